@@ -125,7 +125,7 @@ public final class Backbone implements AutoCloseable {
 
   /** Sentence embeddings with modules (adapters) at the encoder's hook points. */
   public float[][] embed(List<String> texts, EncodeOptions options, LayerHooks hooks) {
-    long[][] rows = tokenizer.encodeRows(texts, options.maxLength(), options.truncation());
+    long[][] rows = tokenizer.encodeRows(texts, maxLength(options), options.truncation());
     float[][] out = new float[rows.length][];
     // longest first, so each batch pads to nearly its own length
     Integer[] order = IntStream.range(0, rows.length).boxed()
@@ -167,7 +167,7 @@ public final class Backbone implements AutoCloseable {
    * token-level tools.
    */
   public float[][][] lastHiddenState(List<String> texts, EncodeOptions options) {
-    TokenBatch batch = tokenizer.encode(texts, options.maxLength(), options.truncation());
+    TokenBatch batch = tokenizer.encode(texts, maxLength(options), options.truncation());
     if (batch.batchSize() == 0) {
       return new float[0][][];
     }
@@ -184,6 +184,11 @@ public final class Backbone implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  /** The options' max length, capped at the position table: longer text is truncated. */
+  private int maxLength(EncodeOptions options) {
+    return Math.min(options.maxLength(), config.maxPositions());
   }
 
   /** A new manager on the backbone's engine, for callers that run the encoder themselves. */
