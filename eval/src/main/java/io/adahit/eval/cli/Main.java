@@ -1,0 +1,26 @@
+package io.adahit.eval.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code adahit} command-line tool: encoding, benchmarks, and (with the eval and adapter
+ * issues) evaluation and training. Run {@code adahit --help}.
+ */
+@Command(
+    name = "adahit",
+    mixinStandardHelpOptions = true,
+    version = "adahit 0.1.0",
+    description = "Retrieval dialogue agents on one frozen backbone with per-skill adapters.",
+    subcommands = {EncodeCommand.class, BenchEncoderCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    // Never download anything (models, natives): fail fast instead.
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    System.exit(code);
+  }
+}
