@@ -137,6 +137,17 @@ public final class BertEncoder implements AutoCloseable {
   }
 
   /**
+   * The backbone's own LayerNorm {@code {gamma, beta}} right after {@code point} (frozen; an
+   * adapter that trains its LayerNorm starts from a duplicate of these).
+   */
+  public NDArray[] layerNormParams(HookPoint point) {
+    Block b = blocks.get(point.layer());
+    return point.position() == HookPoint.Position.AFTER_ATTENTION
+        ? new NDArray[] {b.ln1Gamma, b.ln1Beta}
+        : new NDArray[] {b.ln2Gamma, b.ln2Beta};
+  }
+
+  /**
    * Runs the whole encoder.
    *
    * @param m manager that owns the returned array; intermediates are freed per layer
@@ -225,13 +236,20 @@ public final class BertEncoder implements AutoCloseable {
     NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).add(attentionBias).softmax(-1);
     NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, config.hiddenSize());
     NDArray attnOut = Linear.linear(context, b.outWeight, b.outBias).singletonOrThrow();
-    attnOut = hooks.apply(new HookPoint(layer, HookPoint.Position.AFTER_ATTENTION), attnOut);
-    NDArray a = LayerNorm.layerNorm(x.add(attnOut), normShape, b.ln1Gamma, b.ln1Beta, eps)
-        .singletonOrThrow();
+    HookPoint attnPoint = new HookPoint(layer, HookPoint.Position.AFTER_ATTENTION);
+    attnOut = hooks.apply(attnPoint, attnOut);
+    NDArray a = layerNorm(x.add(attnOut), hooks.layerNorm(attnPoint), b.ln1Gamma, b.ln1Beta);
     NDArray inner = Activation.gelu(Linear.linear(a, b.ffnInWeight, b.ffnInBias).singletonOrThrow());
     NDArray ffnOut = Linear.linear(inner, b.ffnOutWeight, b.ffnOutBias).singletonOrThrow();
-    ffnOut = hooks.apply(new HookPoint(layer, HookPoint.Position.AFTER_FEED_FORWARD), ffnOut);
-    return LayerNorm.layerNorm(a.add(ffnOut), normShape, b.ln2Gamma, b.ln2Beta, eps).singletonOrThrow();
+    HookPoint ffnPoint = new HookPoint(layer, HookPoint.Position.AFTER_FEED_FORWARD);
+    ffnOut = hooks.apply(ffnPoint, ffnOut);
+    return layerNorm(a.add(ffnOut), hooks.layerNorm(ffnPoint), b.ln2Gamma, b.ln2Beta);
+  }
+
+  private NDArray layerNorm(NDArray x, NDArray[] override, NDArray gamma, NDArray beta) {
+    NDArray g = override == null ? gamma : override[0];
+    NDArray bt = override == null ? beta : override[1];
+    return LayerNorm.layerNorm(x, normShape, g, bt, eps).singletonOrThrow();
   }
 
   /**

@@ -25,4 +25,14 @@ public interface LayerHooks {
    * @return the tensor added to the residual stream, same shape
    */
   NDArray apply(HookPoint point, NDArray sublayerOutput);
+
+  /**
+   * LayerNorm parameters to use right after {@code point} instead of the backbone's, for adapters
+   * that train their own LayerNorm (Houlsby et al. 2019 train the layer norms with the adapters).
+   *
+   * @return {@code {gamma, beta}}, each [d], or null to keep the backbone's
+   */
+  default NDArray[] layerNorm(HookPoint point) {
+    return null;
+  }
 }
