@@ -1,0 +1,32 @@
+package io.adahit.agents.ranker;
+
+import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.backbone.Truncation;
+
+/**
+ * How a {@link Ranker} encodes its two sides.
+ *
+ * @param context options for dialogue contexts: truncated from the left (the latest turns stay),
+ *     as ParlAI's {@code --text-truncate} does
+ * @param candidate options for candidate replies: truncated from the right, as
+ *     {@code --label-truncate}
+ */
+public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
+
+  public RankerOptions {
+    if (context == null || candidate == null) {
+      throw new IllegalArgumentException("ranker options: context and candidate options are required");
+    }
+  }
+
+  /** Context: 256 word pieces keeping the end; candidates: 128 keeping the start; L2-normalised. */
+  public static RankerOptions defaults() {
+    EncodeOptions base = EncodeOptions.defaults();
+    return new RankerOptions(base.withMaxLength(256).withTruncation(Truncation.KEEP_END),
+        base.withMaxLength(128).withTruncation(Truncation.KEEP_START));
+  }
+
+  public RankerOptions withBatchSize(int n) {
+    return new RankerOptions(context.withBatchSize(n), candidate.withBatchSize(n));
+  }
+}
