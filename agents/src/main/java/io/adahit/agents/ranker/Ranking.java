@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Scores of a candidate list and its order, best first. Ties keep the candidates' given order
- * (a stable descending sort), so rankings are deterministic.
+ * (a stable descending sort), so rankings are deterministic: ParlAI's torch ranker sorts with
+ * {@code torch.sort}/{@code topk}, whose order among equal scores is unspecified, so there is no
+ * rule to copy. A NaN score is refused (it means a broken model; torch would rank it first).
  *
  * @param scores score of candidate i (dot product of context and candidate embeddings)
  * @param order candidate indices sorted by descending score
@@ -23,6 +25,9 @@ public record Ranking(float[] scores, int[] order) {
   public static Ranking of(float[] scores) {
     Integer[] idx = new Integer[scores.length];
     for (int i = 0; i < idx.length; i++) {
+      if (Float.isNaN(scores[i])) {
+        throw new IllegalArgumentException("ranking: score of candidate " + i + " is NaN");
+      }
       idx[i] = i;
     }
     java.util.Arrays.sort(idx, (a, b) -> Float.compare(scores[b], scores[a])); // stable (TimSort)

@@ -62,6 +62,12 @@ class RankerTest {
   }
 
   @Test
+  void nanScoresAreRefused() {
+    assertThatThrownBy(() -> Ranking.of(new float[] {1f, Float.NaN}))
+        .hasMessageContaining("score of candidate 1 is NaN");
+  }
+
+  @Test
   void mismatchedOrEmptyInputsAreNamed() {
     Ranker ranker = new Ranker(fake, RankerOptions.defaults());
     assertThatThrownBy(() -> ranker.rankAll(List.of("ctx"), List.of()))

@@ -1,0 +1,20 @@
+package io.adahit.eval.harness;
+
+import io.adahit.eval.metrics.Report;
+
+/**
+ * One task's evaluation: its metrics and how long it took.
+ *
+ * @param task task name
+ * @param report hits@k, mrr, rank, exs
+ * @param wallSeconds wall time of the ranking, context and candidate encoding included
+ * @param encodedTexts texts that had to be encoded (cache misses)
+ * @param cachedTexts texts served from the embedding cache
+ */
+public record TaskResult(String task, Report report, double wallSeconds, long encodedTexts,
+    long cachedTexts) {
+
+  public double examplesPerSecond() {
+    return wallSeconds > 0 ? report.exs() / wallSeconds : 0;
+  }
+}

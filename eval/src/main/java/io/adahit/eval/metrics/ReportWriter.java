@@ -1,0 +1,62 @@
+package io.adahit.eval.metrics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes ParlAI's {@code eval_model -rf FILE} output: {@code {"opt": {...}, "report": {...}}},
+ * indented by 4 spaces with a final newline, as ParlAI's {@code json.dump(..., indent=4)} does.
+ *
+ * <pre>{@code
+ * Map<String, Object> opt = Map.of("task", "convai2", "datatype", "valid", "seed", 0);
+ * new ReportWriter(new ObjectMapper()).write(Path.of("report.json"), opt, report.toMap());
+ * }</pre>
+ */
+public final class ReportWriter {
+
+  private final ObjectWriter writer;
+
+  /** @param mapper the mapper to serialise with (its configuration is kept; output is indented) */
+  public ReportWriter(ObjectMapper mapper) {
+    Separators separators =
+        Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator("");
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withSeparators(separators)
+            .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+    this.writer = mapper.writer(printer);
+  }
+
+  /** The JSON text, ending with a newline. */
+  public String toJson(Map<String, ?> opt, Map<String, ? extends Number> report) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("opt", opt);
+    root.put("report", report);
+    try {
+      return writer.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("opt could not be written as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@link #toJson} to {@code file}, creating or replacing it. */
+  public void write(Path file, Map<String, ?> opt, Map<String, ? extends Number> report)
+      throws IOException {
+    Files.writeString(file, toJson(opt, report), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,76 @@
+package io.adahit.eval.teachers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/** File access shared by the readers: UTF-8, transparent {@code .gz}, errors that name the task. */
+final class DataFiles {
+
+  private DataFiles() {}
+
+  static void requireFile(String task, Path file) throws NoSuchFileException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(
+          file.toString(), null, "task '" + task + "': data file not found (check --datapath)");
+    }
+  }
+
+  static InputStream open(Path file) throws IOException {
+    InputStream in = Files.newInputStream(file);
+    return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
+  }
+
+  /** Lines split as Python's universal-newline text mode does (\n, \r\n, \r), terminators removed. */
+  static List<String> readLines(Path file) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+
+  /** The whole file as text. */
+  static String readString(Path file) throws IOException {
+    try (InputStream in = open(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static JsonNode readJson(ObjectMapper mapper, Path file) throws IOException {
+    try (InputStream in = open(file)) {
+      return mapper.readTree(in);
+    }
+  }
+
+  /** A text field of a JSON object, or {@code def} when absent or null. */
+  static String text(JsonNode node, String field, String def) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? def : v.asText();
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
+
+  static String where(Path file, int lineNo) {
+    return file + ":" + lineNo;
+  }
+}

@@ -1,0 +1,94 @@
+package io.adahit.eval.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+  /** K candidates "c0".."c{K-1}" with the gold "gold" at 1-based position {@code rank}. */
+  static List<String> ranked(int k, int rank) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < k - 1; i++) {
+      out.add("c" + i);
+    }
+    out.add(rank - 1, "gold");
+    return out;
+  }
+
+  @Test
+  void averagesHandComputedRanks() {
+    Report r = new Report();
+    for (int rank : new int[] {1, 3, 12}) {
+      r.addRanking("ex", ranked(20, rank), List.of("gold"));
+    }
+    Map<String, Number> m = r.toMap();
+    assertThat(m.keySet()).containsExactly("exs", "accuracy", "hits@1", "hits@5", "hits@10", "mrr", "rank");
+    assertThat(m.get("exs")).isEqualTo(3L);
+    assertThat(m.get("accuracy").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
+    assertThat(m.get("hits@1").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
+    assertThat(m.get("hits@5").doubleValue()).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(m.get("hits@10").doubleValue()).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(m.get("mrr").doubleValue()).isCloseTo(17.0 / 36, within(1e-12)); // (1+1/3+1/12)/3
+    assertThat(m.get("rank").doubleValue()).isCloseTo(16.0 / 3, within(1e-12));
+  }
+
+  @Test
+  void hitsAt100AveragesOnlyOverExamplesWithAtLeast100Candidates() {
+    Report r = new Report();
+    r.addRanking("a", ranked(20, 1), List.of("gold"));
+    r.addRanking("b", ranked(20, 11), List.of("gold"));
+    r.addRanking("c", ranked(100, 50), List.of("gold"));
+    r.addRanking("d", ranked(100, 2), List.of("gold"));
+    assertThat(r.average("hits@10")).hasValue(0.5); // a and d, of 4
+    assertThat(r.average("hits@100")).hasValue(1.0); // over c and d only
+    assertThat(r.count("hits@100")).isEqualTo(2);
+    assertThat(r.toMap().keySet()).containsSubsequence("hits@10", "hits@100", "mrr");
+  }
+
+  @Test
+  void missingLabelIsAnErrorNamingTheExample() {
+    Report r = new Report();
+    assertThatThrownBy(() -> r.addRanking("convai2 valid episode 3 example 1", List.of("x", "y"), List.of("gold")))
+        .isInstanceOf(BadCandidatesException.class)
+        .hasMessageStartingWith("example 'convai2 valid episode 3 example 1': none of its labels [gold] is among its 2 candidates")
+        .satisfies(e -> assertThat(((BadCandidatesException) e).exampleId()).isEqualTo("convai2 valid episode 3 example 1"));
+    assertThat(r.exs()).isZero();
+  }
+
+  @Test
+  void ignoredBadCandidatesAreSkippedAndCounted() {
+    Report r = new Report(true);
+    assertThat(r.addRanking("bad", List.of("x"), List.of("gold"))).isEmpty();
+    r.addRanking("ok", ranked(20, 2), List.of("gold"));
+    assertThat(r.toMap())
+        .containsEntry("exs", 1L)
+        .containsEntry("hits@1", 0.0)
+        .containsEntry("mrr", 0.5)
+        .containsEntry("bad_candidates", 1L);
+  }
+
+  @Test
+  void partialReportsMergeIntoTheSameNumbers() {
+    Report whole = new Report();
+    Report a = new Report();
+    Report b = new Report();
+    int[] ranks = {1, 4, 7, 100, 2};
+    for (int i = 0; i < ranks.length; i++) {
+      whole.addRanking("e" + i, ranked(100, ranks[i]), List.of("gold"));
+      (i % 2 == 0 ? a : b).addRanking("e" + i, ranked(100, ranks[i]), List.of("gold"));
+    }
+    a.addAll(b);
+    assertThat(a.toMap()).isEqualTo(whole.toMap());
+  }
+
+  @Test
+  void emptyReportHasOnlyExs() {
+    assertThat(new Report().toMap()).containsExactly(Map.entry("exs", 0L));
+  }
+}
