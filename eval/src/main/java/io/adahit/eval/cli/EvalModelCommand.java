@@ -140,7 +140,8 @@ final class EvalModelCommand implements Callable<Integer> {
           long miss0 = cache == null ? 0 : cache.misses();
           long start = System.nanoTime();
           Report report;
-          try (ProgressReporter progress = new ProgressReporter(teacher.task(), examples.size(), "ex", System.err)) {
+          long texts = Evaluator.textsToEncode(examples, mode, fixed, batchSize);
+          try (ProgressReporter progress = new ProgressReporter(teacher.task(), texts, "texts", System.err)) {
             report = evaluator.evaluate(examples, mode, fixed, progress, logs);
           }
           double wall = (System.nanoTime() - start) / 1e9;

@@ -8,6 +8,7 @@ import io.adahit.eval.metrics.Report;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,10 +21,14 @@ import java.util.Map;
  * Report r = ev.evaluate(ContextBuilder.build(teacher, -1), CandidateMode.INLINE, List.of(),
  *     n -> {}, null);
  * }</pre>
+ *
+ * <p>Every context and every distinct candidate text of the run is encoded once, longest first in
+ * chunks (so batches need little padding), then each example is ranked in memory; the batch size
+ * only matters for {@link CandidateMode#BATCH}, where it is K.
  */
 public final class Evaluator {
 
-  /** Called after each batch with the number of examples it held. */
+  /** Called as texts (contexts and distinct candidates) get encoded, with how many. */
   @FunctionalInterface
   public interface Progress {
     void advance(int examples);
@@ -34,6 +39,9 @@ public final class Evaluator {
   public interface Listener {
     void ranked(EvalExample example, List<String> top, float[] topScores) throws IOException;
   }
+
+  /** Texts per encode call: long enough to batch well, short enough for steady progress. */
+  private static final int CHUNK = 512;
 
   /** Candidates kept per example for listeners (ParlAI caps text_candidates at 100). */
   public static final int TOP_N = 100;
@@ -62,40 +70,95 @@ public final class Evaluator {
   public Report evaluate(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
       Progress progress, Listener listener) throws IOException {
     Report report = new Report(ignoreBadCandidates);
-    FixedCandidates fixedSet = mode == CandidateMode.FIXED ? new FixedCandidates(fixed) : null;
-    for (int start = 0; start < examples.size(); start += batchSize) {
-      List<EvalExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
-      List<String> contexts = batch.stream().map(EvalExample::context).toList();
-      if (mode == CandidateMode.FIXED) {
-        float[][] ctx = ranker.encodeContexts(contexts);
-        for (int i = 0; i < batch.size(); i++) {
-          Ranking r = Ranker.score(ctx[i], fixedSet.embeddings());
-          fixedSet.add(report, batch.get(i), r);
-          notify(listener, batch.get(i), fixed, r);
-        }
-      } else {
-        List<List<String>> candidates = new ArrayList<>();
-        List<String> batchLabels = batch.stream().map(e -> e.example().evalLabels().get(0)).toList();
-        for (EvalExample e : batch) {
-          List<String> own = mode == CandidateMode.BATCH ? batchLabels : e.example().labelCandidates();
-          if (own.isEmpty()) {
-            throw new IllegalArgumentException("eval: example '" + e.name()
-                + "' has an empty candidate list; use -ecands batch or fixed for this task");
-          }
-          candidates.add(own);
-        }
-        List<Ranking> rankings = ranker.rankAll(contexts, candidates);
-        for (int i = 0; i < batch.size(); i++) {
-          List<String> cands = candidates.get(i);
-          Ranking r = rankings.get(i);
-          report.addRanking(batch.get(i).name(), r.top(cands, cands.size()),
-              batch.get(i).example().evalLabels());
-          notify(listener, batch.get(i), cands, r);
+    List<List<String>> candidates = candidateLists(examples, mode, fixed);
+    // Encode every context and every distinct candidate once, in length-sorted chunks (little
+    // padding, steady progress), then rank in memory.
+    float[][] ctx = encodeAll(examples.stream().map(EvalExample::context).toList(),
+        ranker::encodeContexts, progress);
+    Map<String, Integer> distinct = new LinkedHashMap<>();
+    candidates.forEach(l -> l.forEach(c -> distinct.putIfAbsent(c, distinct.size())));
+    float[][] cand = encodeAll(new ArrayList<>(distinct.keySet()), ranker::encodeCandidates, progress);
+    FixedCandidates fixedSet = mode == CandidateMode.FIXED ? new FixedCandidates(fixed, cand) : null;
+    for (int i = 0; i < examples.size(); i++) {
+      EvalExample e = examples.get(i);
+      List<String> cands = candidates.get(i);
+      float[][] rows = fixedSet != null ? cand : new float[cands.size()][];
+      if (fixedSet == null) {
+        for (int j = 0; j < rows.length; j++) {
+          rows[j] = cand[distinct.get(cands.get(j))];
         }
       }
-      progress.advance(batch.size());
+      Ranking r = Ranker.score(ctx[i], rows);
+      if (fixedSet != null) {
+        fixedSet.add(report, e, r);
+      } else {
+        report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
+      }
+      notify(listener, e, cands, r);
     }
     return report;
+  }
+
+  /** Number of texts {@link #evaluate} encodes (before the cache), for progress totals. */
+  public static long textsToEncode(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
+      int batchSize) {
+    Map<String, Boolean> distinct = new HashMap<>();
+    candidateLists(examples, mode, fixed, batchSize).forEach(l -> l.forEach(c -> distinct.put(c, true)));
+    return examples.size() + distinct.size();
+  }
+
+  private List<List<String>> candidateLists(List<EvalExample> examples, CandidateMode mode,
+      List<String> fixed) {
+    return candidateLists(examples, mode, fixed, batchSize);
+  }
+
+  private static List<List<String>> candidateLists(List<EvalExample> examples, CandidateMode mode,
+      List<String> fixed, int batchSize) {
+    if (mode == CandidateMode.FIXED && (fixed == null || fixed.isEmpty())) {
+      throw new IllegalArgumentException("eval: -ecands fixed needs a non-empty candidate file (-fcp)");
+    }
+    List<List<String>> out = new ArrayList<>(examples.size());
+    for (int start = 0; start < examples.size(); start += batchSize) {
+      List<EvalExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
+      List<String> batchLabels = batch.stream().map(e -> e.example().evalLabels().get(0)).toList();
+      for (EvalExample e : batch) {
+        List<String> own = switch (mode) {
+          case INLINE -> e.example().labelCandidates();
+          case BATCH -> batchLabels;
+          case FIXED -> fixed;
+        };
+        if (own.isEmpty()) {
+          throw new IllegalArgumentException("eval: example '" + e.name()
+              + "' has an empty candidate list; use -ecands batch or fixed for this task");
+        }
+        out.add(own);
+      }
+    }
+    return out;
+  }
+
+  /** Encodes texts in chunks of similar length, reporting progress per chunk; input order kept. */
+  private static float[][] encodeAll(List<String> texts,
+      java.util.function.Function<List<String>, float[][]> encode, Progress progress) {
+    Integer[] order = new Integer[texts.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> -texts.get(i).length()));
+    float[][] out = new float[texts.size()][];
+    for (int start = 0; start < order.length; start += CHUNK) {
+      int end = Math.min(order.length, start + CHUNK);
+      List<String> chunk = new ArrayList<>(end - start);
+      for (int k = start; k < end; k++) {
+        chunk.add(texts.get(order[k]));
+      }
+      float[][] enc = encode.apply(chunk);
+      for (int k = start; k < end; k++) {
+        out[order[k]] = enc[k - start];
+      }
+      progress.advance(end - start);
+    }
+    return out;
   }
 
   private static void notify(Listener listener, EvalExample e, List<String> cands, Ranking r)
@@ -106,24 +169,17 @@ public final class Evaluator {
   }
 
   /** A fixed candidate list, encoded once, with its normalised texts for label lookup. */
-  private final class FixedCandidates {
+  private static final class FixedCandidates {
     private final List<String> texts;
     private final float[][] embeddings;
     private final Map<String, List<Integer>> byNormalised = new HashMap<>();
 
-    FixedCandidates(List<String> texts) {
-      if (texts == null || texts.isEmpty()) {
-        throw new IllegalArgumentException("eval: -ecands fixed needs a non-empty candidate file (-fcp)");
-      }
+    FixedCandidates(List<String> texts, float[][] embeddings) {
       this.texts = texts;
-      this.embeddings = ranker.encodeCandidates(texts);
+      this.embeddings = embeddings;
       for (int i = 0; i < texts.size(); i++) {
         byNormalised.computeIfAbsent(AnswerNormalizer.normalize(texts.get(i)), k -> new ArrayList<>()).add(i);
       }
-    }
-
-    float[][] embeddings() {
-      return embeddings;
     }
 
     /** The gold's rank is that of its best-ranked copy, as for inline candidates. */

@@ -7,11 +7,11 @@ import java.nio.file.Path;
  * Finds shared/data beside the project: the system property {@code shared.data}, else the first
  * folder above the working directory holding {@code shared/data/README.md}. Data is never copied.
  */
-final class SharedData {
+public final class SharedData {
 
   private SharedData() {}
 
-  static Path dir() {
+  public static Path dir() {
     String prop = System.getProperty("shared.data");
     if (prop != null && Files.isRegularFile(Path.of(prop).resolve("README.md"))) {
       return Path.of(prop);
