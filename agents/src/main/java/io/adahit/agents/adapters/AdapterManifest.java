@@ -1,0 +1,108 @@
+package io.adahit.agents.adapters;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.regex.Pattern;
+
+/**
+ * The contents of {@code adapter_config.json}, one per skill directory: the architecture
+ * ({@link AdapterConfig}), the backbone it was trained on, its size, the fingerprint of its
+ * weights in {@code adapter.safetensors}, the base adapter it stacks on (AdaHIT) and its
+ * {@link Provenance}. Written by {@link AdapterFiles#save} and checked by
+ * {@link AdapterFiles#load}; the layout follows AdapterHub's adapter_config.json (architecture
+ * under {@code "config"}) plus what a frozen shared backbone needs.
+ *
+ * <pre>{@code
+ * AdapterManifest m = AdapterFiles.readManifest(dir);
+ * if (m.base() != null) { ... m.base().skill() ... }
+ * }</pre>
+ *
+ * @param formatVersion {@link AdapterFiles#FORMAT_VERSION}
+ * @param config the architecture, skill name and kind
+ * @param hiddenSize the backbone width d the weights were made for
+ * @param backbone name and fingerprint ({@code Backbone.fingerprint()}) of the backbone
+ * @param parameterCount number of parameters in {@code adapter.safetensors} (θΔ)
+ * @param weightsFingerprint {@link AdapterFiles#weightsFingerprint} of those tensors
+ * @param base the base adapter of a hierarchical skill, null otherwise
+ * @param provenance how the weights were trained
+ */
+public record AdapterManifest(
+    @JsonProperty("format_version") int formatVersion,
+    @JsonProperty("config") AdapterConfig config,
+    @JsonProperty("hidden_size") int hiddenSize,
+    @JsonProperty("backbone") BackboneRef backbone,
+    @JsonProperty("parameter_count") long parameterCount,
+    @JsonProperty("weights_fingerprint") String weightsFingerprint,
+    @JsonProperty("base") BaseRef base,
+    @JsonProperty("provenance") Provenance provenance) {
+
+  private static final Pattern FINGERPRINT = Pattern.compile("sha256:[0-9a-f]{64}");
+
+  public AdapterManifest {
+    if (config == null) {
+      throw new IllegalArgumentException("adapter manifest: config is required, found null");
+    }
+    String who = "adapter '" + config.skill() + "': ";
+    if (hiddenSize < 1) {
+      throw new IllegalArgumentException(who + "hidden_size must be >= 1, found " + hiddenSize);
+    }
+    if (backbone == null) {
+      throw new IllegalArgumentException(who + "backbone is required, found null");
+    }
+    if (parameterCount < 0) {
+      throw new IllegalArgumentException(who + "parameter_count must be >= 0, found " + parameterCount);
+    }
+    checkFingerprint(who + "weights_fingerprint", weightsFingerprint);
+    boolean hierarchical = config.kind() == AdapterKind.HIERARCHICAL;
+    if (hierarchical && base == null) {
+      throw new IllegalArgumentException(who + "base is required for kind hierarchical, found null");
+    }
+    if (!hierarchical && base != null) {
+      throw new IllegalArgumentException(who + "base must be null for kind " + config.kind().fileName()
+          + ", found '" + base.skill() + "'");
+    }
+    provenance = provenance == null ? Provenance.pending() : provenance;
+  }
+
+  static void checkFingerprint(String field, String value) {
+    if (value == null || !FINGERPRINT.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " must be 'sha256:' and 64 lowercase hex digits, found "
+          + (value == null ? "null" : "'" + value + "'"));
+    }
+  }
+
+  /** The same manifest with another provenance (e.g. after the final validation run). */
+  public AdapterManifest withProvenance(Provenance p) {
+    return new AdapterManifest(formatVersion, config, hiddenSize, backbone, parameterCount,
+        weightsFingerprint, base, p);
+  }
+
+  /**
+   * The backbone a skill was trained on.
+   *
+   * @param name e.g. all-MiniLM-L6-v2 (informative)
+   * @param fingerprint {@code Backbone.fingerprint()}, compared on load
+   */
+  public record BackboneRef(@JsonProperty("name") String name, @JsonProperty("fingerprint") String fingerprint) {
+    public BackboneRef {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("adapter manifest: backbone.name is required, found " + name);
+      }
+      checkFingerprint("adapter manifest: backbone.fingerprint", fingerprint);
+    }
+  }
+
+  /**
+   * The frozen base adapter a hierarchical skill stacks on.
+   *
+   * @param skill the base's skill name (its directory sits beside this one in a registry folder)
+   * @param fingerprint the base's weights fingerprint when this skill was trained
+   */
+  public record BaseRef(@JsonProperty("skill") String skill, @JsonProperty("fingerprint") String fingerprint) {
+    public BaseRef {
+      if (skill == null || skill.isBlank()) {
+        throw new IllegalArgumentException("adapter manifest: base.skill is required, found " + skill);
+      }
+      checkFingerprint("adapter manifest: base.fingerprint", fingerprint);
+    }
+  }
+}
