@@ -12,10 +12,7 @@ import io.adahit.agents.backbone.FloatTensor;
 import io.adahit.agents.backbone.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,7 +24,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,23 +225,7 @@ public final class AdapterFiles {
    * metadata. A hierarchical skill records its base's to refuse any other base.
    */
   public static String weightsFingerprint(Collection<FloatTensor> tensors) {
-    MessageDigest md = sha256Digest();
-    List<FloatTensor> sorted = new ArrayList<>(tensors);
-    sorted.sort(Comparator.comparing(FloatTensor::name));
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-    for (FloatTensor t : sorted) {
-      md.update(t.name().getBytes(StandardCharsets.UTF_8));
-      md.update(Arrays.toString(t.shape()).getBytes(StandardCharsets.UTF_8));
-      float[] d = t.data();
-      for (int i = 0; i < d.length; ) {
-        buf.clear();
-        while (i < d.length && buf.remaining() >= 4) {
-          buf.putFloat(d[i++]);
-        }
-        md.update(buf.array(), 0, buf.position());
-      }
-    }
-    return "sha256:" + HexFormat.of().formatHex(md.digest());
+    return FloatTensor.fingerprint(tensors);
   }
 
   /** Lowercase hex SHA-256 of a file's bytes (for {@link Provenance.TrainingFile}). */

@@ -1,18 +1,11 @@
 package io.adahit.agents.backbone;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The complete, shape-checked parameter set of a BERT encoder under Hugging Face's
@@ -92,26 +85,7 @@ public final class BertWeights {
    */
   public synchronized String fingerprint() {
     if (fingerprint == null) {
-      MessageDigest md;
-      try {
-        md = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-      ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (FloatTensor t : new TreeMap<>(tensors).values()) {
-        md.update(t.name().getBytes(StandardCharsets.UTF_8));
-        md.update(Arrays.toString(t.shape()).getBytes(StandardCharsets.UTF_8));
-        float[] d = t.data();
-        for (int i = 0; i < d.length; ) {
-          buf.clear();
-          while (i < d.length && buf.remaining() >= 4) {
-            buf.putFloat(d[i++]);
-          }
-          md.update(buf.array(), 0, buf.position());
-        }
-      }
-      fingerprint = "sha256:" + HexFormat.of().formatHex(md.digest());
+      fingerprint = FloatTensor.fingerprint(tensors.values());
     }
     return fingerprint;
   }

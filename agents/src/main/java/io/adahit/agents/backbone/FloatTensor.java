@@ -60,6 +60,36 @@ public record FloatTensor(String name, long[] shape, float[] data) {
     return new FloatTensor(newName, new long[] {c, r}, t);
   }
 
+  /**
+   * SHA-256 over names, shapes and float bits of {@code tensors}, in name order
+   * ({@code "sha256:<hex>"}): the same for the same weights whatever file format or order they
+   * came in. Backbones and adapters are identified by it.
+   */
+  public static String fingerprint(java.util.Collection<FloatTensor> tensors) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    java.util.List<FloatTensor> sorted = new java.util.ArrayList<>(tensors);
+    sorted.sort(java.util.Comparator.comparing(FloatTensor::name));
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (FloatTensor t : sorted) {
+      md.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      md.update(Arrays.toString(t.shape).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      float[] d = t.data;
+      for (int i = 0; i < d.length; ) {
+        buf.clear();
+        while (i < d.length && buf.remaining() >= 4) {
+          buf.putFloat(d[i++]);
+        }
+        md.update(buf.array(), 0, buf.position());
+      }
+    }
+    return "sha256:" + java.util.HexFormat.of().formatHex(md.digest());
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof FloatTensor t
