@@ -8,17 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.AtomicFiles;
 import io.adahit.agents.backbone.FloatTensor;
 import io.adahit.agents.backbone.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -86,21 +83,8 @@ public final class AdapterFiles {
 
   /** Atomically replaces {@code dir}'s adapter_config.json (e.g. to fill in provenance). */
   public static void writeManifest(Path dir, AdapterManifest manifest) throws IOException {
-    Path file = dir.resolve(CONFIG_FILE);
-    Path tmp = Files.createTempFile(dir, CONFIG_FILE, ".tmp");
-    try {
-      Files.write(tmp, JSON.writeValueAsBytes(manifest));
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    byte[] bytes = JSON.writeValueAsBytes(manifest);
+    AtomicFiles.write(dir.resolve(CONFIG_FILE), out -> out.write(bytes));
   }
 
   /** Reads and validates {@code dir}'s adapter_config.json on its own (no backbone needed). */

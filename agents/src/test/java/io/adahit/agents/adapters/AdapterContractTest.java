@@ -39,7 +39,7 @@ abstract class AdapterContractTest {
   @BeforeAll
   static void loadBackbone() throws Exception {
     backbone = Backbone.loadDefault();
-    sentences = TestData.convai2Sentences(8);
+    sentences = io.adahit.agents.backbone.SharedData.convai2Sentences(8);
   }
 
   @AfterAll

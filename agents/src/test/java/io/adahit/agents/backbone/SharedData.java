@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Finds ../shared/data (beside the project root) and reads real sentences from it. */
-final class SharedData {
+public final class SharedData {
 
   private SharedData() {}
 
-  static Path dir() {
+  public static Path dir() {
     String prop = System.getProperty("shared.data");
     if (prop != null && Files.isDirectory(Path.of(prop))) {
       return Path.of(prop);
@@ -31,7 +31,7 @@ final class SharedData {
    * The first {@code n} distinct utterances of the official ConvAI2 valid file (persona lines and
    * both sides of the dialogue), which vary in length from a few to ~30 word pieces.
    */
-  static List<String> convai2Sentences(int n) {
+  public static List<String> convai2Sentences(int n) {
     Path f = dir().resolve("convai2/valid_self_original_no_cands.txt");
     List<String> out = new ArrayList<>();
     try {
