@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "adahit 0.1.0",
     description = "Retrieval dialogue agents on one frozen backbone with per-skill adapters.",
-    subcommands = {EncodeCommand.class, EvalModelCommand.class, BenchEncoderCommand.class,
+    subcommands = {EncodeCommand.class, EvalModelCommand.class, TrainCommand.class, PoolCommand.class,
+        BenchEncoderCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -36,6 +36,16 @@ final class ProgressReporter implements Evaluator.Progress, AutoCloseable {
     bar.stepBy(n);
   }
 
+  /** Jumps to {@code done} (e.g. a resumed run's step). */
+  void stepTo(long done) {
+    bar.stepTo(done);
+  }
+
+  /** Text shown after the bar, e.g. the current loss. */
+  void message(String text) {
+    bar.setExtraMessage(text);
+  }
+
   Duration elapsed() {
     return bar.getTotalElapsed();
   }

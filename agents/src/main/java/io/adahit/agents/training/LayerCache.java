@@ -1,0 +1,267 @@
+package io.adahit.agents.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.BertEncoder;
+import io.adahit.agents.backbone.LayerHooks;
+import io.adahit.agents.backbone.TokenBatch;
+import io.adahit.agents.backbone.Truncation;
+import io.adahit.agents.backbone.AtomicFiles;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * A fixed list of training texts, tokenised once and, when the adapters sit only in the top
+ * layers, run once through the frozen layers below them: each text keeps the hidden states that
+ * enter its first adapted layer ({@code level}), so every training step runs only the layers that
+ * hold adapters. Level 0 keeps token ids only (adapters in every layer: nothing can be cached);
+ * level = number of layers keeps the mean-pooled, unnormalised output (a linear head on the frozen
+ * backbone, FE). Because padded positions are masked out of attention and pooling, the cached path
+ * gives the same embeddings as the full forward pass (tested).
+ *
+ * <p>Memory: level L in (0, layers) holds (real tokens × d) floats per text.
+ */
+public final class LayerCache {
+
+  private final Backbone backbone;
+  private final int level;
+  private final long[][] ids;
+  private final float[][] states;
+
+  private LayerCache(Backbone backbone, int level, long[][] ids, float[][] states) {
+    this.backbone = backbone;
+    this.level = level;
+    this.ids = ids;
+    this.states = states;
+  }
+
+  /**
+   * Tokenises {@code texts} and runs the frozen layers below {@code level}.
+   *
+   * @param level first layer the trained modules touch, 0..numLayers (numLayers = pooled output)
+   * @param progress told the number of texts done after each batch (may be null)
+   */
+  public static LayerCache build(Backbone backbone, List<String> texts, int maxLength,
+      Truncation truncation, int level, int batchSize, IntConsumer progress) {
+    int layers = backbone.config().numLayers();
+    if (level < 0 || level > layers) {
+      throw new IllegalArgumentException("layer cache: level must be in [0, " + layers + "], found " + level);
+    }
+    int max = Math.min(maxLength, backbone.config().maxPositions());
+    long[][] ids = backbone.tokenizer().encodeRows(texts, max, truncation);
+    if (level == 0) {
+      if (progress != null) {
+        progress.accept(texts.size());
+      }
+      return new LayerCache(backbone, 0, ids, null);
+    }
+    float[][] states = new float[ids.length][];
+    Integer[] order = IntStream.range(0, ids.length).boxed()
+        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).toArray(Integer[]::new);
+    int d = backbone.config().hiddenSize();
+    BertEncoder encoder = backbone.encoder();
+    for (int start = 0; start < order.length; start += batchSize) {
+      int end = Math.min(order.length, start + batchSize);
+      long[][] chunk = new long[end - start][];
+      for (int j = start; j < end; j++) {
+        chunk[j - start] = ids[order[j]];
+      }
+      TokenBatch batch = backbone.tokenizer().pad(chunk);
+      try (NDManager m = backbone.newManager()) {
+        if (level == layers) {
+          float[] flat = BertEncoder.meanPool(encoder.forward(m, batch, LayerHooks.NONE), batch, false)
+              .toFloatArray();
+          for (int j = start; j < end; j++) {
+            states[order[j]] = Arrays.copyOfRange(flat, (j - start) * d, (j - start + 1) * d);
+          }
+        } else {
+          NDArray x = encoder.forwardLayers(m, encoder.embed(m, batch), encoder.attentionBias(m, batch),
+              0, level, LayerHooks.NONE);
+          float[] flat = x.toFloatArray();
+          for (int j = start; j < end; j++) {
+            int row = j - start;
+            int len = batch.lengths()[row];
+            int off = row * batch.seqLen() * d;
+            states[order[j]] = Arrays.copyOfRange(flat, off, off + len * d);
+          }
+        }
+      }
+      if (progress != null) {
+        progress.accept(end);
+      }
+    }
+    return new LayerCache(backbone, level, ids, states);
+  }
+
+  /**
+   * Like {@link #build}, but kept on disk under {@code dir} (null: not kept), keyed by the
+   * backbone's fingerprint, the level, length, truncation and every text, so that runs on the
+   * same data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once. An unreadable file
+   * is rebuilt.
+   */
+  public static LayerCache buildOrLoad(Backbone backbone, List<String> texts, int maxLength,
+      Truncation truncation, int level, int batchSize, Path dir, IntConsumer progress) throws IOException {
+    if (dir == null) {
+      return build(backbone, texts, maxLength, truncation, level, batchSize, progress);
+    }
+    Path file = dir.resolve(key(backbone, texts, maxLength, truncation, level) + ".bin");
+    if (Files.isRegularFile(file)) {
+      try {
+        LayerCache c = read(backbone, file, texts.size(), level);
+        if (progress != null) {
+          progress.accept(texts.size());
+        }
+        return c;
+      } catch (IOException e) {
+        // a truncated or foreign file: rebuild it below
+      }
+    }
+    LayerCache c = build(backbone, texts, maxLength, truncation, level, batchSize, progress);
+    AtomicFiles.write(file, out -> c.write(out));
+    return c;
+  }
+
+  private static String key(Backbone backbone, List<String> texts, int maxLength, Truncation truncation, int level) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update((backbone.fingerprint() + "|" + level + "|" + maxLength + "|" + truncation + "|" + texts.size())
+          .getBytes(StandardCharsets.UTF_8));
+      for (String t : texts) {
+        md.update(t.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+      }
+      return "layers-" + level + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 24);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final int MAGIC = 0x4c43_0001;
+
+  private void write(java.io.OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
+    out.writeInt(MAGIC);
+    out.writeInt(level);
+    out.writeInt(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      out.writeInt(ids[i].length);
+      for (long id : ids[i]) {
+        out.writeInt((int) id);
+      }
+      float[] s = states == null ? new float[0] : states[i];
+      out.writeInt(s.length);
+      for (float f : s) {
+        out.writeFloat(f);
+      }
+    }
+    out.flush();
+  }
+
+  private static LayerCache read(Backbone backbone, Path file, int count, int level) throws IOException {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+      if (in.readInt() != MAGIC || in.readInt() != level || in.readInt() != count) {
+        throw new IOException(file + ": not a layer cache of this data");
+      }
+      long[][] ids = new long[count][];
+      float[][] states = level == 0 ? null : new float[count][];
+      for (int i = 0; i < count; i++) {
+        ids[i] = new long[in.readInt()];
+        for (int j = 0; j < ids[i].length; j++) {
+          ids[i][j] = in.readInt();
+        }
+        float[] s = new float[in.readInt()];
+        for (int j = 0; j < s.length; j++) {
+          s[j] = in.readFloat();
+        }
+        if (states != null) {
+          states[i] = s;
+        }
+      }
+      return new LayerCache(backbone, level, ids, states);
+    }
+  }
+
+  /** Number of texts. */
+  public int size() {
+    return ids.length;
+  }
+
+  /** The first layer run at each step (0 = no caching). */
+  public int level() {
+    return level;
+  }
+
+  /** Floats held for cached hidden states (0 at level 0). */
+  public long cachedFloats() {
+    long n = 0;
+    if (states != null) {
+      for (float[] s : states) {
+        n += s.length;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Embeddings of the texts at {@code rows} with {@code set}'s modules, [rows, d] on {@code m}:
+   * the layers from {@link #level()} up with the set's hooks, mean pooling, the set's head, then
+   * (optionally) L2 normalisation; differentiable w.r.t. the set's parameters.
+   *
+   * @throws IllegalArgumentException if the set adapts a layer below this cache's level
+   */
+  public NDArray encode(NDManager m, int[] rows, AdapterSet set, boolean normalize) {
+    int layers = backbone.config().numLayers();
+    int first = set.config().firstAdaptedLayer(layers);
+    if (first < level) {
+      throw new IllegalArgumentException("layer cache: adapter '" + set.skill() + "' adapts layer "
+          + first + ", below the cached level " + level);
+    }
+    long[][] chunk = new long[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      chunk[i] = ids[rows[i]];
+    }
+    TokenBatch batch = backbone.tokenizer().pad(chunk);
+    if (level == 0) {
+      return set.encode(m, batch, normalize);
+    }
+    int d = backbone.config().hiddenSize();
+    NDArray pooled;
+    if (level == layers) {
+      float[] flat = new float[rows.length * d];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(states[rows[i]], 0, flat, i * d, d);
+      }
+      pooled = m.create(flat, new Shape(rows.length, d));
+    } else {
+      int seq = batch.seqLen();
+      float[] flat = new float[rows.length * seq * d];
+      for (int i = 0; i < rows.length; i++) {
+        float[] s = states[rows[i]];
+        System.arraycopy(s, 0, flat, i * seq * d, s.length);
+      }
+      BertEncoder encoder = backbone.encoder();
+      NDArray x = m.create(flat, new Shape(rows.length, seq, d));
+      NDArray hidden = encoder.forwardLayers(m, x, encoder.attentionBias(m, batch), level, layers, set);
+      pooled = BertEncoder.meanPool(hidden, batch, false);
+    }
+    NDArray e = set.head(pooled);
+    return normalize ? e.div(e.norm(new int[] {1}, true).maximum(1e-12f)) : e;
+  }
+}

@@ -1,0 +1,111 @@
+package io.adahit.agents.training;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Settings of one bi-encoder training run (seed 000's recipe by default: AdaMax, 10% linear
+ * warm-up then linear decay).
+ *
+ * @param steps optimiser steps of the run (one batch of one task each)
+ * @param batchSize pairs per step; the other replies of the batch are the negatives
+ * @param learningRate peak learning rate
+ * @param warmupFraction share of steps spent warming up
+ * @param seed seeds batch order and validation candidates
+ * @param contextLength max context tokens; contexts keep their end (ParlAI truncates the left)
+ * @param replyLength max reply tokens; replies keep their start
+ * @param scale logit scale applied to cosine similarities (inverse temperature)
+ * @param validEvery steps between validations (0: only at the end)
+ * @param validCandidates K for the validation hits@1/K
+ * @param checkpointEvery steps between checkpoints (0: only at the end)
+ * @param layerCache run the frozen layers below the adapters once and cache their output
+ * @param encodeBatchSize batch size for cache building and validation encoding
+ */
+public record TrainerOptions(long steps, int batchSize, double learningRate, double warmupFraction,
+    long seed, int contextLength, int replyLength, double scale, long validEvery, int validCandidates,
+    long checkpointEvery, boolean layerCache, int encodeBatchSize) {
+
+  public TrainerOptions {
+    require(steps >= 1, "steps must be >= 1, found " + steps);
+    require(batchSize >= 2, "batch size must be >= 2 (in-batch negatives), found " + batchSize);
+    require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be > 0, found " + learningRate);
+    require(warmupFraction >= 0 && warmupFraction < 1, "warm-up fraction must be in [0, 1), found " + warmupFraction);
+    require(contextLength >= 2 && replyLength >= 2, "max lengths must be >= 2, found " + contextLength + "/" + replyLength);
+    require(scale > 0, "scale must be > 0, found " + scale);
+    require(validEvery >= 0 && checkpointEvery >= 0, "validation and checkpoint intervals must be >= 0");
+    require(validCandidates >= 2, "validation candidates must be >= 2, found " + validCandidates);
+    require(encodeBatchSize >= 1, "encode batch size must be >= 1, found " + encodeBatchSize);
+  }
+
+  private static void require(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("training: " + what);
+    }
+  }
+
+  /** Seed 000's recipe for {@code steps} steps: batch 32, AdaMax lr 1e-3, 10% warm-up. */
+  public static TrainerOptions defaults(long steps) {
+    return new TrainerOptions(steps, 32, 1e-3, 0.1, 0, 128, 64, 20, 0, 20, 0, true, 32);
+  }
+
+  public TrainerOptions withSteps(long s) {
+    return new TrainerOptions(s, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withBatchSize(int b) {
+    return new TrainerOptions(steps, b, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withLearningRate(double lr) {
+    return new TrainerOptions(steps, batchSize, lr, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withSeed(long s) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, s, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withLengths(int context, int reply) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, context, reply,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withValidation(long every, int candidates) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, every, candidates, checkpointEvery, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withCheckpointEvery(long every) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, every, layerCache, encodeBatchSize);
+  }
+
+  public TrainerOptions withLayerCache(boolean on) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, on, encodeBatchSize);
+  }
+
+  /**
+   * The settings that define the run's result (a checkpoint resumes only a run with the same
+   * ones); validation, checkpoint and caching choices do not change the trained weights.
+   */
+  public Map<String, String> resultSettings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("optimizer", "adamax");
+    s.put("steps", Long.toString(steps));
+    s.put("batch_size", Integer.toString(batchSize));
+    s.put("learning_rate", Double.toString(learningRate));
+    s.put("warmup_fraction", Double.toString(warmupFraction));
+    s.put("schedule", "linear warm-up, linear decay");
+    s.put("seed", Long.toString(seed));
+    s.put("context_length", Integer.toString(contextLength));
+    s.put("context_truncation", "keep_end");
+    s.put("reply_length", Integer.toString(replyLength));
+    s.put("loss", "in-batch negatives, cross-entropy over scaled cosine scores");
+    s.put("scale", Double.toString(scale));
+    return s;
+  }
+}

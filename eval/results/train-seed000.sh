@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Trains every adapter behind eval/results/seed000-table*.json, as seed 000 builds them, on this
+# 2-core CPU: the AdaHIT base (multi-task over the old skills convai2, wizard_of_wikipedia,
+# empathetic_dialogues), AdaHIT task sub-adapters for all four skills (blended_skill_talk is the
+# new skill), and the baselines Ada (one Houlsby adapter set per skill) and FE (linear head).
+# Idempotent and resumable: a finished adapter is skipped, a killed run resumes from its
+# checkpoint in .cache/train/. Shipped skills go to skills/, baselines to .cache/runs/.
+#
+#   eval/results/train-seed000.sh            # everything, in priority order
+#   eval/results/train-seed000.sh adahit     # only the shipped AdaHIT skills
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+export JAVA_OPTS="${JAVA_OPTS:--Xmx12g}"
+what="${1:-all}"
+
+# Shared settings (seed 000: AdaMax, 10% warm-up then linear decay, da = 64). Adapters sit in the
+# top 2 of 6 layers so that training runs only those (the lower 4 are cached once per dataset).
+common=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --context-length 128 --reply-length 64
+        --max-train-pairs 12000 --valid-pairs 500 --valid-candidates 20 --checkpoint-every 100)
+adapter=(--top-layers 2 --bottleneck 64)
+old=(convai2 wizard_of_wikipedia empathetic_dialogues)
+all=(convai2 wizard_of_wikipedia empathetic_dialogues blended_skill_talk)
+
+train() { # out, then train flags
+  local out="$1"; shift
+  if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; return; fi
+  echo "=== $out: $*"
+  bin/adahit train --out "$out" "${common[@]}" "$@"
+}
+
+if [[ "$what" == all || "$what" == adahit ]]; then
+  train skills/adahit_base --mode adahit-base -t "$(IFS=,; echo "${old[*]}")" --steps 1500 "${adapter[@]}" \
+    --checkpoint-dir .cache/train/adahit_base
+  for t in "${all[@]}"; do
+    train "skills/$t" --mode adahit-task -t "$t" --base skills/adahit_base --steps 1000 --ts 32,16 \
+      --checkpoint-dir ".cache/train/adahit-$t"
+  done
+fi
+if [[ "$what" == all || "$what" == ada ]]; then
+  for t in "${all[@]}"; do
+    train ".cache/runs/ada/$t" --mode ada -t "$t" --steps 1000 "${adapter[@]}" --checkpoint-dir ".cache/train/ada-$t"
+  done
+fi
+if [[ "$what" == all || "$what" == fe ]]; then
+  for t in "${all[@]}"; do
+    train ".cache/runs/fe/$t" --mode fe -t "$t" --steps 1000 --checkpoint-dir ".cache/train/fe-$t"
+  done
+fi
+if [[ "$what" == all || "$what" == table2 ]]; then
+  # Table 2 in small: the new skill on a base trained on one old skill only
+  train .cache/runs/table2/base_convai2 --mode adahit-base -t convai2 --skill adahit_base --steps 1500 "${adapter[@]}" \
+    --checkpoint-dir .cache/train/table2-base_convai2
+  train .cache/runs/table2/blended_skill_talk --mode adahit-task -t blended_skill_talk \
+    --base .cache/runs/table2/base_convai2 --steps 1000 --ts 32,16 --checkpoint-dir .cache/train/table2-bst
+fi
