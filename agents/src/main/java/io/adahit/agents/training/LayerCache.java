@@ -15,6 +15,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,21 +157,26 @@ public final class LayerCache {
 
   private static final int MAGIC = 0x4c43_0001;
 
+
+  /**
+   * Layout: magic, level, count, then per text its id count, ids (int32), state count and states
+   * (float32), all big-endian; written and read in bulk through byte buffers.
+   */
   private void write(java.io.OutputStream os) throws IOException {
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
     out.writeInt(MAGIC);
     out.writeInt(level);
     out.writeInt(ids.length);
     for (int i = 0; i < ids.length; i++) {
-      out.writeInt(ids[i].length);
-      for (long id : ids[i]) {
-        out.writeInt((int) id);
-      }
       float[] s = states == null ? new float[0] : states[i];
-      out.writeInt(s.length);
-      for (float f : s) {
-        out.writeFloat(f);
+      ByteBuffer b = ByteBuffer.allocate(8 + 4 * ids[i].length + 4 * s.length);
+      b.putInt(ids[i].length);
+      for (long id : ids[i]) {
+        b.putInt((int) id);
       }
+      b.putInt(s.length);
+      b.asFloatBuffer().put(s);
+      out.write(b.array());
     }
     out.flush();
   }
@@ -181,21 +188,31 @@ public final class LayerCache {
       }
       long[][] ids = new long[count][];
       float[][] states = level == 0 ? null : new float[count][];
+      byte[] buf = new byte[1 << 16];
       for (int i = 0; i < count; i++) {
-        ids[i] = new long[in.readInt()];
-        for (int j = 0; j < ids[i].length; j++) {
-          ids[i][j] = in.readInt();
+        int n = in.readInt();
+        buf = fill(in, buf, 4 * n);
+        IntBuffer ib = ByteBuffer.wrap(buf, 0, 4 * n).asIntBuffer();
+        ids[i] = new long[n];
+        for (int j = 0; j < n; j++) {
+          ids[i][j] = ib.get(j);
         }
-        float[] s = new float[in.readInt()];
-        for (int j = 0; j < s.length; j++) {
-          s[j] = in.readFloat();
-        }
+        int m = in.readInt();
+        buf = fill(in, buf, 4 * m);
+        float[] s = new float[m];
+        ByteBuffer.wrap(buf, 0, 4 * m).asFloatBuffer().get(s);
         if (states != null) {
           states[i] = s;
         }
       }
       return new LayerCache(backbone, level, ids, states);
     }
+  }
+
+  private static byte[] fill(DataInputStream in, byte[] buf, int bytes) throws IOException {
+    byte[] b = buf.length >= bytes ? buf : new byte[bytes];
+    in.readFully(b, 0, bytes);
+    return b;
   }
 
   /** Number of texts. */

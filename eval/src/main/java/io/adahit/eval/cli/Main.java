@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     version = "adahit 0.1.0",
     description = "Retrieval dialogue agents on one frozen backbone with per-skill adapters.",
     subcommands = {EncodeCommand.class, EvalModelCommand.class, TrainCommand.class, PoolCommand.class,
-        BenchEncoderCommand.class,
+        BenchEncoderCommand.class, BenchTrainCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

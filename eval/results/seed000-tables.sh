@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates eval/results/seed000/*.json and the tables in eval/results/seed000-tables.md:
+# seed 000's Table 1 on our backbone (zero-shot, FE, Ada, AdaHIT on the full valid split of all
+# four tasks; K = 20 for ConvAI2, 100 for the others) and its Table 2 in small (the new skill,
+# blended_skill_talk, on a base trained on one old skill vs on all three).
+# Needs the adapters that eval/results/train-seed000.sh trains. Resumable: finished reports are kept.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+out=eval/results/seed000
+tasks=(convai2 wizard_of_wikipedia empathetic_dialogues blended_skill_talk)
+
+evaluate() { # row task [model flags]
+  local row="$1" task="$2"; shift 2
+  local rf="$out/$row/$task.json"
+  if [[ -f "$rf" ]]; then echo "have $rf"; return; fi
+  mkdir -p "$out/$row"
+  echo "=== $row $task $*"
+  bin/adahit eval_model -t "$task" -dt valid -bs 64 -rf "$rf" "$@"
+}
+
+rows=("${@:-zero-shot fe ada adahit table2}")
+for row in ${rows[*]}; do
+  for t in "${tasks[@]}"; do
+    case "$row" in
+      zero-shot) evaluate zero-shot "$t" ;;
+      fe)        [[ -d ".cache/runs/fe/$t" ]] && evaluate fe "$t" --adapter ".cache/runs/fe/$t" ;;
+      ada)       [[ -d ".cache/runs/ada/$t" ]] && evaluate ada "$t" --adapter ".cache/runs/ada/$t" ;;
+      adahit)    [[ -d "skills/$t" ]] && evaluate adahit "$t" --skills-dir skills --skill "$t" ;;
+    esac
+  done
+  if [[ "$row" == table2 && -d .cache/runs/table2/blended_skill_talk ]]; then
+    evaluate table2-base-convai2 blended_skill_talk --adapter .cache/runs/table2/blended_skill_talk
+  fi
+done
+
+# --- tables (jq) ---
+metric() { # file task metric
+  [[ -f "$1" ]] || { echo "—"; return; }
+  jq -r --arg t "$2" --arg m "$3" '(.report[$m] // .report[$t + "/" + $m]) | if . == null then "—" else (. * 1000 | round / 1000 | tostring) end' "$1"
+}
+params() { # adapter dirs... -> sum of parameter_count
+  local n=0
+  for d in "$@"; do n=$((n + $(jq '.parameter_count' "$d/adapter_config.json"))); done
+  echo "$n"
+}
+backbone=22565376
+{
+  echo "## Table 1: hits@1 on the full valid splits (K = 20 ConvAI2, 100 others)"
+  echo
+  echo "| model | convai2 | wizard_of_wikipedia | empathetic_dialogues | blended_skill_talk | average | Θ (× backbone) | θΔ per skill (% of backbone) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for row in zero-shot fe ada adahit; do
+    line="| $row"; sum=0; have=0
+    for t in "${tasks[@]}"; do
+      v=$(metric "$out/$row/$t.json" "$t" "hits@1"); line="$line | $v"
+      if [[ "$v" != "—" ]]; then sum=$(echo "$sum + $v" | bc -l); have=$((have + 1)); fi
+    done
+    avg="—"; [[ $have -eq 4 ]] && avg=$(printf "%.3f" "$(echo "$sum / 4" | bc -l)")
+    case "$row" in
+      zero-shot) theta="0"; delta="0" ;;
+      fe|ada) dirs=(); for t in "${tasks[@]}"; do dirs+=(".cache/runs/$row/$t"); done
+        if [[ -d "${dirs[3]}" ]]; then p=$(params "${dirs[@]}"); theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
+          delta=$(printf "%.2f%%" "$(echo "100 * $(params "${dirs[0]}") / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
+      adahit) if [[ -d skills/blended_skill_talk ]]; then
+          p=$(params skills/adahit_base skills/convai2 skills/wizard_of_wikipedia skills/empathetic_dialogues skills/blended_skill_talk)
+          theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
+          delta=$(printf "%.2f%% (+ base %.2f%%, trained once)" "$(echo "100 * $(params skills/convai2) / $backbone" | bc -l)" \
+            "$(echo "100 * $(params skills/adahit_base) / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
+    esac
+    echo "$line | $avg | $theta | $delta |"
+  done
+  echo
+  echo "## Table 2 (small): blended_skill_talk, the new skill"
+  echo
+  echo "| model | hits@1 | MRR |"
+  echo "|---|---|---|"
+  f="$out/zero-shot/blended_skill_talk.json"; echo "| zero-shot | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
+  f="$out/table2-base-convai2/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 only | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
+  f="$out/adahit/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 + WoW + ED | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
+} > eval/results/seed000-tables.md
+cat eval/results/seed000-tables.md
