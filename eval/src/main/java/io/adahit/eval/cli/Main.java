@@ -12,8 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "adahit 0.1.0",
     description = "Retrieval dialogue agents on one frozen backbone with per-skill adapters.",
-    subcommands = {EncodeCommand.class, EvalModelCommand.class, TrainCommand.class, PoolCommand.class,
-        BenchEncoderCommand.class, BenchTrainCommand.class,
+    subcommands = {EncodeCommand.class, EvalModelCommand.class, MergeReportsCommand.class, CompareCommand.class, TrainCommand.class, PoolCommand.class, BenchEncoderCommand.class, BenchTrainCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -22,7 +21,12 @@ public final class Main {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line (also what tests run): user errors print one line, exit 1. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(new CliErrors());
   }
 }

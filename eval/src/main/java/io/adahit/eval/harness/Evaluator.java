@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The hits@1/K loop: ranks each example's candidates with the same {@link Ranker} the server
@@ -34,10 +35,16 @@ public final class Evaluator {
     void advance(int examples);
   }
 
-  /** Receives every ranked example, e.g. to write world logs. */
+  /** Receives every ranked example, e.g. to write world logs or to pair two runs' outcomes. */
   @FunctionalInterface
   public interface Listener {
-    void ranked(EvalExample example, List<String> top, float[] topScores) throws IOException;
+    /**
+     * @param top the best {@link #TOP_N} candidates, best first
+     * @param metrics where the gold landed; null when the example was skipped because its label
+     *     is not among its candidates ({@code --ignore-bad-candidates})
+     */
+    void ranked(EvalExample example, List<String> top, float[] topScores, ExampleMetrics metrics)
+        throws IOException;
   }
 
   /** Texts per encode call: long enough to batch well, short enough for steady progress. */
@@ -89,12 +96,11 @@ public final class Evaluator {
         }
       }
       Ranking r = Ranker.score(ctx[i], rows);
-      if (fixedSet != null) {
-        fixedSet.add(report, e, r);
-      } else {
-        report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
+      Optional<ExampleMetrics> m = fixedSet != null ? fixedSet.add(report, e, r)
+          : report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
+      if (listener != null) {
+        listener.ranked(e, r.top(cands, TOP_N), r.topScores(TOP_N), m.orElse(null));
       }
-      notify(listener, e, cands, r);
     }
     return report;
   }
@@ -161,13 +167,6 @@ public final class Evaluator {
     return out;
   }
 
-  private static void notify(Listener listener, EvalExample e, List<String> cands, Ranking r)
-      throws IOException {
-    if (listener != null) {
-      listener.ranked(e, r.top(cands, TOP_N), r.topScores(TOP_N));
-    }
-  }
-
   /** A fixed candidate list, encoded once, with its normalised texts for label lookup. */
   private static final class FixedCandidates {
     private final List<String> texts;
@@ -183,7 +182,7 @@ public final class Evaluator {
     }
 
     /** The gold's rank is that of its best-ranked copy, as for inline candidates. */
-    void add(Report report, EvalExample e, Ranking r) {
+    Optional<ExampleMetrics> add(Report report, EvalExample e, Ranking r) {
       int[] position = new int[texts.size()];
       for (int p = 0; p < r.order().length; p++) {
         position[r.order()[p]] = p + 1;
@@ -195,10 +194,11 @@ public final class Evaluator {
         }
       }
       if (best == Integer.MAX_VALUE) {
-        report.addRanking(e.name(), List.of(), e.example().evalLabels()); // throws or counts it
-      } else {
-        report.add(new ExampleMetrics(e.name(), best, texts.size()));
+        return report.addRanking(e.name(), List.of(), e.example().evalLabels()); // throws or counts it
       }
+      ExampleMetrics m = new ExampleMetrics(e.name(), best, texts.size());
+      report.add(m);
+      return Optional.of(m);
     }
   }
 }

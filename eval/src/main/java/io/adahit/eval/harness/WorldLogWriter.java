@@ -3,6 +3,7 @@ package io.adahit.eval.harness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.adahit.eval.metrics.ExampleMetrics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,8 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
   }
 
   @Override
-  public void ranked(EvalExample e, List<String> top, float[] topScores) throws IOException {
+  public void ranked(EvalExample e, List<String> top, float[] topScores, ExampleMetrics metrics)
+      throws IOException {
     if (e.episode() != episode) {
       flushEpisode();
       episode = e.episode();
@@ -70,6 +72,11 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
     agent.put("text", top.isEmpty() ? "" : top.get(0));
     agent.set("text_candidates", json.valueToTree(top.subList(0, Math.min(LOGGED_CANDIDATES, top.size()))));
     agent.put("episode_done", false);
+    if (metrics != null) {
+      ObjectNode m = agent.putObject("metrics");   // as a ParlAI ranker's reply carries them
+      m.put("rank", metrics.rank());
+      m.put("mrr", metrics.mrr());
+    }
     dialog.add(json.createArrayNode().add(teacher).add(agent));
     if (e.example().episodeDone()) {
       flushEpisode();

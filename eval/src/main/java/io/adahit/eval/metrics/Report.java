@@ -1,11 +1,13 @@
 package io.adahit.eval.metrics;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 
 /**
  * Aggregates the ranking metrics of one task's examples into ParlAI's report keys.
@@ -22,6 +24,13 @@ import java.util.OptionalDouble;
  * {@code bad_candidates}. (ParlAI with {@code --ignore-bad-candidates} still counts such an example
  * in {@code exs} and as a hits@k miss, leaving it out of rank and mrr only.)
  *
+ * <p><b>Exact merging.</b> Every metric is a function of the examples' (K, rank) pairs, so the
+ * report keeps only how many examples had each pair ({@link #rankCounts()}) and computes the
+ * averages from those counts in one fixed order. Reports of disjoint slices therefore
+ * {@link #addAll merge} into bit-for-bit the report of one run over all of them, whatever the
+ * slicing ({@code merge_reports} relies on it: a plain running sum of {@code 1/rank} would differ
+ * in the last bits with the summation order).
+ *
  * <p>Not thread-safe: use one per worker and {@link #addAll} them.
  *
  * <pre>{@code
@@ -35,6 +44,7 @@ import java.util.OptionalDouble;
  *   }
  * }
  * report.toMap();   // {exs=7801, accuracy=0.87, hits@1=0.87, hits@5=..., mrr=..., rank=...}
+ * Report same = Report.fromRankCounts(false, report.badCandidates(), report.rankCounts());
  * }</pre>
  */
 public final class Report {
@@ -48,10 +58,31 @@ public final class Report {
   public static final String RANK = "rank";
   public static final String BAD_CANDIDATES = "bad_candidates";
 
+  /**
+   * How many examples had {@code numCandidates} candidates and their gold at {@code rank}.
+   *
+   * @param numCandidates K, >= 1
+   * @param rank 1-based, in 1..K
+   * @param count examples, >= 1
+   */
+  public record RankCount(int numCandidates, int rank, long count) {
+    public RankCount {
+      if (numCandidates < 1 || rank < 1 || rank > numCandidates) {
+        throw new IllegalArgumentException("rank count: need 1 <= rank <= K, found rank " + rank
+            + " of K " + numCandidates);
+      }
+      if (count < 1) {
+        throw new IllegalArgumentException("rank count: count must be >= 1, found " + count
+            + " for rank " + rank + " of K " + numCandidates);
+      }
+    }
+  }
+
   private final boolean ignoreBadCandidates;
   private long exs;
   private long badCandidates;
-  private final Map<String, Mean> means = new LinkedHashMap<>();
+  /** (K, rank) packed as K * 2^32 + rank, so the map iterates by K then by rank. */
+  private final TreeMap<Long, Long> counts = new TreeMap<>();
 
   /** A report that throws on a label missing from its candidates. */
   public Report() {
@@ -64,6 +95,25 @@ public final class Report {
    */
   public Report(boolean ignoreBadCandidates) {
     this.ignoreBadCandidates = ignoreBadCandidates;
+  }
+
+  /** A report rebuilt from another's {@link #rankCounts()} and {@link #badCandidates()}. */
+  public static Report fromRankCounts(boolean ignoreBadCandidates, long badCandidates,
+      List<RankCount> rankCounts) {
+    if (badCandidates < 0) {
+      throw new IllegalArgumentException("report: bad_candidates must be >= 0, found " + badCandidates);
+    }
+    if (badCandidates > 0 && !ignoreBadCandidates) {
+      throw new IllegalArgumentException("report: " + badCandidates
+          + " bad-candidate examples, but bad candidates are not ignored");
+    }
+    Report r = new Report(ignoreBadCandidates);
+    r.badCandidates = badCandidates;
+    for (RankCount c : rankCounts) {
+      r.counts.merge(key(c.numCandidates(), c.rank()), c.count(), Long::sum);
+      r.exs += c.count();
+    }
+    return r;
   }
 
   /** The name of the hits@k metric, {@code "hits@" + k}. */
@@ -100,21 +150,21 @@ public final class Report {
   /** Adds one scored example. */
   public void add(ExampleMetrics m) {
     exs++;
-    mean(ACCURACY).add(m.accuracy());
-    for (int k : HITS_K) {
-      if (m.hasHitsAt(k)) {
-        mean(hitsKey(k)).add(m.hitsAt(k));
-      }
-    }
-    mean(MRR).add(m.mrr());
-    mean(RANK).add(m.rank());
+    counts.merge(key(m.numCandidates(), m.rank()), 1L, Long::sum);
   }
 
-  /** Adds everything {@code other} has seen (e.g. a worker's partial report). */
+  /** Adds everything {@code other} has seen (e.g. a worker's or a shard's partial report). */
   public void addAll(Report other) {
     exs += other.exs;
     badCandidates += other.badCandidates;
-    other.means.forEach((key, mean) -> mean(key).addAll(mean));
+    other.counts.forEach((k, n) -> counts.merge(k, n, Long::sum));
+  }
+
+  /** The examples' (K, rank) counts, by K then rank: everything the metrics are made of. */
+  public List<RankCount> rankCounts() {
+    List<RankCount> out = new ArrayList<>(counts.size());
+    counts.forEach((k, n) -> out.add(new RankCount(numCandidates(k), rank(k), n)));
+    return out;
   }
 
   /** Examples scored. */
@@ -134,14 +184,53 @@ public final class Report {
 
   /** The value of an averaged metric ({@code "hits@1"}, {@code "mrr"}, ...), if recorded. */
   public OptionalDouble average(String metric) {
-    Mean m = means.get(metric);
-    return m == null || m.count() == 0 ? OptionalDouble.empty() : OptionalDouble.of(m.value());
+    long n = count(metric);
+    if (n == 0) {
+      return OptionalDouble.empty();
+    }
+    double sum = 0;
+    for (Map.Entry<Long, Long> e : counts.entrySet()) {
+      int k = numCandidates(e.getKey());
+      int rank = rank(e.getKey());
+      long c = e.getValue();
+      sum += switch (metric) {
+        case ACCURACY -> rank == 1 ? c : 0;
+        case MRR -> c * (1.0 / rank);
+        case RANK -> (double) c * rank;
+        default -> k >= hitsK(metric) && rank <= hitsK(metric) ? c : 0;
+      };
+    }
+    return OptionalDouble.of(sum / n);
   }
 
   /** How many examples an averaged metric was computed over (0 if never recorded). */
   long count(String metric) {
-    Mean m = means.get(metric);
-    return m == null ? 0 : m.count();
+    if (metric.equals(ACCURACY) || metric.equals(MRR) || metric.equals(RANK)) {
+      return exs;
+    }
+    int k = hitsK(metric);
+    if (k < 1) {
+      return 0;
+    }
+    long n = 0;
+    for (Map.Entry<Long, Long> e : counts.entrySet()) {
+      if (numCandidates(e.getKey()) >= k) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
+  /** The k of a {@code hits@k} key; -1 for any other key (no such metric is recorded). */
+  private static int hitsK(String metric) {
+    if (metric.startsWith("hits@")) {
+      try {
+        return Integer.parseInt(metric.substring(5));
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** The report as ParlAI's flat {@code metric -> value} map, in ParlAI's key order. */
@@ -163,31 +252,15 @@ public final class Report {
         ACCURACY, hitsKey(1), hitsKey(5), hitsKey(10), hitsKey(100), MRR, RANK);
   }
 
-  private Mean mean(String key) {
-    return means.computeIfAbsent(key, k -> new Mean());
+  private static long key(int numCandidates, int rank) {
+    return ((long) numCandidates << 32) | rank;
   }
 
-  /** A running mean: sum and count, merged by adding both (ParlAI's AverageMetric). */
-  private static final class Mean {
-    private double sum;
-    private long count;
+  private static int numCandidates(long key) {
+    return (int) (key >>> 32);
+  }
 
-    void add(double v) {
-      sum += v;
-      count++;
-    }
-
-    void addAll(Mean other) {
-      sum += other.sum;
-      count += other.count;
-    }
-
-    long count() {
-      return count;
-    }
-
-    double value() {
-      return sum / count;
-    }
+  private static int rank(long key) {
+    return (int) key;
   }
 }

@@ -11,12 +11,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Writes ParlAI's {@code eval_model -rf FILE} output: {@code {"opt": {...}, "report": {...}}},
  * indented by 4 spaces with a final newline, as ParlAI's {@code json.dump(..., indent=4)} does.
+ * With per-task reports given, a third key {@code "counts"} holds each task's (K, rank) counts
+ * ({@link ReportFile#countsJson}), which {@code merge_reports} adds up exactly; ParlAI's readers
+ * look at {@code "report"} only.
  *
  * <pre>{@code
  * Map<String, Object> opt = Map.of("task", "convai2", "datatype", "valid", "seed", 0);
@@ -43,10 +47,22 @@ public final class ReportWriter {
   }
 
   /** The JSON text, ending with a newline. */
-  public String toJson(Map<String, ?> opt, Map<String, ? extends Number> report) {
+  public String toJson(Map<String, ?> opt, Map<String, ?> report) {
+    return toJson(opt, report, Map.of());
+  }
+
+  /**
+   * The JSON text with the per-task counts that make the report mergeable, ending with a newline.
+   *
+   * @param counts each task's report, in task order; empty for no {@code "counts"} key
+   */
+  public String toJson(Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("opt", opt);
     root.put("report", report);
+    if (!counts.isEmpty()) {
+      root.put(ReportFile.COUNTS, ReportFile.countsJson(counts));
+    }
     try {
       return writer.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
@@ -55,8 +71,25 @@ public final class ReportWriter {
   }
 
   /** Writes {@link #toJson} to {@code file}, creating or replacing it. */
-  public void write(Path file, Map<String, ?> opt, Map<String, ? extends Number> report)
+  public void write(Path file, Map<String, ?> opt, Map<String, ?> report) throws IOException {
+    write(file, opt, report, Map.of());
+  }
+
+  /** Writes {@link #toJson(Map, Map, Map)} to {@code file} atomically, creating or replacing it. */
+  public void write(Path file, Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts)
       throws IOException {
-    Files.writeString(file, toJson(opt, report), StandardCharsets.UTF_8);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    // temporary file + rename: a reader (e.g. a merge step polling for shard files) never sees
+    // half a report
+    Path tmp = Files.createTempFile(parent == null ? Path.of(".") : parent, ".report-", ".tmp");
+    try {
+      Files.writeString(tmp, toJson(opt, report, counts), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 }

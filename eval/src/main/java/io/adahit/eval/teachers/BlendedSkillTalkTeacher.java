@@ -52,11 +52,11 @@ public final class BlendedSkillTalkTeacher extends FixedTeacher {
   public static BlendedSkillTalkTeacher load(TeacherOptions options) throws IOException {
     String dt = options.datatype().parlaiName();
     Path file =
-        options.resolve(
+        options.require(
+            TASK,
             "bst/" + dt + ".json",
             "blended_skill_talk/" + dt + ".json",
             "bst/" + dt + "_dialogues.json");
-    DataFiles.requireFile(TASK, file);
     JsonNode root = DataFiles.readJson(new ObjectMapper(), file);
     if (!root.isArray() || root.isEmpty()) {
       throw new IOException(file + ": BST data must be a non-empty JSON array of episodes");

@@ -36,9 +36,9 @@ public final class ConvAI2Teacher extends FixedTeacher {
   /** Reads ConvAI2 valid (also for {@code test}). */
   public static ConvAI2Teacher load(TeacherOptions options) throws IOException {
     Path file =
-        options.resolve(
+        options.require(
+            TASK,
             "convai2/valid_self_original.txt", "convai2/valid_self_original_no_cands.txt");
-    DataFiles.requireFile(TASK, file);
     List<List<Draft>> drafts = FbDialogFormat.read(file);
     boolean allHaveCands = drafts.stream().flatMap(List::stream).allMatch(d -> d.candidates() != null);
     List<String> differences = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.adahit.eval.teachers;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -21,8 +23,10 @@ final class DataFiles {
 
   static void requireFile(String task, Path file) throws NoSuchFileException {
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(
-          file.toString(), null, "task '" + task + "': data file not found (check --datapath)");
+      Path dir = file.toAbsolutePath().normalize().getParent();
+      throw new NoSuchFileException(file.toString(), null, "task '" + task + "': data file "
+          + file.getFileName() + " not found in folder " + dir
+          + (Files.isDirectory(dir) ? "" : " (which does not exist)"));
     }
   }
 
@@ -53,6 +57,20 @@ final class DataFiles {
   static JsonNode readJson(ObjectMapper mapper, Path file) throws IOException {
     try (InputStream in = open(file)) {
       return mapper.readTree(in);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new IOException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+          + ": not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** One line of a JSON Lines file; a malformed line is an error naming the file and line. */
+  static JsonNode readJsonLine(ObjectMapper mapper, Path file, int lineNo, String line)
+      throws IOException {
+    try {
+      return mapper.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new IOException(where(file, lineNo) + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -46,11 +46,11 @@ public final class EmpatheticDialoguesTeacher extends FixedTeacher {
   public static EmpatheticDialoguesTeacher load(TeacherOptions options) throws IOException {
     String dt = options.datatype().parlaiName();
     Path file =
-        options.resolve(
+        options.require(
+            TASK,
             "ed/" + dt + ".csv",
             "empatheticdialogues/empatheticdialogues/" + dt + ".csv",
             "ed/" + dt + ".jsonl");
-    DataFiles.requireFile(TASK, file);
     List<String> differences = new ArrayList<>();
     List<List<Draft>> drafts;
     if (file.getFileName().toString().endsWith(".csv")) {
@@ -88,7 +88,7 @@ public final class EmpatheticDialoguesTeacher extends FixedTeacher {
       if (line.isBlank()) {
         continue;
       }
-      JsonNode conv = mapper.readTree(line);
+      JsonNode conv = DataFiles.readJsonLine(mapper, file, lineNo, line);
       JsonNode utts = conv.path("utterances");
       Map<String, String> fields = new LinkedHashMap<>();
       fields.put("emotion", DataFiles.text(conv, "emotion", ""));

@@ -1,7 +1,9 @@
 package io.adahit.eval.teachers;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -84,5 +86,31 @@ public record TeacherOptions(
     }
     // None exists: name the last (the file shipped in shared/data) so the error is useful.
     return datapath.resolve(defaults[defaults.length - 1]);
+  }
+
+  /**
+   * Like {@link #resolve}, but a missing file is an error that names the file, the folder it was
+   * looked for in, and every other name tried.
+   *
+   * @throws NoSuchFileException for the last default (or the explicit file), with that message
+   */
+  Path require(String task, String... defaults) throws NoSuchFileException {
+    Path file = resolve(defaults);
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    String where = "data file " + file.getFileName() + " not found in folder " + folder(file);
+    if (dataFile.isEmpty()) {
+      where += " (--datapath " + datapath.toAbsolutePath().normalize()
+          + (defaults.length > 1 ? "; also looked for " + String.join(", ",
+              Arrays.asList(defaults).subList(0, defaults.length - 1)) : "") + ")";
+    }
+    throw new NoSuchFileException(file.toString(), null, "task '" + task + "' (" + datatype + "): " + where);
+  }
+
+  /** The absolute folder of {@code file}, marked when it does not exist at all. */
+  private static String folder(Path file) {
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    return dir + (Files.isDirectory(dir) ? "" : " (which does not exist)");
   }
 }

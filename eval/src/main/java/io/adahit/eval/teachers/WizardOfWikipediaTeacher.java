@@ -47,11 +47,11 @@ public final class WizardOfWikipediaTeacher extends FixedTeacher {
   public static WizardOfWikipediaTeacher load(TeacherOptions options) throws IOException {
     String dt = options.datatype().parlaiName();
     Path file =
-        options.resolve(
+        options.require(
+            TASK,
             "wow/" + dt + "_random_split.json",
             "wizard_of_wikipedia/" + dt + "_random_split.json",
             "wow/fsb_wow_" + dt + "_random_split.json");
-    DataFiles.requireFile(TASK, file);
     JsonNode root = DataFiles.readJson(new ObjectMapper(), file);
     if (!root.isArray() || root.isEmpty()) {
       throw new IOException(file + ": WoW data must be a non-empty JSON array of dialogues");

@@ -91,4 +91,50 @@ class ReportTest {
   void emptyReportHasOnlyExs() {
     assertThat(new Report().toMap()).containsExactly(Map.entry("exs", 0L));
   }
+
+  @Test
+  void rankCountsRebuildTheSameReport() {
+    Report r = new Report(true);
+    r.addRanking("a", ranked(20, 3), List.of("gold"));
+    r.addRanking("b", ranked(20, 3), List.of("gold"));
+    r.addRanking("c", ranked(100, 1), List.of("gold"));
+    r.addRanking("bad", List.of("x"), List.of("gold"));
+    assertThat(r.rankCounts()).containsExactly(
+        new Report.RankCount(20, 3, 2), new Report.RankCount(100, 1, 1));
+    Report back = Report.fromRankCounts(true, r.badCandidates(), r.rankCounts());
+    assertThat(back.toMap()).isEqualTo(r.toMap());
+    assertThat(back.toMap()).containsEntry("bad_candidates", 1L).containsEntry("exs", 3L);
+    assertThatThrownBy(() -> Report.fromRankCounts(false, 2, List.of()))
+        .hasMessageContaining("2 bad-candidate examples, but bad candidates are not ignored");
+    assertThatThrownBy(() -> new Report.RankCount(20, 21, 1))
+        .hasMessage("rank count: need 1 <= rank <= K, found rank 21 of K 20");
+  }
+
+  @Test
+  void mergedSlicesEqualTheWholeBitForBitWhateverTheSlicing() {
+    // ranks whose reciprocals do not add up exactly in floating point, in shuffled order
+    List<Integer> ranks = new ArrayList<>();
+    java.util.Random random = new java.util.Random(5);
+    for (int i = 0; i < 997; i++) {
+      ranks.add(1 + random.nextInt(100));
+    }
+    Report whole = new Report();
+    ranks.forEach(rank -> whole.addRanking("e", ranked(100, rank), List.of("gold")));
+    for (int slices : new int[] {2, 3, 7}) {
+      Report merged = new Report();
+      for (int s = slices - 1; s >= 0; s--) {
+        Report part = new Report();
+        for (int i = s; i < ranks.size(); i += slices) {
+          part.addRanking("e", ranked(100, ranks.get(i)), List.of("gold"));
+        }
+        merged.addAll(part);
+      }
+      assertThat(merged.toMap()).as("%d slices", slices).isEqualTo(whole.toMap());
+    }
+    double naive = 0;
+    for (int rank : ranks) {
+      naive += 1.0 / rank;
+    }
+    assertThat(whole.average("mrr").getAsDouble()).isCloseTo(naive / ranks.size(), within(1e-12));
+  }
 }

@@ -1,0 +1,159 @@
+package io.adahit.eval.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.eval.harness.Contamination;
+import io.adahit.eval.harness.EvalExample;
+import io.adahit.eval.harness.EvalPlan;
+import io.adahit.eval.harness.Outcomes;
+import io.adahit.eval.harness.RankingModel;
+import io.adahit.eval.harness.RunReport;
+import io.adahit.eval.harness.Shard;
+import io.adahit.eval.harness.TaskResult;
+import io.adahit.eval.metrics.PairedComparison;
+import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.teachers.Teacher;
+import io.adahit.eval.teachers.TeacherRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Offline A/B test: two configurations ranked on the same examples, hits@1 compared. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = {"Score two configurations (skills, adapter directories or the zero-shot backbone) on the same"
+        + " examples: each one's hits@1, the difference B - A with a 95% paired-bootstrap interval, and McNemar's test.",
+        "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill bst -rf ab.json",
+        "A side with neither --x-skill nor --x-adapter is the zero-shot backbone."})
+final class CompareCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin BackboneOption backbone;
+
+  @Mixin EvalDataOptions data;
+
+  @Option(names = "--a-skill", paramLabel = "NAME", description = "A: this skill from --skills-dir.")
+  String aSkill;
+
+  @Option(names = "--a-adapter", paramLabel = "DIR", description = "A: the adapter in DIR.")
+  Path aAdapter;
+
+  @Option(names = "--b-skill", paramLabel = "NAME", description = "B: this skill from --skills-dir.")
+  String bSkill;
+
+  @Option(names = "--b-adapter", paramLabel = "DIR", description = "B: the adapter in DIR.")
+  Path bAdapter;
+
+  @Option(names = "--skills-dir", paramLabel = "DIR", defaultValue = "skills",
+      description = "Folder of skill directories (default: ${DEFAULT-VALUE}).")
+  Path skillsDir;
+
+  @Option(names = "--bootstrap-samples", defaultValue = "1000",
+      description = "Paired bootstrap resamples (default: ${DEFAULT-VALUE}).")
+  int resamples;
+
+  @Option(names = "--bootstrap-seed", defaultValue = "0", description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
+  long bootstrapSeed;
+
+  @Option(names = {"-rf", "--report-filename"}, paramLabel = "FILE",
+      description = "Write {\"opt\", \"comparison\", \"report\": {\"a\", \"b\"}} here.")
+  Path reportFile;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    data.validate();
+    if (resamples < 1) {
+      throw new IllegalArgumentException("--bootstrap-samples must be >= 1, found " + resamples);
+    }
+    List<String> fixed = data.fixedCandidates();
+    List<Teacher> teachers = data.teachers(TeacherRegistry.builtIn());
+    List<EvalPlan.Task> tasks = EvalPlan.prepare(teachers, data.numExamples, Shard.ALL, data.mode(),
+        fixed, data.batchSize, err::println);
+    err.flush();
+    TaskRunner runner = new TaskRunner(data, System.err);
+    Outcomes outA = new Outcomes();
+    Outcomes outB = new Outcomes();
+    Map<String, Object> opt = data.opt();
+    Map<String, Object> reports = new LinkedHashMap<>();
+    String labelA;
+    String labelB;
+    try (Backbone b = backbone.load()) {
+      opt.put("backbone", b.name());
+      opt.put("backbone_fingerprint", b.fingerprint());
+      try (RankingModel a = RankingModel.load(b, skillsDir, aSkill, aAdapter)) {
+        labelA = a.label();
+        opt.put("a", a.describe());
+        reports.put("a", side(a, runner, tasks, fixed, "A", outA, teachers, err));
+      }
+      try (RankingModel m = RankingModel.load(b, skillsDir, bSkill, bAdapter)) {
+        labelB = m.label();
+        opt.put("b", m.describe());
+        reports.put("b", side(m, runner, tasks, fixed, "B", outB, teachers, err));
+      }
+    }
+    opt.put("bootstrap_samples", resamples);
+    opt.put("bootstrap_seed", bootstrapSeed);
+    Map<String, PairedComparison.Result> byTask = new LinkedHashMap<>();
+    Map<String, Integer> skipped = new LinkedHashMap<>();
+    List<EvalExample> all = new ArrayList<>();
+    for (EvalPlan.Task t : tasks) {
+      all.addAll(t.examples());
+      compareOn(t.teacher().task(), t.examples(), outA, outB, byTask, skipped);
+    }
+    if (tasks.size() > 1) {
+      compareOn("all (pooled)", all, outA, outB, byTask, skipped);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    CompareTable.print(out, labelA, labelB, byTask);
+    if (reportFile != null) {
+      Map<String, Object> comparison = new LinkedHashMap<>();
+      byTask.forEach((task, r) -> comparison.put(task, CompareTable.toMap(r, skipped.get(task))));
+      Map<String, Object> root = new LinkedHashMap<>();
+      root.put("comparison", comparison);
+      root.put("a", reports.get("a"));
+      root.put("b", reports.get("b"));
+      new ReportWriter(new ObjectMapper()).write(reportFile, opt, root);
+      err.println("comparison written to " + reportFile);
+    }
+    err.flush();
+    return 0;
+  }
+
+  private void compareOn(String name, List<EvalExample> examples, Outcomes a,
+      Outcomes b, Map<String, PairedComparison.Result> byTask, Map<String, Integer> skipped) {
+    Outcomes.Paired p = Outcomes.pair(examples, a, b);
+    if (p.a().length == 0) {
+      throw new IllegalArgumentException("compare: task " + name + " has no example both sides could score"
+          + " (" + p.skipped() + " skipped for bad candidates)");
+    }
+    byTask.put(name, PairedComparison.compare(p.a(), p.b(), resamples, bootstrapSeed));
+    skipped.put(name, p.skipped());
+  }
+
+  /** Runs one side; returns its report (ParlAI's metrics per task). */
+  private Map<String, Object> side(RankingModel model, TaskRunner runner, List<EvalPlan.Task> tasks,
+      List<String> fixed, String label, Outcomes outcomes, List<Teacher> teachers, PrintWriter err)
+      throws Exception {
+    List<Contamination> found = new ArrayList<>();
+    for (Teacher t : teachers) {
+      Contamination.find(t.task(), t.dataFile(), model.trainingFiles()).ifPresent(found::add);
+    }
+    Banner.contamination(err, found);
+    err.println(label + ": " + model.label());
+    err.flush();
+    long t0 = System.nanoTime();
+    List<TaskResult> results = runner.run(model, tasks, fixed, label, outcomes);
+    return RunReport.toMap(results, (System.nanoTime() - t0) / 1e9, model.hasAdapter(),
+        found.stream().map(Contamination::toMap).toList());
+  }
+}

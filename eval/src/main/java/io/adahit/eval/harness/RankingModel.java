@@ -1,0 +1,199 @@
+package io.adahit.eval.harness;
+
+import io.adahit.agents.adapters.AdapterFiles;
+import io.adahit.agents.adapters.AdapterKind;
+import io.adahit.agents.adapters.AdapterManifest;
+import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.TextEncoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an evaluation ranks with: the frozen backbone alone (zero-shot), or the backbone with one
+ * skill's adapters, loaded from a skills folder by name ({@code --skill NAME --skills-dir DIR}) or
+ * from one adapter directory ({@code --adapter DIR}). Adapters are loaded through a
+ * {@link SkillRegistry} on the adapter's folder, so a hierarchical skill finds its base adapter in
+ * a sibling directory exactly as the server does. Closing frees the adapters, not the backbone.
+ *
+ * <pre>{@code
+ * try (RankingModel m = RankingModel.load(backbone, Path.of("skills"), "bst", null)) {
+ *   Ranker ranker = new Ranker(m.encoder(), RankerOptions.defaults());
+ *   new EmbeddingCache(m.encoder(), m.encoderId(), cacheDir);   // never mixes skills
+ * }
+ * }</pre>
+ */
+public final class RankingModel implements AutoCloseable {
+
+  private final Backbone backbone;
+  private final SkillRegistry registry;
+  private final SkillRegistry.Entry entry;
+
+  private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry) {
+    this.backbone = backbone;
+    this.registry = registry;
+    this.entry = entry;
+  }
+
+  /** The backbone with nothing added. */
+  public static RankingModel zeroShot(Backbone backbone) {
+    return new RankingModel(backbone, null, null);
+  }
+
+  /**
+   * Zero-shot when both {@code skill} and {@code adapterDir} are null, else the one given.
+   *
+   * @throws IllegalArgumentException if both are given
+   * @throws IOException if the adapter cannot be loaded (the message says why)
+   */
+  public static RankingModel load(Backbone backbone, Path skillsDir, String skill, Path adapterDir)
+      throws IOException {
+    if (skill != null && adapterDir != null) {
+      throw new IllegalArgumentException("give --skill or --adapter, not both (found --skill '" + skill
+          + "' and --adapter " + adapterDir + ")");
+    }
+    if (skill != null) {
+      return skill(backbone, skillsDir, skill);
+    }
+    return adapterDir != null ? adapterDir(backbone, adapterDir) : zeroShot(backbone);
+  }
+
+  /** The skill named {@code skill} among the skill directories of {@code skillsDir}. */
+  public static RankingModel skill(Backbone backbone, Path skillsDir, String skill) throws IOException {
+    SkillRegistry registry = new SkillRegistry(backbone);
+    try {
+      SkillRegistry.LoadReport report = registry.loadFolder(skillsDir);
+      if (!registry.contains(skill)) {
+        StringBuilder msg = new StringBuilder("unknown skill '" + skill + "' in skills folder "
+            + skillsDir.toAbsolutePath().normalize() + "; known skills: " + registry.skills());
+        report.failures().forEach((dir, why) -> msg.append("; skipped ").append(dir).append(": ").append(why));
+        throw new IOException(msg.toString());
+      }
+      return new RankingModel(backbone, registry, registry.entry(skill));
+    } catch (IOException | RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The adapter in {@code dir}; a hierarchical one gets its base from a sibling directory (the
+   * folder holding {@code dir} is loaded as a skills folder).
+   */
+  public static RankingModel adapterDir(Backbone backbone, Path dir) throws IOException {
+    AdapterManifest manifest = AdapterFiles.readManifest(dir);   // names the file when missing
+    Path abs = dir.toAbsolutePath().normalize();
+    Path folder = abs.getParent();
+    SkillRegistry registry = new SkillRegistry(backbone);
+    try {
+      SkillRegistry.LoadReport report = registry.loadFolder(folder);
+      for (Map.Entry<Path, String> f : report.failures().entrySet()) {
+        if (Files.isSameFile(f.getKey(), abs)) {
+          throw new IOException("adapter " + dir + " cannot be loaded: " + f.getValue());
+        }
+      }
+      String skill = manifest.config().skill();
+      SkillRegistry.Entry e = registry.contains(skill) ? registry.entry(skill) : null;
+      if (e == null || !Files.isSameFile(e.dir(), abs)) {
+        throw new IOException("adapter " + dir + " was not loaded from " + folder + " (skill '"
+            + skill + "' is provided by " + (e == null ? "no directory" : e.dir()) + ")");
+      }
+      return new RankingModel(backbone, registry, e);
+    } catch (IOException | RuntimeException ex) {
+      registry.close();
+      throw ex;
+    }
+  }
+
+  /** Texts to embeddings: the backbone with the skill's adapters (and head), or alone. */
+  public TextEncoder encoder() {
+    if (entry == null) {
+      return TextEncoder.of(backbone);
+    }
+    AdapterSet set = entry.adapters();
+    return set::embed;   // embed() also applies a linear head, which the hooks alone would skip
+  }
+
+  /**
+   * The encoder's identity for the embedding cache: the backbone's fingerprint and, with an
+   * adapter, its skill and weights fingerprint (and its base's), so zero-shot and adapter
+   * embeddings, or two versions of one skill, never share cache entries.
+   */
+  public String encoderId() {
+    if (entry == null) {
+      return backbone.fingerprint() + "/zero-shot";
+    }
+    AdapterManifest m = entry.manifest();
+    String id = backbone.fingerprint() + "/adapter/" + m.config().skill() + "/" + m.weightsFingerprint();
+    return m.base() == null ? id : id + "/base/" + base().manifest().weightsFingerprint();
+  }
+
+  /** ParlAI's agent id in world logs: {@code zero-shot:<backbone>} or {@code skill:<name>}. */
+  public String agentId() {
+    return entry == null ? "zero-shot:" + backbone.name() : "skill:" + entry.manifest().config().skill();
+  }
+
+  /** A one-line description, e.g. for the compare table. */
+  public String label() {
+    return entry == null ? "zero-shot" : entry.manifest().config().skill() + " (" + entry.dir() + ")";
+  }
+
+  /** Whether an adapter is loaded. */
+  public boolean hasAdapter() {
+    return entry != null;
+  }
+
+  /** The run's {@code opt} entries describing the model. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (entry == null) {
+      m.put("skill", "none (zero-shot backbone)");
+      return m;
+    }
+    AdapterManifest man = entry.manifest();
+    m.put("skill", man.config().skill());
+    m.put("adapter_dir", entry.dir().toString());
+    m.put("adapter_kind", man.config().kind().fileName());
+    m.put("adapter_parameters", man.parameterCount());
+    m.put("adapter_fingerprint", man.weightsFingerprint());
+    if (man.base() != null) {
+      m.put("base_adapter", man.base().skill());
+      m.put("base_adapter_fingerprint", base().manifest().weightsFingerprint());
+    }
+    return m;
+  }
+
+  /** Every training file the adapter's provenance lists, its base's included. */
+  public List<Contamination.TrainingSource> trainingFiles() {
+    List<Contamination.TrainingSource> out = new ArrayList<>();
+    if (entry == null) {
+      return out;
+    }
+    String skill = entry.manifest().config().skill();
+    entry.manifest().provenance().trainingFiles()
+        .forEach(f -> out.add(new Contamination.TrainingSource(skill, f)));
+    if (entry.manifest().config().kind() == AdapterKind.HIERARCHICAL) {
+      SkillRegistry.Entry b = base();
+      b.manifest().provenance().trainingFiles()
+          .forEach(f -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), f)));
+    }
+    return out;
+  }
+
+  private SkillRegistry.Entry base() {
+    return registry.entry(entry.manifest().base().skill());
+  }
+
+  @Override
+  public void close() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+}

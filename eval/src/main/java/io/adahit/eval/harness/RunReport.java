@@ -1,0 +1,64 @@
+package io.adahit.eval.harness;
+
+import io.adahit.eval.metrics.MultiTaskReport;
+import io.adahit.eval.metrics.Report;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code "report"} of an eval_model run (or of merged shards): ParlAI's metrics
+ * ({@link MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then
+ * wall time, examples/s and cache use per task.
+ *
+ * <pre>{@code
+ * Map<String, Object> report = RunReport.toMap(results, totalSeconds, true, List.of());
+ * // {exs=..., hits@1=..., ..., contaminated=false, wall_time_s=..., exs_per_s=..., ...}
+ * }</pre>
+ */
+public final class RunReport {
+
+  public static final String CONTAMINATED = "contaminated";
+  public static final String CONTAMINATION = "contamination";
+
+  private RunReport() {}
+
+  /** The per-task reports, in task order. */
+  public static Map<String, Report> reports(List<TaskResult> results) {
+    Map<String, Report> out = new LinkedHashMap<>();
+    results.forEach(r -> out.put(r.task(), r.report()));
+    return out;
+  }
+
+  /**
+   * @param checked whether training files were checked (an adapter was evaluated); without an
+   *     adapter no {@code contaminated} key is written
+   * @param contamination the findings (see {@link Contamination#toMap()}); non-empty makes
+   *     {@code "contaminated": true}
+   */
+  public static Map<String, Object> toMap(List<TaskResult> results, double totalSeconds,
+      boolean checked, List<Map<String, Object>> contamination) {
+    Map<String, Object> out = new LinkedHashMap<>(new MultiTaskReport(reports(results)).toMap());
+    if (checked || !contamination.isEmpty()) {
+      out.put(CONTAMINATED, !contamination.isEmpty());
+      if (!contamination.isEmpty()) {
+        out.put(CONTAMINATION, contamination);
+      }
+    }
+    for (TaskResult r : results) {
+      String prefix = results.size() > 1 ? r.task() + "/" : "";
+      out.put(prefix + "wall_time_s", round(r.wallSeconds()));
+      out.put(prefix + "exs_per_s", round(r.examplesPerSecond()));
+      if (r.encodedTexts() >= 0) {
+        out.put(prefix + "encoded_texts", r.encodedTexts());
+        out.put(prefix + "cached_texts", r.cachedTexts());
+      }
+    }
+    out.put("total_wall_time_s", round(totalSeconds));
+    return out;
+  }
+
+  static double round(double x) {
+    return Math.round(x * 1000) / 1000.0;
+  }
+}
