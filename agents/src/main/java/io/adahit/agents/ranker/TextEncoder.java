@@ -1,8 +1,8 @@
 package io.adahit.agents.ranker;
 
+import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
-import io.adahit.agents.backbone.LayerHooks;
 import java.util.List;
 
 /**
@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <pre>{@code
  * TextEncoder zeroShot = TextEncoder.of(backbone);
- * TextEncoder skill = TextEncoder.of(backbone, adapterHooks);
+ * TextEncoder skill = TextEncoder.of(skills.get("convai2"));
  * }</pre>
  */
 @FunctionalInterface
@@ -25,8 +25,12 @@ public interface TextEncoder {
     return backbone::embed;
   }
 
-  /** The backbone with modules (a skill's adapters) at its hook points. */
-  static TextEncoder of(Backbone backbone, LayerHooks hooks) {
-    return (texts, options) -> backbone.embed(texts, options, hooks);
+  /**
+   * A skill: the backbone with the skill's adapters at its hook points, then its head (the FE
+   * linear head is not a hook, so passing an {@link AdapterSet} as plain {@code LayerHooks} to
+   * the backbone would skip it).
+   */
+  static TextEncoder of(AdapterSet skill) {
+    return skill::embed;
   }
 }
