@@ -33,7 +33,7 @@ if [[ "$what" == all || "$what" == adahit ]]; then
   train skills/adahit_base --mode adahit-base -t "$(IFS=,; echo "${old[*]}")" --steps 1500 "${adapter[@]}" \
     --checkpoint-dir .cache/train/adahit_base
   for t in "${all[@]}"; do
-    train "skills/$t" --mode adahit-task -t "$t" --base skills/adahit_base --steps 1000 --ts 32,16 \
+    train "skills/$t" --mode adahit-task -t "$t" --base skills/adahit_base --steps 600 --ts 32,16 \
       --checkpoint-dir ".cache/train/adahit-$t"
   done
 fi
@@ -52,5 +52,5 @@ if [[ "$what" == all || "$what" == table2 ]]; then
   train .cache/runs/table2/base_convai2 --mode adahit-base -t convai2 --skill adahit_base --steps 1500 "${adapter[@]}" \
     --checkpoint-dir .cache/train/table2-base_convai2
   train .cache/runs/table2/blended_skill_talk --mode adahit-task -t blended_skill_talk \
-    --base .cache/runs/table2/base_convai2 --steps 1000 --ts 32,16 --checkpoint-dir .cache/train/table2-bst
+    --base .cache/runs/table2/base_convai2 --steps 600 --ts 32,16 --checkpoint-dir .cache/train/table2-bst
 fi

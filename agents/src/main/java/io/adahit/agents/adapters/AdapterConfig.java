@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *     .withTopLayers(2).withActivation(AdapterActivation.GELU);
  * AdapterConfig hit = AdapterConfig.hierarchical("bst", baseConfig, 16, 8);
  * AdapterConfig fe = AdapterConfig.linearHead("bst");
+ * AdapterConfig fusion = AdapterConfig.fusion("bst_fusion", List.of(4, 5), List.of(Position.values()));
  * }</pre>
  *
  * <p>Houlsby et al. 2019: {@code Ada(o) = o + W_up · act(W_down · o + b_down) + b_up} at every
@@ -30,10 +31,11 @@ import java.util.regex.Pattern;
  *
  * @param skill skill name: letters, digits, '_' and '-' (it appears in tensor names)
  * @param kind which module
- * @param bottleneck da, the bottleneck width (0 for {@link AdapterKind#LINEAR_HEAD})
- * @param activation act between the projections (null for {@link AdapterKind#LINEAR_HEAD})
- * @param layers adapted blocks, 0-based, ascending (empty for the linear head)
- * @param positions adapted sub-layers of each block (empty for the linear head)
+ * @param bottleneck da, the bottleneck width (0 for {@link AdapterKind#LINEAR_HEAD} and
+ *     {@link AdapterKind#FUSION})
+ * @param activation act between the projections (null for the linear head and fusion)
+ * @param layers adapted (for fusion: fused) blocks, 0-based, ascending (empty for the linear head)
+ * @param positions adapted (fused) sub-layers of each block (empty for the linear head)
  * @param ownsLayerNorm the skill trains its own copy of the LayerNorm after each hook point
  * @param ts1Bottleneck width of the task sub-adapter on d (hierarchical only, else 0)
  * @param ts2Bottleneck width of the task sub-adapter on da (hierarchical only, else 0)
@@ -73,19 +75,20 @@ public record AdapterConfig(
       unused(skill, kind, "owns_layer_norm", ownsLayerNorm, true);
       unused(skill, kind, "ts1_bottleneck", ts1Bottleneck != 0, ts1Bottleneck);
       unused(skill, kind, "ts2_bottleneck", ts2Bottleneck != 0, ts2Bottleneck);
+    } else if (kind == AdapterKind.FUSION) {
+      unused(skill, kind, "bottleneck", bottleneck != 0, bottleneck);
+      unused(skill, kind, "activation", activation != null, activation);
+      unused(skill, kind, "owns_layer_norm", ownsLayerNorm, true);
+      unused(skill, kind, "ts1_bottleneck", ts1Bottleneck != 0, ts1Bottleneck);
+      unused(skill, kind, "ts2_bottleneck", ts2Bottleneck != 0, ts2Bottleneck);
+      requirePoints(skill, layers, positions);
     } else {
       atLeastOne(skill, "bottleneck", bottleneck);
       if (activation == null) {
         throw new IllegalArgumentException("adapter '" + skill + "': activation is required for kind "
             + kind.fileName() + " (one of relu, gelu, tanh)");
       }
-      if (layers.isEmpty()) {
-        throw new IllegalArgumentException("adapter '" + skill + "': layers must name at least one block, found []");
-      }
-      if (positions.isEmpty()) {
-        throw new IllegalArgumentException("adapter '" + skill
-            + "': positions must name at least one of " + List.of(HookPoint.Position.values()) + ", found []");
-      }
+      requirePoints(skill, layers, positions);
       if (kind == AdapterKind.HIERARCHICAL) {
         atLeastOne(skill, "ts1_bottleneck", ts1Bottleneck);
         atLeastOne(skill, "ts2_bottleneck", ts2Bottleneck);
@@ -94,6 +97,44 @@ public record AdapterConfig(
         unused(skill, kind, "ts2_bottleneck", ts2Bottleneck != 0, ts2Bottleneck);
       }
     }
+  }
+
+  /**
+   * AdapterFusion for {@code skill} at {@code layers} × {@code positions}: the hook points where
+   * it attends over the fused skills' adapters (see {@link FusionAdapter}); no width, activation
+   * or LayerNorm of its own. The fused skills themselves are given to {@link AdapterSet#fusion}.
+   */
+  public static AdapterConfig fusion(String skill, List<Integer> layers, List<HookPoint.Position> positions) {
+    return new AdapterConfig(skill, AdapterKind.FUSION, 0, null, layers, positions, false, 0, 0);
+  }
+
+  /**
+   * AdapterFusion for {@code skill} over adapters with the configs {@code fused}, at every hook
+   * point they all adapt (the blocks and positions they share).
+   *
+   * @throws IllegalArgumentException if there is nothing to fuse or the adapters share no point
+   */
+  public static AdapterConfig fusionOf(String skill, List<AdapterConfig> fused) {
+    if (fused.isEmpty()) {
+      throw new IllegalArgumentException("adapter '" + skill + "': a fusion needs at least one adapter to fuse, found none");
+    }
+    TreeSet<Integer> layers = new TreeSet<>(fused.get(0).layers());
+    EnumSet<HookPoint.Position> positions = EnumSet.noneOf(HookPoint.Position.class);
+    positions.addAll(fused.get(0).positions());
+    for (AdapterConfig c : fused) {
+      layers.retainAll(c.layers());
+      positions.retainAll(c.positions());
+    }
+    if (layers.isEmpty() || positions.isEmpty()) {
+      StringBuilder what = new StringBuilder();
+      for (AdapterConfig c : fused) {
+        what.append(what.length() == 0 ? "" : "; ").append('\'').append(c.skill()).append("' (")
+            .append(c.kind().fileName()).append(") adapts layers ").append(c.layers()).append(" at ")
+            .append(c.positions());
+      }
+      throw new IllegalArgumentException("adapter '" + skill + "': the adapters to fuse share no hook point: " + what);
+    }
+    return fusion(skill, List.copyOf(layers), List.copyOf(positions));
   }
 
   /** Houlsby adapters: da=64, relu, every block of a {@code numLayers}-block backbone, both positions. */
@@ -189,7 +230,9 @@ public record AdapterConfig(
   /**
    * Parameters this config stores for a backbone of width {@code hiddenSize} (θΔ of the skill):
    * {@code 2·d·da + d + da} per Houlsby adapter, {@code 2·d·t1 + d + t1 + 2·da·t2 + da + t2} per
-   * hierarchical point, plus {@code 2·d} per owned LayerNorm; {@code d² + d} for the linear head.
+   * hierarchical point, plus {@code 2·d} per owned LayerNorm; {@code d² + d} for the linear head;
+   * {@code 3·d² + d} per fused point (query with bias, key and value, whatever the number of
+   * fused skills).
    */
   public long parameterCount(int hiddenSize) {
     return AdapterLayout.parameterCount(this, hiddenSize);
@@ -202,8 +245,10 @@ public record AdapterConfig(
    */
   public AdapterConfig validateFor(BertConfig backbone) {
     int d = backbone.hiddenSize();
-    if (kind != AdapterKind.LINEAR_HEAD) {
+    if (kind == AdapterKind.BOTTLENECK || kind == AdapterKind.HIERARCHICAL) {
       inRange("bottleneck", bottleneck, d);
+    }
+    if (!layers.isEmpty()) {
       int last = layers.get(layers.size() - 1);
       if (last >= backbone.numLayers()) {
         throw new IllegalArgumentException("adapter '" + skill + "': layers must be in 0.."
@@ -257,6 +302,16 @@ public record AdapterConfig(
       }
     }
     return List.copyOf(set);
+  }
+
+  private static void requirePoints(String skill, List<Integer> layers, List<HookPoint.Position> positions) {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("adapter '" + skill + "': layers must name at least one block, found []");
+    }
+    if (positions.isEmpty()) {
+      throw new IllegalArgumentException("adapter '" + skill
+          + "': positions must name at least one of " + List.of(HookPoint.Position.values()) + ", found []");
+    }
   }
 
   private static void atLeastOne(String skill, String field, int value) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.AtomicFiles;
 import io.adahit.agents.backbone.FloatTensor;
@@ -32,7 +34,8 @@ import java.util.Map;
  * Both files are written atomically (temporary file, fsync, move). Loading checks everything
  * and refuses, with the file, the field or tensor, and the values found and expected: an unknown
  * kind or bad field, a truncated or corrupt weights file, missing, extra or mis-shaped tensors,
- * weights from another save, another backbone, or another base adapter.
+ * weights from another save, another backbone, another base adapter, or (for a fusion skill)
+ * other fused adapters than it was trained with.
  *
  * <pre>{@code
  * AdapterFiles.save(bst, skills.resolve("bst"), provenance);
@@ -65,10 +68,12 @@ public final class AdapterFiles {
     Backbone backbone = set.backbone();
     AdapterManifest.BaseRef base = set.base()
         .map(b -> new AdapterManifest.BaseRef(b.skill(), b.weightsFingerprint())).orElse(null);
+    List<AdapterManifest.FusedRef> fused = set.fused().stream()
+        .map(f -> new AdapterManifest.FusedRef(f.skill(), f.weightsFingerprint())).toList();
     AdapterManifest manifest = new AdapterManifest(FORMAT_VERSION, set.config(),
         backbone.config().hiddenSize(),
         new AdapterManifest.BackboneRef(backbone.name(), backbone.fingerprint()),
-        set.parameterCount(), fingerprint, base, provenance);
+        set.parameterCount(), fingerprint, base, fused, provenance);
     Files.createDirectories(dir);
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", "pt");
@@ -95,7 +100,11 @@ public final class AdapterFiles {
     }
     AdapterManifest m;
     try {
-      m = JSON.readValue(file.toFile(), AdapterManifest.class);
+      JsonNode tree = JSON.readTree(file.toFile());
+      if (tree instanceof ObjectNode o && !o.has("fused")) {
+        o.putArray("fused");   // written only by kind fusion; older files have none
+      }
+      m = tree == null || tree.isMissingNode() ? null : JSON.treeToValue(tree, AdapterManifest.class);
     } catch (JsonMappingException e) {
       throw new IOException(file + ": " + describe(e), e);
     } catch (JsonProcessingException e) {
@@ -118,6 +127,20 @@ public final class AdapterFiles {
    * @throws IOException if a file is missing, corrupt, or does not fit the backbone or the base
    */
   public static AdapterSet load(Path dir, Backbone backbone, AdapterSet base) throws IOException {
+    return load(dir, backbone, base, List.of());
+  }
+
+  /**
+   * Loads a skill directory onto {@code backbone}, frozen; a fusion skill with the adapters it
+   * fuses.
+   *
+   * @param fused the loaded adapters of a fusion skill, in the order its manifest lists them
+   *     (same names, same weights fingerprints); empty for the other kinds
+   * @throws IOException if a file is missing, corrupt, or does not fit the backbone, the base or
+   *     the fused adapters
+   */
+  public static AdapterSet load(Path dir, Backbone backbone, AdapterSet base, List<AdapterSet> fused)
+      throws IOException {
     AdapterManifest m = readManifest(dir);
     Path configFile = dir.resolve(CONFIG_FILE);
     String who = configFile + ": adapter '" + m.config().skill() + "' ";
@@ -132,8 +155,9 @@ public final class AdapterFiles {
           + backbone.fingerprint());
     }
     checkBase(who, m, base);
+    checkFused(who, m, fused);
     try {
-      AdapterSet.checkCompatible(backbone, m.config(), base);
+      AdapterSet.checkCompatible(backbone, m.config(), base, fused);
     } catch (IllegalArgumentException e) {
       throw new IOException(configFile + ": " + e.getMessage(), e);
     }
@@ -150,7 +174,25 @@ public final class AdapterFiles {
       throw new IOException(weightsFile + ": weights fingerprint is " + fingerprint + ", " + CONFIG_FILE
           + " expects " + m.weightsFingerprint() + " (the two files come from different saves)");
     }
-    return AdapterSet.fromTensors(backbone, m.config(), tensors, base);
+    return AdapterSet.fromTensors(backbone, m.config(), tensors, base, fused);
+  }
+
+  private static void checkFused(String who, AdapterManifest m, List<AdapterSet> fused) throws IOException {
+    List<String> expected = m.fused().stream().map(AdapterManifest.FusedRef::skill).toList();
+    List<String> given = fused.stream().map(AdapterSet::skill).toList();
+    if (!expected.equals(given)) {
+      throw new IOException(who + (expected.isEmpty() ? "is of kind " + m.config().kind().fileName()
+          + " and fuses no adapters, found " + given : "fuses adapters " + expected + ", found " + given));
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      AdapterManifest.FusedRef ref = m.fused().get(i);
+      String found = fused.get(i).weightsFingerprint();
+      if (!ref.fingerprint().equals(found)) {
+        throw new IOException(who + "was trained on fused adapter '" + ref.skill() + "' with fingerprint "
+            + ref.fingerprint() + ", but the adapter given has " + found
+            + " (retrained since? train the fusion again on the current adapters)");
+      }
+    }
   }
 
   private static void checkBase(String who, AdapterManifest m, AdapterSet base) throws IOException {

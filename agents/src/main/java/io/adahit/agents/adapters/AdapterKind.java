@@ -19,7 +19,13 @@ public enum AdapterKind {
   HIERARCHICAL,
   /** Feature extraction ("FE"): a trained linear head d→d on the pooled embedding, no hooks. */
   @JsonProperty("linear_head")
-  LINEAR_HEAD;
+  LINEAR_HEAD,
+  /**
+   * AdapterFusion (Pfeiffer et al. 2021): attention over the outputs of several frozen skill
+   * adapters at each fused hook point; only the fusion's query, key and value matrices train.
+   */
+  @JsonProperty("fusion")
+  FUSION;
 
   /** The name used in adapter files. */
   public String fileName() {

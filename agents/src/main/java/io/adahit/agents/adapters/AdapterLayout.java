@@ -14,7 +14,9 @@ import java.util.function.Function;
  * {skill}.adapter_down.0.weight}, {@code ...adapter_up.weight}; after the feed-forward network
  * {@code encoder.layer.{i}.output.adapters.{skill}...}; heads {@code heads.{skill}.0.weight});
  * AdaHIT's sub-adapters add {@code ts1.} / {@code ts2.} under the skill, and a LayerNorm the skill
- * owns is {@code ...adapters.{skill}.layer_norm.weight|bias}. Weights are [out, in].
+ * owns is {@code ...adapters.{skill}.layer_norm.weight|bias}; AdapterFusion's query, key and value
+ * are {@code encoder.layer.{i}[.attention].output.adapter_fusion_layer.{skill}.query.weight|bias},
+ * {@code ...key.weight}, {@code ...value.weight}. Weights are [out, in].
  */
 final class AdapterLayout {
 
@@ -26,9 +28,13 @@ final class AdapterLayout {
   static final String LN_BIAS = "layer_norm.bias";
   static final String TS1 = "ts1.";
   static final String TS2 = "ts2.";
+  static final String QUERY_WEIGHT = "query.weight";
+  static final String QUERY_BIAS = "query.bias";
+  static final String KEY_WEIGHT = "key.weight";
+  static final String VALUE_WEIGHT = "value.weight";
 
   /** What a tensor is, which decides its initial value. */
-  enum Role { DOWN_WEIGHT, UP_WEIGHT, ZERO, LN_GAMMA, LN_BETA, IDENTITY }
+  enum Role { DOWN_WEIGHT, UP_WEIGHT, ZERO, LN_GAMMA, LN_BETA, IDENTITY, FUSION_QUERY_KEY, FUSION_VALUE }
 
   /** One tensor of an adapter file. */
   record Spec(String name, long[] shape, Role role, HookPoint point) {
@@ -49,6 +55,16 @@ final class AdapterLayout {
     return "encoder.layer." + p.layer() + sub + ".adapters." + skill + ".";
   }
 
+  /**
+   * AdapterHub's fusion layer names, {@code encoder.layer.{i}.attention.output.adapter_fusion_layer.
+   * {skill}.} or {@code encoder.layer.{i}.output.adapter_fusion_layer.{skill}.}, with the fusion's
+   * own skill name where AdapterHub writes the comma-joined fused names.
+   */
+  static String fusionPrefix(HookPoint p, String skill) {
+    String sub = p.position() == HookPoint.Position.AFTER_ATTENTION ? ".attention.output" : ".output";
+    return "encoder.layer." + p.layer() + sub + ".adapter_fusion_layer." + skill + ".";
+  }
+
   static String headPrefix(String skill) {
     return "heads." + skill + ".0.";
   }
@@ -60,6 +76,16 @@ final class AdapterLayout {
       String p = headPrefix(c.skill());
       out.add(new Spec(p + "weight", new long[] {d, d}, Role.IDENTITY, null));
       out.add(new Spec(p + "bias", new long[] {d}, Role.ZERO, null));
+      return out;
+    }
+    if (c.kind() == AdapterKind.FUSION) {
+      for (HookPoint point : c.hookPoints()) {
+        String p = fusionPrefix(point, c.skill());
+        out.add(new Spec(p + QUERY_WEIGHT, new long[] {d, d}, Role.FUSION_QUERY_KEY, point));
+        out.add(new Spec(p + QUERY_BIAS, new long[] {d}, Role.ZERO, point));
+        out.add(new Spec(p + KEY_WEIGHT, new long[] {d, d}, Role.FUSION_QUERY_KEY, point));
+        out.add(new Spec(p + VALUE_WEIGHT, new long[] {d, d}, Role.FUSION_VALUE, point));
+      }
       return out;
     }
     for (HookPoint point : c.hookPoints()) {
@@ -119,10 +145,20 @@ final class AdapterLayout {
         case LN_GAMMA -> layerNorm.apply(s.point())[0].clone();
         case LN_BETA -> layerNorm.apply(s.point())[1].clone();
         case IDENTITY -> identity(d);
+        case FUSION_QUERY_KEY -> init.truncatedNormal(s.name(), n, FusionAdapter.QUERY_KEY_STD);
+        case FUSION_VALUE -> nearIdentity(d, init.truncatedNormal(s.name(), n, FusionAdapter.VALUE_NOISE_STD));
       };
       out.put(s.name(), new FloatTensor(s.name(), s.shape(), v));
     }
     return out;
+  }
+
+  /** Ones on the diagonal, {@code noise} elsewhere (AdapterFusion's value initialisation). */
+  private static float[] nearIdentity(int d, float[] noise) {
+    for (int i = 0; i < d; i++) {
+      noise[i * d + i] = 1f;
+    }
+    return noise;
   }
 
   private static float[] identity(int d) {

@@ -1,13 +1,17 @@
 package io.adahit.agents.adapters;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The contents of {@code adapter_config.json}, one per skill directory: the architecture
  * ({@link AdapterConfig}), the backbone it was trained on, its size, the fingerprint of its
- * weights in {@code adapter.safetensors}, the base adapter it stacks on (AdaHIT) and its
- * {@link Provenance}. Written by {@link AdapterFiles#save} and checked by
+ * weights in {@code adapter.safetensors}, the base adapter it stacks on (AdaHIT) or the adapters
+ * it fuses (AdapterFusion), and its {@link Provenance}. Written by {@link AdapterFiles#save} and checked by
  * {@link AdapterFiles#load}; the layout follows AdapterHub's adapter_config.json (architecture
  * under {@code "config"}) plus what a frozen shared backbone needs.
  *
@@ -23,6 +27,9 @@ import java.util.regex.Pattern;
  * @param parameterCount number of parameters in {@code adapter.safetensors} (θΔ)
  * @param weightsFingerprint {@link AdapterFiles#weightsFingerprint} of those tensors
  * @param base the base adapter of a hierarchical skill, null otherwise
+ * @param fused the adapters a fusion skill attends over, in order (their names and the
+ *     fingerprints the fusion was trained with); empty otherwise, and then not written, so other
+ *     kinds' files are unchanged
  * @param provenance how the weights were trained
  */
 public record AdapterManifest(
@@ -33,6 +40,7 @@ public record AdapterManifest(
     @JsonProperty("parameter_count") long parameterCount,
     @JsonProperty("weights_fingerprint") String weightsFingerprint,
     @JsonProperty("base") BaseRef base,
+    @JsonProperty("fused") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FusedRef> fused,
     @JsonProperty("provenance") Provenance provenance) {
 
   private static final Pattern FINGERPRINT = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -60,7 +68,32 @@ public record AdapterManifest(
       throw new IllegalArgumentException(who + "base must be null for kind " + config.kind().fileName()
           + ", found '" + base.skill() + "'");
     }
+    fused = fused == null ? List.of() : List.copyOf(fused);
+    boolean fusion = config.kind() == AdapterKind.FUSION;
+    if (fusion && fused.isEmpty()) {
+      throw new IllegalArgumentException(who + "fused must list the adapters of kind fusion, found none");
+    }
+    if (!fusion && !fused.isEmpty()) {
+      throw new IllegalArgumentException(who + "fused must be empty for kind " + config.kind().fileName()
+          + ", found " + fused.stream().map(FusedRef::skill).toList());
+    }
+    Set<String> names = new HashSet<>();
+    for (FusedRef f : fused) {
+      if (f == null) {
+        throw new IllegalArgumentException(who + "fused must not hold null entries");
+      }
+      if (!names.add(f.skill())) {
+        throw new IllegalArgumentException(who + "fused adapters must be distinct, found '" + f.skill() + "' twice");
+      }
+    }
     provenance = provenance == null ? Provenance.pending() : provenance;
+  }
+
+  /** A manifest of a kind that fuses nothing (every kind but {@link AdapterKind#FUSION}). */
+  public AdapterManifest(int formatVersion, AdapterConfig config, int hiddenSize, BackboneRef backbone,
+      long parameterCount, String weightsFingerprint, BaseRef base, Provenance provenance) {
+    this(formatVersion, config, hiddenSize, backbone, parameterCount, weightsFingerprint, base, List.of(),
+        provenance);
   }
 
   static void checkFingerprint(String field, String value) {
@@ -73,7 +106,7 @@ public record AdapterManifest(
   /** The same manifest with another provenance (e.g. after the final validation run). */
   public AdapterManifest withProvenance(Provenance p) {
     return new AdapterManifest(formatVersion, config, hiddenSize, backbone, parameterCount,
-        weightsFingerprint, base, p);
+        weightsFingerprint, base, fused, p);
   }
 
   /**
@@ -103,6 +136,21 @@ public record AdapterManifest(
         throw new IllegalArgumentException("adapter manifest: base.skill is required, found " + skill);
       }
       checkFingerprint("adapter manifest: base.fingerprint", fingerprint);
+    }
+  }
+
+  /**
+   * One adapter a fusion skill attends over.
+   *
+   * @param skill the fused skill's name (its directory sits beside this one in a registry folder)
+   * @param fingerprint its weights fingerprint when the fusion was trained
+   */
+  public record FusedRef(@JsonProperty("skill") String skill, @JsonProperty("fingerprint") String fingerprint) {
+    public FusedRef {
+      if (skill == null || skill.isBlank()) {
+        throw new IllegalArgumentException("adapter manifest: fused[].skill is required, found " + skill);
+      }
+      checkFingerprint("adapter manifest: fused adapter '" + skill + "' fingerprint", fingerprint);
     }
   }
 }

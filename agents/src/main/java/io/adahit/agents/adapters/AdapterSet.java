@@ -13,17 +13,20 @@ import io.adahit.agents.backbone.TokenBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * One skill's modules on the frozen backbone: a {@link BottleneckAdapter} (Houlsby et al. 2019)
- * or a {@link HierarchicalAdapter} (AdaHIT) at each configured hook point, or a {@link LinearHead}
- * (FE). It is the {@link LayerHooks} the encoder gets for that skill, holds the parameters the
- * skill trains (θΔ), and owns a sub-manager of the backbone's, freed by {@link #close()}. A
- * hierarchical set uses, but does not own, its frozen base set.
+ * One skill's modules on the frozen backbone: a {@link BottleneckAdapter} (Houlsby et al. 2019),
+ * a {@link HierarchicalAdapter} (AdaHIT) or a {@link FusionAdapter} (AdapterFusion) at each
+ * configured hook point, or a {@link LinearHead} (FE). It is the {@link LayerHooks} the encoder
+ * gets for that skill, holds the parameters the skill trains (θΔ), and owns a sub-manager of the
+ * backbone's, freed by {@link #close()}. A hierarchical set uses, but does not own, its frozen
+ * base set; a fusion set its frozen fused sets.
  *
  * <pre>{@code
  * try (AdapterSet bst = AdapterSet.create(backbone, AdapterConfig.houlsby("bst", 6), AdapterInit.seeded(7))) {
@@ -45,6 +48,7 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
   private final Backbone backbone;
   private final AdapterConfig config;
   private final AdapterSet base;
+  private final List<AdapterSet> fused;
   private final NDManager manager;
   private final List<String> names;
   private final List<NDArray> parameters;
@@ -53,10 +57,11 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
   private volatile boolean trainable;
 
   private AdapterSet(Backbone backbone, AdapterConfig config, Map<String, FloatTensor> tensors,
-      AdapterSet base, boolean trainable) {
+      AdapterSet base, List<AdapterSet> fused, boolean trainable) {
     this.backbone = backbone;
     this.config = config;
     this.base = base;
+    this.fused = List.copyOf(fused);
     Map<String, long[]> expected = AdapterLayout.shapes(config, backbone.config().hiddenSize());
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
       FloatTensor t = tensors.get(e.getKey());
@@ -101,7 +106,9 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
       NDArray[] ln = config.ownsLayerNorm()
           ? new NDArray[] {params.get(p + AdapterLayout.LN_WEIGHT), params.get(p + AdapterLayout.LN_BIAS)}
           : null;
-      if (config.kind() == AdapterKind.BOTTLENECK) {
+      if (config.kind() == AdapterKind.FUSION) {
+        out.put(point, FusionAdapter.of(point, params, AdapterLayout.fusionPrefix(point, config.skill()), fused));
+      } else if (config.kind() == AdapterKind.BOTTLENECK) {
         out.put(point, new BottleneckAdapter(point, Bottleneck.of(params, p, config.activation()), ln));
       } else {
         BottleneckAdapter baseModule = (BottleneckAdapter) base.modules.get(point);
@@ -129,18 +136,39 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     checkCompatible(backbone, config, base);
     Map<String, FloatTensor> tensors = AdapterLayout.initial(config, backbone.config().hiddenSize(), init,
         point -> initialLayerNorm(backbone, base, point));
-    return new AdapterSet(backbone, config, tensors, base, true);
+    return new AdapterSet(backbone, config, tensors, base, List.of(), true);
+  }
+
+  /**
+   * A fresh, trainable AdapterFusion over {@code fused} (Pfeiffer et al. 2021): query and key
+   * small and random, value near the identity, so that fusing one skill gives that skill's
+   * adapters (see {@link FusionAdapter}).
+   *
+   * @param config of kind {@link AdapterKind#FUSION}, e.g. {@link AdapterConfig#fusionOf}
+   * @param fused frozen bottleneck or hierarchical sets, each adapting every point of {@code config}
+   * @throws IllegalArgumentException if the config does not fit the backbone or the fused sets
+   */
+  public static AdapterSet fusion(Backbone backbone, AdapterConfig config, AdapterInit init, List<AdapterSet> fused) {
+    checkCompatible(backbone, config, null, fused);
+    Map<String, FloatTensor> tensors = AdapterLayout.initial(config, backbone.config().hiddenSize(), init,
+        point -> initialLayerNorm(backbone, null, point));
+    return new AdapterSet(backbone, config, tensors, null, fused, true);
   }
 
   /** A frozen set from tensors already checked against the layout (see {@link AdapterFiles#load}). */
   static AdapterSet fromTensors(Backbone backbone, AdapterConfig config, Map<String, FloatTensor> tensors,
-      AdapterSet base) {
-    checkCompatible(backbone, config, base);
-    return new AdapterSet(backbone, config, tensors, base, false);
+      AdapterSet base, List<AdapterSet> fused) {
+    checkCompatible(backbone, config, base, fused);
+    return new AdapterSet(backbone, config, tensors, base, fused, false);
   }
 
   static void checkCompatible(Backbone backbone, AdapterConfig config, AdapterSet base) {
+    checkCompatible(backbone, config, base, List.of());
+  }
+
+  static void checkCompatible(Backbone backbone, AdapterConfig config, AdapterSet base, List<AdapterSet> fused) {
     config.validateFor(backbone.config());
+    FusionAdapter.checkFused(backbone, config, fused);
     String who = "adapter '" + config.skill() + "': ";
     if (config.kind() != AdapterKind.HIERARCHICAL) {
       if (base != null) {
@@ -280,9 +308,21 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     return n;
   }
 
-  /** Parameters the skill's forward pass adds to the backbone: its own plus its base's. */
+  /** Parameters the skill's forward pass adds to the backbone: its own plus its base's or fused sets'. */
   public long totalParameterCount() {
-    return parameterCount() + (base == null ? 0 : base.parameterCount());
+    Set<AdapterSet> all = Collections.newSetFromMap(new IdentityHashMap<>());
+    collect(all);
+    return all.stream().mapToLong(AdapterSet::parameterCount).sum();
+  }
+
+  /** This set and every set it runs on, each once (fused sets may share a base). */
+  private void collect(Set<AdapterSet> into) {
+    if (into.add(this)) {
+      if (base != null) {
+        base.collect(into);
+      }
+      fused.forEach(f -> f.collect(into));
+    }
   }
 
   /** Host copies of the own parameters under their file names, in file order. */
@@ -327,11 +367,16 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     return Optional.ofNullable(base);
   }
 
+  /** The frozen sets a fusion skill attends over, in order; empty for the other kinds. */
+  public List<AdapterSet> fused() {
+    return fused;
+  }
+
   public Backbone backbone() {
     return backbone;
   }
 
-  /** Frees this set's parameters (not the base's). */
+  /** Frees this set's parameters (not the base's, nor the fused sets'). */
   @Override
   public void close() {
     manager.close();

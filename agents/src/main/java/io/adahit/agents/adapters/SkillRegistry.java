@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The skills one process serves: every skill directory of a folder, loaded onto the shared
  * backbone and validated against it. Hierarchical (AdaHIT) skills resolve their base adapter by
- * name from the same folder (loaded once, shared). Loading a folder again adds the new
+ * name from the same folder (loaded once, shared), and fusion skills the adapters they fuse (after
+ * those, with the fingerprints they were trained on). A router ({@code SkillRouter}, a directory
+ * with {@code router_config.json} instead of {@code adapter_config.json}) is not a skill here. Loading a folder again adds the new
  * directories; a bad directory is reported and skipped, and the skills already loaded stay.
  * Reads are lock-free and thread-safe; loads are serialised.
  *
@@ -105,16 +107,21 @@ public final class SkillRegistry implements AutoCloseable {
       }
       Map<String, Entry> next = new TreeMap<>(current);
       List<String> loaded = new ArrayList<>();
-      for (boolean hierarchical : new boolean[] {false, true}) {
+      for (int pass = 0; pass < 3; pass++) {
         for (Map.Entry<String, AdapterManifest> e : manifests.entrySet()) {
           AdapterManifest m = e.getValue();
-          if ((m.config().kind() == AdapterKind.HIERARCHICAL) != hierarchical) {
+          if (loadPass(m.config().kind()) != pass) {
             continue;
           }
           Path dir = dirs.get(e.getKey());
           try {
-            AdapterSet base = hierarchical ? resolveBase(m, next, failures, dirs) : null;
-            AdapterSet set = AdapterFiles.load(dir, backbone, base);
+            AdapterSet base = m.config().kind() == AdapterKind.HIERARCHICAL
+                ? resolve(m, "base adapter", m.base().skill(), next, failures, dirs) : null;
+            List<AdapterSet> fused = new ArrayList<>();
+            for (AdapterManifest.FusedRef f : m.fused()) {
+              fused.add(resolve(m, "fused adapter", f.skill(), next, failures, dirs));
+            }
+            AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
             next.put(e.getKey(), new Entry(set, dir, m));
             loaded.add(e.getKey());
           } catch (IOException | RuntimeException ex) {
@@ -131,19 +138,31 @@ public final class SkillRegistry implements AutoCloseable {
     }
   }
 
-  private static AdapterSet resolveBase(AdapterManifest m, Map<String, Entry> loaded,
+  /**
+   * Load order: plain skills, then hierarchical ones (on a plain base), then fusions (over plain
+   * or hierarchical skills).
+   */
+  private static int loadPass(AdapterKind kind) {
+    return switch (kind) {
+      case HIERARCHICAL -> 1;
+      case FUSION -> 2;
+      default -> 0;
+    };
+  }
+
+  /** The loaded skill {@code name} that {@code m} needs as its {@code role} ("base adapter", ...). */
+  private static AdapterSet resolve(AdapterManifest m, String role, String name, Map<String, Entry> loaded,
       Map<Path, String> failures, Map<String, Path> dirs) throws IOException {
-    String name = m.base().skill();
-    Entry base = loaded.get(name);
-    if (base != null) {
-      return base.adapters();
+    Entry needed = loaded.get(name);
+    if (needed != null) {
+      return needed.adapters();
     }
-    Path baseDir = dirs.get(name);
-    if (baseDir != null && failures.containsKey(baseDir)) {
-      throw new IOException("adapter '" + m.config().skill() + "': base adapter '" + name
-          + "' failed to load: " + failures.get(baseDir));
+    Path neededDir = dirs.get(name);
+    if (neededDir != null && failures.containsKey(neededDir)) {
+      throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name
+          + "' failed to load: " + failures.get(neededDir));
     }
-    throw new IOException("adapter '" + m.config().skill() + "': base adapter '" + name
+    throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name
         + "' not found; known skills: " + List.copyOf(loaded.keySet()));
   }
 
@@ -206,16 +225,16 @@ public final class SkillRegistry implements AutoCloseable {
     return backbone;
   }
 
-  /** Frees every loaded skill: hierarchical ones first, then the bases they used. */
+  /** Frees every loaded skill: fusions first, then hierarchical ones, then what they used. */
   @Override
   public void close() {
     synchronized (loadLock) {
       Map<String, Entry> all = skills;
       skills = Map.of();
-      all.values().stream().filter(e -> e.adapters().kind() == AdapterKind.HIERARCHICAL)
-          .forEach(e -> e.adapters().close());
-      all.values().stream().filter(e -> e.adapters().kind() != AdapterKind.HIERARCHICAL)
-          .forEach(e -> e.adapters().close());
+      for (int pass = 2; pass >= 0; pass--) {
+        int p = pass;
+        all.values().stream().filter(e -> loadPass(e.adapters().kind()) == p).forEach(e -> e.adapters().close());
+      }
     }
   }
 }

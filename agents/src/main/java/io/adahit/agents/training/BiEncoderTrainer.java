@@ -20,11 +20,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains one {@link AdapterSet} (Houlsby adapters, AdaHIT sub-adapters, or the FE linear head) as a
+ * Trains one {@link AdapterSet} (Houlsby adapters, AdaHIT sub-adapters, the FE linear head, or an
+ * AdapterFusion's query, key and value) as a
  * bi-encoder with in-batch negatives: a batch of B (context, reply) pairs gives a B×B matrix of
  * scaled cosine scores, and the loss is the cross-entropy of each context picking its own reply
  * (other pairs with the same reply text are masked out, not counted as negatives). Only the set's
- * parameters train; the backbone, and a hierarchical set's base, stay frozen.
+ * parameters train; the backbone, a hierarchical set's base and a fusion's fused sets stay frozen.
  *
  * <p>Several tasks train one set multi-task (the AdaHIT base): steps go round-robin over the
  * tasks, each batch from one task, so every skill gets the same number of steps whatever its
@@ -237,6 +238,9 @@ public final class BiEncoderTrainer {
       md.update(set.config().toString().getBytes(StandardCharsets.UTF_8));
       md.update(options.resultSettings().toString().getBytes(StandardCharsets.UTF_8));
       set.base().ifPresent(b -> md.update(b.weightsFingerprint().getBytes(StandardCharsets.UTF_8)));
+      for (AdapterSet f : set.fused()) {   // a fusion's run depends on the adapters it fuses
+        md.update((f.skill() + "=" + f.weightsFingerprint()).getBytes(StandardCharsets.UTF_8));
+      }
       for (TrainingTask t : tasks) {
         md.update(t.name().getBytes(StandardCharsets.UTF_8));
         for (TrainingPair p : t.train()) {

@@ -58,6 +58,11 @@ abstract class AdapterContractTest {
     return null;
   }
 
+  /** Loads a saved set of the kind under test (with its base or fused sets). */
+  protected AdapterSet load(Path dir) throws java.io.IOException {
+    return AdapterFiles.load(dir, backbone, base());
+  }
+
   /** Embeddings of the model the untrained set must reproduce: the backbone's (the base's for AdaHIT). */
   protected float[][] referenceEmbeddings(List<String> texts) {
     return backbone.embed(texts, EncodeOptions.defaults());
@@ -147,7 +152,7 @@ abstract class AdapterContractTest {
       perturb(set, 11);
       AdapterManifest saved = AdapterFiles.save(set, tmp.resolve(set.skill()), provenance);
       float[][] expected = set.embed(sentences, EncodeOptions.defaults());
-      try (AdapterSet loaded = AdapterFiles.load(tmp.resolve(set.skill()), backbone, base())) {
+      try (AdapterSet loaded = load(tmp.resolve(set.skill()))) {
         assertThat(loaded.isTrainable()).isFalse();
         assertThat(loaded.config()).isEqualTo(set.config());
         assertThat(loaded.tensors()).isEqualTo(set.tensors());

@@ -145,7 +145,7 @@ class AdapterFilesTest {
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
         .isInstanceOf(IOException.class)
         .hasMessage(dir.resolve("adapter_config.json")
-            + ": field 'config.kind' must be one of [bottleneck, hierarchical, linear_head], found \"lora\"");
+            + ": field 'config.kind' must be one of [bottleneck, hierarchical, linear_head, fusion], found \"lora\"");
   }
 
   @Test

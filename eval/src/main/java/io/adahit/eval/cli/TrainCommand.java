@@ -6,6 +6,7 @@ import io.adahit.agents.adapters.AdapterInit;
 import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.Provenance;
+import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.training.BiEncoderTrainer;
 import io.adahit.agents.training.TrainerOptions;
@@ -30,29 +31,38 @@ import picocli.CommandLine.Model.CommandSpec;
  * provenance. Killed runs resume from their checkpoint when run again with the same flags.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Trains skill adapters as bi-encoders with in-batch negatives (AdaMax, 10% warm-up, linear decay).",
+    description = {"Trains skill adapters as bi-encoders with in-batch negatives (AdaMax, 10%% warm-up, linear decay).",
         "Modes: ada (Houlsby adapters for one skill), adahit-base (one adapter multi-task over several skills,",
-        "balanced), adahit-task (AdaHIT sub-adapters on a frozen --base), fe (linear head on the frozen backbone).",
-        "Example: adahit train --mode ada -t convai2 --out skills/convai2 --steps 2000"})
+        "balanced), adahit-task (AdaHIT sub-adapters on a frozen --base), fe (linear head on the frozen backbone),",
+        "fusion (AdapterFusion over the frozen --fuse skills of --skills-dir), router (the 'auto' skill router).",
+        "Example: adahit train --mode ada -t convai2 --out skills/convai2 --steps 2000",
+        "         adahit train --mode fusion -t blended_skill_talk --fuse convai2,wizard_of_wikipedia,empathetic_dialogues --out skills/bst_fusion",
+        "         adahit train --mode router -t convai2,wizard_of_wikipedia,empathetic_dialogues,blended_skill_talk --out skills/auto"})
 public final class TrainCommand implements Callable<Integer> {
 
-  enum Mode { ADA, ADAHIT_BASE, ADAHIT_TASK, FE }
+  enum Mode { ADA, ADAHIT_BASE, ADAHIT_TASK, FE, FUSION, ROUTER }
 
   @Spec CommandSpec spec;
   @Mixin BackboneOption backboneOption;
 
   @Option(names = "--mode", required = true, converter = ModeConverter.class,
-      description = "ada | adahit-base | adahit-task | fe")
+      description = "ada | adahit-base | adahit-task | fe | fusion | router")
   Mode mode;
   @Option(names = {"-t", "--task"}, required = true, split = ",",
-      description = "Skill(s) to train on; several only with adahit-base: convai2, wizard_of_wikipedia, empathetic_dialogues, blended_skill_talk")
+      description = "Skill(s) to train on; several only with adahit-base and router: convai2, wizard_of_wikipedia, empathetic_dialogues, blended_skill_talk")
   List<String> tasks;
   @Option(names = "--out", required = true, description = "Adapter directory to write (adapter_config.json + adapter.safetensors).")
   Path out;
-  @Option(names = "--skill", description = "Name stored in the adapter (default: the task, or 'adahit_base').")
+  @Option(names = "--skill", description = "Name stored in the adapter (default: the task, 'adahit_base', for fusion the --out directory's name, for router 'auto').")
   String skill;
   @Option(names = "--base", description = "adahit-task: the base adapter directory (frozen).")
   Path base;
+  @Option(names = "--fuse", split = ",", description = "fusion: the skills to fuse (frozen), by name in --skills-dir, e.g. convai2,wizard_of_wikipedia,empathetic_dialogues[,blended_skill_talk].")
+  List<String> fuse;
+  @Option(names = "--skills-dir", defaultValue = "skills", description = "fusion: the skills folder the --fuse skills are loaded from (default: ${DEFAULT-VALUE}).")
+  Path skillsDir;
+  @Option(names = "--router-epochs", defaultValue = "300", description = "router: full-batch epochs of the classifier (default: ${DEFAULT-VALUE}); -lr, when given, is its Adam step (else 0.01).")
+  int routerEpochs;
   @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
   Path datapath;
   @Option(names = "--steps", description = "Optimiser steps (default: --epochs over the training pairs).")
@@ -74,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
   int replyLength;
   @Option(names = "--bottleneck", defaultValue = "64", description = "Adapter width da (default: ${DEFAULT-VALUE}).")
   int bottleneck;
-  @Option(names = "--top-layers", description = "Adapters only in the top N layers (default: all); lets training cache the rest.")
+  @Option(names = "--top-layers", description = "Adapters only in the top N layers (default: all; fusion: the top N of the layers the fused skills share); lets training cache the rest.")
   Integer topLayers;
   @Option(names = "--ts", defaultValue = "32,16", split = ",",
       description = "adahit-task: widths of the sub-adapters on d and on da (default: ${DEFAULT-VALUE}).")
@@ -104,15 +114,24 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outStream = spec.commandLine().getOut();
+    if (mode == Mode.ROUTER) {
+      return new RouterTraining(this).run(outStream, err);
+    }
     if (mode != Mode.ADAHIT_BASE && tasks.size() != 1) {
       throw new IllegalArgumentException("--mode " + mode.name().toLowerCase().replace('_', '-')
           + " trains one skill; several tasks (" + tasks + ") need --mode adahit-base");
+    }
+    if ((mode == Mode.FUSION) != (fuse != null)) {
+      throw new IllegalArgumentException(mode == Mode.FUSION
+          ? "--mode fusion needs --fuse SKILL,SKILL,... (the frozen skills of --skills-dir to fuse)"
+          : "--fuse is only for --mode fusion");
     }
     if ((mode == Mode.ADAHIT_TASK) != (base != null)) {
       throw new IllegalArgumentException(mode == Mode.ADAHIT_TASK
           ? "--mode adahit-task needs --base DIR (the frozen base adapter)" : "--base is only for --mode adahit-task");
     }
-    String name = skill != null ? skill : mode == Mode.ADAHIT_BASE ? "adahit_base" : tasks.get(0);
+    String name = skill != null ? skill : mode == Mode.ADAHIT_BASE ? "adahit_base"
+        : mode == Mode.FUSION ? out.toAbsolutePath().normalize().getFileName().toString() : tasks.get(0);
     TrainingCorpus corpus = TrainingCorpus.builtIn();
     List<TrainingTask> data = new ArrayList<>();
     List<Provenance.TrainingFile> files = new ArrayList<>();
@@ -133,7 +152,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path ckpt = checkpointDir != null ? checkpointDir : Path.of(".cache", "train", name);
     try (Backbone backbone = backboneOption.load();
         AdapterSet baseSet = base == null ? null : AdapterFiles.load(base, backbone, null);
-        AdapterSet set = AdapterSet.create(backbone, config(name, backbone, baseSet), AdapterInit.seeded(seed), baseSet)) {
+        SkillRegistry fusedSkills = mode == Mode.FUSION ? fusedSkills(backbone) : null;
+        AdapterSet set = mode == Mode.FUSION ? fusion(name, backbone, fusedSkills)
+            : AdapterSet.create(backbone, config(name, backbone, baseSet), AdapterInit.seeded(seed), baseSet)) {
       err.printf("training %s (%s): %,d trainable parameters (%.2f%% of the backbone's %,d), %d steps of %d%n",
           name, set.kind().fileName(), set.parameterCount(), 100.0 * set.parameterCount() / backbone.parameterCount(),
           backbone.parameterCount(), totalSteps, batchSize);
@@ -151,6 +172,9 @@ public final class TrainCommand implements Callable<Integer> {
       Map<String, String> settings = new LinkedHashMap<>(options.resultSettings());
       settings.put("mode", mode.name().toLowerCase().replace('_', '-'));
       settings.put("tasks", String.join(",", tasks));
+      if (mode == Mode.FUSION) {
+        settings.put("fused", String.join(",", fuse));
+      }
       settings.put("max_train_pairs", Integer.toString(maxTrainPairs));
       settings.put("train_pairs", data.stream().map(t -> t.name() + "=" + t.train().size()).reduce((a, b) -> a + "," + b).orElse(""));
       settings.put("valid_pairs", Integer.toString(validPairs));
@@ -170,11 +194,39 @@ public final class TrainCommand implements Callable<Integer> {
     return switch (mode) {
       case FE -> AdapterConfig.linearHead(name);
       case ADAHIT_TASK -> AdapterConfig.hierarchical(name, baseSet.config(), ts.get(0), ts.get(1));
+      case FUSION, ROUTER -> throw new IllegalStateException("--mode " + mode + " builds no adapter config here");
       case ADA, ADAHIT_BASE -> {
         AdapterConfig c = AdapterConfig.houlsby(name, layers).withBottleneck(bottleneck);
         yield topLayers == null ? c : c.withTopLayers(topLayers);
       }
     };
+  }
+
+  /** The skills folder, loaded so that every --fuse skill is there (frozen, bases resolved). */
+  private SkillRegistry fusedSkills(Backbone backbone) throws java.io.IOException {
+    SkillRegistry registry = new SkillRegistry(backbone);
+    try {
+      SkillRegistry.LoadReport report = registry.loadFolder(skillsDir);
+      for (String f : fuse) {
+        if (!registry.contains(f)) {
+          StringBuilder msg = new StringBuilder("--fuse: skill '" + f + "' not found in skills folder "
+              + skillsDir.toAbsolutePath().normalize() + "; known skills: " + registry.skills());
+          report.failures().forEach((dir, why) -> msg.append("; skipped ").append(dir).append(": ").append(why));
+          throw new IllegalArgumentException(msg.toString());
+        }
+      }
+      return registry;
+    } catch (java.io.IOException | RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /** AdapterFusion over the --fuse skills, at the hook points they share (the top --top-layers of them). */
+  private AdapterSet fusion(String name, Backbone backbone, SkillRegistry registry) {
+    List<AdapterSet> fused = fuse.stream().map(registry::get).toList();
+    AdapterConfig c = AdapterConfig.fusionOf(name, fused.stream().map(AdapterSet::config).toList());
+    return AdapterSet.fusion(backbone, topLayers == null ? c : c.withTopLayers(topLayers), AdapterInit.seeded(seed), fused);
   }
 
   /** Accepts the modes as users write them: {@code adahit-base}. */
@@ -185,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
         return Mode.valueOf(value.trim().toUpperCase().replace('-', '_'));
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.TypeConversionException("unknown mode '" + value
-            + "'; modes: ada, adahit-base, adahit-task, fe");
+            + "'; modes: ada, adahit-base, adahit-task, fe, fusion, router");
       }
     }
   }

@@ -131,6 +131,9 @@ public final class RankingModel implements AutoCloseable {
     }
     AdapterManifest m = entry.manifest();
     String id = backbone.fingerprint() + "/adapter/" + m.config().skill() + "/" + m.weightsFingerprint();
+    for (AdapterManifest.FusedRef f : m.fused()) {   // a fusion: the adapters it attends over (checked on load)
+      id += "/fused/" + f.skill() + "/" + f.fingerprint();
+    }
     return m.base() == null ? id : id + "/base/" + base().manifest().weightsFingerprint();
   }
 
@@ -166,10 +169,15 @@ public final class RankingModel implements AutoCloseable {
       m.put("base_adapter", man.base().skill());
       m.put("base_adapter_fingerprint", base().manifest().weightsFingerprint());
     }
+    if (!man.fused().isEmpty()) {
+      Map<String, String> fused = new LinkedHashMap<>();
+      man.fused().forEach(f -> fused.put(f.skill(), f.fingerprint()));
+      m.put("fused_adapters", fused);
+    }
     return m;
   }
 
-  /** Every training file the adapter's provenance lists, its base's included. */
+  /** Every training file the adapter's provenance lists, its base's and fused skills' (and their bases') included. */
   public List<Contamination.TrainingSource> trainingFiles() {
     List<Contamination.TrainingSource> out = new ArrayList<>();
     if (entry == null) {
@@ -182,6 +190,17 @@ public final class RankingModel implements AutoCloseable {
       SkillRegistry.Entry b = base();
       b.manifest().provenance().trainingFiles()
           .forEach(f -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), f)));
+    }
+    // a fusion was trained on top of its fused skills: their data (and their bases') counts too
+    for (AdapterManifest.FusedRef ref : entry.manifest().fused()) {
+      SkillRegistry.Entry f = registry.entry(ref.skill());
+      f.manifest().provenance().trainingFiles()
+          .forEach(file -> out.add(new Contamination.TrainingSource(ref.skill(), file)));
+      if (f.manifest().base() != null) {
+        SkillRegistry.Entry b = registry.entry(f.manifest().base().skill());
+        b.manifest().provenance().trainingFiles()
+            .forEach(file -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), file)));
+      }
     }
     return out;
   }
