@@ -1,0 +1,52 @@
+package io.adahit.server;
+
+import io.adahit.server.chat.ChatService;
+import java.util.Optional;
+
+/**
+ * What the transports need to know about the server's life: whether it is ready (backbone and
+ * skills loaded) and, once it is, the {@link ChatService}. The listeners start before the model
+ * loads, so {@code /health} can say "starting" and orchestrators wait for "ready".
+ */
+public final class ServerState {
+
+  /** Where the server is in its life. */
+  public enum Phase { STARTING, READY, STOPPING, FAILED }
+
+  private volatile Phase phase = Phase.STARTING;
+  private volatile ChatService chat;
+  private volatile String detail = "loading backbone and skills";
+
+  public Phase phase() {
+    return phase;
+  }
+
+  public String detail() {
+    return detail;
+  }
+
+  public boolean ready() {
+    return phase == Phase.READY;
+  }
+
+  /** The chat service, present once ready (and while stopping). */
+  public Optional<ChatService> chat() {
+    return Optional.ofNullable(chat);
+  }
+
+  public void ready(ChatService service) {
+    this.chat = service;
+    this.detail = "serving skills " + service.skills().names();
+    this.phase = Phase.READY;
+  }
+
+  public void stopping() {
+    this.phase = Phase.STOPPING;
+    this.detail = "shutting down";
+  }
+
+  public void failed(String why) {
+    this.phase = Phase.FAILED;
+    this.detail = why;
+  }
+}

@@ -1,0 +1,178 @@
+package io.adahit.server.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A closed-loop WebSocket load: N conversations at once, each a real ParlAI chat-service client
+ * (onboarding, then turns, each sent when the previous reply arrived plus a think time), bounded
+ * by a turn count and a deadline. Measures per-turn latency at the client.
+ *
+ * <pre>{@code
+ * LoadRun.Result r = new LoadRun(url, List.of("base"), 64, 10, 0, utterances).run(Duration.ofMinutes(2));
+ * }</pre>
+ */
+public final class LoadRun {
+
+  /**
+   * What a run measured.
+   *
+   * @param turns turns answered
+   * @param errors replies that were errors (overloaded...) or missing
+   * @param seconds wall time from the first turn to the last reply
+   * @param latenciesMillis every answered turn's latency, sorted
+   */
+  public record Result(int conversations, int turns, int errors, double seconds, double[] latenciesMillis) {
+
+    public double turnsPerSecond() {
+      return seconds == 0 ? 0 : turns / seconds;
+    }
+
+    /** Nearest-rank percentile of the latencies, in ms. */
+    public double percentile(double p) {
+      if (latenciesMillis.length == 0) {
+        return Double.NaN;
+      }
+      int rank = (int) Math.ceil(p / 100.0 * latenciesMillis.length);
+      return latenciesMillis[Math.max(0, Math.min(latenciesMillis.length - 1, rank - 1))];
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String url;
+  private final List<String> skills;
+  private final int conversations;
+  private final int turns;
+  private final long thinkMillis;
+  private final List<String> utterances;
+
+  /**
+   * @param skills conversation i uses {@code skills.get(i % skills.size())}
+   * @param utterances what the simulated users say, in rotation
+   */
+  public LoadRun(String url, List<String> skills, int conversations, int turns, long thinkMillis, List<String> utterances) {
+    this.url = url;
+    this.skills = List.copyOf(skills);
+    this.conversations = conversations;
+    this.turns = turns;
+    this.thinkMillis = thinkMillis;
+    this.utterances = List.copyOf(utterances);
+  }
+
+  public Result run(long deadlineMillis) throws InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+    List<double[]> perConversation = new ArrayList<>();
+    AtomicInteger errors = new AtomicInteger();
+    CountDownLatch ready = new CountDownLatch(conversations);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < conversations; i++) {
+      int id = i;
+      double[] lat = new double[turns];
+      Arrays.fill(lat, -1);
+      perConversation.add(lat);
+      Thread t = new Thread(() -> converse(http, id, lat, errors, ready, go, deadline), "bench-conversation-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    ready.await(Math.max(1, deadlineMillis), TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    go.countDown();
+    for (Thread t : threads) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 5_000));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[] all = perConversation.stream().flatMapToDouble(Arrays::stream).filter(x -> x >= 0).sorted().toArray();
+    return new Result(conversations, all.length, errors.get(), seconds, all);
+  }
+
+  private void converse(HttpClient http, int id, double[] lat, AtomicInteger errors, CountDownLatch ready,
+      CountDownLatch go, long deadline) {
+    Client c = null;
+    try {
+      c = new Client(http, url);
+      c.ask("hi");
+      JsonNode welcome = c.ask(skills.get(id % skills.size()));
+      if (!welcome.has("payload") || welcome.at("/payload/error").isTextual()) {
+        errors.incrementAndGet();
+        return;
+      }
+    } catch (Exception e) {
+      errors.incrementAndGet();
+      return;
+    } finally {
+      ready.countDown();
+    }
+    try {
+      go.await();
+      for (int t = 0; t < turns && System.nanoTime() < deadline; t++) {
+        String text = utterances.get((id * 7 + t) % utterances.size());
+        long t0 = System.nanoTime();
+        JsonNode r = c.ask(text);
+        if (r == null || r.at("/payload/error").isTextual()) {
+          errors.incrementAndGet();
+        } else {
+          lat[t] = (System.nanoTime() - t0) / 1e6;
+        }
+        if (thinkMillis > 0) {
+          Thread.sleep(thinkMillis);
+        }
+      }
+      c.ask("[DONE]");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      errors.incrementAndGet();
+    } finally {
+      c.close();
+    }
+  }
+
+  /** A blocking chat-service client: one reply per message. */
+  private static final class Client implements WebSocket.Listener {
+    private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final WebSocket ws;
+
+    Client(HttpClient http, String url) throws Exception {
+      ws = http.newWebSocketBuilder().buildAsync(URI.create(url), this).get(30, TimeUnit.SECONDS);
+    }
+
+    JsonNode ask(String text) throws Exception {
+      ws.sendText(JSON.writeValueAsString(Map.of("text", text)), true).get(30, TimeUnit.SECONDS);
+      String r = replies.poll(60, TimeUnit.SECONDS);
+      return r == null ? null : JSON.readTree(r);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        replies.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    void close() {
+      ws.abort();
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.adahit.server.chat;
+
+import io.adahit.agents.adapters.UnknownSkillException;
+import io.adahit.server.config.ServerConfig;
+import io.adahit.server.inference.TurnRequest;
+import io.adahit.server.inference.TurnScheduler;
+import io.adahit.server.metrics.ServerMetrics;
+import io.adahit.server.skills.Skill;
+import io.adahit.server.skills.SkillCatalog;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-conversation agents, shared by every transport: opens conversations bound to a skill
+ * (with a persona drawn for persona skills), answers turns through the {@link TurnScheduler} with
+ * ParlAI's history semantics, handles reset and end of episode, and writes finished episodes to
+ * the {@link ConversationLog}. Knows nothing of JSON frames or protobuf.
+ *
+ * <pre>{@code
+ * Conversation c = chat.open("base", "websocket");
+ * chat.turn(c, "hi! how are you?", false).thenAccept(r -> send(r.text()));
+ * chat.finish(c);      // "[DONE]": the episode is logged and the history cleared
+ * chat.close(c);       // disconnect
+ * }</pre>
+ */
+public final class ChatService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
+
+  private final SkillCatalog skills;
+  private final TurnScheduler scheduler;
+  private final ServerConfig config;
+  private final ConversationLog log;
+  private final ServerMetrics metrics;
+  private final RandomGenerator random;
+  private final Map<String, Conversation> open = new ConcurrentHashMap<>();
+
+  /**
+   * @param log where finished episodes go, or null for no conversation logs
+   * @param random draws personas
+   */
+  public ChatService(SkillCatalog skills, TurnScheduler scheduler, ServerConfig config, ConversationLog log,
+      ServerMetrics metrics, RandomGenerator random) {
+    this.skills = skills;
+    this.scheduler = scheduler;
+    this.config = config;
+    this.log = log;
+    this.metrics = metrics;
+    this.random = random;
+    metrics.gauge("adahit.conversations.open", "conversations held (all transports)", open::size);
+  }
+
+  public SkillCatalog skills() {
+    return skills;
+  }
+
+  public TurnScheduler scheduler() {
+    return scheduler;
+  }
+
+  /**
+   * Opens a conversation.
+   *
+   * @param skillName null or blank for the default skill
+   * @throws UnknownSkillException listing the servable skills
+   * @throws TooManyConversationsException at the configured maximum
+   */
+  public Conversation open(String skillName, String transport) {
+    return open(UUID.randomUUID().toString(), skillName, transport);
+  }
+
+  /**
+   * Opens a conversation under a client-chosen id (gRPC Act: "a new id opens a conversation").
+   *
+   * @throws BadRequestException if the id is blank, longer than 128 characters or already open
+   */
+  public Conversation open(String id, String skillName, String transport) {
+    if (id == null || id.isBlank() || id.length() > 128) {
+      throw new BadRequestException("bad_conversation_id", "conversation id must be 1..128 characters, found "
+          + (id == null ? "none" : id.length()));
+    }
+    Skill skill = skills.resolve(skillName);
+    synchronized (open) {
+      if (open.containsKey(id)) {
+        throw new BadRequestException("bad_conversation_id", "conversation '" + id + "' is already open");
+      }
+      if (open.size() >= config.conversations().maxOpen()) {
+        metrics.error("too_many_conversations");
+        throw new TooManyConversationsException(config.conversations().maxOpen());
+      }
+      List<String> persona;
+      synchronized (random) {
+        persona = skill.drawPersona(random);
+      }
+      Conversation c = new Conversation(id, skill, persona, transport,
+          config.agent().historySize(), config.agent().delimiter());
+      open.put(c.id(), c);
+      return c;
+    }
+  }
+
+  public Optional<Conversation> find(String id) {
+    return Optional.ofNullable(open.get(id));
+  }
+
+  /** @throws UnknownConversationException if {@code id} is not open */
+  public Conversation get(String id) {
+    Conversation c = open.get(id);
+    if (c == null) {
+      throw new UnknownConversationException(id);
+    }
+    return c;
+  }
+
+  /** Open conversations. */
+  public int openCount() {
+    return open.size();
+  }
+
+  /** Checks a user turn's text: present and not too long. */
+  public void validate(String text) {
+    if (text == null) {
+      throw new BadRequestException("missing_text", "message has no \"text\" field");
+    }
+    if (text.isBlank()) {
+      throw new BadRequestException("missing_text", "message text is empty");
+    }
+    if (text.length() > config.agent().maxTextChars()) {
+      throw new BadRequestException("too_long", "message text has " + text.length()
+          + " characters; at most " + config.agent().maxTextChars() + " are accepted");
+    }
+  }
+
+  /**
+   * Answers one user turn, after the conversation's earlier operations.
+   *
+   * @param endsEpisode the turn carries ParlAI's episode_done: answer it, then end the episode
+   */
+  public CompletableFuture<Reply> turn(Conversation c, String text, boolean endsEpisode) {
+    validate(text);
+    long received = System.nanoTime();
+    return c.enqueue(config.http().maxPendingTurns(), () -> {
+      if (c.isClosed()) {
+        return CompletableFuture.failedFuture(new UnknownConversationException(c.id()));
+      }
+      String context = c.observe(text);
+      Set<String> blocked = config.agent().repeatBlocking() ? new HashSet<>(c.said()) : Set.of();
+      TurnRequest req = new TurnRequest(c.skill(), context, blocked, config.agent().textCandidates());
+      return scheduler.submit(req).handle((result, error) -> {
+        if (error != null) {
+          c.unobserve();
+          throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
+        }
+        Reply reply = new Reply(c.id(), result.skill(), result.text(), result.candidates(), result.scores(), endsEpisode);
+        c.addReply(text, reply);
+        metrics.turn(result.skill(), c.transport(), System.nanoTime() - received);
+        if (endsEpisode) {
+          logEpisode(c);
+        }
+        return reply;
+      });
+    });
+  }
+
+  /** "[RESET]": clears the history (the finished part is logged as an episode) and says so. */
+  public CompletableFuture<Reply> reset(Conversation c) {
+    return c.enqueue(config.http().maxPendingTurns(), () -> {
+      logEpisode(c);
+      return CompletableFuture.completedFuture(Reply.notice(c.id(), c.skill().name(), "[History Cleared]", false));
+    });
+  }
+
+  /** "[DONE]": ends the episode (logged); the conversation stays open for a new episode. */
+  public CompletableFuture<Reply> finish(Conversation c) {
+    return c.enqueue(Integer.MAX_VALUE, () -> {
+      logEpisode(c);
+      return CompletableFuture.completedFuture(Reply.notice(c.id(), c.skill().name(), "", true));
+    });
+  }
+
+  /** Closes a conversation after its queued operations: its open episode is logged. */
+  public CompletableFuture<Void> close(Conversation c) {
+    if (open.remove(c.id()) == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return c.enqueue(Integer.MAX_VALUE, () -> {
+      logEpisode(c);
+      c.markClosed();
+      return CompletableFuture.completedFuture((Void) null);
+    });
+  }
+
+  private void logEpisode(Conversation c) {
+    Instant start = c.episodeStart();
+    int episode = c.episode();
+    List<Conversation.Exchange> done = c.endEpisode();
+    if (log != null && !done.isEmpty()) {
+      try {
+        log.append(c, episode, done, start, Instant.now());
+      } catch (RuntimeException e) {
+        LOG.error("conversation {} episode {} could not be logged", c.id(), episode, e);
+      }
+    }
+  }
+
+  /** Closes {@code transport}'s conversations unused for longer than {@code idle} (gRPC Act clients that went away). */
+  public int closeIdle(String transport, Duration idle) {
+    long now = System.nanoTime();
+    int n = 0;
+    for (Conversation c : new ArrayList<>(open.values())) {
+      if (c.transport().equals(transport) && now - c.lastUsedNanos() > idle.toNanos()) {
+        close(c);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Closes every conversation (shutdown): waits up to {@code grace} for their queued turns, logs open episodes. */
+  public void closeAll(Duration grace) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (Conversation c : new ArrayList<>(open.values())) {
+      all.add(close(c));
+    }
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("not every conversation closed cleanly within {}: {}", grace, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAll(Duration.ofSeconds(config.shutdown().graceSeconds()));
+  }
+}

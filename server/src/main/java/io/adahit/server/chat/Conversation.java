@@ -1,0 +1,168 @@
+package io.adahit.server.chat;
+
+import io.adahit.agents.agent.DialogueHistory;
+import io.adahit.server.skills.Skill;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * One open conversation: bound to a skill for its whole life, with the bot's persona (persona
+ * skills) and ParlAI's history. Its operations run one after another, in arrival order, however
+ * many the client sends at once (a per-conversation chain of futures); at most
+ * {@code maxPending} may wait.
+ */
+public final class Conversation {
+
+  /** One exchange of the current episode, for the conversation log. */
+  public record Exchange(String user, Reply reply) {}
+
+  private final String id;
+  private final Skill skill;
+  private final List<String> persona;
+  private final String transport;
+  private final DialogueHistory history;
+  private final int historySize;
+  private final String delimiter;
+  private final List<String> turns = new ArrayList<>();
+  private final List<Exchange> exchanges = new ArrayList<>();
+  private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+  private int pending;
+  private int episode;
+  private Instant episodeStart = Instant.now();
+  private volatile long lastUsedNanos = System.nanoTime();
+  private volatile boolean closed;
+
+  Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter) {
+    this.id = id;
+    this.skill = skill;
+    this.persona = List.copyOf(persona);
+    this.transport = transport;
+    this.historySize = historySize;
+    this.delimiter = delimiter;
+    this.history = new DialogueHistory(historySize, delimiter);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Skill skill() {
+    return skill;
+  }
+
+  /** The bot's persona sentences (empty for a skill without personas). */
+  public List<String> persona() {
+    return persona;
+  }
+
+  public String transport() {
+    return transport;
+  }
+
+  /** 0-based index of the current episode. */
+  public synchronized int episode() {
+    return episode;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  long lastUsedNanos() {
+    return lastUsedNanos;
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+
+  /**
+   * Runs {@code work} after every operation queued before it.
+   *
+   * @throws BadRequestException (in the future) if {@code maxPending} operations already wait
+   */
+  synchronized <T> CompletableFuture<T> enqueue(int maxPending, Supplier<CompletableFuture<T>> work) {
+    lastUsedNanos = System.nanoTime();
+    if (pending >= maxPending) {
+      return CompletableFuture.failedFuture(new BadRequestException("too_many_pending",
+          "too many turns waiting in this conversation (at most " + maxPending + "); wait for the replies"));
+    }
+    pending++;
+    CompletableFuture<T> next = tail.handle((x, e) -> null).thenCompose(x -> work.get());
+    tail = next.whenComplete((x, e) -> {
+      synchronized (this) {
+        pending--;
+      }
+    });
+    return next;
+  }
+
+  // ----- state changes, called only from operations run through enqueue -----
+
+  /** Adds the user's turn; the first turn of an episode carries the persona lines. Returns the context. */
+  synchronized String observe(String text) {
+    String observed = turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text;
+    history.observe(observed);
+    turns.add(text);
+    return history.context();
+  }
+
+  /** Undoes the last {@link #observe} (its turn got no reply). */
+  synchronized void unobserve() {
+    turns.remove(turns.size() - 1);
+    history.reset();
+    for (int i = 0; i < turns.size(); i++) {
+      String t = turns.get(i);
+      if (i % 2 == 0) {
+        history.observe(i == 0 && !persona.isEmpty() ? personaLines() + delimiter + t : t);
+      } else {
+        history.addReply(t);
+      }
+    }
+  }
+
+  synchronized void addReply(String user, Reply reply) {
+    history.addReply(reply.text());
+    turns.add(reply.text());
+    exchanges.add(new Exchange(user, reply));
+  }
+
+  /** Texts already said in this episode, by either side (what repeat blocking refuses). */
+  synchronized List<String> said() {
+    return List.copyOf(turns);
+  }
+
+  /** Ends the episode: returns its exchanges (for the log) and clears the history. */
+  synchronized List<Exchange> endEpisode() {
+    List<Exchange> done = List.copyOf(exchanges);
+    exchanges.clear();
+    turns.clear();
+    history.reset();
+    episode++;
+    episodeStart = Instant.now();
+    return done;
+  }
+
+  synchronized Instant episodeStart() {
+    return episodeStart;
+  }
+
+  /** The persona as ParlAI's teachers give it: one {@code your persona:} line per sentence. */
+  public String personaLines() {
+    StringBuilder b = new StringBuilder();
+    for (String p : persona) {
+      if (b.length() > 0) {
+        b.append('\n');
+      }
+      b.append("your persona: ").append(p);
+    }
+    return b.toString();
+  }
+
+  int historySize() {
+    return historySize;
+  }
+}

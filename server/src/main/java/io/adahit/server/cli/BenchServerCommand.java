@@ -1,0 +1,206 @@
+package io.adahit.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.server.DialogueServer;
+import io.adahit.server.bench.BenchSkills;
+import io.adahit.server.bench.LoadRun;
+import io.adahit.server.config.ConfigLoader;
+import io.adahit.server.config.ServerConfig;
+import io.adahit.server.skills.LoadProgress;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code adahit bench-server}: a load benchmark of the WebSocket server on loopback. Starts the
+ * server in this process (port 0, no logs), then runs N concurrent ParlAI chat-service
+ * conversations twice on the same load: all on one skill, then spread over four skills (mixed
+ * batches; every skill has adapters, see {@code BenchSkills}), and prints turns/s, p50/p99 latency and RSS for each, and the mixed/single ratio.
+ * Bounded by a turn count per conversation and a time limit per run.
+ */
+@Command(name = "bench-server", mixinStandardHelpOptions = true,
+    description = {"Load benchmark: N concurrent WebSocket conversations, one skill vs four skills mixed.",
+        "Loopback only. Example: adahit bench-server --conversations 64 --turns 10"})
+public final class BenchServerCommand implements Callable<Integer> {
+
+  @Option(names = {"-n", "--conversations"}, defaultValue = "64", description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
+  int conversations;
+
+  @Option(names = "--turns", defaultValue = "10", description = "Turns per conversation (default ${DEFAULT-VALUE}).")
+  int turns;
+
+  @Option(names = "--think-ms", defaultValue = "0", description = "Pause after each reply, per conversation (default ${DEFAULT-VALUE}: back to back).")
+  long thinkMillis;
+
+  @Option(names = "--max-seconds", defaultValue = "300", description = "Time limit of each run (default ${DEFAULT-VALUE}).")
+  long maxSeconds;
+
+  @Option(names = "--mixed-skills", defaultValue = "4", description = "Skills in the mixed run (default ${DEFAULT-VALUE}).")
+  int mixedSkills;
+
+  @Option(names = "--skills", defaultValue = "skills", paramLabel = "DIR", description = "Skills folder (default ${DEFAULT-VALUE}): its skills with adapters, topped up with synthetic adapter skills.")
+  Path skillsDir;
+
+  @Option(names = "--cache-dir", defaultValue = ".cache/embeddings", paramLabel = "DIR", description = "Candidate embedding cache.")
+  Path cacheDir;
+
+  @Option(names = "--max-batch", description = "Scheduler max batch (default: the server default).")
+  Integer maxBatch;
+
+  @Option(names = "--max-wait-ms", description = "Scheduler max wait (default: the server default).")
+  Integer maxWait;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Loopback address to serve and connect on.")
+  String host;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+  Path jsonOut;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!InetAddress.getByName(host).isLoopbackAddress()) {
+      System.err.println("bench-server: --host must be a loopback address, found " + host);
+      return 2;
+    }
+    if (conversations < 1 || turns < 1 || mixedSkills < 1) {
+      System.err.println("bench-server: --conversations, --turns and --mixed-skills must be >= 1");
+      return 2;
+    }
+    Path scratch = Files.createTempDirectory("adahit-bench-skills");
+    List<String> skills;
+    try (Backbone b = Backbone.loadDefault()) {
+      skills = BenchSkills.prepare(skillsDir, scratch, mixedSkills, b);
+    }
+    Map<String, String> o = new HashMap<>();
+    o.put("http.host", host);
+    o.put("http.port", "0");
+    o.put("http.maxConnections", Integer.toString(Math.max(256, conversations + 16)));
+    o.put("grpc.enabled", "false");
+    o.put("skills.dir", scratch.toString());
+    o.put("skills.default", skills.get(0));
+    o.put("skills.cacheDir", cacheDir.toString());
+    o.put("batching.queueCapacity", Integer.toString(Math.max(256, 2 * conversations)));
+    o.put("conversations.maxOpen", Integer.toString(Math.max(1024, conversations + 16)));
+    o.put("logs.dir", null);
+    if (maxBatch != null) {
+      o.put("batching.maxBatch", maxBatch.toString());
+    }
+    if (maxWait != null) {
+      o.put("batching.maxWaitMillis", maxWait.toString());
+    }
+    ServerConfig config = ConfigLoader.load(null, o);
+    List<String> utterances = utterances(scratch.resolve(skills.get(0)).resolve("candidates.txt"));
+    Map<String, Object> report = new LinkedHashMap<>();
+    try (DialogueServer server = new DialogueServer(config, new Random(1))) {
+      server.start(LoadProgress.bar(System.err));
+      String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
+      System.err.println("warm-up ...");
+      new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
+      List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
+      System.out.printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms, %d cores%n",
+          conversations, turns, thinkMillis, config.batching().maxBatch(), config.batching().maxWaitMillis(),
+          Runtime.getRuntime().availableProcessors());
+      System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
+          "RSS MB", "peak MB");
+      LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances, report);
+      LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report);
+      System.out.println("mixed skills: " + mixed);
+      double ratio = mix.turnsPerSecond() / single.turnsPerSecond();
+      System.out.printf("mixed / single throughput: %.3f (goal >= 0.9)%n", ratio);
+      System.out.printf("p99 at %d concurrent conversations: single %.1f ms, mixed %.1f ms (goal <= 150 ms)%n",
+          conversations, single.percentile(99), mix.percentile(99));
+      report.put("mixed_over_single", ratio);
+      report.put("conversations", conversations);
+      report.put("turns_per_conversation", turns);
+      report.put("think_ms", thinkMillis);
+      report.put("max_batch", config.batching().maxBatch());
+      report.put("max_wait_ms", config.batching().maxWaitMillis());
+      report.put("cores", Runtime.getRuntime().availableProcessors());
+    } finally {
+      try (Stream<Path> s = Files.list(scratch)) {
+        for (Path p : s.toList()) {
+          deleteTree(p);
+        }
+      }
+      Files.deleteIfExists(scratch);
+    }
+    if (jsonOut != null) {
+      Files.write(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+    }
+    return 0;
+  }
+
+  private LoadRun.Result measure(String name, String url, List<String> skills, List<String> utterances,
+      Map<String, Object> report) throws Exception {
+    LoadRun.Result r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+    long[] rss = rss();
+    System.out.printf("%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n", name, r.turns(), r.errors(), r.turnsPerSecond(),
+        r.percentile(50), r.percentile(99), rss[0] / 1024, rss[1] / 1024);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("skills", skills);
+    m.put("turns", r.turns());
+    m.put("errors", r.errors());
+    m.put("seconds", r.seconds());
+    m.put("turns_per_second", r.turnsPerSecond());
+    m.put("p50_ms", r.percentile(50));
+    m.put("p99_ms", r.percentile(99));
+    m.put("rss_kb", rss[0]);
+    m.put("peak_rss_kb", rss[1]);
+    report.put(skills.size() == 1 ? "single" : "mixed", m);
+    return r;
+  }
+
+  /** VmRSS and VmHWM of this process (server and clients together), in kB; zeros where /proc is absent. */
+  static long[] rss() {
+    long[] out = new long[2];
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("VmRSS:")) {
+          out[0] = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        } else if (line.startsWith("VmHWM:")) {
+          out[1] = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux: no RSS figures
+    }
+    return out;
+  }
+
+  /** What the simulated users say: real replies from the first skill's pool. */
+  private static List<String> utterances(Path candidates) throws IOException {
+    List<String> all = new ArrayList<>();
+    for (String l : Files.readAllLines(candidates, StandardCharsets.UTF_8)) {
+      if (!l.isBlank()) {
+        all.add(l.strip());
+      }
+    }
+    Random r = new Random(42);
+    java.util.Collections.shuffle(all, r);
+    return all.subList(0, Math.min(500, all.size()));
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p) && !Files.isSymbolicLink(p)) {
+      try (Stream<Path> s = Files.list(p)) {
+        for (Path c : s.toList()) {
+          deleteTree(c);
+        }
+      }
+    }
+    Files.deleteIfExists(p);
+  }
+}

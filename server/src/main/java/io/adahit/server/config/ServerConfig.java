@@ -1,0 +1,109 @@
+package io.adahit.server.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything the server is configured with, immutable and validated on construction. Read with
+ * {@link ConfigLoader} from the defaults file shipped in the jar ({@code default-server.yaml}),
+ * an optional user file and flag overrides.
+ *
+ * <pre>{@code
+ * ServerConfig c = ConfigLoader.load(null, Map.of("http.port", "0", "skills.dir", "skills"));
+ * c.http().port();   // 0 = any free port
+ * }</pre>
+ */
+public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Batching batching,
+    Conversations conversations, Logs logs, Shutdown shutdown) {
+
+  public ServerConfig {
+    require(http != null && grpc != null && skills != null && agent != null && batching != null
+        && conversations != null && logs != null && shutdown != null,
+        "config: every section (http, grpc, skills, agent, batching, conversations, logs, shutdown) is required");
+  }
+
+  /** WebSocket + HTTP listener. */
+  public record Http(String host, int port, int maxFrameBytes, int maxConnections, int maxPendingTurns) {
+    public Http {
+      require(host != null && !host.isBlank(), "config: http.host is required");
+      checkPort(port, "http.port");
+      require(maxFrameBytes >= 256 && maxFrameBytes <= 16 << 20,
+          "config: http.maxFrameBytes must be in 256..16777216, found " + maxFrameBytes);
+      require(maxConnections >= 1, "config: http.maxConnections must be >= 1, found " + maxConnections);
+      require(maxPendingTurns >= 1, "config: http.maxPendingTurns must be >= 1, found " + maxPendingTurns);
+    }
+  }
+
+  /** gRPC listener. */
+  public record Grpc(boolean enabled, int port) {
+    public Grpc {
+      checkPort(port, "grpc.port");
+    }
+  }
+
+  /**
+   * Where skills come from.
+   *
+   * @param candidates skill name → candidate file overriding the skill folder's candidates.txt
+   * @param backbone null for the embedded default, else a Hugging Face directory or .onnx file
+   */
+  public record Skills(Path dir, String defaultSkill, Map<String, Path> candidates, Path cacheDir, Path backbone) {
+    public Skills {
+      require(dir != null, "config: skills.dir is required");
+      require(defaultSkill != null && !defaultSkill.isBlank(), "config: skills.default is required");
+      candidates = candidates == null ? Map.of() : Map.copyOf(candidates);
+      require(cacheDir != null, "config: skills.cacheDir is required");
+    }
+  }
+
+  /** Per-conversation agent behaviour (ParlAI's TorchRankerAgent options). */
+  public record Agent(int historySize, String delimiter, int textCandidates, boolean repeatBlocking, int maxTextChars) {
+    public Agent {
+      require(historySize == -1 || historySize >= 1,
+          "config: agent.historySize must be -1 (all) or >= 1, found " + historySize);
+      require(delimiter != null, "config: agent.delimiter is required");
+      require(textCandidates >= 1 && textCandidates <= 1000,
+          "config: agent.textCandidates must be in 1..1000, found " + textCandidates);
+      require(maxTextChars >= 1, "config: agent.maxTextChars must be >= 1, found " + maxTextChars);
+    }
+  }
+
+  /** The micro-batching scheduler. */
+  public record Batching(int maxBatch, int maxWaitMillis, int queueCapacity) {
+    public Batching {
+      require(maxBatch >= 1 && maxBatch <= 1024, "config: batching.maxBatch must be in 1..1024, found " + maxBatch);
+      require(maxWaitMillis >= 0 && maxWaitMillis <= 10_000,
+          "config: batching.maxWaitMillis must be in 0..10000, found " + maxWaitMillis);
+      require(queueCapacity >= 1, "config: batching.queueCapacity must be >= 1, found " + queueCapacity);
+    }
+  }
+
+  /** Limits on conversations held in memory. */
+  public record Conversations(int maxOpen, int idleTimeoutSeconds) {
+    public Conversations {
+      require(maxOpen >= 1, "config: conversations.maxOpen must be >= 1, found " + maxOpen);
+      require(idleTimeoutSeconds >= 1, "config: conversations.idleTimeoutSeconds must be >= 1, found "
+          + idleTimeoutSeconds);
+    }
+  }
+
+  /** Conversation logs; {@code dir} null disables them. */
+  public record Logs(Path dir) {}
+
+  /** Graceful shutdown. */
+  public record Shutdown(int graceSeconds) {
+    public Shutdown {
+      require(graceSeconds >= 0, "config: shutdown.graceSeconds must be >= 0, found " + graceSeconds);
+    }
+  }
+
+  private static void checkPort(int port, String field) {
+    require(port >= 0 && port <= 65535, "config: " + field + " must be in 0..65535 (0 = any free port), found " + port);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.adahit.server.inference;
+
+/**
+ * The scheduler's queue is full: the turn is refused at once instead of waiting behind an
+ * unbounded backlog. gRPC maps it to RESOURCE_EXHAUSTED; WebSocket answers "overloaded".
+ */
+public final class OverloadedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public OverloadedException(int capacity) {
+    super("server overloaded: " + capacity + " turns already waiting; try again shortly");
+  }
+}

@@ -1,0 +1,310 @@
+package io.adahit.server.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.backbone.TokenBatch;
+import io.adahit.agents.ranker.Ranker;
+import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.ranker.Ranking;
+import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.server.config.ServerConfig;
+import io.adahit.server.metrics.ServerMetrics;
+import io.adahit.server.skills.Skill;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills
+ * with whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly
+ * of different skills. Its rows, sorted by length, run in as few backbone passes as a token budget
+ * allows (usually one), each pass mixing skills ({@link MixedSkillEncoder}); each skill's rows are
+ * then scored against that skill's pool in one matrix product. The queue is bounded: a turn that finds it
+ * full fails at once with {@link OverloadedException}, so latency cannot grow without limit.
+ *
+ * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
+ * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
+ * {@link #rank} jobs (explicit candidates, as {@code eval_model --server} sends) share the
+ * queue and run one at a time between batches.
+ *
+ * <pre>{@code
+ * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics);
+ * s.submit(new TurnRequest(skill, "hi there", Set.of(), 10)).thenAccept(r -> send(r.text()));
+ * }</pre>
+ */
+public final class TurnScheduler implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TurnScheduler.class);
+
+  private sealed interface Job permits TurnJob, RankJob {}
+
+  private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) implements Job {}
+
+  private record RankJob(Skill skill, String context, List<String> candidates, CompletableFuture<Ranking> future)
+      implements Job {}
+
+  private final Backbone backbone;
+  private final MixedSkillEncoder encoder;
+  private final ServerConfig.Batching config;
+  private final ServerMetrics metrics;
+  private final EncodeOptions contextOptions;
+  private final RankerOptions rankerOptions = RankerOptions.defaults();
+  private final BlockingQueue<Job> queue;
+  private final ExecutorService executor;
+  private final Future<?> loop;
+  private volatile boolean accepting = true;
+
+  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics) {
+    this.backbone = backbone;
+    this.encoder = new MixedSkillEncoder(backbone);
+    this.config = config;
+    this.metrics = metrics;
+    this.contextOptions = rankerOptions.context();
+    this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.executor = executor;
+    metrics.gauge("adahit.queue.depth", "turns waiting for the scheduler", queue::size);
+    this.loop = executor.submit(this::run);
+  }
+
+  /**
+   * Queues a turn.
+   *
+   * @return a future failing with {@link OverloadedException} if the queue is full, or
+   *     {@link ShuttingDownException} after {@link #close}
+   */
+  public CompletableFuture<TurnResult> submit(TurnRequest request) {
+    CompletableFuture<TurnResult> f = new CompletableFuture<>();
+    enqueue(new TurnJob(request, f), f);
+    return f;
+  }
+
+  /** Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does. */
+  public CompletableFuture<Ranking> rank(Skill skill, String context, List<String> candidates) {
+    CompletableFuture<Ranking> f = new CompletableFuture<>();
+    if (candidates.isEmpty()) {
+      f.completeExceptionally(new IllegalArgumentException("rank: no candidates to score"));
+      return f;
+    }
+    enqueue(new RankJob(skill, context, List.copyOf(candidates), f), f);
+    return f;
+  }
+
+  private void enqueue(Job job, CompletableFuture<?> f) {
+    if (!accepting) {
+      f.completeExceptionally(new ShuttingDownException());
+    } else if (!queue.offer(job)) {
+      metrics.error("overloaded");
+      f.completeExceptionally(new OverloadedException(config.queueCapacity()));
+    }
+  }
+
+  /** Turns waiting. */
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  private void run() {
+    Thread.currentThread().setName("adahit-inference");
+    while (accepting || !queue.isEmpty()) {
+      try {
+        Job first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        if (first instanceof RankJob r) {
+          runRank(r);
+          continue;
+        }
+        List<TurnJob> batch = new ArrayList<>();
+        batch.add((TurnJob) first);
+        Job deferred = null;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.maxWaitMillis());
+        while (batch.size() < config.maxBatch()) {
+          long left = deadline - System.nanoTime();
+          Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+          if (next == null) {
+            break;
+          }
+          if (next instanceof RankJob r) {
+            deferred = r;
+            break;
+          }
+          batch.add((TurnJob) next);
+        }
+        runBatch(batch);
+        if (deferred != null) {
+          runRank((RankJob) deferred);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException | Error e) {
+        LOG.error("scheduler loop error (continuing)", e);
+      }
+    }
+    failRemaining(new ShuttingDownException());
+  }
+
+  private void runBatch(List<TurnJob> jobs) {
+    List<TurnJob> live = new ArrayList<>(jobs.size());
+    for (TurnJob j : jobs) {
+      if (!j.future().isDone()) { // a cancelled caller (gRPC deadline) costs nothing
+        live.add(j);
+      }
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      List<TurnResult> results = encodeAndScore(live);
+      metrics.batch(live.size(), System.nanoTime() - start);
+      for (int i = 0; i < live.size(); i++) {
+        live.get(i).future().complete(results.get(i));
+      }
+    } catch (RuntimeException e) {
+      LOG.error("batch of {} turns failed", live.size(), e);
+      for (TurnJob j : live) {
+        j.future().completeExceptionally(e);
+      }
+    }
+  }
+
+  /**
+   * Encodes and scores a batch: rows sorted by length and cut into passes of at most
+   * {@link #TOKENS_PER_PASS} padded tokens (a short turn is not padded to the longest history of
+   * the batch), each pass one backbone run over its skill segments.
+   */
+  private List<TurnResult> encodeAndScore(List<TurnJob> jobs) {
+    int maxLen = Math.min(contextOptions.maxLength(), backbone.config().maxPositions());
+    List<String> contexts = jobs.stream().map(j -> j.request().context()).toList();
+    long[][] rows = backbone.tokenizer().encodeRows(contexts, maxLen, contextOptions.truncation());
+    Integer[] order = new Integer[jobs.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> rows[i].length));
+    TurnResult[] out = new TurnResult[jobs.size()];
+    int start = 0;
+    while (start < order.length) {
+      int end = start + 1;
+      while (end < order.length && (long) (end + 1 - start) * rows[order[end]].length <= TOKENS_PER_PASS) {
+        end++;
+      }
+      List<Integer> pass = new ArrayList<>(List.of(order).subList(start, end));
+      pass.sort(Comparator.comparing(i -> jobs.get(i).request().skill().name()));
+      encodePass(jobs, rows, pass, out);
+      start = end;
+    }
+    return List.of(out);
+  }
+
+  /** Padded tokens one forward pass may hold (rows x longest row). */
+  static final int TOKENS_PER_PASS = 4096;
+
+  private void encodePass(List<TurnJob> jobs, long[][] rows, List<Integer> pass, TurnResult[] out) {
+    long[][] passRows = new long[pass.size()][];
+    for (int r = 0; r < passRows.length; r++) {
+      passRows[r] = rows[pass.get(r)];
+    }
+    TokenBatch batch = backbone.tokenizer().pad(passRows);
+    List<MixedSkillEncoder.Segment> segments = new ArrayList<>();
+    List<Skill> segmentSkills = new ArrayList<>();
+    int from = 0;
+    for (int r = 1; r <= pass.size(); r++) {
+      Skill s = jobs.get(pass.get(from)).request().skill();
+      if (r == pass.size() || !jobs.get(pass.get(r)).request().skill().name().equals(s.name())) {
+        segments.add(new MixedSkillEncoder.Segment(from, r, s.adapters()));
+        segmentSkills.add(s);
+        from = r;
+      }
+    }
+    try (NDManager m = backbone.newManager()) {
+      NDArray emb = encoder.encode(m, batch, segments, contextOptions.normalize());
+      for (int g = 0; g < segments.size(); g++) {
+        MixedSkillEncoder.Segment seg = segments.get(g);
+        Skill skill = segmentSkills.get(g);
+        long t0 = System.nanoTime();
+        NDArray ctx = emb.get(new NDIndex("{}:{}", seg.from(), seg.to()));
+        float[] scores = ctx.matMul(skill.candidates().matrix()).toFloatArray();
+        int n = skill.candidates().size();
+        for (int r = seg.from(); r < seg.to(); r++) {
+          TurnRequest req = jobs.get(pass.get(r)).request();
+          TopCandidates.Top top = TopCandidates.select(scores, (r - seg.from()) * n,
+              skill.candidates().texts(), req.topK(), req.blocked());
+          out[pass.get(r)] = new TurnResult(skill.name(), top.texts(), top.scores(), jobs.size());
+        }
+        metrics.scoring(skill.name(), System.nanoTime() - t0);
+      }
+    }
+  }
+
+  private void runRank(RankJob job) {
+    if (job.future().isDone()) {
+      return;
+    }
+    try {
+      Skill s = job.skill();
+      TextEncoder enc = s.adapters() == null ? TextEncoder.of(backbone) : s.adapters()::embed;
+      job.future().complete(new Ranker(enc, rankerOptions).rank(job.context(), job.candidates()));
+    } catch (RuntimeException e) {
+      job.future().completeExceptionally(e);
+    }
+  }
+
+  private void failRemaining(RuntimeException why) {
+    Job j;
+    while ((j = queue.poll()) != null) {
+      if (j instanceof TurnJob t) {
+        t.future().completeExceptionally(why);
+      } else if (j instanceof RankJob r) {
+        r.future().completeExceptionally(why);
+      }
+    }
+  }
+
+  /**
+   * Stops taking work and answers every turn already queued, waiting at most {@code grace}; turns
+   * still waiting after that fail with {@link ShuttingDownException}.
+   *
+   * @return true if the queue drained in time
+   */
+  public boolean drain(Duration grace) {
+    accepting = false;
+    try {
+      loop.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      LOG.warn("scheduler did not drain within {}; {} turns dropped", grace, queue.size());
+      loop.cancel(true);
+      failRemaining(new ShuttingDownException());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.error("scheduler loop failed", e.getCause());
+      return false;
+    }
+  }
+
+  /** {@link #drain} with no grace beyond the turns already queued, then stops the executor. */
+  @Override
+  public void close() {
+    drain(Duration.ofSeconds(30));
+    executor.shutdown();
+  }
+}

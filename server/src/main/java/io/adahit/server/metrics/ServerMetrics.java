@@ -1,0 +1,77 @@
+package io.adahit.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The server's own meters, with bounded tags only (skill, transport, error kind; never a
+ * conversation id). JVM, gRPC and Netty meters come from Micrometer's binders, registered by
+ * {@link io.adahit.server.DialogueServer}.
+ *
+ * <ul>
+ *   <li>{@code adahit.turns} counter {skill, transport}: turns answered</li>
+ *   <li>{@code adahit.turn.latency} timer {skill, transport}: from receipt to reply, with histogram</li>
+ *   <li>{@code adahit.scoring.time} timer {skill}: scoring a batch segment against the skill's pool</li>
+ *   <li>{@code adahit.batch.time} timer: one forward pass of a (mixed) batch</li>
+ *   <li>{@code adahit.batch.size} summary: turns per forward pass</li>
+ *   <li>{@code adahit.queue.depth} gauge, {@code adahit.conversations.open} gauge,
+ *       {@code adahit.websocket.connections} gauge</li>
+ *   <li>{@code adahit.errors} counter {kind}: bad_json, missing_text, too_long, unknown_skill,
+ *       overloaded, too_many_connections, too_many_conversations, internal ...</li>
+ * </ul>
+ */
+public final class ServerMetrics {
+
+  private static final Duration[] SLOS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(150), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofSeconds(2)};
+
+  private final MeterRegistry registry;
+  private final DistributionSummary batchSize;
+  private final Timer batchTime;
+
+  public ServerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.batchSize = DistributionSummary.builder("adahit.batch.size").description("turns per forward pass")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
+    this.batchTime = Timer.builder("adahit.batch.time").description("one forward pass of a (mixed-skill) batch")
+        .serviceLevelObjectives(SLOS).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void turn(String skill, String transport, long nanos) {
+    Counter.builder("adahit.turns").description("turns answered").tags("skill", skill, "transport", transport)
+        .register(registry).increment();
+    Timer.builder("adahit.turn.latency").description("from a turn's receipt to its reply")
+        .tags("skill", skill, "transport", transport).serviceLevelObjectives(SLOS)
+        .publishPercentileHistogram(false).register(registry).record(Duration.ofNanos(nanos));
+  }
+
+  public void scoring(String skill, long nanos) {
+    Timer.builder("adahit.scoring.time").description("scoring a batch segment against the skill's candidates")
+        .tags("skill", skill).register(registry).record(Duration.ofNanos(nanos));
+  }
+
+  public void batch(int size, long nanos) {
+    batchSize.record(size);
+    batchTime.record(Duration.ofNanos(nanos));
+  }
+
+  public void error(String kind) {
+    Counter.builder("adahit.errors").description("requests refused or failed, by kind").tag("kind", kind)
+        .register(registry).increment();
+  }
+
+  /** Registers a gauge read from {@code value} (the registry holds it weakly: keep the supplier's owner alive). */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+}

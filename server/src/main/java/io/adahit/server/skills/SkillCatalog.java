@@ -1,0 +1,255 @@
+package io.adahit.server.skills;
+
+import io.adahit.agents.adapters.AdapterFiles;
+import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.adapters.UnknownSkillException;
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.ranker.EmbeddingCache;
+import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The skills one process serves, built from the skills folder: every sub-directory with a
+ * {@code candidates.txt} (or a candidate file named in the config) is a skill; its adapter files,
+ * if any, are loaded through {@link SkillRegistry} (a hierarchical skill finds its base adapter in
+ * the same folder; a directory with adapters but no candidates, such as the AdaHIT base, is not
+ * servable). Each pool is encoded once with the skill's own adapters, through the on-disk
+ * {@link EmbeddingCache}, so a restart re-encodes nothing.
+ *
+ * <pre>{@code
+ * try (SkillCatalog skills = SkillCatalog.load(backbone, config.skills(), LoadProgress.NONE)) {
+ *   Skill s = skills.get("base");
+ * }
+ * }</pre>
+ */
+public final class SkillCatalog implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SkillCatalog.class);
+
+  public static final String CANDIDATES_FILE = "candidates.txt";
+  public static final String PERSONAS_FILE = "personas.txt";
+
+  /** Candidates encoded per call to the cache (one progress step). */
+  private static final int CHUNK = 256;
+
+  private final SkillRegistry registry;
+  private final Map<String, Skill> skills;
+  private final String defaultSkill;
+
+  private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill) {
+    this.registry = registry;
+    this.skills = skills;
+    this.defaultSkill = defaultSkill;
+  }
+
+  /**
+   * Loads every servable skill.
+   *
+   * @throws IOException if the folder, a candidate file or the cache cannot be read
+   * @throws IllegalArgumentException if no skill is servable or the default skill is not among them
+   */
+  public static SkillCatalog load(Backbone backbone, ServerConfig.Skills config, LoadProgress progress)
+      throws IOException {
+    SkillRegistry registry = new SkillRegistry(backbone);
+    Map<String, Skill> skills = new TreeMap<>();
+    try {
+      Map<String, Source> sources = sources(config);
+      if (Files.isDirectory(config.dir())) {
+        SkillRegistry.LoadReport report = registry.loadFolder(config.dir());
+        report.failures().forEach((dir, why) -> LOG.warn("skill adapters in {} not loaded: {}", dir, why));
+      }
+      RankerOptions options = RankerOptions.defaults();
+      for (Source src : sources.values()) {
+        AdapterSet adapters = adaptersIn(registry, src.dir());
+        List<String> candidates = readCandidates(src.candidates());
+        List<List<String>> personas = src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
+        CandidatePool pool = encodePool(backbone, src.name(), adapters, candidates, options.candidate(),
+            config.cacheDir(), progress);
+        skills.put(src.name(), new Skill(src.name(), adapters, pool, personas, src.dir()));
+        LOG.info("skill '{}': {} candidates, {} personas, adapters: {}", src.name(), candidates.size(),
+            personas.size(), adapters == null ? "none (zero-shot backbone)" : adapters);
+      }
+      if (skills.isEmpty()) {
+        throw new IllegalArgumentException("skills: no servable skill in " + config.dir().toAbsolutePath()
+            + " (a skill is a sub-directory with a " + CANDIDATES_FILE + ")");
+      }
+      if (!skills.containsKey(config.defaultSkill())) {
+        throw new IllegalArgumentException("skills: default skill '" + config.defaultSkill()
+            + "' is not servable; servable skills: " + List.copyOf(skills.keySet()));
+      }
+      return new SkillCatalog(registry, skills, config.defaultSkill());
+    } catch (IOException | RuntimeException e) {
+      skills.values().forEach(s -> s.candidates().close());
+      registry.close();
+      throw e;
+    }
+  }
+
+  private record Source(String name, Path dir, Path candidates) {}
+
+  /** Skill name → where its files are: the folder's servable sub-directories, then config overrides. */
+  private static Map<String, Source> sources(ServerConfig.Skills config) throws IOException {
+    Map<String, Source> out = new TreeMap<>();
+    if (Files.isDirectory(config.dir())) {
+      try (Stream<Path> dirs = Files.list(config.dir())) {
+        for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+          String name = dir.getFileName().toString();
+          Path cands = config.candidates().getOrDefault(name, dir.resolve(CANDIDATES_FILE));
+          if (Files.isRegularFile(cands)) {
+            out.put(name, new Source(name, dir, cands));
+          } else if (Files.isRegularFile(dir.resolve(AdapterFiles.CONFIG_FILE))) {
+            LOG.info("{}: adapters without {}, not a servable skill (a base adapter?)", dir, CANDIDATES_FILE);
+          }
+        }
+      }
+    } else if (config.candidates().isEmpty()) {
+      throw new NoSuchFileException(config.dir().toAbsolutePath().toString(), null, "skills folder not found");
+    }
+    for (Map.Entry<String, Path> e : config.candidates().entrySet()) {
+      if (!Files.isRegularFile(e.getValue())) {
+        throw new NoSuchFileException(e.getValue().toString(), null,
+            "candidate file of skill '" + e.getKey() + "' not found");
+      }
+      out.putIfAbsent(e.getKey(), new Source(e.getKey(), null, e.getValue()));
+    }
+    return out;
+  }
+
+  /** The adapters loaded from {@code dir}, null if it holds none. */
+  private static AdapterSet adaptersIn(SkillRegistry registry, Path dir) throws IOException {
+    if (dir == null || !Files.isRegularFile(dir.resolve(AdapterFiles.CONFIG_FILE))) {
+      return null;
+    }
+    for (String name : registry.skills()) {
+      SkillRegistry.Entry e = registry.entry(name);
+      if (Files.isSameFile(e.dir(), dir)) {
+        return e.adapters();
+      }
+    }
+    throw new IOException("skill directory " + dir + " has adapter files that failed to load (see the warning above)");
+  }
+
+  /** The file's non-blank lines, de-duplicated in order. */
+  static List<String> readCandidates(Path file) throws IOException {
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String t = line.strip();
+      if (!t.isEmpty()) {
+        out.add(t);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IOException("candidate file " + file + " has no candidates (one reply per line)");
+    }
+    return List.copyOf(out);
+  }
+
+  /** One persona set per line, sentences separated by '|'; an absent file means no personas. */
+  static List<List<String>> readPersonas(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    List<List<String>> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      List<String> set = Arrays.stream(line.split("\\|")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+      if (!set.isEmpty()) {
+        out.add(set);
+      }
+    }
+    return out;
+  }
+
+  private static CandidatePool encodePool(Backbone backbone, String name, AdapterSet adapters,
+      List<String> texts, EncodeOptions options, Path cacheDir, LoadProgress progress) {
+    TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
+    EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);
+    float[][] out = new float[texts.size()][];
+    try (LoadProgress.Task task = progress.start("skill " + name, texts.size())) {
+      for (int start = 0; start < texts.size(); start += CHUNK) {
+        int end = Math.min(texts.size(), start + CHUNK);
+        float[][] part = cache.encode(texts.subList(start, end), options);
+        System.arraycopy(part, 0, out, start, part.length);
+        task.step(end - start);
+      }
+    }
+    if (cache.misses() == 0) {
+      LOG.info("skill '{}': all {} candidate encodings read from the cache", name, texts.size());
+    }
+    return new CandidatePool(texts, out, backbone.newManager());
+  }
+
+  /** Everything the candidate encodings depend on besides the encode options. */
+  static String encoderId(Backbone backbone, AdapterSet adapters) {
+    if (adapters == null) {
+      return backbone.fingerprint() + "/zero-shot";
+    }
+    String base = adapters.base().map(b -> "+" + b.weightsFingerprint()).orElse("");
+    return backbone.fingerprint() + "/" + adapters.kind().fileName() + ":" + adapters.weightsFingerprint() + base;
+  }
+
+  /**
+   * The skill called {@code name}.
+   *
+   * @throws UnknownSkillException naming it and listing the servable skills
+   */
+  public Skill get(String name) {
+    Skill s = skills.get(name);
+    if (s == null) {
+      throw new UnknownSkillException(name, names());
+    }
+    return s;
+  }
+
+  /** The named skill, or the default one when {@code name} is null or blank. */
+  public Skill resolve(String name) {
+    return get(name == null || name.isBlank() ? defaultSkill : name);
+  }
+
+  public boolean contains(String name) {
+    return skills.containsKey(name);
+  }
+
+  /** Servable skill names, sorted. */
+  public List<String> names() {
+    return List.copyOf(skills.keySet());
+  }
+
+  public List<Skill> all() {
+    return List.copyOf(skills.values());
+  }
+
+  public String defaultSkill() {
+    return defaultSkill;
+  }
+
+  /** Skill name → candidate count, for logs and the opt of conversation logs. */
+  public Map<String, Integer> summary() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    skills.forEach((n, s) -> m.put(n, s.candidates().size()));
+    return m;
+  }
+
+  @Override
+  public void close() {
+    skills.values().forEach(s -> s.candidates().close());
+    registry.close();
+  }
+}

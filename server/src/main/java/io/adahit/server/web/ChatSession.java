@@ -1,0 +1,217 @@
+package io.adahit.server.web;
+
+import io.adahit.agents.adapters.UnknownSkillException;
+import io.adahit.server.chat.BadRequestException;
+import io.adahit.server.chat.ChatService;
+import io.adahit.server.chat.Conversation;
+import io.adahit.server.chat.TooManyConversationsException;
+import io.adahit.server.inference.OverloadedException;
+import io.adahit.server.inference.ShuttingDownException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket client's walk through ParlAI's chat service ({@code parlai/chat_service}): the
+ * first message opens the overworld (its text is ignored) and gets a welcome with quick replies;
+ * "begin" (any case), or a skill's name, enters the chat task; "exit" leaves; in the task
+ * "[DONE]" ends the episode and returns to the overworld, "[RESET]" clears the history and answers
+ * "[History Cleared]", and any other text is a turn for the bot.
+ *
+ * <p>Every client message gets exactly one reply, in order (ParlAI's browser client waits for one
+ * reply per message). The skill comes from the message payload ({@code {"skill": "bst"}}), the
+ * welcome's quick replies, the {@code ?skill=} query parameter, or the default, in that order,
+ * and is fixed once the task starts. Not thread-safe: the channel's event loop calls it.
+ */
+final class ChatSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatSession.class);
+
+  /** What the client sent: its {@code text} (null if absent) and the skill named in its payload. */
+  record Inbound(String text, String payloadSkill) {}
+
+  /** What goes back: ParlAI's {@code {"text", "quick_replies"}} plus our {@code payload}. */
+  record Outbound(String text, List<String> quickReplies, Map<String, Object> payload) {}
+
+  private enum State { NEW, OVERWORLD, TASK }
+
+  private final ChatService chat;
+  private State state = State.NEW;
+  private String chosenSkill;
+  private Conversation conversation;
+
+  /**
+   * @param querySkill the {@code ?skill=} of the connection URL, or null
+   */
+  ChatSession(ChatService chat, String querySkill) {
+    this.chat = chat;
+    this.chosenSkill = querySkill;
+  }
+
+  /** Handles one message; the future completes with its reply (never exceptionally). */
+  CompletableFuture<Outbound> onMessage(Inbound in) {
+    try {
+      if (in.payloadSkill() != null && state != State.TASK) {
+        checkSkill(in.payloadSkill());
+        chosenSkill = in.payloadSkill();
+      }
+      return switch (state) {
+        case NEW -> CompletableFuture.completedFuture(enterOverworld());
+        case OVERWORLD -> CompletableFuture.completedFuture(overworld(requireText(in)));
+        case TASK -> task(requireText(in));
+      };
+    } catch (RuntimeException e) {
+      if (state == State.NEW) {
+        state = State.OVERWORLD;
+        Outbound welcome = welcome();
+        return CompletableFuture.completedFuture(new Outbound("Error: " + e.getMessage() + "\n" + welcome.text(),
+            welcome.quickReplies(), Map.of("error", kind(e))));
+      }
+      return CompletableFuture.completedFuture(error(e));
+    }
+  }
+
+  /** The socket closed: the open conversation (if any) is closed and its episode logged. */
+  void onClose() {
+    if (conversation != null) {
+      chat.close(conversation);
+      conversation = null;
+    }
+  }
+
+  private static String requireText(Inbound in) {
+    if (in.text() == null) {
+      throw new BadRequestException("missing_text", "message has no \"text\" field; send {\"text\": \"...\"}");
+    }
+    return in.text();
+  }
+
+  private void checkSkill(String skill) {
+    if (!chat.skills().contains(skill)) {
+      throw new UnknownSkillException(skill, chat.skills().names());
+    }
+  }
+
+  private Outbound enterOverworld() {
+    if (chosenSkill != null && !chat.skills().contains(chosenSkill)) {
+      String bad = chosenSkill;
+      chosenSkill = null;
+      throw new UnknownSkillException(bad, chat.skills().names());
+    }
+    state = State.OVERWORLD;
+    return welcome();
+  }
+
+  private Outbound welcome() {
+    List<String> quick = new ArrayList<>();
+    quick.add("begin");
+    quick.addAll(chat.skills().names());
+    quick.add("exit");
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("skills", chat.skills().names());
+    payload.put("skill", skill());
+    return new Outbound("Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to start"
+        + " (skill '" + skill() + "'), the name of a skill to start with that skill, or \"exit\" to exit.",
+        quick, payload);
+  }
+
+  private String skill() {
+    return chosenSkill != null ? chosenSkill : chat.skills().defaultSkill();
+  }
+
+  private Outbound overworld(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.equals("exit")) {
+      state = State.NEW;
+      return new Outbound("Goodbye. Send any message to come back.", null, Map.of());
+    }
+    String skill = null;
+    if (t.equals("begin")) {
+      skill = skill();
+    } else {
+      for (String name : chat.skills().names()) {
+        if (name.toLowerCase(Locale.ROOT).equals(t)) {
+          skill = name;
+        }
+      }
+    }
+    if (skill == null) {
+      return new Outbound("Invalid option. Please type \"begin\".", List.of("begin"), Map.of());
+    }
+    conversation = chat.open(skill, "websocket");
+    chosenSkill = skill;
+    state = State.TASK;
+    StringBuilder b = new StringBuilder("Welcome to the AdaHIT chat. You are now paired with a bot (skill '")
+        .append(skill).append("') - feel free to send a message. Type [DONE] to finish the chat, or [RESET] to"
+            + " reset the dialogue history.");
+    if (!conversation.persona().isEmpty()) {
+      b.append("\nThe bot's persona:");
+      conversation.persona().forEach(p -> b.append("\n- ").append(p));
+    }
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("skill", skill);
+    payload.put("persona", conversation.persona());
+    payload.put("conversation_id", conversation.id());
+    return new Outbound(b.toString(), null, payload);
+  }
+
+  private CompletableFuture<Outbound> task(String text) {
+    Conversation c = conversation;
+    if (text.contains("[DONE]")) {
+      state = State.OVERWORLD;
+      conversation = null;
+      return chat.close(c).thenApply(v -> new Outbound(
+          "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.", List.of("begin", "exit"),
+          Map.of("skill", c.skill().name(), "episode_done", true)));
+    }
+    if (text.contains("[RESET]")) {
+      return chat.reset(c).handle((r, e) -> e != null ? error(e)
+          : new Outbound(r.text(), null, Map.of("skill", r.skill())));
+    }
+    return chat.turn(c, text, false).handle((r, e) -> {
+      if (e != null) {
+        return error(e);
+      }
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("skill", r.skill());
+      payload.put("text_candidates", r.textCandidates().subList(0, Math.min(5, r.textCandidates().size())));
+      return new Outbound(r.text(), null, payload);
+    });
+  }
+
+  private Outbound error(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    String kind = kind(cause);
+    if (kind.equals("internal")) {
+      LOG.error("chat turn failed", cause);
+    }
+    String message = kind.equals("internal") ? "internal error; the server logged it" : cause.getMessage();
+    List<String> quick = state == State.OVERWORLD ? List.of("begin", "exit") : null;
+    return new Outbound("Error: " + message, quick, Map.of("error", kind));
+  }
+
+  static String kind(Throwable e) {
+    if (e instanceof BadRequestException b) {
+      return b.kind();
+    }
+    if (e instanceof UnknownSkillException) {
+      return "unknown_skill";
+    }
+    if (e instanceof OverloadedException) {
+      return "overloaded";
+    }
+    if (e instanceof TooManyConversationsException) {
+      return "too_many_conversations";
+    }
+    if (e instanceof ShuttingDownException) {
+      return "shutting_down";
+    }
+    return "internal";
+  }
+}

@@ -1,0 +1,73 @@
+package io.adahit.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsServeParlaisPortTheRepositorysSkillsAndBatchSettings() {
+    ServerConfig c = ConfigLoader.defaultsOnly();
+    assertThat(c.http().port()).isEqualTo(35496);
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.grpc().enabled()).isTrue();
+    assertThat(c.skills().dir()).isEqualTo(Path.of("skills"));
+    assertThat(c.skills().defaultSkill()).isEqualTo("base");
+    assertThat(c.agent().delimiter()).isEqualTo("\n");
+    assertThat(c.agent().historySize()).isEqualTo(-1);
+    assertThat(c.batching().maxBatch()).isEqualTo(32);
+    assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
+  }
+
+  @Test
+  void fileOverridesDefaultsAndFlagsOverrideTheFile(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("s.yaml");
+    Files.writeString(f, "http:\n  port: 9000\nbatching:\n  maxBatch: 8\nskills:\n  candidates:\n    bst: /x/bst.txt\n");
+    ServerConfig c = ConfigLoader.load(f, Map.of("http.port", "9100", "logs.dir", "/tmp/chatlogs"));
+    assertThat(c.http().port()).isEqualTo(9100);
+    assertThat(c.http().maxFrameBytes()).isEqualTo(65536);
+    assertThat(c.batching().maxBatch()).isEqualTo(8);
+    assertThat(c.batching().maxWaitMillis()).isEqualTo(5);
+    assertThat(c.skills().candidates()).containsEntry("bst", Path.of("/x/bst.txt"));
+    assertThat(c.logs().dir()).isEqualTo(Path.of("/tmp/chatlogs"));
+  }
+
+  @Test
+  void nullLogDirTurnsLogsOff() throws Exception {
+    java.util.HashMap<String, String> o = new java.util.HashMap<>();
+    o.put("logs.dir", null);
+    assertThat(ConfigLoader.load(null, o).logs().dir()).isNull();
+  }
+
+  @Test
+  void unknownKeysAreRefusedByName(@TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("s.yaml");
+    Files.writeString(f, "http:\n  prot: 9000\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).hasMessageContaining("unknown key 'http.prot'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("batching.size", "3")))
+        .hasMessageContaining("unknown key 'batching.size'");
+  }
+
+  @Test
+  void badValuesNameTheFieldTheRuleAndTheValue() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("batching.maxBatch", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batching.maxBatch must be in 1..1024, found 0");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("http.port", "70000")))
+        .hasMessageContaining("http.port must be in 0..65535");
+  }
+
+  @Test
+  void printedYamlReadsBackToTheSameConfig(@TempDir Path tmp) throws Exception {
+    ServerConfig c = ConfigLoader.load(null, Map.of("http.port", "1234", "skills.default", "bst"));
+    Path f = tmp.resolve("back.yaml");
+    Files.writeString(f, ConfigLoader.toYaml(c));
+    assertThat(ConfigLoader.load(f, Map.of())).isEqualTo(c);
+  }
+}

@@ -1,0 +1,186 @@
+package io.adahit.server.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.Ranker;
+import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.ranker.Ranking;
+import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.server.TestSkills;
+import io.adahit.server.config.ServerConfig;
+import io.adahit.server.metrics.ServerMetrics;
+import io.adahit.server.skills.LoadProgress;
+import io.adahit.server.skills.Skill;
+import io.adahit.server.skills.SkillCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TurnSchedulerTest {
+
+  @TempDir static Path tmp;
+  private static Backbone backbone;
+  private static SkillCatalog skills;
+
+  @BeforeAll
+  static void load() throws Exception {
+    backbone = Backbone.loadDefault();
+    TestSkills.write(tmp.resolve("skills"), backbone);
+    skills = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
+  }
+
+  @AfterAll
+  static void close() {
+    skills.close();
+    backbone.close();
+  }
+
+  private static ServerConfig.Batching batching(int queue) {
+    return new ServerConfig.Batching(32, 5, queue);
+  }
+
+  @Test
+  void aTurnIsAnsweredWithTheBestCandidateOfItsSkillsPoolAsTheRankerRanksIt() throws Exception {
+    Skill base = skills.get("base");
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+      String context = "hi! do you have any pets?";
+      TurnResult r = s.submit(new TurnRequest(base, context, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+      List<String> pool = TestSkills.basePool();
+      Ranking expected = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults()).rank(context, pool);
+      assertThat(r.skill()).isEqualTo("base");
+      assertThat(r.candidates()).containsExactlyElementsOf(expected.top(pool, 5));
+      assertThat(r.scores()[0]).isCloseTo(expected.topScores(1)[0], org.assertj.core.data.Offset.offset(1e-4f));
+    }
+  }
+
+  @Test
+  void turnsOfTwoSkillsInOneBatchAreEachAnsweredFromTheirOwnPool() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(() -> { gate.await(); return null; }); // holds the loop so that all turns queue up and share a batch
+    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+      List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
+      for (String skill : List.of("base", "ada", "base", "ada")) {
+        fs.add(s.submit(new TurnRequest(skills.get(skill), "what do you like to do on weekends?", Set.of(), 3)));
+      }
+      gate.countDown();
+      List<TurnResult> rs = new ArrayList<>();
+      for (CompletableFuture<TurnResult> f : fs) {
+        rs.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(rs).extracting(TurnResult::batchSize).containsOnly(4);
+      assertThat(rs.get(0).skill()).isEqualTo("base");
+      assertThat(rs.get(0).text()).isIn(TestSkills.basePool());
+      assertThat(rs.get(1).skill()).isEqualTo("ada");
+      assertThat(rs.get(1).text()).isIn(TestSkills.adaPool());
+      assertThat(rs.get(2).candidates()).isEqualTo(rs.get(0).candidates());
+    }
+  }
+
+  @Test
+  void aBatchOverTheTokenBudgetRunsInSeveralPassesWithTheSameAnswers() throws Exception {
+    List<String> contexts = new ArrayList<>();
+    for (int i = 0; i < 18; i++) {   // 18 x 256 tokens is over one pass's budget
+      contexts.add(("i love to go hiking with my dog on weekends number " + i + " . ").repeat(30));
+    }
+    contexts.add("hi!");
+    contexts.add("do you like music?");
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(() -> { gate.await(); return null; });
+    try (TurnScheduler s = new TurnScheduler(backbone, batching(64), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+      List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
+      for (String c : contexts) {
+        fs.add(s.submit(new TurnRequest(skills.get("base"), c, Set.of(), 1)));
+      }
+      gate.countDown();
+      List<String> pool = TestSkills.basePool();
+      List<Ranking> expected = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults())
+          .rankAll(contexts, java.util.Collections.nCopies(contexts.size(), pool));
+      assertThat(18 * 256).isGreaterThan(TurnScheduler.TOKENS_PER_PASS);
+      for (int i = 0; i < contexts.size(); i++) {
+        TurnResult r = fs.get(i).get(120, TimeUnit.SECONDS);
+        assertThat(r.batchSize()).isEqualTo(contexts.size());
+        assertThat(r.text()).as("context " + i).isEqualTo(expected.get(i).top(pool, 1).get(0));
+      }
+    }
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnceWithOverloaded() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(() -> { gate.await(); return null; });
+    TurnScheduler s = new TurnScheduler(backbone, batching(2), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    try {
+      Skill base = skills.get("base");
+      CompletableFuture<TurnResult> a = s.submit(new TurnRequest(base, "one", Set.of(), 1));
+      CompletableFuture<TurnResult> b = s.submit(new TurnRequest(base, "two", Set.of(), 1));
+      CompletableFuture<TurnResult> c = s.submit(new TurnRequest(base, "three", Set.of(), 1));
+      assertThat(c).isCompletedExceptionally();
+      assertThatThrownBy(c::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(OverloadedException.class);
+      gate.countDown();
+      assertThat(a.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
+      assertThat(b.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
+    } finally {
+      gate.countDown();
+      s.close();
+    }
+  }
+
+  @Test
+  void blockedCandidatesAreNeverReturned() throws Exception {
+    Skill base = skills.get("base");
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+      TurnResult first = s.submit(new TurnRequest(base, "hello there", Set.of(), 3)).get(60, TimeUnit.SECONDS);
+      TurnResult again = s.submit(new TurnRequest(base, "hello there", Set.of(first.text()), 3)).get(60, TimeUnit.SECONDS);
+      assertThat(again.candidates()).doesNotContain(first.text()).startsWith(first.candidates().get(1));
+    }
+  }
+
+  @Test
+  void drainAnswersTheTurnsAlreadyQueued() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(() -> { gate.await(); return null; });
+    TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    Skill base = skills.get("base");
+    CompletableFuture<TurnResult> a = s.submit(new TurnRequest(base, "one", Set.of(), 1));
+    CompletableFuture<TurnResult> b = s.submit(new TurnRequest(base, "two", Set.of(), 1));
+    CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> s.drain(Duration.ofSeconds(60)));
+    gate.countDown();
+    assertThat(drained.get(90, TimeUnit.SECONDS)).isTrue();
+    assertThat(a).isCompleted();
+    assertThat(a.get().text()).isNotEmpty();
+    assertThat(b.get().text()).isNotEmpty();
+    ex.shutdown();
+  }
+
+  @Test
+  void afterDrainNewTurnsAreRefusedAsShuttingDown() throws Exception {
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+    CompletableFuture<TurnResult> f = s.submit(new TurnRequest(skills.get("base"), "hi", Set.of(), 1));
+    assertThatThrownBy(f::get).hasCauseInstanceOf(ShuttingDownException.class);
+    ex.shutdown();
+  }
+}
