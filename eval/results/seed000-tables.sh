@@ -23,7 +23,7 @@ rows=("${@:-zero-shot fe ada adahit table2}")
 for row in ${rows[*]}; do
   for t in "${tasks[@]}"; do
     case "$row" in
-      zero-shot) evaluate zero-shot "$t" ;;
+      zero-shot) ;; # eval/results/zero-shot-minilm-valid.json (same teachers, seed and K; see its README)
       fe)        [[ -d ".cache/runs/fe/$t" ]] && evaluate fe "$t" --adapter ".cache/runs/fe/$t" ;;
       ada)       [[ -d ".cache/runs/ada/$t" ]] && evaluate ada "$t" --adapter ".cache/runs/ada/$t" ;;
       adahit)    [[ -d "skills/$t" ]] && evaluate adahit "$t" --skills-dir skills --skill "$t" ;;
@@ -37,7 +37,7 @@ done
 # --- tables (jq) ---
 metric() { # file task metric
   [[ -f "$1" ]] || { echo "—"; return; }
-  jq -r --arg t "$2" --arg m "$3" '(.report[$m] // .report[$t + "/" + $m]) | if . == null then "—" else (. * 1000 | round / 1000 | tostring) end' "$1"
+  jq -r --arg t "$2" --arg m "$3" '(.report[$t + "/" + $m] // .report[$m]) | if . == null then "—" else (. * 1000 | round / 1000 | tostring) end' "$1"
 }
 params() { # adapter dirs... -> sum of parameter_count
   local n=0
@@ -53,7 +53,8 @@ backbone=22565376
   for row in zero-shot fe ada adahit; do
     line="| $row"; sum=0; have=0
     for t in "${tasks[@]}"; do
-      v=$(metric "$out/$row/$t.json" "$t" "hits@1"); line="$line | $v"
+      f="$out/$row/$t.json"; [[ "$row" == zero-shot ]] && f=eval/results/zero-shot-minilm-valid.json
+      v=$(metric "$f" "$t" "hits@1"); line="$line | $v"
       if [[ "$v" != "—" ]]; then sum=$(echo "$sum + $v" | bc -l); have=$((have + 1)); fi
     done
     avg="—"; [[ $have -eq 4 ]] && avg=$(printf "%.3f" "$(echo "$sum / 4" | bc -l)")
@@ -75,7 +76,7 @@ backbone=22565376
   echo
   echo "| model | hits@1 | MRR |"
   echo "|---|---|---|"
-  f="$out/zero-shot/blended_skill_talk.json"; echo "| zero-shot | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
+  f=eval/results/zero-shot-minilm-valid.json; echo "| zero-shot | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
   f="$out/table2-base-convai2/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 only | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
   f="$out/adahit/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 + WoW + ED | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
 } > eval/results/seed000-tables.md
