@@ -16,8 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** File access shared by the readers: UTF-8, transparent {@code .gz}, errors that name the task. */
-final class DataFiles {
+/**
+ * File access shared by the readers (the teachers and the training corpus): UTF-8, transparent
+ * {@code .gz}, errors that name the file and line.
+ */
+public final class DataFiles {
 
   private DataFiles() {}
 
@@ -36,7 +39,7 @@ final class DataFiles {
   }
 
   /** Lines split as Python's universal-newline text mode does (\n, \r\n, \r), terminators removed. */
-  static List<String> readLines(Path file) throws IOException {
+  public static List<String> readLines(Path file) throws IOException {
     List<String> lines = new ArrayList<>();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
@@ -54,7 +57,7 @@ final class DataFiles {
     }
   }
 
-  static JsonNode readJson(ObjectMapper mapper, Path file) throws IOException {
+  public static JsonNode readJson(ObjectMapper mapper, Path file) throws IOException {
     try (InputStream in = open(file)) {
       return mapper.readTree(in);
     } catch (JsonProcessingException e) {
@@ -65,7 +68,7 @@ final class DataFiles {
   }
 
   /** One line of a JSON Lines file; a malformed line is an error naming the file and line. */
-  static JsonNode readJsonLine(ObjectMapper mapper, Path file, int lineNo, String line)
+  public static JsonNode readJsonLine(ObjectMapper mapper, Path file, int lineNo, String line)
       throws IOException {
     try {
       return mapper.readTree(line);
@@ -88,7 +91,7 @@ final class DataFiles {
     return out;
   }
 
-  static String where(Path file, int lineNo) {
+  public static String where(Path file, int lineNo) {
     return file + ":" + lineNo;
   }
 }

@@ -2,10 +2,8 @@ package io.adahit.eval.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.adahit.eval.teachers.DataFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -68,16 +65,11 @@ final class TrainingSources {
   /** KILT's WoW: {@code input} = the history joined by "\n", {@code output[0].answer} = the reply. */
   List<TrainingDialogue> kiltWow(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
-    int lineNo = 0;
-    for (String line : lines(file)) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode o = parse(file, lineNo, line);
+    for (JsonLine l : jsonLines(file)) {
+      JsonNode o = l.node();
       String answer = o.path("output").path(0).path("answer").asText("");
       if (!o.path("input").isTextual() || answer.isEmpty()) {
-        throw new IOException(file + ":" + lineNo + ": a KILT line needs 'input' and output[0].answer");
+        throw new IOException(DataFiles.where(file, l.lineNo()) + ": a KILT line needs 'input' and output[0].answer");
       }
       out.add(new TrainingDialogue(name, List.of(o.get("input").asText()), List.of(answer)));
     }
@@ -87,14 +79,9 @@ final class TrainingSources {
   /** ED (rebuilt JSONL): the listener answers the speaker's previous utterance, as the ED teacher. */
   List<TrainingDialogue> empathetic(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
-    int lineNo = 0;
-    for (String line : lines(file)) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
-      }
+    for (JsonLine l : jsonLines(file)) {
       List<String> utts = new ArrayList<>();
-      for (JsonNode u : parse(file, lineNo, line).path("utterances")) {
+      for (JsonNode u : l.node().path("utterances")) {
         utts.add(u.path("text").asText());
       }
       if (utts.size() >= 2) {
@@ -128,13 +115,8 @@ final class TrainingSources {
   /** MSC sessions 2-3 ({@code personas}, {@code dialog}): both speakers' sides. */
   List<TrainingDialogue> mscDialogue(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
-    int lineNo = 0;
-    for (String line : lines(file)) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode o = parse(file, lineNo, line);
+    for (JsonLine l : jsonLines(file)) {
+      JsonNode o = l.node();
       bothSides(out, name, texts(o.path("dialog")), strings(o.path("personas").path(0)),
           strings(o.path("personas").path(1)));
     }
@@ -144,13 +126,8 @@ final class TrainingSources {
   /** MSC session 1 (persona summary layout): both speakers' sides with their initial personas. */
   List<TrainingDialogue> mscSession1(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
-    int lineNo = 0;
-    for (String line : lines(file)) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode o = parse(file, lineNo, line);
+    for (JsonLine l : jsonLines(file)) {
+      JsonNode o = l.node();
       JsonNode personas = o.path("init_personachat").path("init_personas");
       bothSides(out, name, texts(o.path("dialog")), strings(personas.path(0)), strings(personas.path(1)));
     }
@@ -226,34 +203,32 @@ final class TrainingSources {
   }
 
   private JsonNode json(Path file) throws IOException {
-    try (InputStream in = open(file)) {
-      JsonNode root = mapper.readTree(in);
-      if (root == null || !root.isArray()) {
-        throw new IOException(file + ": expected a JSON array of dialogues");
+    requireFile(file);
+    JsonNode root = DataFiles.readJson(mapper, file);
+    if (root == null || !root.isArray()) {
+      throw new IOException(file + ": expected a JSON array of dialogues");
+    }
+    return root;
+  }
+
+  /** A non-blank line of a JSON Lines file, parsed, with its 1-based line number. */
+  private record JsonLine(int lineNo, JsonNode node) {}
+
+  private List<JsonLine> jsonLines(Path file) throws IOException {
+    requireFile(file);
+    List<JsonLine> out = new ArrayList<>();
+    List<String> lines = DataFiles.readLines(file);
+    for (int i = 0; i < lines.size(); i++) {
+      if (!lines.get(i).isBlank()) {
+        out.add(new JsonLine(i + 1, DataFiles.readJsonLine(mapper, file, i + 1, lines.get(i))));
       }
-      return root;
     }
+    return out;
   }
 
-  private JsonNode parse(Path file, int lineNo, String line) throws IOException {
-    try {
-      return mapper.readTree(line);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException(file + ":" + lineNo + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static List<String> lines(Path file) throws IOException {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
-      return r.lines().toList();
-    }
-  }
-
-  private static InputStream open(Path file) throws IOException {
+  private static void requireFile(Path file) throws NoSuchFileException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "training file not found");
     }
-    InputStream in = Files.newInputStream(file);
-    return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
   }
 }
