@@ -164,7 +164,8 @@ public final class ChatService implements AutoCloseable {
           c.unobserve();
           throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
         }
-        Reply reply = new Reply(c.id(), result.skill(), result.text(), result.candidates(), result.scores(), endsEpisode);
+        Reply reply = new Reply(c.id(), result.skill(), result.text(), result.candidates(), result.scores(), endsEpisode,
+            result.routing());
         c.addReply(text, reply);
         metrics.turn(result.skill(), c.transport(), System.nanoTime() - received);
         if (endsEpisode) {

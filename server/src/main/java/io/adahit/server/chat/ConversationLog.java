@@ -89,8 +89,12 @@ public final class ConversationLog implements AutoCloseable {
       user.put("text", x.user());
       user.put("episode_done", false);
       ObjectNode bot = json.createObjectNode();
-      bot.put("id", c.skill().name());
+      bot.put("id", x.reply().skill() == null ? c.skill().name() : x.reply().skill());
       bot.put("text", x.reply().text());
+      if (x.reply().routing() != null) {
+        bot.put("router", c.skill().name());
+        bot.set("routing", json.valueToTree(x.reply().routing().probabilities()));
+      }
       List<String> cands = x.reply().textCandidates();
       bot.set("text_candidates", json.valueToTree(cands.subList(0, Math.min(5, cands.size()))));
       bot.put("episode_done", last);

@@ -16,6 +16,7 @@ import io.adahit.server.ServerState;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
 import io.adahit.server.chat.Reply;
+import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.skills.Skill;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -50,7 +51,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       ListSkillsResponse.Builder b = ListSkillsResponse.newBuilder().setDefaultSkill(chat.skills().defaultSkill());
       for (Skill s : chat.skills().all()) {
         b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind())
-            .setCandidateCount(s.candidates().size()).setParameterCount(s.parameterCount())
+            .setCandidateCount(s.candidateCount()).setParameterCount(s.parameterCount())
             .setPersonaCount(s.personas().size()));
       }
       out.onNext(b.build());
@@ -72,14 +73,16 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
             + request.getCandidatesCount());
       }
       Skill skill = chat.skills().resolve(request.getSkill());
-      CompletableFuture<Ranking> f = chat.scheduler().rank(skill, request.getContext(), request.getCandidatesList());
+      CompletableFuture<TurnScheduler.Ranked> f =
+          chat.scheduler().rank(skill, request.getContext(), request.getCandidatesList());
       cancelOnCancel(out, f);
-      f.whenComplete((r, e) -> {
+      f.whenComplete((ranked, e) -> {
         if (e != null) {
           out.onError(GrpcErrors.toStatus(e));
           return;
         }
-        RankResponse.Builder b = RankResponse.newBuilder().setSkill(skill.name());
+        Ranking r = ranked.ranking();
+        RankResponse.Builder b = RankResponse.newBuilder().setSkill(ranked.skill());
         for (float s : r.scores()) {
           b.addScores(s);
         }

@@ -6,10 +6,12 @@ import ai.djl.ndarray.index.NDIndex;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.backbone.TokenBatch;
+import io.adahit.agents.ranker.MixedSkillEncoder;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.Ranking;
 import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.agents.routing.SkillRouter;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.Skill;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * with whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly
  * of different skills. Its rows, sorted by length, run in as few backbone passes as a token budget
  * allows (usually one), each pass mixing skills ({@link MixedSkillEncoder}); each skill's rows are
- * then scored against that skill's pool in one matrix product. The queue is bounded: a turn that finds it
+ * then scored against that skill's pool in one matrix product. Turns of a router skill
+ * ({@code auto}) are routed first (one zero-shot pass over their contexts) and then ride in the
+ * batch as turns of the skill they were routed to. The queue is bounded: a turn that finds it
  * full fails at once with {@link OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
@@ -53,7 +57,7 @@ public final class TurnScheduler implements AutoCloseable {
 
   private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) implements Job {}
 
-  private record RankJob(Skill skill, String context, List<String> candidates, CompletableFuture<Ranking> future)
+  private record RankJob(Skill skill, String context, List<String> candidates, CompletableFuture<Ranked> future)
       implements Job {}
 
   private final Backbone backbone;
@@ -91,9 +95,20 @@ public final class TurnScheduler implements AutoCloseable {
     return f;
   }
 
-  /** Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does. */
-  public CompletableFuture<Ranking> rank(Skill skill, String context, List<String> candidates) {
-    CompletableFuture<Ranking> f = new CompletableFuture<>();
+  /**
+   * Explicit candidates scored for a context.
+   *
+   * @param skill the skill that scored them (the routed one when a router skill was asked)
+   * @param routing the router's decision, null unless a router skill was asked
+   */
+  public record Ranked(String skill, Ranking ranking, SkillRouter.Routing routing) {}
+
+  /**
+   * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does;
+   * a router skill first routes the context and scores with the skill it picks.
+   */
+  public CompletableFuture<Ranked> rank(Skill skill, String context, List<String> candidates) {
+    CompletableFuture<Ranked> f = new CompletableFuture<>();
     if (candidates.isEmpty()) {
       f.completeExceptionally(new IllegalArgumentException("rank: no candidates to score"));
       return f;
@@ -191,6 +206,8 @@ public final class TurnScheduler implements AutoCloseable {
   private List<TurnResult> encodeAndScore(List<TurnJob> jobs) {
     int maxLen = Math.min(contextOptions.maxLength(), backbone.config().maxPositions());
     List<String> contexts = jobs.stream().map(j -> j.request().context()).toList();
+    SkillRouter.Routing[] routings = new SkillRouter.Routing[jobs.size()];
+    Skill[] skills = route(jobs.stream().map(j -> j.request().skill()).toList(), contexts, routings);
     long[][] rows = backbone.tokenizer().encodeRows(contexts, maxLen, contextOptions.truncation());
     Integer[] order = new Integer[jobs.size()];
     for (int i = 0; i < order.length; i++) {
@@ -205,8 +222,8 @@ public final class TurnScheduler implements AutoCloseable {
         end++;
       }
       List<Integer> pass = new ArrayList<>(List.of(order).subList(start, end));
-      pass.sort(Comparator.comparing(i -> jobs.get(i).request().skill().name()));
-      encodePass(jobs, rows, pass, out);
+      pass.sort(Comparator.comparing(i -> skills[i].name()));
+      encodePass(jobs, skills, routings, rows, pass, out);
       start = end;
     }
     return List.of(out);
@@ -215,7 +232,32 @@ public final class TurnScheduler implements AutoCloseable {
   /** Padded tokens one forward pass may hold (rows x longest row). */
   static final int TOKENS_PER_PASS = 4096;
 
-  private void encodePass(List<TurnJob> jobs, long[][] rows, List<Integer> pass, TurnResult[] out) {
+  /**
+   * The skill that answers each turn: its own, or for a router skill's turn the skill its router
+   * picks from the context ({@code routings[i]} records that decision). One router pass per router.
+   */
+  private static Skill[] route(List<Skill> requested, List<String> contexts, SkillRouter.Routing[] routings) {
+    Skill[] out = requested.toArray(new Skill[0]);
+    java.util.Map<String, List<Integer>> byRouter = new java.util.TreeMap<>();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i].isRouter()) {
+        byRouter.computeIfAbsent(out[i].name(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    for (List<Integer> rows : byRouter.values()) {
+      Skill routerSkill = out[rows.get(0)];
+      List<SkillRouter.Routing> r = routerSkill.router().route(rows.stream().map(contexts::get).toList());
+      for (int k = 0; k < rows.size(); k++) {
+        int i = rows.get(k);
+        routings[i] = r.get(k);
+        out[i] = routerSkill.target(r.get(k).skill());
+      }
+    }
+    return out;
+  }
+
+  private void encodePass(List<TurnJob> jobs, Skill[] skills, SkillRouter.Routing[] routings, long[][] rows,
+      List<Integer> pass, TurnResult[] out) {
     long[][] passRows = new long[pass.size()][];
     for (int r = 0; r < passRows.length; r++) {
       passRows[r] = rows[pass.get(r)];
@@ -225,8 +267,8 @@ public final class TurnScheduler implements AutoCloseable {
     List<Skill> segmentSkills = new ArrayList<>();
     int from = 0;
     for (int r = 1; r <= pass.size(); r++) {
-      Skill s = jobs.get(pass.get(from)).request().skill();
-      if (r == pass.size() || !jobs.get(pass.get(r)).request().skill().name().equals(s.name())) {
+      Skill s = skills[pass.get(from)];
+      if (r == pass.size() || !skills[pass.get(r)].name().equals(s.name())) {
         segments.add(new MixedSkillEncoder.Segment(from, r, s.adapters()));
         segmentSkills.add(s);
         from = r;
@@ -245,7 +287,7 @@ public final class TurnScheduler implements AutoCloseable {
           TurnRequest req = jobs.get(pass.get(r)).request();
           TopCandidates.Top top = TopCandidates.select(scores, (r - seg.from()) * n,
               skill.candidates().texts(), req.topK(), req.blocked());
-          out[pass.get(r)] = new TurnResult(skill.name(), top.texts(), top.scores(), jobs.size());
+          out[pass.get(r)] = new TurnResult(skill.name(), top.texts(), top.scores(), jobs.size(), routings[pass.get(r)]);
         }
         metrics.scoring(skill.name(), System.nanoTime() - t0);
       }
@@ -258,8 +300,13 @@ public final class TurnScheduler implements AutoCloseable {
     }
     try {
       Skill s = job.skill();
+      SkillRouter.Routing routing = s.isRouter() ? s.router().route(job.context()) : null;
+      if (routing != null) {
+        s = s.target(routing.skill());
+      }
       TextEncoder enc = s.adapters() == null ? TextEncoder.of(backbone) : s.adapters()::embed;
-      job.future().complete(new Ranker(enc, rankerOptions).rank(job.context(), job.candidates()));
+      job.future().complete(new Ranked(s.name(), new Ranker(enc, rankerOptions).rank(job.context(), job.candidates()),
+          routing));
     } catch (RuntimeException e) {
       job.future().completeExceptionally(e);
     }

@@ -9,6 +9,7 @@ import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.agents.routing.SkillRouter;
 import io.adahit.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,10 @@ public final class SkillCatalog implements AutoCloseable {
     this.defaultSkill = defaultSkill;
   }
 
+  private static void closePools(Map<String, Skill> skills) {
+    skills.values().stream().filter(s -> s.candidates() != null).forEach(s -> s.candidates().close());
+  }
+
   /**
    * Loads every servable skill.
    *
@@ -78,6 +83,9 @@ public final class SkillCatalog implements AutoCloseable {
       }
       RankerOptions options = RankerOptions.defaults();
       for (Source src : sources.values()) {
+        if (src.candidates() == null) {
+          continue;   // a router: after the skills it routes to
+        }
         AdapterSet adapters = adaptersIn(registry, src.dir());
         List<String> candidates = readCandidates(src.candidates());
         List<List<String>> personas = src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
@@ -87,6 +95,12 @@ public final class SkillCatalog implements AutoCloseable {
         LOG.info("skill '{}': {} candidates, {} personas, adapters: {}", src.name(), candidates.size(),
             personas.size(), adapters == null ? "none (zero-shot backbone)" : adapters);
       }
+      SkillCatalog catalog = new SkillCatalog(registry, skills, config.defaultSkill());
+      for (Source src : sources.values()) {
+        if (src.candidates() == null) {
+          skills.put(src.name(), loadRouter(backbone, src, catalog));
+        }
+      }
       if (skills.isEmpty()) {
         throw new IllegalArgumentException("skills: no servable skill in " + config.dir().toAbsolutePath()
             + " (a skill is a sub-directory with a " + CANDIDATES_FILE + ")");
@@ -95,15 +109,29 @@ public final class SkillCatalog implements AutoCloseable {
         throw new IllegalArgumentException("skills: default skill '" + config.defaultSkill()
             + "' is not servable; servable skills: " + List.copyOf(skills.keySet()));
       }
-      return new SkillCatalog(registry, skills, config.defaultSkill());
+      return catalog;
     } catch (IOException | RuntimeException e) {
-      skills.values().forEach(s -> s.candidates().close());
+      closePools(skills);
       registry.close();
       throw e;
     }
   }
 
+  /** Where a skill's files are; {@code candidates} is null for a router directory. */
   private record Source(String name, Path dir, Path candidates) {}
+
+  private static Skill loadRouter(Backbone backbone, Source src, SkillCatalog catalog) throws IOException {
+    SkillRouter router = SkillRouter.load(src.dir(), backbone);
+    List<String> servable = catalog.skills.values().stream().filter(s -> !s.isRouter()).map(Skill::name).toList();
+    List<String> missing = router.missingSkills(servable);
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("router skill '" + src.name() + "' in " + src.dir() + " routes to " + missing
+          + ", which are not servable here; servable skills: " + servable);
+    }
+    List<List<String>> personas = readPersonas(src.dir().resolve(PERSONAS_FILE));
+    LOG.info("skill '{}': router over {} ({} parameters)", src.name(), router.skills(), router.parameterCount());
+    return Skill.routed(src.name(), router, personas, src.dir(), catalog::get);
+  }
 
   /** Skill name → where its files are: the folder's servable sub-directories, then config overrides. */
   private static Map<String, Source> sources(ServerConfig.Skills config) throws IOException {
@@ -113,7 +141,9 @@ public final class SkillCatalog implements AutoCloseable {
         for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
           String name = dir.getFileName().toString();
           Path cands = config.candidates().getOrDefault(name, dir.resolve(CANDIDATES_FILE));
-          if (Files.isRegularFile(cands)) {
+          if (SkillRouter.isRouterDir(dir)) {
+            out.put(name, new Source(name, dir, null));
+          } else if (Files.isRegularFile(cands)) {
             out.put(name, new Source(name, dir, cands));
           } else if (Files.isRegularFile(dir.resolve(AdapterFiles.CONFIG_FILE))) {
             LOG.info("{}: adapters without {}, not a servable skill (a base adapter?)", dir, CANDIDATES_FILE);
@@ -196,13 +226,24 @@ public final class SkillCatalog implements AutoCloseable {
     return new CandidatePool(texts, out, backbone.newManager());
   }
 
-  /** Everything the candidate encodings depend on besides the encode options. */
+  /**
+   * Everything the candidate encodings depend on besides the encode options: the backbone, the
+   * adapters' weights, their base's, and for a fusion every fused skill's (recursively), so a
+   * retrained fused adapter never serves stale encodings.
+   */
   static String encoderId(Backbone backbone, AdapterSet adapters) {
-    if (adapters == null) {
-      return backbone.fingerprint() + "/zero-shot";
+    return backbone.fingerprint() + "/" + (adapters == null ? "zero-shot" : adapterId(adapters));
+  }
+
+  private static String adapterId(AdapterSet a) {
+    StringBuilder b = new StringBuilder(a.kind().fileName()).append(':').append(a.weightsFingerprint());
+    a.base().ifPresent(base -> b.append('+').append(base.weightsFingerprint()));
+    if (!a.fused().isEmpty()) {
+      b.append("[fused ");
+      a.fused().forEach(f -> b.append(adapterId(f)).append(';'));
+      b.append(']');
     }
-    String base = adapters.base().map(b -> "+" + b.weightsFingerprint()).orElse("");
-    return backbone.fingerprint() + "/" + adapters.kind().fileName() + ":" + adapters.weightsFingerprint() + base;
+    return b.toString();
   }
 
   /**
@@ -243,13 +284,13 @@ public final class SkillCatalog implements AutoCloseable {
   /** Skill name → candidate count, for logs and the opt of conversation logs. */
   public Map<String, Integer> summary() {
     Map<String, Integer> m = new LinkedHashMap<>();
-    skills.forEach((n, s) -> m.put(n, s.candidates().size()));
+    skills.forEach((n, s) -> m.put(n, s.candidateCount()));
     return m;
   }
 
   @Override
   public void close() {
-    skills.values().forEach(s -> s.candidates().close());
+    closePools(skills);
     registry.close();
   }
 }

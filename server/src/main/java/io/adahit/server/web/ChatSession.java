@@ -180,6 +180,7 @@ final class ChatSession {
       }
       Map<String, Object> payload = new LinkedHashMap<>();
       payload.put("skill", r.skill());
+      payload.putAll(r.routingPayload(c.skill().name()));
       payload.put("text_candidates", r.textCandidates().subList(0, Math.min(5, r.textCandidates().size())));
       return new Outbound(r.text(), null, payload);
     });

@@ -1,4 +1,4 @@
-package io.adahit.server.inference;
+package io.adahit.agents.ranker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,6 +78,30 @@ class MixedSkillEncoderTest {
     }
     assertClose(mixed[7], ln[0]);
     assertClose(mixed[8], ln[1]);
+  }
+
+  @Test
+  void aFusionSkillMixesWithOthersAsItEncodesAlone() {
+    AdapterConfig top2 = AdapterConfig.houlsby("top2", 6).withTopLayers(2);
+    try (AdapterSet other = AdapterSet.create(backbone, top2, new AdapterInit(13, 0.05, 0.05))) {
+      other.setTrainable(false);
+      hierarchical.setTrainable(false);
+      try (AdapterSet fusion = AdapterSet.fusion(backbone,
+          AdapterConfig.fusionOf("fused", List.of(hierarchical.config(), other.config())),
+          new AdapterInit(17, 0.05, 0.05), List.of(hierarchical, other))) {
+        List<String> all = new ArrayList<>(ZERO);
+        all.addAll(HIER);
+        all.addAll(ADA);
+        float[][] mixed = encode(all, List.of(new MixedSkillEncoder.Segment(0, 2, null),
+            new MixedSkillEncoder.Segment(2, 4, fusion), new MixedSkillEncoder.Segment(4, 7, ada)));
+        float[][] fused = fusion.embed(HIER, OPTS);
+        assertClose(mixed[2], fused[0]);
+        assertClose(mixed[3], fused[1]);
+        assertClose(mixed[4], ada.embed(ADA, OPTS)[0]);
+        assertClose(mixed[0], backbone.embed(ZERO, OPTS)[0]);
+        assertThat(cosine(fused[0], backbone.embed(HIER, OPTS)[0])).isLessThan(0.999);
+      }
+    }
   }
 
   @Test

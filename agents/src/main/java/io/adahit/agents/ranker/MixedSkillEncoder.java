@@ -1,4 +1,4 @@
-package io.adahit.server.inference;
+package io.adahit.agents.ranker;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
