@@ -19,7 +19,7 @@ evaluate() { # row task [model flags]
   bin/adahit eval_model -t "$task" -dt valid -bs 64 -rf "$rf" "$@"
 }
 
-rows=("${@:-zero-shot fe ada adahit table2}")
+rows=("${@:-zero-shot fe ada adahit table2 fusion3 fusion4 auto}")
 for row in ${rows[*]}; do
   for t in "${tasks[@]}"; do
     case "$row" in
@@ -27,6 +27,9 @@ for row in ${rows[*]}; do
       fe)        [[ -d ".cache/runs/fe/$t" ]] && evaluate fe "$t" --adapter ".cache/runs/fe/$t" ;;
       ada)       [[ -d ".cache/runs/ada/$t" ]] && evaluate ada "$t" --adapter ".cache/runs/ada/$t" ;;
       adahit)    [[ -d "skills/$t" ]] && evaluate adahit "$t" --skills-dir skills --skill "$t" ;;
+      fusion3)   [[ -d skills/bst_fusion3 ]] && evaluate fusion3 "$t" --skills-dir skills --skill bst_fusion3 ;;
+      fusion4)   [[ -d skills/bst_fusion4 ]] && evaluate fusion4 "$t" --skills-dir skills --skill bst_fusion4 ;;
+      auto)      [[ -d skills/auto ]] && evaluate auto "$t" --skills-dir skills --skill auto ;;
     esac
   done
   if [[ "$row" == table2 && -d .cache/runs/table2/blended_skill_talk ]]; then
@@ -50,7 +53,7 @@ backbone=22565376
   echo
   echo "| model | convai2 | wizard_of_wikipedia | empathetic_dialogues | blended_skill_talk | average | Θ (× backbone) | θΔ per skill (% of backbone) |"
   echo "|---|---|---|---|---|---|---|---|"
-  for row in zero-shot fe ada adahit; do
+  for row in zero-shot fe ada adahit fusion3 fusion4 auto; do
     line="| $row"; sum=0; have=0
     for t in "${tasks[@]}"; do
       f="$out/$row/$t.json"; [[ "$row" == zero-shot ]] && f=eval/results/zero-shot-minilm-valid.json
@@ -68,6 +71,16 @@ backbone=22565376
           theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
           delta=$(printf "%.2f%% (+ base %.2f%%, trained once)" "$(echo "100 * $(params skills/convai2) / $backbone" | bc -l)" \
             "$(echo "100 * $(params skills/adahit_base) / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
+      fusion3|fusion4) d="skills/bst_${row}"; if [[ -d "$d" ]]; then
+          # the fusion's own parameters plus everything it runs: the base and the fused task adapters
+          p=$(jq '.parameter_count' "$d/adapter_config.json"); for f in $(jq -r '.fused[].skill' "$d/adapter_config.json"); do
+            p=$((p + $(params "skills/$f"))); done; p=$((p + $(params skills/adahit_base)))
+          theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
+          delta=$(printf "%.2f%% (fusion only)" "$(echo "100 * $(params "$d") / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
+      auto) if [[ -f skills/auto/router_config.json ]]; then
+          p=$(params skills/adahit_base skills/convai2 skills/wizard_of_wikipedia skills/empathetic_dialogues skills/blended_skill_talk)
+          r=$(jq '.parameter_count' skills/auto/router_config.json); p=$((p + r))
+          theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)"); delta="router $r parameters"; else theta="—"; delta="—"; fi ;;
     esac
     echo "$line | $avg | $theta | $delta |"
   done

@@ -8,6 +8,8 @@
 #
 #   eval/results/train-seed000.sh            # everything, in priority order
 #   eval/results/train-seed000.sh adahit     # only the shipped AdaHIT skills
+#   eval/results/train-seed000.sh fusion     # AdapterFusion for BST over the shipped skills (issue 11)
+#   eval/results/train-seed000.sh router     # the 'auto' skill router (issue 11)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -27,6 +29,17 @@ train() { # out, then train flags
   if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; return; fi
   echo "=== $out: $*"
   bin/adahit train --out "$out" "${common[@]}" "$@"
+}
+# Fusion (seed 001): only the fusion parameters train, on BST's training data, over the frozen
+# shipped skills; same data, batch, schedule and length limits as above, its own learning rate.
+# They go to skills/ next to the skills they fuse (servable once given a candidate pool).
+fusion=(--seed 0 -bs 32 --lr 1e-3 --warmup 0.1 --context-length 128 --reply-length 64
+        --max-train-pairs 12000 --valid-pairs 500 --valid-candidates 20 --checkpoint-every 100)
+fuse() { # out, then train flags
+  local out="$1"; shift
+  if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; return; fi
+  echo "=== $out: $*"
+  bin/adahit train --out "$out" --mode fusion -t blended_skill_talk --skills-dir skills "${fusion[@]}" "$@"
 }
 
 if [[ "$what" == all || "$what" == adahit ]]; then
@@ -53,4 +66,17 @@ if [[ "$what" == all || "$what" == table2 ]]; then
     --checkpoint-dir .cache/train/table2-base_convai2
   train .cache/runs/table2/blended_skill_talk --mode adahit-task -t blended_skill_talk \
     --base .cache/runs/table2/base_convai2 --steps 600 --ts 32,16 --checkpoint-dir .cache/train/table2-bst
+fi
+if [[ "$what" == all || "$what" == fusion ]]; then
+  fuse skills/bst_fusion3 --fuse "$(IFS=,; echo "${old[*]}")" --steps 600 \
+    --checkpoint-dir .cache/train/fusion3
+  fuse skills/bst_fusion4 --fuse "$(IFS=,; echo "${all[*]}")" --steps 600 \
+    --checkpoint-dir .cache/train/fusion4
+fi
+if [[ "$what" == all || "$what" == router ]]; then
+  # the router reads zero-shot context embeddings: 5,000 training contexts per skill, 1,000 held out
+  if [[ -f skills/auto/router_config.json ]]; then echo "have skills/auto"; else
+    bin/adahit train --mode router -t "$(IFS=,; echo "${all[*]}")" --out skills/auto --seed 0 \
+      --context-length 128 --max-train-pairs 5000 --valid-pairs 1000
+  fi
 fi
