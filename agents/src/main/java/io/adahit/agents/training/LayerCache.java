@@ -135,9 +135,80 @@ public final class LayerCache {
         // a truncated or foreign file: rebuild it below
       }
     }
-    LayerCache c = build(backbone, texts, maxLength, truncation, level, batchSize, progress);
+    LayerCache lower = level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
+    LayerCache c = lower != null ? lower.deepen(level, batchSize, progress)
+        : build(backbone, texts, maxLength, truncation, level, batchSize, progress);
     AtomicFiles.write(file, out -> c.write(out));
     return c;
+  }
+
+  /** The readable cache of the same texts at the highest level in (0, level), or null. */
+  private static LayerCache deepestBelow(Backbone backbone, List<String> texts, int maxLength, Truncation truncation,
+      int level, Path dir) {
+    for (int l = level - 1; l > 0; l--) {
+      Path f = dir.resolve(key(backbone, texts, maxLength, truncation, l) + ".bin");
+      if (Files.isRegularFile(f)) {
+        try {
+          return read(backbone, f, texts.size(), l);
+        } catch (IOException e) {
+          // unreadable: try a lower one, else build from scratch
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * This cache's texts at a higher {@code level}: the frozen layers from {@link #level()} up to
+   * {@code level} run on the kept states (for level = number of layers, then mean pooling), which
+   * is what {@link #build} computes from the token ids, minus the layers already run. Used when a
+   * run on the same data cached a lower level (e.g. FE after Ada).
+   */
+  LayerCache deepen(int target, int batchSize, IntConsumer progress) {
+    int layers = backbone.config().numLayers();
+    if (level == 0 || target <= level || target > layers) {
+      throw new IllegalArgumentException("layer cache: cannot deepen level " + level + " to " + target);
+    }
+    float[][] out = new float[ids.length][];
+    Integer[] order = IntStream.range(0, ids.length).boxed()
+        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).toArray(Integer[]::new);
+    int d = backbone.config().hiddenSize();
+    BertEncoder encoder = backbone.encoder();
+    for (int start = 0; start < order.length; start += batchSize) {
+      int end = Math.min(order.length, start + batchSize);
+      long[][] chunk = new long[end - start][];
+      for (int j = start; j < end; j++) {
+        chunk[j - start] = ids[order[j]];
+      }
+      TokenBatch batch = backbone.tokenizer().pad(chunk);
+      int seq = batch.seqLen();
+      float[] flat = new float[chunk.length * seq * d];
+      for (int j = start; j < end; j++) {
+        float[] s = states[order[j]];
+        System.arraycopy(s, 0, flat, (j - start) * seq * d, s.length);
+      }
+      try (NDManager m = backbone.newManager()) {
+        NDArray x = encoder.forwardLayers(m, m.create(flat, new Shape(chunk.length, seq, d)),
+            encoder.attentionBias(m, batch), level, target, LayerHooks.NONE);
+        if (target == layers) {
+          float[] pooled = BertEncoder.meanPool(x, batch, false).toFloatArray();
+          for (int j = start; j < end; j++) {
+            out[order[j]] = Arrays.copyOfRange(pooled, (j - start) * d, (j - start + 1) * d);
+          }
+        } else {
+          float[] h = x.toFloatArray();
+          for (int j = start; j < end; j++) {
+            int row = j - start;
+            int off = row * seq * d;
+            out[order[j]] = Arrays.copyOfRange(h, off, off + batch.lengths()[row] * d);
+          }
+        }
+      }
+      if (progress != null) {
+        progress.accept(end);
+      }
+    }
+    return new LayerCache(backbone, target, ids, out);
   }
 
   private static String key(Backbone backbone, List<String> texts, int maxLength, Truncation truncation, int level) {

@@ -106,6 +106,26 @@ class BiEncoderTrainerTest {
   }
 
   @Test
+  void aHigherLevelIsBuiltFromALowerCacheOnDiskAsFromScratch(@TempDir Path dir) throws IOException {
+    List<String> texts = train.subList(0, 9).stream().map(TrainingPair::context).toList();
+    try (AdapterSet head = AdapterSet.create(backbone, AdapterConfig.linearHead("fe"), new AdapterInit(5, 0.05, 0.05));
+        NDManager m = backbone.newManager()) {
+      int[] rows = {8, 0, 4, 2};
+      LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 4, 4, dir, null);
+      int[] steps = {0};
+      float[] deepened = LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 6, 4, dir,
+          done -> steps[0]++).encode(m, rows, head, true).toFloatArray();
+      assertThat(steps[0]).as("built batch by batch from the level-4 file").isEqualTo(3);
+      float[] scratch = LayerCache.build(backbone, texts, 40, Truncation.KEEP_END, 6, 4, null)
+          .encode(m, rows, head, true).toFloatArray();
+      assertThat(maxAbsDiff(deepened, scratch)).isLessThan(1e-5);
+      float[] level5 = LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 5, 4, dir, null)
+          .encode(m, rows, head, true).toFloatArray();
+      assertThat(maxAbsDiff(level5, scratch)).isLessThan(1e-5);
+    }
+  }
+
+  @Test
   void aKilledRunResumesFromItsCheckpointExactly(@TempDir Path dir) throws IOException {
     List<TrainingTask> tasks = List.of(new TrainingTask("convai2", train, List.of()));
     List<FloatTensor> straight;
