@@ -1,20 +1,11 @@
 package io.adahit.agents.ranker;
 
 import io.adahit.agents.backbone.EncodeOptions;
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -24,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link TextEncoder} that remembers embeddings on disk, keyed by the SHA-256 of each text, in
- * one append-only file per (encoder identity, encode options): a second run over the same texts
+ * append-only files per (encoder identity, encode options): a second run over the same texts
  * re-encodes nothing. The identity must change whenever the encoder does (backbone fingerprint,
  * adapter fingerprint), so a stale entry can never be served.
  *
@@ -33,16 +24,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *     backbone.fingerprint() + "/zero-shot", Path.of(".cache/embeddings"));
  * }</pre>
  *
- * <p>File format: a record per text, {@code [32-byte text hash][int32 d][d float32]} little
- * endian. Records are appended and forced to disk after each encode call; a record cut short by
- * a crash is dropped on the next load. Thread-safe.
+ * <p>Several processes (a server and an evaluation, or the shards of one) may share a cache
+ * folder: each instance appends to files of its own, reads only complete records, and before
+ * encoding a miss looks at what the others have written since (see {@code EmbeddingFiles}), so
+ * concurrent writers never corrupt the cache and rarely encode a text twice. Records are forced to
+ * disk after each encode call; a record cut short by a crash is never read. Thread-safe.
  */
 public final class EmbeddingCache implements TextEncoder {
 
   private final TextEncoder inner;
   private final String encoderId;
   private final Path dir;
-  private final Map<Path, Map<String, float[]>> loaded = new HashMap<>();
+  /** Names this instance's files: no other instance, here or in another process, writes them. */
+  private final String writer = ProcessHandle.current().pid() + "-"
+      + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
+  private final Map<String, EmbeddingFiles> stores = new HashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -60,16 +56,21 @@ public final class EmbeddingCache implements TextEncoder {
   @Override
   public synchronized float[][] encode(List<String> texts, EncodeOptions options) {
     // the batch size does not change results, so it is not part of the key
-    Path file = dir.resolve(sha256(encoderId + "\n" + options.withBatchSize(1)) + ".emb");
-    Map<String, float[]> known = loaded.computeIfAbsent(file, EmbeddingCache::load);
-    float[][] out = new float[texts.size()][];
-    List<String> missing = new ArrayList<>();
-    List<String> missingKeys = new ArrayList<>();
-    Map<String, Integer> pending = new HashMap<>();
+    String key = sha256(encoderId + "\n" + options.withBatchSize(1));
+    EmbeddingFiles store = stores.computeIfAbsent(key, k -> EmbeddingFiles.open(dir, k, writer));
     String[] keys = new String[texts.size()];
     for (int i = 0; i < texts.size(); i++) {
       keys[i] = sha256(texts.get(i));
-      out[i] = known.get(keys[i]);
+    }
+    float[][] out = new float[texts.size()][];
+    if (lookUp(store.known(), keys, out) > 0) {
+      store.refresh();   // another process may have encoded them meanwhile
+      lookUp(store.known(), keys, out);
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> missingKeys = new ArrayList<>();
+    Map<String, Integer> pending = new HashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
       if (out[i] == null && pending.putIfAbsent(keys[i], missing.size()) == null) {
         missing.add(texts.get(i));
         missingKeys.add(keys[i]);
@@ -79,10 +80,7 @@ public final class EmbeddingCache implements TextEncoder {
     hits.addAndGet(texts.size() - missing.size());
     if (!missing.isEmpty()) {
       float[][] fresh = inner.encode(missing, options);
-      append(file, missingKeys, fresh);
-      for (int j = 0; j < fresh.length; j++) {
-        known.put(missingKeys.get(j), fresh[j]);
-      }
+      store.append(missingKeys, fresh);
       for (int i = 0; i < out.length; i++) {
         if (out[i] == null) {
           out[i] = fresh[pending.get(keys[i])];
@@ -90,6 +88,18 @@ public final class EmbeddingCache implements TextEncoder {
       }
     }
     return out;
+  }
+
+  /** Fills the rows of {@code out} that {@code known} holds; returns how many are still empty. */
+  private static int lookUp(Map<String, float[]> known, String[] keys, float[][] out) {
+    int empty = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (out[i] == null) {
+        out[i] = known.get(keys[i]);
+        empty += out[i] == null ? 1 : 0;
+      }
+    }
+    return empty;
   }
 
   /** Texts served from the cache so far. */
@@ -100,64 +110,6 @@ public final class EmbeddingCache implements TextEncoder {
   /** Texts that had to be encoded so far. */
   public long misses() {
     return misses.get();
-  }
-
-  private static Map<String, float[]> load(Path file) {
-    Map<String, float[]> m = new HashMap<>();
-    if (!Files.isRegularFile(file)) {
-      return m;
-    }
-    try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
-      byte[] hash = new byte[32];
-      while (true) {
-        try {
-          in.readFully(hash);
-          int d = Integer.reverseBytes(in.readInt());
-          if (d <= 0 || d > 65536) {
-            break; // corrupt tail: stop, the rest is re-encoded
-          }
-          byte[] body = new byte[4 * d];
-          in.readFully(body);
-          float[] v = new float[d];
-          ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-          m.put(HexFormat.of().formatHex(hash), v);
-        } catch (EOFException e) {
-          break; // a record cut short by a crash
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("embedding cache " + file + " cannot be read: " + e.getMessage(), e);
-    }
-    return m;
-  }
-
-  private static void append(Path file, List<String> keys, float[][] vectors) {
-    try {
-      Files.createDirectories(file.getParent());
-      int bytes = 0;
-      for (float[] v : vectors) {
-        bytes += 32 + 4 + 4 * v.length;
-      }
-      ByteBuffer buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < vectors.length; i++) {
-        buf.put(HexFormat.of().parseHex(keys.get(i)));
-        buf.putInt(vectors[i].length);
-        for (float f : vectors[i]) {
-          buf.putFloat(f);
-        }
-      }
-      buf.flip();
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(false);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("embedding cache " + file + " cannot be written: " + e.getMessage(), e);
-    }
   }
 
   static String sha256(String s) {

@@ -2,10 +2,8 @@ package io.adahit.eval.cli;
 
 import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.backbone.Truncation;
-import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.eval.harness.CandidateMode;
-import io.adahit.eval.harness.RankingModel;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherOptions;
@@ -140,9 +138,14 @@ final class EvalDataOptions {
         base.withMaxLength(labelTruncate).withTruncation(Truncation.KEEP_START));
   }
 
-  /** The model's encoder behind the embedding cache, or null with --no-cache. */
-  EmbeddingCache cache(RankingModel model) {
-    return noCache ? null : new EmbeddingCache(model.encoder(), model.encoderId(), cacheDir);
+  /** The embedding cache folder, or null with --no-cache. */
+  Path cacheDirOrNull() {
+    return noCache ? null : cacheDir;
+  }
+
+  /** Whether --text-truncate or --label-truncate differs from its default (the server's). */
+  boolean truncationChanged() {
+    return textTruncate != 256 || labelTruncate != 128;
   }
 
   /** The opt entries of these options, ParlAI's names. */

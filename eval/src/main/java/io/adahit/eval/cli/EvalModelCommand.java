@@ -5,7 +5,7 @@ import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.CandidateMode;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalPlan;
-import io.adahit.eval.harness.RankingModel;
+import io.adahit.eval.harness.EvalTarget;
 import io.adahit.eval.harness.RunReport;
 import io.adahit.eval.harness.Shard;
 import io.adahit.eval.harness.TaskResult;
@@ -30,7 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "eval_model", mixinStandardHelpOptions = true,
     description = {"Evaluate a ranking agent on ParlAI tasks: hits@1/5/10/100, MRR, mean rank.",
         "Flags follow ParlAI's eval_model. Example: adahit eval_model -t convai2,blended_skill_talk -rf report.json",
-        "Sharded: adahit eval_model -t convai2 --num-shards 4 --shard-id 0 -rf shard-0.json; then merge_reports."})
+        "Sharded: adahit eval_model -t convai2 --num-shards 4 --shard-id 0 -rf shard-0.json; then merge_reports.",
+        "Against a live server: adahit eval_model -t convai2 --server 127.0.0.1:50051 --skill convai2",
+        "Through a router: adahit eval_model -t convai2,empathetic_dialogues --skill auto (skills/auto is a router)"})
 final class EvalModelCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -59,6 +61,7 @@ final class EvalModelCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     data.validate();
+    model.validate(backbone.path != null, data.truncationChanged());
     Shard shard = new Shard(numShards, shardId);
     CandidateMode mode = data.mode();
     List<String> fixed = data.fixedCandidates();
@@ -69,8 +72,8 @@ final class EvalModelCommand implements Callable<Integer> {
     err.flush();
     ObjectMapper json = new ObjectMapper();
     long t0 = System.nanoTime();
-    try (Backbone b = backbone.load();
-        RankingModel m = model.load(b)) {
+    try (Backbone b = model.isRemote() ? null : backbone.load();   // a server ranks with its own
+        EvalTarget m = model.load(b, data.batchSize)) {
       List<Contamination> contaminations = new ArrayList<>();
       for (Teacher t : teachers) {
         Contamination.find(t.task(), t.dataFile(), m.trainingFiles()).ifPresent(contaminations::add);
@@ -84,7 +87,7 @@ final class EvalModelCommand implements Callable<Integer> {
         results = new TaskRunner(data, System.err).run(m, tasks, fixed, null, logs);
       }
       double total = (System.nanoTime() - t0) / 1e9;
-      Map<String, Object> report = RunReport.toMap(results, total, m.hasAdapter(),
+      Map<String, Object> report = RunReport.toMap(results, total, m.checksContamination(),
           contaminations.stream().map(Contamination::toMap).toList());
       ResultTable.print(spec.commandLine().getOut(), results, total);
       Banner.contamination(err, contaminations);   // again, after the table, so it is not missed
@@ -96,7 +99,7 @@ final class EvalModelCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, Object> opt(Backbone b, RankingModel m, List<Teacher> teachers,
+  private Map<String, Object> opt(Backbone b, EvalTarget m, List<Teacher> teachers,
       CandidateMode mode, Shard shard) {
     Map<String, Object> opt = data.opt();
     if (shard.isSharded()) {
@@ -105,8 +108,10 @@ final class EvalModelCommand implements Callable<Integer> {
     }
     opt.put("model", "bi-encoder ranker, dot product of mean-pooled L2-normalised embeddings");
     opt.putAll(m.describe());
-    opt.put("backbone", b.name());
-    opt.put("backbone_fingerprint", b.fingerprint());
+    if (b != null) {
+      opt.put("backbone", b.name());
+      opt.put("backbone_fingerprint", b.fingerprint());
+    }
     Map<String, Object> perTask = new LinkedHashMap<>();
     for (Teacher t : teachers) {
       Map<String, Object> info = new LinkedHashMap<>();

@@ -36,6 +36,11 @@ final class ProgressReporter implements Evaluator.Progress, AutoCloseable {
     bar.stepBy(n);
   }
 
+  @Override
+  public void expect(long total) {
+    bar.maxHint(total);
+  }
+
   /** Jumps to {@code done} (e.g. a resumed run's step). */
   void stepTo(long done) {
     bar.stepTo(done);

@@ -1,21 +1,19 @@
 package io.adahit.eval.cli;
 
-import io.adahit.agents.ranker.EmbeddingCache;
-import io.adahit.agents.ranker.Ranker;
-import io.adahit.agents.ranker.TextEncoder;
 import io.adahit.eval.harness.EvalPlan;
+import io.adahit.eval.harness.EvalTarget;
 import io.adahit.eval.harness.Evaluator;
-import io.adahit.eval.harness.RankingModel;
+import io.adahit.eval.harness.Scorer;
 import io.adahit.eval.harness.TaskResult;
-import io.adahit.eval.metrics.Report;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Ranks planned tasks with one model, through the embedding cache, with a progress bar per
- * task; what {@code eval_model} and each side of {@code compare} run.
+ * Ranks planned tasks with one model (in process through the embedding cache, through a router,
+ * or on a server), with a progress bar per task; what {@code eval_model} and each side of
+ * {@code compare} run.
  */
 final class TaskRunner {
 
@@ -31,26 +29,25 @@ final class TaskRunner {
    * @param label shown before each task's progress bar (e.g. "A convai2"), or null for the task
    * @param listener receives every ranked example; may be null
    */
-  List<TaskResult> run(RankingModel model, List<EvalPlan.Task> tasks, List<String> fixed, String label,
+  List<TaskResult> run(EvalTarget model, List<EvalPlan.Task> tasks, List<String> fixed, String label,
       Evaluator.Listener listener) throws IOException {
-    EmbeddingCache cache = data.cache(model);
-    TextEncoder encoder = cache != null ? cache : model.encoder();
-    Evaluator evaluator = new Evaluator(new Ranker(encoder, data.rankerOptions()), data.batchSize,
-        data.ignoreBadCandidates);
+    Scorer scorer = model.scorer(data.rankerOptions(), data.cacheDirOrNull());
+    Evaluator evaluator = new Evaluator(scorer, data.batchSize, data.ignoreBadCandidates);
     List<TaskResult> results = new ArrayList<>();
     for (EvalPlan.Task task : tasks) {
       String name = task.teacher().task();
-      long hits0 = cache == null ? 0 : cache.hits();
-      long miss0 = cache == null ? 0 : cache.misses();
+      long miss0 = scorer.encodedTexts();
+      long hits0 = scorer.cachedTexts();
       long start = System.nanoTime();
-      Report report;
+      Evaluator.Result result;
       try (ProgressReporter progress = new ProgressReporter(label == null ? name : label + " " + name,
           task.textsToEncode(), "texts", progressOut)) {
-        report = evaluator.evaluate(task.examples(), data.mode(), fixed, progress, listener);
+        result = evaluator.run(task.examples(), data.mode(), fixed, progress, listener);
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      results.add(new TaskResult(name, report, wall,
-          cache == null ? -1 : cache.misses() - miss0, cache == null ? -1 : cache.hits() - hits0));
+      boolean cached = scorer.encodedTexts() >= 0;
+      results.add(new TaskResult(name, result.report(), wall, cached ? scorer.encodedTexts() - miss0 : -1,
+          cached ? scorer.cachedTexts() - hits0 : -1, result.routing()));
     }
     return results;
   }

@@ -8,24 +8,28 @@ import io.adahit.eval.metrics.Report;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The hits@1/K loop: ranks each example's candidates with the same {@link Ranker} the server
- * uses and accumulates ParlAI's ranking metrics.
+ * The hits@1/K loop: builds each example's candidate list (ParlAI's {@code -ecands}), has a
+ * {@link Scorer} score them (in this process with the same {@link Ranker} the server uses,
+ * through a skill router, or by a live server) and accumulates ParlAI's ranking metrics.
  *
  * <pre>{@code
  * Evaluator ev = new Evaluator(ranker, 32, false);
  * Report r = ev.evaluate(ContextBuilder.build(teacher, -1), CandidateMode.INLINE, List.of(),
  *     n -> {}, null);
+ * Evaluator.Result routed = new Evaluator(routedScorer, 32, false)
+ *     .run(examples, CandidateMode.INLINE, List.of(), n -> {}, null);
+ * routed.routing().accuracy("convai2");
  * }</pre>
  *
- * <p>Every context and every distinct candidate text of the run is encoded once, longest first in
- * chunks (so batches need little padding), then each example is ranked in memory; the batch size
- * only matters for {@link CandidateMode#BATCH}, where it is K.
+ * <p>The batch size only matters for {@link CandidateMode#BATCH}, where it is K, and for a
+ * remote scorer, where it bounds the calls in flight.
  */
 public final class Evaluator {
 
@@ -33,6 +37,9 @@ public final class Evaluator {
   @FunctionalInterface
   public interface Progress {
     void advance(int examples);
+
+    /** The total amount of work, when a scorer knows it better than the plan's count. */
+    default void expect(long total) {}
   }
 
   /** Receives every ranked example, e.g. to write world logs or to pair two runs' outcomes. */
@@ -47,13 +54,18 @@ public final class Evaluator {
         throws IOException;
   }
 
-  /** Texts per encode call: long enough to batch well, short enough for steady progress. */
-  private static final int CHUNK = 512;
+  /**
+   * One evaluation's outcome.
+   *
+   * @param report the ranking metrics
+   * @param routing where a router sent the examples; null when the scorer does not route
+   */
+  public record Result(Report report, RoutingCounts routing) {}
 
   /** Candidates kept per example for listeners (ParlAI caps text_candidates at 100). */
   public static final int TOP_N = 100;
 
-  private final Ranker ranker;
+  private final Scorer scorer;
   private final int batchSize;
   private final boolean ignoreBadCandidates;
 
@@ -61,61 +73,69 @@ public final class Evaluator {
    * @param batchSize examples ranked per call (ParlAI's {@code -bs}); in batch mode also K
    * @param ignoreBadCandidates skip and count examples whose label is not among the candidates
    */
-  public Evaluator(Ranker ranker, int batchSize, boolean ignoreBadCandidates) {
+  public Evaluator(Scorer scorer, int batchSize, boolean ignoreBadCandidates) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("eval: batch size must be >= 1, found " + batchSize);
     }
-    this.ranker = ranker;
+    this.scorer = scorer;
     this.batchSize = batchSize;
     this.ignoreBadCandidates = ignoreBadCandidates;
+  }
+
+  /** Scores in this process with {@code ranker} ({@link LocalScorer}). */
+  public Evaluator(Ranker ranker, int batchSize, boolean ignoreBadCandidates) {
+    this(new LocalScorer(ranker), batchSize, ignoreBadCandidates);
+  }
+
+  /** {@link #run}'s metrics alone. */
+  public Report evaluate(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
+      Progress progress, Listener listener) throws IOException {
+    return run(examples, mode, fixed, progress, listener).report();
   }
 
   /**
    * @param fixed the candidate list for {@link CandidateMode#FIXED}, else ignored
    * @param listener may be null
    */
-  public Report evaluate(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
+  public Result run(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
       Progress progress, Listener listener) throws IOException {
     Report report = new Report(ignoreBadCandidates);
-    List<List<String>> candidates = candidateLists(examples, mode, fixed);
-    // Encode every context and every distinct candidate once, in length-sorted chunks (little
-    // padding, steady progress), then rank in memory.
-    float[][] ctx = encodeAll(examples.stream().map(EvalExample::context).toList(),
-        ranker::encodeContexts, progress);
-    Map<String, Integer> distinct = new LinkedHashMap<>();
-    candidates.forEach(l -> l.forEach(c -> distinct.putIfAbsent(c, distinct.size())));
-    float[][] cand = encodeAll(new ArrayList<>(distinct.keySet()), ranker::encodeCandidates, progress);
-    FixedCandidates fixedSet = mode == CandidateMode.FIXED ? new FixedCandidates(fixed, cand) : null;
+    List<List<String>> candidates = candidateLists(examples, mode, fixed, batchSize);
+    List<Scorer.Scored> scored = scorer.score(examples, candidates, progress);
+    if (scored.size() != examples.size()) {
+      throw new IllegalStateException("eval: the scorer returned " + scored.size() + " results for "
+          + examples.size() + " examples");
+    }
+    FixedCandidates fixedSet = mode == CandidateMode.FIXED ? new FixedCandidates(fixed) : null;
+    List<String> routerSkills = scorer.routerSkills();
+    Map<String, Long> routed = new HashMap<>();
     for (int i = 0; i < examples.size(); i++) {
       EvalExample e = examples.get(i);
       List<String> cands = candidates.get(i);
-      float[][] rows = fixedSet != null ? cand : new float[cands.size()][];
-      if (fixedSet == null) {
-        for (int j = 0; j < rows.length; j++) {
-          rows[j] = cand[distinct.get(cands.get(j))];
-        }
+      Ranking r = scored.get(i).ranking();
+      if (r.scores().length != cands.size()) {
+        throw new IllegalStateException("eval: example '" + e.name() + "' has " + cands.size()
+            + " candidates but " + r.scores().length + " scores");
       }
-      Ranking r = Ranker.score(ctx[i], rows);
+      if (scored.get(i).routedTo() != null) {
+        routed.merge(scored.get(i).routedTo(), 1L, Long::sum);
+      }
       Optional<ExampleMetrics> m = fixedSet != null ? fixedSet.add(report, e, r)
           : report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
       if (listener != null) {
         listener.ranked(e, r.top(cands, TOP_N), r.topScores(TOP_N), m.orElse(null));
       }
     }
-    return report;
+    RoutingCounts routing = routerSkills.isEmpty() ? null : new RoutingCounts(routerSkills, routed);
+    return new Result(report, routing);
   }
 
-  /** Number of texts {@link #evaluate} encodes (before the cache), for progress totals. */
+  /** Number of texts a {@link LocalScorer} encodes for these examples (before the cache), for progress totals. */
   public static long textsToEncode(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
       int batchSize) {
-    Map<String, Boolean> distinct = new HashMap<>();
-    candidateLists(examples, mode, fixed, batchSize).forEach(l -> l.forEach(c -> distinct.put(c, true)));
+    Set<String> distinct = new HashSet<>();
+    candidateLists(examples, mode, fixed, batchSize).forEach(distinct::addAll);
     return examples.size() + distinct.size();
-  }
-
-  private List<List<String>> candidateLists(List<EvalExample> examples, CandidateMode mode,
-      List<String> fixed) {
-    return candidateLists(examples, mode, fixed, batchSize);
   }
 
   private static List<List<String>> candidateLists(List<EvalExample> examples, CandidateMode mode,
@@ -143,39 +163,13 @@ public final class Evaluator {
     return out;
   }
 
-  /** Encodes texts in chunks of similar length, reporting progress per chunk; input order kept. */
-  private static float[][] encodeAll(List<String> texts,
-      java.util.function.Function<List<String>, float[][]> encode, Progress progress) {
-    Integer[] order = new Integer[texts.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> -texts.get(i).length()));
-    float[][] out = new float[texts.size()][];
-    for (int start = 0; start < order.length; start += CHUNK) {
-      int end = Math.min(order.length, start + CHUNK);
-      List<String> chunk = new ArrayList<>(end - start);
-      for (int k = start; k < end; k++) {
-        chunk.add(texts.get(order[k]));
-      }
-      float[][] enc = encode.apply(chunk);
-      for (int k = start; k < end; k++) {
-        out[order[k]] = enc[k - start];
-      }
-      progress.advance(end - start);
-    }
-    return out;
-  }
-
-  /** A fixed candidate list, encoded once, with its normalised texts for label lookup. */
+  /** A fixed candidate list with its normalised texts, for label lookup. */
   private static final class FixedCandidates {
     private final List<String> texts;
-    private final float[][] embeddings;
     private final Map<String, List<Integer>> byNormalised = new HashMap<>();
 
-    FixedCandidates(List<String> texts, float[][] embeddings) {
+    FixedCandidates(List<String> texts) {
       this.texts = texts;
-      this.embeddings = embeddings;
       for (int i = 0; i < texts.size(); i++) {
         byNormalised.computeIfAbsent(AnswerNormalizer.normalize(texts.get(i)), k -> new ArrayList<>()).add(i);
       }

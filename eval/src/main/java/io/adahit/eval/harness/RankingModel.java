@@ -6,6 +6,7 @@ import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,21 +30,32 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public final class RankingModel implements AutoCloseable {
+public final class RankingModel implements EvalTarget {
 
   private final Backbone backbone;
   private final SkillRegistry registry;
   private final SkillRegistry.Entry entry;
+  private final boolean ownsRegistry;
 
-  private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry) {
+  private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry, boolean ownsRegistry) {
     this.backbone = backbone;
     this.registry = registry;
     this.entry = entry;
+    this.ownsRegistry = ownsRegistry;
+  }
+
+  private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry) {
+    this(backbone, registry, entry, true);
   }
 
   /** The backbone with nothing added. */
   public static RankingModel zeroShot(Backbone backbone) {
     return new RankingModel(backbone, null, null);
+  }
+
+  /** Skill {@code skill} of a registry the caller keeps (and closes); closing this frees nothing. */
+  static RankingModel inRegistry(Backbone backbone, SkillRegistry registry, String skill) {
+    return new RankingModel(backbone, registry, registry.entry(skill), false);
   }
 
   /**
@@ -138,11 +150,25 @@ public final class RankingModel implements AutoCloseable {
   }
 
   /** ParlAI's agent id in world logs: {@code zero-shot:<backbone>} or {@code skill:<name>}. */
+  @Override
   public String agentId() {
     return entry == null ? "zero-shot:" + backbone.name() : "skill:" + entry.manifest().config().skill();
   }
 
+  /** Scores in this process with {@link #encoder()}, cached under {@link #encoderId()}. */
+  @Override
+  public Scorer scorer(RankerOptions options, Path cacheDir) {
+    return LocalScorer.of(encoder(), encoderId(), options, cacheDir);
+  }
+
+  /** Training files are checked whenever an adapter is evaluated. */
+  @Override
+  public boolean checksContamination() {
+    return hasAdapter();
+  }
+
   /** A one-line description, e.g. for the compare table. */
+  @Override
   public String label() {
     return entry == null ? "zero-shot" : entry.manifest().config().skill() + " (" + entry.dir() + ")";
   }
@@ -153,6 +179,7 @@ public final class RankingModel implements AutoCloseable {
   }
 
   /** The run's {@code opt} entries describing the model. */
+  @Override
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     if (entry == null) {
@@ -178,6 +205,7 @@ public final class RankingModel implements AutoCloseable {
   }
 
   /** Every training file the adapter's provenance lists, its base's and fused skills' (and their bases') included. */
+  @Override
   public List<Contamination.TrainingSource> trainingFiles() {
     List<Contamination.TrainingSource> out = new ArrayList<>();
     if (entry == null) {
@@ -211,7 +239,7 @@ public final class RankingModel implements AutoCloseable {
 
   @Override
   public void close() {
-    if (registry != null) {
+    if (registry != null && ownsRegistry) {
       registry.close();
     }
   }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * Combines the {@code -rf} files of the shards of one evaluation ({@code --num-shards N
  * --shard-id I}) into the report one run gives: each task's (K, rank) counts are added up
  * ({@link Report#addAll}), so every metric equals the single run's exactly. Timing is that of
- * the parallel job: a task's wall time is the slowest shard's, and cache counts are summed.
+ * the parallel job: a task's wall time is the slowest shard's, and cache counts are summed, as are
+ * a router's routing counts (from which routing accuracy is computed again).
  *
  * <p>Refused, with a message naming the files: a missing or repeated shard, files of different
  * runs (any {@code opt} entry other than {@link #MAY_DIFFER} differs), files without counts.
@@ -84,6 +85,7 @@ public final class ReportMerger {
       long encoded = 0;
       long cached = 0;
       boolean cacheUsed = true;
+      RoutingCounts routing = null;
       for (ReportFile f : byId.values()) {
         Report r = f.counts().get(task);
         if (r == null) {
@@ -99,8 +101,12 @@ public final class ReportMerger {
         cacheUsed &= f.report().containsKey(prefix + "encoded_texts");
         encoded += (long) number(f, prefix + "encoded_texts");
         cached += (long) number(f, prefix + "cached_texts");
+        RoutingCounts r2 = routing(f, prefix);
+        if (r2 != null) {
+          routing = routing == null ? r2 : routing.plus(r2);
+        }
       }
-      results.add(new TaskResult(task, merged, wall, cacheUsed ? encoded : -1, cacheUsed ? cached : -1));
+      results.add(new TaskResult(task, merged, wall, cacheUsed ? encoded : -1, cacheUsed ? cached : -1, routing));
     }
     for (ReportFile f : byId.values()) {
       total = Math.max(total, number(f, "total_wall_time_s"));
@@ -147,6 +153,22 @@ public final class ReportMerger {
             + " are not shards of one run: opt." + k + " is " + a.opt().get(k) + " vs " + b.opt().get(k));
       }
     }
+  }
+
+  /** A shard's routing counts of one task ({@code routed}, every router skill listed), or null. */
+  private static RoutingCounts routing(ReportFile f, String prefix) {
+    if (!(f.report().get(prefix + RunReport.ROUTED) instanceof Map<?, ?> m) || m.isEmpty()) {
+      return null;
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      if (!(e.getValue() instanceof Number n)) {
+        throw new IllegalArgumentException("merge_reports: " + f.file() + ": report." + prefix + RunReport.ROUTED
+            + "." + e.getKey() + " must be a count, found " + e.getValue());
+      }
+      counts.put(String.valueOf(e.getKey()), n.longValue());
+    }
+    return new RoutingCounts(List.copyOf(counts.keySet()), counts);
   }
 
   private static double number(ReportFile f, String key) {

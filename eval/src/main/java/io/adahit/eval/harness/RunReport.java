@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The {@code "report"} of an eval_model run (or of merged shards): ParlAI's metrics
- * ({@link MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then
- * wall time, examples/s and cache use per task.
+ * ({@link MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then a
+ * router's routing counts and accuracy ({@link RoutingCounts}), then wall time, examples/s and
+ * cache use per task.
  *
  * <pre>{@code
  * Map<String, Object> report = RunReport.toMap(results, totalSeconds, true, List.of());
@@ -20,6 +21,8 @@ public final class RunReport {
 
   public static final String CONTAMINATED = "contaminated";
   public static final String CONTAMINATION = "contamination";
+  public static final String ROUTED = "routed";
+  public static final String ROUTING_ACCURACY = "routing_accuracy";
 
   private RunReport() {}
 
@@ -45,6 +48,7 @@ public final class RunReport {
         out.put(CONTAMINATION, contamination);
       }
     }
+    putRouting(out, results);
     for (TaskResult r : results) {
       String prefix = results.size() > 1 ? r.task() + "/" : "";
       out.put(prefix + "wall_time_s", round(r.wallSeconds()));
@@ -56,6 +60,44 @@ public final class RunReport {
     }
     out.put("total_wall_time_s", round(totalSeconds));
     return out;
+  }
+
+  /**
+   * A router's counts: per task {@code routed} (examples per chosen skill) and, when the task is
+   * one of the router's skills, {@code routing_accuracy}; with several tasks also the top-level
+   * {@code routed} (summed) and {@code routing_accuracy} (macro-averaged, as ParlAI's metrics).
+   */
+  private static void putRouting(Map<String, Object> out, List<TaskResult> results) {
+    if (results.stream().allMatch(r -> r.routing() == null)) {
+      return;
+    }
+    if (results.size() > 1) {
+      RoutingCounts sum = null;
+      double accuracy = 0;
+      int withAccuracy = 0;
+      for (TaskResult r : results) {
+        if (r.routing() != null) {
+          sum = sum == null ? r.routing() : sum.plus(r.routing());
+          var a = r.routing().accuracy(r.task());
+          if (a.isPresent()) {
+            accuracy += a.getAsDouble();
+            withAccuracy++;
+          }
+        }
+      }
+      if (withAccuracy > 0) {
+        out.put(ROUTING_ACCURACY, accuracy / withAccuracy);
+      }
+      out.put(ROUTED, sum.routed());
+    }
+    for (TaskResult r : results) {
+      if (r.routing() == null) {
+        continue;
+      }
+      String prefix = results.size() > 1 ? r.task() + "/" : "";
+      r.routing().accuracy(r.task()).ifPresent(a -> out.put(prefix + ROUTING_ACCURACY, a));
+      out.put(prefix + ROUTED, r.routing().routed());
+    }
   }
 
   static double round(double x) {

@@ -10,9 +10,15 @@ import io.adahit.eval.metrics.Report;
  * @param wallSeconds wall time of the ranking, context and candidate encoding included
  * @param encodedTexts texts that had to be encoded (cache misses)
  * @param cachedTexts texts served from the embedding cache
+ * @param routing where a router sent the task's examples; null when no router was evaluated
  */
 public record TaskResult(String task, Report report, double wallSeconds, long encodedTexts,
-    long cachedTexts) {
+    long cachedTexts, RoutingCounts routing) {
+
+  /** A result without routing. */
+  public TaskResult(String task, Report report, double wallSeconds, long encodedTexts, long cachedTexts) {
+    this(task, report, wallSeconds, encodedTexts, cachedTexts, null);
+  }
 
   public double examplesPerSecond() {
     return wallSeconds > 0 ? report.exs() / wallSeconds : 0;
