@@ -2,7 +2,23 @@ package io.adahit.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.server.admin.AdminAuth;
+import io.adahit.server.admin.AdminAuthInterceptor;
+import io.adahit.server.admin.AdminGrpcService;
+import io.adahit.server.admin.AdminHttpHandler;
+import io.adahit.server.admin.AdminOperations;
 import io.adahit.server.chat.ChatService;
+import io.adahit.server.events.EventDatabase;
+import io.adahit.server.events.EventStore;
+import io.adahit.server.experiments.ExperimentMetrics;
+import io.adahit.server.experiments.ExperimentService;
+import io.adahit.server.skills.AdapterManager;
+import io.adahit.server.skills.SkillLeases;
+import io.grpc.ServerInterceptors;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import io.adahit.server.chat.ConversationLog;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.grpc.GrpcServer;
@@ -70,6 +86,13 @@ public final class DialogueServer implements AutoCloseable {
   private TurnScheduler scheduler;
   private ConversationLog log;
   private ChatService chat;
+  private final AdminAuth adminAuth;
+  private final ThreadPoolExecutor adminExecutor;
+  private volatile AdminOperations admin;
+  private EventStore events;
+  private SkillLeases leases;
+  private AdapterManager adapters;
+  private ExperimentService experiments;
 
   /** @param random draws bot personas */
   public DialogueServer(ServerConfig config, RandomGenerator random) {
@@ -81,7 +104,17 @@ public final class DialogueServer implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(prometheus);
     new ProcessorMetrics().bindTo(prometheus);
     new UptimeMetrics().bindTo(prometheus);
-    this.web = new WebServer(config.http(), state, metrics, prometheus, json);
+    try {
+      this.adminAuth = AdminAuth.of(config.admin());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config: admin.tokenFile " + config.admin().tokenFile() + " cannot be read: "
+          + e.getMessage(), e);
+    }
+    // admin work (loading adapters, encoding pools, database reads) runs here, one call at a time
+    this.adminExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64),
+        named("adahit-admin"));
+    this.web = new WebServer(config.http(), state, metrics, prometheus, json,
+        new AdminHttpHandler(json, adminAuth, () -> admin, adminExecutor));
   }
 
   /** Starts the listeners, loads the backbone and skills, and becomes ready. */
@@ -90,7 +123,9 @@ public final class DialogueServer implements AutoCloseable {
       web.start();
       if (config.grpc().enabled()) {
         grpcExecutor = Executors.newFixedThreadPool(4, named("adahit-grpc"));
-        grpc = new GrpcServer(config.http().host(), config.grpc().port(), state, grpcExecutor, prometheus);
+        grpc = new GrpcServer(config.http().host(), config.grpc().port(), state, grpcExecutor, prometheus,
+            ServerInterceptors.intercept(new AdminGrpcService(() -> admin, adminExecutor),
+                new AdminAuthInterceptor(adminAuth)));
         grpc.start();
       }
       LOG.info("listening on http://{}:{}/ (WebSocket /websocket){}; loading the model", config.http().host(),
@@ -102,8 +137,18 @@ public final class DialogueServer implements AutoCloseable {
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
       }
-      chat = new ChatService(skills, scheduler, config, log, metrics, random);
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
+      leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
+      adapters = new AdapterManager(backbone, skills, config.skills(), leases);
+      events = openEvents();
+      experiments = new ExperimentService(adapters, events, new ExperimentMetrics(prometheus), json);
+      try {
+        experiments.start(config.experiments());
+      } catch (SQLException e) {
+        throw new IOException("event store " + events.database().redacted() + ": " + e.getMessage(), e);
+      }
+      chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments);
+      admin = new AdminOperations(adapters, experiments);
       Duration idle = Duration.ofSeconds(config.conversations().idleTimeoutSeconds());
       housekeeping.scheduleWithFixedDelay(() -> chat.closeIdle("grpc-act", idle), 60, 60, TimeUnit.SECONDS);
       state.ready(chat);
@@ -117,6 +162,37 @@ public final class DialogueServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** The A/B event store of the config, or null when events.url is null. */
+  private EventStore openEvents() throws IOException {
+    if (config.events().url() == null) {
+      LOG.info("no event store (events.url is null): experiments assign and count in metrics; feedback is refused");
+      return null;
+    }
+    EventDatabase db = EventDatabase.of(config.events());
+    try {
+      String replica = config.events().replica() != null ? config.events().replica()
+          : java.net.InetAddress.getLocalHost().getHostName();
+      return EventStore.open(db, replica, Clock.systemUTC());
+    } catch (SQLException e) {
+      throw new IOException("event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
+    }
+  }
+
+  /** The run-time adapter manager (null until ready). */
+  public AdapterManager adapters() {
+    return adapters;
+  }
+
+  /** The experiments (null until ready). */
+  public ExperimentService experiments() {
+    return experiments;
+  }
+
+  /** The event store (null until ready, or when events.url is null). */
+  public EventStore events() {
+    return events;
   }
 
   private Map<String, Object> logOpt() {
@@ -200,6 +276,12 @@ public final class DialogueServer implements AutoCloseable {
       if (log != null) {
         log.close();
       }
+      if (experiments != null) {
+        experiments.close();
+      }
+      if (events != null) {
+        events.close();   // after the conversations closed: their last episodes are recorded
+      }
       web.close();
       if (grpc != null) {
         grpc.stop(Duration.ofSeconds(2));
@@ -207,8 +289,15 @@ public final class DialogueServer implements AutoCloseable {
       shutdown(housekeeping);
       shutdown(grpcExecutor);
       shutdown(inferenceExecutor);
+      shutdown(adminExecutor);
+      if (leases != null) {
+        leases.close();   // frees retired adapters and variants
+      }
       if (skills != null) {
         skills.close();
+      }
+      if (adapters != null) {
+        adapters.close();   // adapters loaded at run time and still served
       }
       if (backbone != null) {
         backbone.close();

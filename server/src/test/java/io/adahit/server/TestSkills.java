@@ -70,14 +70,20 @@ public final class TestSkills {
 
   /** A config on free ports with the test skills, the cache and logs in {@code tmp}. */
   public static ServerConfig config(Path tmp, Map<String, String> extra) throws IOException {
+    return config(tmp, null, extra);
+  }
+
+  /** As {@link #config(Path, Map)}, over a YAML file (sections the dotted overrides cannot set, e.g. experiments). */
+  public static ServerConfig config(Path tmp, Path file, Map<String, String> extra) throws IOException {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("http.port", "0");
     o.put("grpc.port", "0");
     o.put("skills.dir", tmp.resolve("skills").toString());
     o.put("skills.cacheDir", tmp.resolve("cache").toString());
     o.put("logs.dir", tmp.resolve("logs").toString());
+    o.put("events.url", "jdbc:sqlite:" + tmp.resolve("events").resolve("events.db"));
     o.put("shutdown.graceSeconds", "5");
     o.putAll(extra);
-    return ConfigLoader.load(null, o);
+    return ConfigLoader.load(file, o);
   }
 }

@@ -2,11 +2,15 @@ package io.adahit.server.chat;
 
 import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.server.config.ServerConfig;
+import io.adahit.server.experiments.Assignment;
+import io.adahit.server.experiments.ConversationHooks;
+import io.adahit.server.experiments.Feedback;
 import io.adahit.server.inference.TurnRequest;
 import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillCatalog;
+import io.adahit.server.skills.SkillLeases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,14 +50,27 @@ public final class ChatService implements AutoCloseable {
   private final ConversationLog log;
   private final ServerMetrics metrics;
   private final RandomGenerator random;
+  private final ConversationHooks hooks;
   private final Map<String, Conversation> open = new ConcurrentHashMap<>();
 
   /**
+   * Without experiments or run-time adapter changes ({@link ConversationHooks#plain}).
+   *
    * @param log where finished episodes go, or null for no conversation logs
    * @param random draws personas
    */
   public ChatService(SkillCatalog skills, TurnScheduler scheduler, ServerConfig config, ConversationLog log,
       ServerMetrics metrics, RandomGenerator random) {
+    this(skills, scheduler, config, log, metrics, random, ConversationHooks.plain(skills));
+  }
+
+  /**
+   * @param hooks A/B assignment, the leased Skill each turn runs on, and where events go
+   *     ({@link io.adahit.server.experiments.ExperimentService})
+   */
+  public ChatService(SkillCatalog skills, TurnScheduler scheduler, ServerConfig config, ConversationLog log,
+      ServerMetrics metrics, RandomGenerator random, ConversationHooks hooks) {
+    this.hooks = hooks;
     this.skills = skills;
     this.scheduler = scheduler;
     this.config = config;
@@ -105,11 +122,50 @@ public final class ChatService implements AutoCloseable {
       synchronized (random) {
         persona = skill.drawPersona(random);
       }
+      Assignment assignment = hooks.assign(id, skill.name());
       Conversation c = new Conversation(id, skill, persona, transport,
-          config.agent().historySize(), config.agent().delimiter());
+          config.agent().historySize(), config.agent().delimiter(), assignment);
       open.put(c.id(), c);
+      if (assignment != null) {   // the conversation's first operation: the assignment is committed before any reply
+        c.enqueue(Integer.MAX_VALUE, () -> hooks.opened(id, assignment, transport));
+      }
       return c;
     }
+  }
+
+  /** Leases the Skill object served as {@code skill} now, for work outside a conversation (gRPC Rank). */
+  public SkillLeases.Lease lease(String skill) {
+    return hooks.lease(skill, null);
+  }
+
+  /** Completes after the conversation's earlier operations (its assignment's commit, for a new one). */
+  public CompletableFuture<Void> started(Conversation c) {
+    return c.enqueue(Integer.MAX_VALUE, () -> CompletableFuture.completedFuture((Void) null));
+  }
+
+  /**
+   * Stores a client's feedback on conversation {@code id} with the variant that served it: an open
+   * conversation's, else the assignment on record (feedback after the end, or after a restart).
+   *
+   * @return completes once the feedback is committed
+   * @throws UnknownConversationException (in the future) if the conversation is neither open nor on record
+   */
+  public CompletableFuture<Feedback.Receipt> feedback(String id, Feedback feedback) {
+    Conversation c = open.get(id);
+    if (c != null) {
+      return feedback(c, feedback);
+    }
+    return hooks.storedAssignment(id).thenCompose(a -> {
+      if (a.isEmpty()) {
+        throw new UnknownConversationException(id);
+      }
+      return hooks.feedback(id, a.get().skill(), a.get(), 0, feedback);
+    });
+  }
+
+  /** Stores feedback on {@code c}, open or just closed (the WebSocket rates the chat it just ended). */
+  public CompletableFuture<Feedback.Receipt> feedback(Conversation c, Feedback feedback) {
+    return hooks.feedback(c.id(), c.skill().name(), c.assignment(), c.episode(), feedback);
   }
 
   public Optional<Conversation> find(String id) {
@@ -158,8 +214,16 @@ public final class ChatService implements AutoCloseable {
       }
       String context = c.observe(text);
       Set<String> blocked = config.agent().repeatBlocking() ? new HashSet<>(c.said()) : Set.of();
-      TurnRequest req = new TurnRequest(c.skill(), context, blocked, config.agent().textCandidates());
+      SkillLeases.Lease lease;   // the Skill object this turn runs on, held until it is answered (hot replace)
+      try {
+        lease = hooks.lease(c.skill().name(), c.assignment());
+      } catch (RuntimeException e) {
+        c.unobserve();
+        return CompletableFuture.failedFuture(e);
+      }
+      TurnRequest req = new TurnRequest(lease.skill(), context, blocked, config.agent().textCandidates());
       return scheduler.submit(req).handle((result, error) -> {
+        lease.close();
         if (error != null) {
           c.unobserve();
           throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
@@ -168,6 +232,7 @@ public final class ChatService implements AutoCloseable {
             result.routing());
         c.addReply(text, reply);
         metrics.turn(result.skill(), c.transport(), System.nanoTime() - received);
+        hooks.answered(c.assignment(), System.nanoTime() - received);
         if (endsEpisode) {
           logEpisode(c);
         }
@@ -208,6 +273,9 @@ public final class ChatService implements AutoCloseable {
     Instant start = c.episodeStart();
     int episode = c.episode();
     List<Conversation.Exchange> done = c.endEpisode();
+    if (!done.isEmpty()) {
+      hooks.episodeEnded(c.id(), c.skill().name(), c.assignment(), episode, done.size());
+    }
     if (log != null && !done.isEmpty()) {
       try {
         log.append(c, episode, done, start, Instant.now());

@@ -1,6 +1,7 @@
 package io.adahit.server.chat;
 
 import io.adahit.agents.agent.DialogueHistory;
+import io.adahit.server.experiments.Assignment;
 import io.adahit.server.skills.Skill;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class Conversation {
 
   private final String id;
   private final Skill skill;
+  private final Assignment assignment;
   private final List<String> persona;
   private final String transport;
   private final DialogueHistory history;
@@ -36,8 +38,15 @@ public final class Conversation {
   private volatile boolean closed;
 
   Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter) {
+    this(id, skill, persona, transport, historySize, delimiter, null);
+  }
+
+  /** @param assignment the A/B variant serving it, or null */
+  Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter,
+      Assignment assignment) {
     this.id = id;
     this.skill = skill;
+    this.assignment = assignment;
     this.persona = List.copyOf(persona);
     this.transport = transport;
     this.historySize = historySize;
@@ -49,8 +58,17 @@ public final class Conversation {
     return id;
   }
 
+  /**
+   * The skill the conversation was opened on. Turns run on the Skill object served under its name
+   * when they run (an adapter may have been replaced since), or on the variant of {@link #assignment}.
+   */
   public Skill skill() {
     return skill;
+  }
+
+  /** The A/B experiment variant serving this conversation, or null when it is in none. */
+  public Assignment assignment() {
+    return assignment;
   }
 
   /** The bot's persona sentences (empty for a skill without personas). */

@@ -112,6 +112,10 @@ public final class ConversationLog implements AutoCloseable {
     line.put("conversation_id", c.id());
     line.put("episode", episode);
     line.put("skill", c.skill().name());
+    if (c.assignment() != null) {
+      line.put("experiment", c.assignment().experiment());
+      line.put("variant", c.assignment().variant());
+    }
     line.put("transport", c.transport());
     line.put("start", start.toString());
     line.put("end", end.toString());

@@ -81,6 +81,10 @@ public final class ConfigLoader {
       com.fasterxml.jackson.databind.node.ObjectNode tree = YAML.valueToTree(c);
       com.fasterxml.jackson.databind.node.ObjectNode skills = (ObjectNode) tree.get("skills");
       skills.set("default", skills.remove("defaultSkill"));
+      ObjectNode admin = (ObjectNode) tree.get("admin");
+      if (admin != null && admin.hasNonNull("token")) {
+        admin.put("token", "***");   // never print the secret
+      }
       return YAML.writeValueAsString(tree);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -142,11 +146,13 @@ public final class ConfigLoader {
       @JsonProperty("skills") RawSkills skills, @JsonProperty("agent") ServerConfig.Agent agent,
       @JsonProperty("batching") ServerConfig.Batching batching,
       @JsonProperty("conversations") ServerConfig.Conversations conversations,
-      @JsonProperty("logs") ServerConfig.Logs logs, @JsonProperty("shutdown") ServerConfig.Shutdown shutdown) {
+      @JsonProperty("logs") ServerConfig.Logs logs, @JsonProperty("shutdown") ServerConfig.Shutdown shutdown,
+      @JsonProperty("admin") ServerConfig.Admin admin, @JsonProperty("events") ServerConfig.Events events,
+      @JsonProperty("experiments") java.util.List<io.adahit.server.experiments.Experiment> experiments) {
 
     ServerConfig toConfig() {
       return new ServerConfig(http, grpc, skills == null ? null : skills.toSkills(), agent, batching,
-          conversations, logs, shutdown);
+          conversations, logs, shutdown, admin, events, experiments);
     }
   }
 

@@ -1,7 +1,11 @@
 package io.adahit.server.config;
 
+import io.adahit.server.experiments.Experiment;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the server is configured with, immutable and validated on construction. Read with
@@ -14,12 +18,22 @@ import java.util.Map;
  * }</pre>
  */
 public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Batching batching,
-    Conversations conversations, Logs logs, Shutdown shutdown) {
+    Conversations conversations, Logs logs, Shutdown shutdown, Admin admin, Events events,
+    List<Experiment> experiments) {
 
   public ServerConfig {
     require(http != null && grpc != null && skills != null && agent != null && batching != null
-        && conversations != null && logs != null && shutdown != null,
-        "config: every section (http, grpc, skills, agent, batching, conversations, logs, shutdown) is required");
+        && conversations != null && logs != null && shutdown != null && admin != null && events != null,
+        "config: every section (http, grpc, skills, agent, batching, conversations, logs, shutdown, admin, events)"
+            + " is required");
+    experiments = experiments == null ? List.of() : List.copyOf(experiments);
+    Set<String> names = new HashSet<>();
+    Set<String> skillsInTests = new HashSet<>();
+    for (Experiment e : experiments) {
+      require(names.add(e.name()), "config: experiments: name '" + e.name() + "' is used twice");
+      require(skillsInTests.add(e.skill()), "config: experiments: skill '" + e.skill()
+          + "' is in two experiments; a conversation can be in one only");
+    }
   }
 
   /** WebSocket + HTTP listener. */
@@ -89,6 +103,45 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
 
   /** Conversation logs; {@code dir} null disables them. */
   public record Logs(Path dir) {}
+
+  /**
+   * The admin API (adapters, experiments, reports over gRPC AdminService and HTTP {@code /admin/}).
+   * Off unless a token is set: {@code token} itself, or {@code tokenFile} holding it (better: keeps
+   * the secret out of the config). Clients send {@code Authorization: Bearer <token>}.
+   *
+   * @param retireGraceSeconds how long a replaced or unloaded adapter stays in memory after its
+   *     last in-flight turn released it, before it is freed
+   */
+  public record Admin(String token, Path tokenFile, int retireGraceSeconds) {
+    public Admin {
+      require(token == null || tokenFile == null, "config: set admin.token or admin.tokenFile, not both");
+      require(token == null || token.length() >= 16,
+          "config: admin.token must be at least 16 characters, found " + (token == null ? 0 : token.length()));
+      require(retireGraceSeconds >= 0 && retireGraceSeconds <= 3600,
+          "config: admin.retireGraceSeconds must be in 0..3600, found " + retireGraceSeconds);
+    }
+
+    @Override
+    public String toString() {   // never print the secret
+      return "Admin[token=" + (token == null ? "none" : "***") + ", tokenFile=" + tokenFile
+          + ", retireGraceSeconds=" + retireGraceSeconds + "]";
+    }
+  }
+
+  /**
+   * The A/B event store (assignments, feedback, episode lengths): a JDBC URL, {@code jdbc:sqlite:FILE}
+   * (embedded, the default) or {@code jdbc:postgresql://HOST/DB} (shared by several replicas);
+   * null disables it (experiments still assign and count in metrics; feedback is refused).
+   *
+   * @param passwordEnv the environment variable holding the database password (none if null)
+   * @param replica this process's name in the assignment records (null: the host name)
+   */
+  public record Events(String url, String user, String passwordEnv, String replica) {
+    public Events {
+      require(url == null || url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"),
+          "config: events.url must start with jdbc:sqlite: or jdbc:postgresql:, found '" + url + "'");
+    }
+  }
 
   /** Graceful shutdown. */
   public record Shutdown(int graceSeconds) {

@@ -39,8 +39,11 @@ final class ChatStream implements StreamObserver<ChatRequest> {
         chat = chatSupplier.get();
         conversation = chat.open(request.getSkill(), "grpc-chat");
         Conversation c = conversation;
-        send(CompletableFuture.completedFuture(ChatResponse.newBuilder().setConversationId(c.id())
+        // answered once the A/B assignment (if any) is committed
+        send(chat.started(c).thenApply(v -> ChatResponse.newBuilder().setConversationId(c.id())
             .setSkill(c.skill().name()).addAllPersona(c.persona())
+            .setExperiment(c.assignment() == null ? "" : c.assignment().experiment())
+            .setVariant(c.assignment() == null ? "" : c.assignment().variant())
             .setMessage(Message.newBuilder().setId("World").setText("")).build()));
         if (!request.hasMessage() || (request.getMessage().getText().isEmpty() && !request.getMessage().getEpisodeDone())) {
           return;
@@ -48,7 +51,9 @@ final class ChatStream implements StreamObserver<ChatRequest> {
       }
       Conversation c = conversation;
       send(DialogueGrpcService.dispatch(chat, c, request.getMessage()).thenApply(r -> ChatResponse.newBuilder()
-          .setConversationId(c.id()).setSkill(c.skill().name()).setMessage(DialogueGrpcService.toMessage(r)).build()));
+          .setConversationId(c.id()).setSkill(c.skill().name()).setMessage(DialogueGrpcService.toMessage(r))
+          .setExperiment(c.assignment() == null ? "" : c.assignment().experiment())
+          .setVariant(c.assignment() == null ? "" : c.assignment().variant()).build()));
     } catch (RuntimeException e) {
       fail(e);
     }

@@ -6,6 +6,8 @@ import io.adahit.proto.v1.ActResponse;
 import io.adahit.proto.v1.ChatRequest;
 import io.adahit.proto.v1.ChatResponse;
 import io.adahit.proto.v1.DialogueServiceGrpc;
+import io.adahit.proto.v1.FeedbackRequest;
+import io.adahit.proto.v1.FeedbackResponse;
 import io.adahit.proto.v1.ListSkillsRequest;
 import io.adahit.proto.v1.ListSkillsResponse;
 import io.adahit.proto.v1.Message;
@@ -17,7 +19,9 @@ import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
 import io.adahit.server.chat.Reply;
 import io.adahit.server.inference.TurnScheduler;
+import io.adahit.server.experiments.Feedback;
 import io.adahit.server.skills.Skill;
+import io.adahit.server.skills.SkillLeases;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -73,8 +77,10 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
             + request.getCandidatesCount());
       }
       Skill skill = chat.skills().resolve(request.getSkill());
+      SkillLeases.Lease lease = chat.lease(skill.name());   // an adapter replaced meanwhile is kept for this job
       CompletableFuture<TurnScheduler.Ranked> f =
-          chat.scheduler().rank(skill, request.getContext(), request.getCandidatesList());
+          chat.scheduler().rank(lease.skill(), request.getContext(), request.getCandidatesList());
+      f.whenComplete((r, e) -> lease.close());
       cancelOnCancel(out, f);
       f.whenComplete((ranked, e) -> {
         if (e != null) {
@@ -111,8 +117,40 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
           out.onError(GrpcErrors.toStatus(e));
           return;
         }
-        out.onNext(ActResponse.newBuilder().setConversationId(c.id()).setSkill(c.skill().name())
-            .addAllPersona(c.persona()).setMessage(toMessage(r)).build());
+        ActResponse.Builder b = ActResponse.newBuilder().setConversationId(c.id()).setSkill(c.skill().name())
+            .addAllPersona(c.persona()).setMessage(toMessage(r));
+        if (c.assignment() != null) {
+          b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+      });
+    } catch (RuntimeException e) {
+      out.onError(GrpcErrors.toStatus(e));
+    }
+  }
+
+  /**
+   * Stores a client's feedback on a conversation (open, or on record through its experiment
+   * assignment), answered once committed.
+   */
+  @Override
+  public void feedback(FeedbackRequest request, StreamObserver<FeedbackResponse> out) {
+    try {
+      ChatService chat = chat();
+      if (request.getConversationId().isEmpty()) {
+        throw new IllegalArgumentException("feedback: conversation_id is required");
+      }
+      Feedback f = Feedback.of(request.getRating() == 0 ? null : request.getRating(),
+          request.getThumbs().isEmpty() ? null : request.getThumbs(), request.getTurn() == 0 ? null : request.getTurn());
+      chat.feedback(request.getConversationId(), f).whenComplete((r, e) -> {
+        if (e != null) {
+          out.onError(GrpcErrors.toStatus(e));
+          return;
+        }
+        out.onNext(FeedbackResponse.newBuilder().setFeedbackId(r.id())
+            .setExperiment(r.experiment() == null ? "" : r.experiment())
+            .setVariant(r.variant() == null ? "" : r.variant()).build());
         out.onCompleted();
       });
     } catch (RuntimeException e) {

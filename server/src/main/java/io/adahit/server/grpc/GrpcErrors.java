@@ -4,6 +4,7 @@ import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.server.chat.BadRequestException;
 import io.adahit.server.chat.TooManyConversationsException;
 import io.adahit.server.chat.UnknownConversationException;
+import io.adahit.server.events.EventStore;
 import io.adahit.server.inference.OverloadedException;
 import io.adahit.server.inference.ShuttingDownException;
 import io.grpc.Status;
@@ -34,7 +35,7 @@ final class GrpcErrors {
       s = Status.NOT_FOUND;
     } else if (e instanceof OverloadedException || e instanceof TooManyConversationsException) {
       s = Status.RESOURCE_EXHAUSTED;
-    } else if (e instanceof ShuttingDownException) {
+    } else if (e instanceof ShuttingDownException || e instanceof EventStore.EventStoreException) {
       s = Status.UNAVAILABLE;
     } else {
       LOG.error("gRPC call failed", e);

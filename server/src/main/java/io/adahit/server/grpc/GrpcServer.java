@@ -3,6 +3,7 @@ package io.adahit.server.grpc;
 import io.adahit.proto.v1.DialogueServiceGrpc;
 import io.adahit.server.ServerState;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -33,10 +34,20 @@ public final class GrpcServer {
 
   public GrpcServer(String host, int port, ServerState state, ExecutorService executor,
       MeterRegistry registry) {
+    this(host, port, state, executor, registry, null);
+  }
+
+  /** @param admin the admin service (already wrapped in its token check), or null */
+  public GrpcServer(String host, int port, ServerState state, ExecutorService executor,
+      MeterRegistry registry, ServerServiceDefinition admin) {
     DialogueGrpcService service = new DialogueGrpcService(state);
     MetricCollectingServerInterceptor metrics = new MetricCollectingServerInterceptor(registry);
     metrics.preregisterService(service);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+    if (admin != null) {
+      builder.addService(admin);
+    }
+    this.server = builder
         .executor(executor)
         .addService(service)
         .addService(health.getHealthService())

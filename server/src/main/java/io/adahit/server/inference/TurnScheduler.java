@@ -222,7 +222,10 @@ public final class TurnScheduler implements AutoCloseable {
         end++;
       }
       List<Integer> pass = new ArrayList<>(List.of(order).subList(start, end));
-      pass.sort(Comparator.comparing(i -> skills[i].name()));
+      // group rows by Skill object, not name: experiment variants (and a skill's old and new adapter
+      // during a hot replace) share a name but not adapters or pools
+      pass.sort(Comparator.comparing((Integer i) -> skills[i].name())
+          .thenComparingInt(i -> System.identityHashCode(skills[i])));
       encodePass(jobs, skills, routings, rows, pass, out);
       start = end;
     }
@@ -268,7 +271,7 @@ public final class TurnScheduler implements AutoCloseable {
     int from = 0;
     for (int r = 1; r <= pass.size(); r++) {
       Skill s = skills[pass.get(from)];
-      if (r == pass.size() || !skills[pass.get(r)].name().equals(s.name())) {
+      if (r == pass.size() || skills[pass.get(r)] != s) {
         segments.add(new MixedSkillEncoder.Segment(from, r, s.adapters()));
         segmentSkills.add(s);
         from = r;

@@ -52,7 +52,12 @@ public final class SkillCatalog implements AutoCloseable {
   private static final int CHUNK = 256;
 
   private final SkillRegistry registry;
-  private final Map<String, Skill> skills;
+  /**
+   * Copy-on-write: replaced whole by {@link #put} and {@link #remove} (run-time adapter management,
+   * see AdapterManager), never changed in place once loaded, so reads take no lock and a turn that
+   * already holds a Skill object keeps it.
+   */
+  private volatile Map<String, Skill> skills;
   private final String defaultSkill;
 
   private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill) {
@@ -207,7 +212,7 @@ public final class SkillCatalog implements AutoCloseable {
     return out;
   }
 
-  private static CandidatePool encodePool(Backbone backbone, String name, AdapterSet adapters,
+  static CandidatePool encodePool(Backbone backbone, String name, AdapterSet adapters,
       List<String> texts, EncodeOptions options, Path cacheDir, LoadProgress progress) {
     TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
     EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);
@@ -279,6 +284,43 @@ public final class SkillCatalog implements AutoCloseable {
 
   public String defaultSkill() {
     return defaultSkill;
+  }
+
+  /** The registry the folder's adapters were loaded through (base and fused adapters are found here). */
+  public SkillRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Serves {@code skill} under its name from now on, in place of the skill of that name if any
+   * (copy-on-write). The caller owns the previous skill's resources: retire it through
+   * {@link SkillLeases} so turns in flight finish on it.
+   *
+   * @return the skill it replaced, or null
+   */
+  synchronized Skill put(Skill skill) {
+    Map<String, Skill> next = new TreeMap<>(skills);
+    Skill old = next.put(skill.name(), skill);
+    skills = java.util.Collections.unmodifiableMap(next);
+    return old;
+  }
+
+  /**
+   * Stops serving {@code name} (copy-on-write); the caller retires the skill returned.
+   *
+   * @throws UnknownSkillException if it is not served
+   * @throws IllegalStateException for the default skill
+   */
+  synchronized Skill remove(String name) {
+    if (name.equals(defaultSkill)) {
+      throw new IllegalStateException("skill '" + name + "' is the default skill (skills.default) and cannot be"
+          + " unloaded; replace its adapter instead");
+    }
+    Skill old = get(name);
+    Map<String, Skill> next = new TreeMap<>(skills);
+    next.remove(name);
+    skills = java.util.Collections.unmodifiableMap(next);
+    return old;
   }
 
   /** Skill name → candidate count, for logs and the opt of conversation logs. */

@@ -5,6 +5,8 @@ import io.adahit.server.chat.BadRequestException;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
 import io.adahit.server.chat.TooManyConversationsException;
+import io.adahit.server.events.EventStore;
+import io.adahit.server.experiments.Feedback;
 import io.adahit.server.inference.OverloadedException;
 import io.adahit.server.inference.ShuttingDownException;
 import java.util.ArrayList;
@@ -33,8 +35,15 @@ final class ChatSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatSession.class);
 
-  /** What the client sent: its {@code text} (null if absent) and the skill named in its payload. */
-  record Inbound(String text, String payloadSkill) {}
+  /**
+   * What the client sent: its {@code text} (null if absent), the skill named in its payload, and
+   * feedback ({@code {"feedback": {...}}}, null if none).
+   */
+  record Inbound(String text, String payloadSkill, Feedback feedback) {
+    Inbound(String text, String payloadSkill) {
+      this(text, payloadSkill, null);
+    }
+  }
 
   /** What goes back: ParlAI's {@code {"text", "quick_replies"}} plus our {@code payload}. */
   record Outbound(String text, List<String> quickReplies, Map<String, Object> payload) {}
@@ -45,6 +54,8 @@ final class ChatSession {
   private State state = State.NEW;
   private String chosenSkill;
   private Conversation conversation;
+  /** The chat that "[DONE]" ended last: feedback sent after the end rates it. */
+  private Conversation lastConversation;
 
   /**
    * @param querySkill the {@code ?skill=} of the connection URL, or null
@@ -57,13 +68,16 @@ final class ChatSession {
   /** Handles one message; the future completes with its reply (never exceptionally). */
   CompletableFuture<Outbound> onMessage(Inbound in) {
     try {
+      if (in.feedback() != null) {
+        return feedback(in.feedback());
+      }
       if (in.payloadSkill() != null && state != State.TASK) {
         checkSkill(in.payloadSkill());
         chosenSkill = in.payloadSkill();
       }
       return switch (state) {
         case NEW -> CompletableFuture.completedFuture(enterOverworld());
-        case OVERWORLD -> CompletableFuture.completedFuture(overworld(requireText(in)));
+        case OVERWORLD -> afterStart(overworld(requireText(in)));
         case TASK -> task(requireText(in));
       };
     } catch (RuntimeException e) {
@@ -74,6 +88,43 @@ final class ChatSession {
             welcome.quickReplies(), Map.of("error", kind(e))));
       }
       return CompletableFuture.completedFuture(error(e));
+    }
+  }
+
+  /** A chat that just started is answered once its A/B assignment is committed. */
+  private CompletableFuture<Outbound> afterStart(Outbound welcome) {
+    if (state != State.TASK || conversation == null) {
+      return CompletableFuture.completedFuture(welcome);
+    }
+    return chat.started(conversation).handle((v, e) -> welcome);
+  }
+
+  /** Stores feedback on the current chat, or on the one just ended; answered once it is committed. */
+  private CompletableFuture<Outbound> feedback(Feedback f) {
+    Conversation c = conversation != null ? conversation : lastConversation;
+    if (c == null) {
+      throw new BadRequestException("bad_feedback", "there is no chat to rate yet: send feedback during a chat or"
+          + " right after [DONE]");
+    }
+    return chat.feedback(c, f).handle((receipt, e) -> {
+      if (e != null) {
+        return error(e);
+      }
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("feedback", "recorded");
+      payload.put("feedback_id", receipt.id());
+      payload.put("conversation_id", c.id());
+      putAssignment(payload, c);
+      return new Outbound("Thanks for the feedback.", state == State.OVERWORLD ? List.of("begin", "exit") : null,
+          payload);
+    });
+  }
+
+  /** The conversation's experiment and variant, when it is in an experiment. */
+  private static void putAssignment(Map<String, Object> payload, Conversation c) {
+    if (c.assignment() != null) {
+      payload.put("experiment", c.assignment().experiment());
+      payload.put("variant", c.assignment().variant());
     }
   }
 
@@ -158,6 +209,7 @@ final class ChatSession {
     payload.put("skill", skill);
     payload.put("persona", conversation.persona());
     payload.put("conversation_id", conversation.id());
+    putAssignment(payload, conversation);
     return new Outbound(b.toString(), null, payload);
   }
 
@@ -166,9 +218,14 @@ final class ChatSession {
     if (text.contains("[DONE]")) {
       state = State.OVERWORLD;
       conversation = null;
+      lastConversation = c;
+      Map<String, Object> done = new LinkedHashMap<>();
+      done.put("skill", c.skill().name());
+      done.put("episode_done", true);
+      done.put("conversation_id", c.id());
+      putAssignment(done, c);
       return chat.close(c).thenApply(v -> new Outbound(
-          "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.", List.of("begin", "exit"),
-          Map.of("skill", c.skill().name(), "episode_done", true)));
+          "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.", List.of("begin", "exit"), done));
     }
     if (text.contains("[RESET]")) {
       return chat.reset(c).handle((r, e) -> e != null ? error(e)
@@ -180,6 +237,7 @@ final class ChatSession {
       }
       Map<String, Object> payload = new LinkedHashMap<>();
       payload.put("skill", r.skill());
+      putAssignment(payload, c);
       payload.putAll(r.routingPayload(c.skill().name()));
       payload.put("text_candidates", r.textCandidates().subList(0, Math.min(5, r.textCandidates().size())));
       return new Outbound(r.text(), null, payload);
@@ -192,7 +250,12 @@ final class ChatSession {
     if (kind.equals("internal")) {
       LOG.error("chat turn failed", cause);
     }
-    String message = kind.equals("internal") ? "internal error; the server logged it" : cause.getMessage();
+    if (kind.equals("feedback_not_stored")) {
+      LOG.warn("feedback not stored: {}", cause.getMessage());
+    }
+    String message = kind.equals("internal") ? "internal error; the server logged it"
+        : kind.equals("feedback_not_stored") ? "the feedback could not be stored (the server logged why); try again later"
+        : cause.getMessage();
     List<String> quick = state == State.OVERWORLD ? List.of("begin", "exit") : null;
     return new Outbound("Error: " + message, quick, Map.of("error", kind));
   }
@@ -212,6 +275,9 @@ final class ChatSession {
     }
     if (e instanceof ShuttingDownException) {
       return "shutting_down";
+    }
+    if (e instanceof EventStore.EventStoreException) {
+      return "feedback_not_stored";
     }
     return "internal";
   }

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -52,6 +53,7 @@ public final class WebServer implements AutoCloseable {
   private final HttpRoutes routes;
   private final ObjectMapper json;
   private final AtomicInteger connections = new AtomicInteger();
+  private final ChannelHandler admin;
   private final ChannelGroup channels = new DefaultChannelGroup("adahit-websocket", GlobalEventExecutor.INSTANCE);
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -59,6 +61,13 @@ public final class WebServer implements AutoCloseable {
 
   public WebServer(ServerConfig.Http config, ServerState state, ServerMetrics metrics,
       PrometheusMeterRegistry prometheus, ObjectMapper json) {
+    this(config, state, metrics, prometheus, json, null);
+  }
+
+  /** @param admin the {@code /admin/} routes (a shared handler placed before the chat routes), or null */
+  public WebServer(ServerConfig.Http config, ServerState state, ServerMetrics metrics,
+      PrometheusMeterRegistry prometheus, ObjectMapper json, ChannelHandler admin) {
+    this.admin = admin;
     this.config = config;
     this.state = state;
     this.metrics = metrics;
@@ -89,6 +98,9 @@ public final class WebServer implements AutoCloseable {
             ChannelPipeline p = ch.pipeline();
             p.addLast(new HttpServerCodec());
             p.addLast(new HttpObjectAggregator(64 * 1024));
+            if (admin != null) {
+              p.addLast(admin);
+            }
             p.addLast(routes);
             p.addLast(new WebSocketServerProtocolHandler(ws));
             p.addLast(new WebSocketFrameAggregator(config.maxFrameBytes()));

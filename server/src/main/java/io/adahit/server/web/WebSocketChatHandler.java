@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.server.ServerState;
+import io.adahit.server.chat.BadRequestException;
+import io.adahit.server.experiments.Feedback;
 import io.adahit.server.metrics.ServerMetrics;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -98,6 +100,9 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     ChatSession.Inbound in;
     try {
       in = parse(text.text());
+    } catch (BadRequestException e) {
+      reply(ctx, CompletableFuture.completedFuture(badRequest(e.kind(), e.getMessage())));
+      return;
     } catch (IllegalArgumentException e) {
       reply(ctx, CompletableFuture.completedFuture(badRequest("bad_json", e.getMessage())));
       return;
@@ -145,7 +150,41 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     if (payload != null && payload.isObject() && payload.get("skill") != null && payload.get("skill").isTextual()) {
       skill = payload.get("skill").asText();
     }
-    return new ChatSession.Inbound(t == null || t.isNull() ? null : t.asText(), skill);
+    return new ChatSession.Inbound(t == null || t.isNull() ? null : t.asText(), skill, feedback(node.get("feedback")));
+  }
+
+  /**
+   * {@code {"feedback": {"rating": 1-5, "thumbs": "up"|"down", "turn": N}}} (rating or thumbs or both;
+   * turn: the bot reply rated, 1 = the episode's first; none = the whole conversation), or null.
+   */
+  private static Feedback feedback(JsonNode f) {
+    if (f == null || f.isNull()) {
+      return null;
+    }
+    String example = "; send e.g. {\"feedback\": {\"rating\": 4}} or {\"feedback\": {\"thumbs\": \"up\", \"turn\": 2}}";
+    if (!f.isObject()) {
+      throw new BadRequestException("bad_feedback", "\"feedback\" must be an object, found "
+          + f.getNodeType().toString().toLowerCase() + example);
+    }
+    JsonNode rating = f.get("rating");
+    JsonNode thumbs = f.get("thumbs");
+    JsonNode turn = f.get("turn");
+    if (rating != null && !rating.isNull() && !rating.isIntegralNumber()) {
+      throw new BadRequestException("bad_feedback", "feedback \"rating\" must be an integer 1-5, found " + rating + example);
+    }
+    if (thumbs != null && !thumbs.isNull() && !thumbs.isTextual()) {
+      throw new BadRequestException("bad_feedback", "feedback \"thumbs\" must be \"up\" or \"down\", found " + thumbs
+          + example);
+    }
+    if (turn != null && !turn.isNull() && !turn.isIntegralNumber()) {
+      throw new BadRequestException("bad_feedback", "feedback \"turn\" must be an integer >= 1, found " + turn + example);
+    }
+    try {
+      return Feedback.of(rating == null || rating.isNull() ? null : rating.asInt(),
+          thumbs == null || thumbs.isNull() ? null : thumbs.asText(), turn == null || turn.isNull() ? null : turn.asInt());
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("bad_feedback", e.getMessage());
+    }
   }
 
   String format(ChatSession.Outbound o) {

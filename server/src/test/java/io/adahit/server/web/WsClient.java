@@ -77,6 +77,12 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     return next();
   }
 
+  /** Sends {@code message} (a JSON object) and returns the reply. */
+  JsonNode exchange(Map<String, Object> message) throws Exception {
+    send(message);
+    return next();
+  }
+
   /** The close status code once the server closed the socket (-1 on a transport error). */
   int closeCode() throws Exception {
     return closed.get(30, TimeUnit.SECONDS)[0];

@@ -1,0 +1,95 @@
+package io.adahit.server.admin;
+
+import io.adahit.server.experiments.AbReport;
+import io.adahit.server.experiments.Experiment;
+import io.adahit.server.experiments.ExperimentService;
+import io.adahit.server.skills.AdapterManager;
+import io.adahit.server.skills.Skill;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the admin API does, whatever the transport (gRPC AdminService, HTTP {@code /admin/...}):
+ * adapters (list, load, replace, unload) through {@link AdapterManager}, experiments (list,
+ * define, stop, report) through {@link ExperimentService}. Blocking (files, encoding, database):
+ * the transports run it on the admin executor, never on an event loop or transport thread.
+ *
+ * <pre>{@code
+ * AdminOperations admin = new AdminOperations(adapters, experiments);
+ * admin.replace("convai2", "convai2_v2");
+ * AbReport r = admin.report("convai2-da");
+ * }</pre>
+ */
+public final class AdminOperations {
+
+  /**
+   * A served skill or an experiment variant.
+   *
+   * @param experiment null for a served skill
+   */
+  public record AdapterView(AdapterManager.Info info, String experiment, String variant) {}
+
+  private final AdapterManager adapters;
+  private final ExperimentService experiments;
+
+  public AdminOperations(AdapterManager adapters, ExperimentService experiments) {
+    this.adapters = adapters;
+    this.experiments = experiments;
+  }
+
+  /** Served skills, then every running experiment's prepared variants. */
+  public List<AdapterView> adapters() {
+    List<AdapterView> out = new ArrayList<>();
+    adapters.list().forEach(i -> out.add(new AdapterView(i, null, null)));
+    for (ExperimentService.Running r : experiments.list()) {
+      for (Experiment.Variant v : r.experiment().variants()) {
+        Skill s = r.variants().get(v.name());
+        if (s != null) {
+          out.add(new AdapterView(adapters.info(r.experiment().skill(), s), r.experiment().name(), v.name()));
+        }
+      }
+    }
+    return out;
+  }
+
+  public AdapterView load(String skill, String dir) throws IOException {
+    return view(adapters.load(skill, dir));
+  }
+
+  public AdapterView replace(String skill, String dir) throws IOException {
+    return view(adapters.replace(skill, dir));
+  }
+
+  /** @throws IllegalStateException if an experiment runs on the skill (stop it first) or it is the default */
+  public void unload(String skill) {
+    for (ExperimentService.Running r : experiments.list()) {
+      if (r.experiment().skill().equals(skill)) {
+        throw new IllegalStateException("unload '" + skill + "' refused: experiment '" + r.experiment().name()
+            + "' runs on it; stop the experiment first");
+      }
+    }
+    adapters.unload(skill);
+  }
+
+  public List<ExperimentService.Running> experiments() {
+    return experiments.list();
+  }
+
+  public ExperimentService.Running define(Experiment e) throws IOException {
+    return experiments.define(e, "admin");
+  }
+
+  public void stop(String name) {
+    experiments.stop(name);
+  }
+
+  public AbReport report(String name) throws SQLException, IOException {
+    return experiments.report(name);
+  }
+
+  private AdapterView view(Skill s) {
+    return new AdapterView(adapters.info(s.name(), s), null, null);
+  }
+}
