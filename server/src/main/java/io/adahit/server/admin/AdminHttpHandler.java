@@ -162,8 +162,12 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         return Map.of("stopped", text(b, "name"));
       };
     }
-    if (path.startsWith("/admin/experiments/") && path.endsWith("/report") && get) {
-      String name = path.substring("/admin/experiments/".length(), path.length() - "/report".length());
+    String experiments = "/admin/experiments/";
+    String report = "/report";
+    // "/admin/experiments/report" matches both ends with one shared "/": no route, not an index error
+    if (path.startsWith(experiments) && path.endsWith(report)
+        && path.length() >= experiments.length() + report.length() && get) {
+      String name = path.substring(experiments.length(), path.length() - report.length());
       return (ops, b) -> ops.report(name);
     }
     return null;

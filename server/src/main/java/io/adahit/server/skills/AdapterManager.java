@@ -117,6 +117,11 @@ public final class AdapterManager implements AutoCloseable {
           + SkillCatalog.CANDIDATES_FILE + " (one reply per line)");
     }
     String who = "load '" + name + "' from " + dirName;
+    try {   // also without adapter files: the candidates are served as replies, so they must not link out
+      paths.checkFiles(dir, List.of(SkillCatalog.CANDIDATES_FILE, SkillCatalog.PERSONAS_FILE));
+    } catch (IllegalArgumentException e) {
+      throw new AdapterRefusedException(who + " refused: " + e.getMessage());
+    }
     AdapterSet adapters = Files.exists(dir.resolve(AdapterFiles.CONFIG_FILE)) ? loadAdapters(dir, who, name) : null;
     try {
       List<String> texts = SkillCatalog.readCandidates(candidates);

@@ -60,15 +60,20 @@ public final class SkillLeases implements AutoCloseable {
   }
 
   /**
-   * Leases the skill {@code current} returns now. If it was retired in between (a replace raced
-   * with this call), asks again: {@code current} then returns its successor.
+   * Leases the skill {@code current} returns now. {@code current} is asked under this object's
+   * lock, which {@link #retire} also takes: callers publish a successor before retiring the old
+   * skill, so the skill read here is either still unretired (and counted before retire can free
+   * it) or already replaced. Read outside the lock, a skill retired and freed in between (grace 0)
+   * would find no state left and be leased after its pool was closed. {@code current} must be
+   * cheap and must not block.
    *
    * @throws RuntimeException whatever {@code current} throws (e.g. an unknown skill)
    */
   public Lease acquire(Supplier<Skill> current) {
     for (int attempt = 0; ; attempt++) {
-      Skill s = current.get();
+      Skill s;
       synchronized (this) {
+        s = current.get();
         State st = states.computeIfAbsent(s, k -> new State());
         if (!st.retired) {
           st.count++;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -56,7 +57,13 @@ public final class SkillPaths {
     if (!Files.exists(inside, LinkOption.NOFOLLOW_LINKS)) {
       throw new IllegalArgumentException("adapter directory '" + name + "' not found in the skills folder " + realRoot);
     }
-    Path real = inside.toRealPath();
+    Path real;
+    try {
+      real = inside.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("adapter directory '" + name + "' is a symbolic link to a missing target"
+          + " (skills folder " + realRoot + ")");
+    }
     if (!real.startsWith(realRoot)) {
       throw new IllegalArgumentException("adapter directory '" + name + "' is a symbolic link to " + real
           + ", outside the skills folder " + realRoot + " (refused)");

@@ -7,6 +7,7 @@ import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.server.AbFixtures;
 import io.adahit.server.TestSkills;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -112,6 +113,26 @@ class AdapterManagerTest {
     assertRefused("base", "no adapter_config.json", "keeps serving");
     assertThat(catalog.get("ada")).as("nothing changed").isSameAs(before);
     assertThat(leases.retiring()).isZero();
+  }
+
+  @Test
+  void aSkillWhoseCandidatesLinkOutOfTheFolderOrADanglingLinkIsRefusedByName() throws Exception {
+    Path skills = tmp.resolve("skills");
+    Path secret = Files.writeString(tmp.resolve("secret.txt"), "root:x:0:0\n");
+    Path leaky = Files.createDirectories(skills.resolve("leaky"));   // no adapter files: candidates only
+    Files.createSymbolicLink(leaky.resolve(SkillCatalog.CANDIDATES_FILE), secret);
+    Path dangling = Files.createSymbolicLink(skills.resolve("dangling"), tmp.resolve("no-such-dir"));
+    try {
+      assertThatThrownBy(() -> adapters.load("leaky", "leaky")).isInstanceOf(AdapterRefusedException.class)
+          .message().contains("load 'leaky' from leaky refused", "is a symbolic link to", "outside the skills folder");
+      assertThat(catalog.names()).as("nothing served from outside the folder").doesNotContain("leaky");
+      assertThatThrownBy(() -> adapters.load("d", "dangling")).isInstanceOf(AdapterRefusedException.class)
+          .message().contains("'dangling' is a symbolic link to a missing target");
+    } finally {
+      Files.delete(leaky.resolve(SkillCatalog.CANDIDATES_FILE));
+      Files.delete(leaky);
+      Files.delete(dangling);
+    }
   }
 
   private void assertRefused(String dir, String... fragments) {
