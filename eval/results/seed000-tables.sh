@@ -32,6 +32,11 @@ for row in ${rows[*]}; do
       auto)      [[ -d skills/auto ]] && evaluate auto "$t" --skills-dir skills --skill auto ;;
     esac
   done
+  if [[ "$row" == ablation ]]; then
+    for a in ctx256 pairs24k; do
+      [[ -d ".cache/runs/ablation/$a" ]] && evaluate "ablation-$a" convai2 --adapter ".cache/runs/ablation/$a"
+    done
+  fi
   if [[ "$row" == table2 && -d .cache/runs/table2/blended_skill_talk ]]; then
     evaluate table2-base-convai2 blended_skill_talk --adapter .cache/runs/table2/blended_skill_talk
   fi
