@@ -132,13 +132,13 @@ public final class DialogueServer implements AutoCloseable {
           web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
       backbone = config.skills().backbone() == null ? Backbone.loadDefault() : Backbone.load(config.skills().backbone());
       skills = SkillCatalog.load(backbone, config.skills(), progress);
+      housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
+      leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
-      scheduler = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics);
+      scheduler = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
       }
-      housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
-      leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       adapters = new AdapterManager(backbone, skills, config.skills(), leases);
       events = openEvents();
       experiments = new ExperimentService(adapters, events, new ExperimentMetrics(prometheus), json);
@@ -290,17 +290,14 @@ public final class DialogueServer implements AutoCloseable {
       shutdown(grpcExecutor);
       shutdown(inferenceExecutor);
       shutdown(adminExecutor);
-      if (leases != null) {
-        leases.close();   // frees retired adapters and variants
-      }
-      if (skills != null) {
-        skills.close();
-      }
-      if (adapters != null) {
-        adapters.close();   // adapters loaded at run time and still served
-      }
-      if (backbone != null) {
-        backbone.close();
+      // an admin call (a replace encoding a pool) ignores the interrupt: wait for it before freeing
+      // what it uses; inference and housekeeping also touch skills
+      boolean idle = awaitTermination(grace, adminExecutor, inferenceExecutor, housekeeping);
+      if (!idle) {
+        LOG.warn("admin or inference work still running {} s after shutdown began: the skills and the model are"
+            + " left to the process exit rather than freed under it", grace.toSeconds());
+      } else {
+        freeModel();
       }
       gcMetrics.close();
       LOG.info("stopped");
@@ -309,9 +306,45 @@ public final class DialogueServer implements AutoCloseable {
     }
   }
 
+  private void freeModel() {
+    if (leases != null) {
+      leases.close();   // frees retired adapters and variants
+    }
+    if (skills != null) {
+      skills.close();
+    }
+    if (adapters != null) {
+      adapters.close();   // adapters loaded at run time and still served
+    }
+    if (backbone != null) {
+      backbone.close();
+    }
+  }
+
   private static void shutdown(ExecutorService e) {
     if (e != null) {
       e.shutdownNow();
     }
+  }
+
+  /** Waits, all together at most {@code limit} (at least 1 s), for the executors to finish; true if they did. */
+  private static boolean awaitTermination(Duration limit, ExecutorService... executors) {
+    long deadline = System.nanoTime() + Math.max(limit.toNanos(), TimeUnit.SECONDS.toNanos(1));
+    try {
+      for (ExecutorService e : executors) {
+        if (e != null && !e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Where admin calls run, one at a time (tests). */
+  ExecutorService adminExecutor() {
+    return adminExecutor;
   }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,5 +48,35 @@ class GracefulShutdownTest {
     assertThat(episode.get("dialog")).hasSize(2);
     assertThat(episode.at("/dialog/0/1/text").asText()).isEqualTo(r1.text());
     assertThat(chat.openCount()).isZero();
+  }
+
+  @Test
+  void closingWaitsForAdminWorkBeforeFreeingTheModel(@TempDir Path tmp) throws Exception {
+    try (Backbone b = Backbone.loadDefault()) {
+      TestSkills.write(tmp.resolve("skills"), b);
+    }
+    DialogueServer server = new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1));
+    server.start(LoadProgress.NONE);
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    // like a replace encoding a pool: native work that does not stop when interrupted
+    server.adminExecutor().submit(() -> {
+      started.countDown();
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+      while (System.nanoTime() < end) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException ignored) {
+          // keeps going, as an encode does
+        }
+      }
+      server.adapters().catalog().get("ada").candidates().texts();
+      finished.set(true);
+    });
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+    server.close();
+
+    assertThat(finished).as("the admin work ended before close() freed the skills and the model").isTrue();
   }
 }

@@ -100,6 +100,11 @@ final class EmbeddingFiles {
       } catch (IOException e) {
         throw new UncheckedIOException("embedding cache " + f + " cannot be read: " + e.getMessage(), e);
       }
+      if (size < from) {
+        // shorter than what was read: merged away and re-created under the same name (a writer that
+        // merges twice), so it is another file now; records are keyed by text hash, re-reading is safe
+        from = 0;
+      }
       consumed.put(f, size > from ? read(f, from) : from);
     }
   }

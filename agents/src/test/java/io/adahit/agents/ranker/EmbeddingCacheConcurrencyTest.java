@@ -110,6 +110,38 @@ class EmbeddingCacheConcurrencyTest {
     assertEveryTextCachedCorrectly(4);
   }
 
+  /** Records of {@link CacheWriterProcess#text} {@code from..to-1}, in the cache's file format. */
+  private static byte[] records(int from, int to) {
+    ByteBuffer buf = ByteBuffer.allocate((to - from) * (32 + 4 + 32)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = from; i < to; i++) {
+      String t = CacheWriterProcess.text(i);
+      buf.put(HexFormat.of().parseHex(EmbeddingCache.sha256(t)));
+      buf.putInt(8);
+      for (float f : CacheWriterProcess.expected(t)) {
+        buf.putFloat(f);
+      }
+    }
+    return buf.array();
+  }
+
+  @Test
+  void aFileMergedAwayAndReCreatedShorterUnderItsNameIsReadAgainFromItsStart() throws IOException {
+    Files.createDirectories(dir);
+    Path merged = dir.resolve("k.other-merged" + EmbeddingFiles.SUFFIX);
+    Files.write(merged, records(0, 5));
+    EmbeddingFiles reader = EmbeddingFiles.open(dir, "k", "reader");
+    assertThat(reader.known()).hasSize(5);
+
+    Files.delete(merged);   // the other writer merged it away, then merged again: same name, fewer bytes
+    Files.write(merged, records(5, 7));
+    reader.refresh();
+
+    assertThat(reader.known()).as("the new file's records").containsKeys(
+        EmbeddingCache.sha256(CacheWriterProcess.text(5)), EmbeddingCache.sha256(CacheWriterProcess.text(6)));
+    assertThat(reader.known().get(EmbeddingCache.sha256(CacheWriterProcess.text(6))))
+        .containsExactly(CacheWriterProcess.expected(CacheWriterProcess.text(6)));
+  }
+
   @Test
   void manyQuietFilesAreMergedIntoOneWhenTheKeyIsOpened() throws IOException {
     for (int i = 0; i < EmbeddingFiles.COMPACT_AT; i++) {

@@ -92,7 +92,11 @@ final class AbReportCommand implements Callable<Integer> {
         dbUser != null ? dbUser : server.events().user(),
         dbPasswordEnv != null ? dbPasswordEnv : server.events().passwordEnv(), null);
     EventDatabase database = EventDatabase.of(events);
-    database.migrate();
+    try {
+      database.requireSchema();   // read only: never create or migrate a store (a mistyped path stays mistyped)
+    } catch (java.sql.SQLException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     EventQueries queries = new EventQueries(database);
     ObjectMapper json = new ObjectMapper();
     StoredExperiment stored = queries.experiment(experiment).orElseThrow(() -> {

@@ -98,6 +98,27 @@ class AbReportCommandTest {
   }
 
   @Test
+  void aMistypedSqlitePathIsAClearErrorAndCreatesNothing() {
+    Path missing = dir.resolve("typo").resolve("evnets.db");
+    Run r = run("ab-report", "conv-ab", "--db", "jdbc:sqlite:" + missing);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("ab-report: error: event store jdbc:sqlite:" + missing)
+        .contains("no SQLite file " + missing.toAbsolutePath());
+    assertThat(missing).doesNotExist();
+    assertThat(missing.getParent()).as("not even its folder").doesNotExist();
+  }
+
+  @Test
+  void aDatabaseWithoutTheSchemaIsAClearErrorAndIsNotMigrated() throws Exception {
+    Path empty = java.nio.file.Files.createFile(dir.resolve("empty.db"));   // an empty file is an empty SQLite db
+    Run r = run("ab-report", "conv-ab", "--db", "jdbc:sqlite:" + empty);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("ab-report: error: event store jdbc:sqlite:" + empty)
+        .contains("holds no A/B event schema");
+    assertThat(java.nio.file.Files.size(empty)).as("nothing written to it").isZero();
+  }
+
+  @Test
   void anUnknownExperimentIsOneClearLine() {
     Run r = run("ab-report", "nope", "--db", url);
     assertThat(r.code()).isEqualTo(1);

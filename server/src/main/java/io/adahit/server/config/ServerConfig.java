@@ -139,7 +139,39 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
   public record Events(String url, String user, String passwordEnv, String replica) {
     public Events {
       require(url == null || url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"),
-          "config: events.url must start with jdbc:sqlite: or jdbc:postgresql:, found '" + url + "'");
+          "config: events.url must start with jdbc:sqlite: or jdbc:postgresql:, found '" + redact(url) + "'");
+    }
+
+    /**
+     * A JDBC URL as messages may show it: parameters (after '?' or ';', where a password may be)
+     * replaced by "...", and user info ({@code //user:password@host}) by "***".
+     * {@code jdbc:postgresql://db:5432/ab?user=u&password=p} → {@code jdbc:postgresql://db:5432/ab?...}
+     */
+    public static String redact(String url) {
+      if (url == null) {
+        return "null";
+      }
+      int cut = url.length();
+      for (char c : new char[] {'?', ';'}) {
+        int i = url.indexOf(c);
+        if (i >= 0 && i < cut) {
+          cut = i;
+        }
+      }
+      String out = cut < url.length() ? url.substring(0, cut + 1) + "..." : url;
+      int host = out.indexOf("//");
+      int at = host < 0 ? -1 : out.indexOf('@', host + 2);
+      int path = host < 0 ? -1 : out.indexOf('/', host + 2);
+      if (at >= 0 && (path < 0 || at < path)) {
+        out = out.substring(0, host + 2) + "***" + out.substring(at);
+      }
+      return out;
+    }
+
+    @Override
+    public String toString() {   // the URL may carry a password
+      return "Events[url=" + redact(url) + ", user=" + user + ", passwordEnv=" + passwordEnv + ", replica=" + replica
+          + "]";
     }
   }
 

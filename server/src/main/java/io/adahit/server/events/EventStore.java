@@ -20,8 +20,13 @@ import org.slf4j.LoggerFactory;
  * writer thread with group commit (whatever is queued goes into one transaction, up to
  * {@value #MAX_GROUP} events). A write's future completes only after its transaction committed,
  * so a caller acknowledges an event only once it is durable: nothing acknowledged is lost when the
- * process is killed (see {@link EventDatabase} for SQLite's fsync settings). If a group fails, its
- * events are retried one by one so a bad event fails alone; a broken connection is reopened.
+ * process is killed (see {@link EventDatabase} for SQLite's fsync settings). If a statement fails
+ * the group (a constraint violation), its events are retried one by one so a bad event fails alone;
+ * if the connection cannot be had or is lost (SQLState class 08), the whole group fails at once
+ * with one error and the next group reconnects, so a database that is down costs one connect
+ * timeout per group, not one per event. Every event gets its id when it is created and is
+ * inserted with {@code ON CONFLICT DO NOTHING}, so retrying a group whose commit was in doubt never
+ * stores an event twice.
  *
  * <pre>{@code
  * try (EventStore store = EventStore.open(EventDatabase.of(config.events()), "replica-1", Clock.systemUTC())) {
@@ -45,7 +50,13 @@ public final class EventStore implements AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
-  private record Job<T>(Work<T> work, CompletableFuture<T> future) {
+  /** Where the writer's connections come from: the database (tests wrap it to fail or to count). */
+  @FunctionalInterface
+  interface Connector {
+    Connection connect() throws SQLException;
+  }
+
+  record Job<T>(Work<T> work, CompletableFuture<T> future) {
     void complete(Object result) {
       @SuppressWarnings("unchecked")
       T t = (T) result;
@@ -53,17 +64,23 @@ public final class EventStore implements AutoCloseable {
     }
   }
 
+  /** Why a commit failed; {@code connection}: the connection could not be had or was lost. */
+  private record Failure(EventStoreException error, boolean connection) {}
+
   private final EventDatabase db;
+  private final Connector connector;
   private final String replica;
   private final Clock clock;
   private final EventQueries queries;
-  private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+  private final BlockingQueue<Job<?>> queue;
   private final Thread writer;
   private volatile boolean accepting = true;
   private Connection connection;   // the writer thread's only
 
-  private EventStore(EventDatabase db, String replica, Clock clock) {
+  private EventStore(EventDatabase db, Connector connector, BlockingQueue<Job<?>> queue, String replica, Clock clock) {
     this.db = db;
+    this.connector = connector;
+    this.queue = queue;
     this.replica = replica;
     this.clock = clock;
     this.queries = new EventQueries(db);
@@ -78,9 +95,15 @@ public final class EventStore implements AutoCloseable {
    * @throws SQLException if the database cannot be reached or migrated
    */
   public static EventStore open(EventDatabase db, String replica, Clock clock) throws SQLException {
+    return open(db, db::connect, new LinkedBlockingQueue<>(QUEUE_CAPACITY), replica, clock);
+  }
+
+  /** {@link #open}, with the writer's connections from {@code connector} and its queue given (tests). */
+  static EventStore open(EventDatabase db, Connector connector, BlockingQueue<Job<?>> queue, String replica,
+      Clock clock) throws SQLException {
     db.migrate();
-    EventStore store = new EventStore(db, replica, clock);
-    store.connection = db.connect();
+    EventStore store = new EventStore(db, connector, queue, replica, clock);
+    store.connection = connector.connect();
     store.writer.start();
     LOG.info("event store: {} (replica '{}')", db.redacted(), replica);
     return store;
@@ -125,11 +148,12 @@ public final class EventStore implements AutoCloseable {
 
   /** @return completes with the feedback's id once committed */
   public CompletableFuture<String> recordFeedback(FeedbackRecord f) {
-    String id = UUID.randomUUID().toString();
+    String id = UUID.randomUUID().toString();   // once, before the first attempt: a retry inserts the same row
     long now = clock.millis();
     return submit(c -> {
       try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_feedback (event_id, conversation_id, experiment,"
-          + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (event_id) DO NOTHING")) {
         s.setString(1, id);
         s.setString(2, f.conversationId());
         s.setString(3, f.experiment());
@@ -148,11 +172,12 @@ public final class EventStore implements AutoCloseable {
 
   /** @return completes with the episode record's id once committed */
   public CompletableFuture<String> recordEpisode(EpisodeRecord e) {
-    String id = UUID.randomUUID().toString();
+    String id = UUID.randomUUID().toString();   // once, before the first attempt: a retry inserts the same row
     long now = clock.millis();
     return submit(c -> {
       try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_episodes (event_id, conversation_id, experiment,"
-          + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (event_id) DO NOTHING")) {
         s.setString(1, id);
         s.setString(2, e.conversationId());
         s.setString(3, e.experiment());
@@ -203,13 +228,22 @@ public final class EventStore implements AutoCloseable {
 
   private <T> CompletableFuture<T> submit(Work<T> work) {
     CompletableFuture<T> f = new CompletableFuture<>();
+    Job<T> job = new Job<>(work, f);
     if (!accepting) {
-      f.completeExceptionally(new EventStoreException("event store is closed"));
-    } else if (!queue.offer(new Job<>(work, f))) {
+      f.completeExceptionally(closedError());
+    } else if (!queue.offer(job)) {
       f.completeExceptionally(new EventStoreException("event store is overloaded: " + QUEUE_CAPACITY
           + " events wait for " + db.redacted()));
+    } else if (!accepting && queue.remove(job)) {
+      // closed between the check and the offer: the writer may have made its final drain already,
+      // and nobody would complete this job (if remove fails, the writer took it and answers it)
+      f.completeExceptionally(closedError());
     }
     return f;
+  }
+
+  private EventStoreException closedError() {
+    return new EventStoreException("event store " + db.redacted() + " is closed: the server is shutting down");
   }
 
   private void run() {
@@ -223,11 +257,7 @@ public final class EventStore implements AutoCloseable {
         group.clear();
         group.add(first);
         queue.drainTo(group, MAX_GROUP - 1);
-        if (!commit(group) && group.size() > 1) {
-          for (Job<?> j : group) {   // isolate the event that failed the group
-            commit(List.of(j));
-          }
-        }
+        write(group);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -242,48 +272,85 @@ public final class EventStore implements AutoCloseable {
   }
 
   /**
-   * Runs the jobs in one transaction; completes them after the commit. On failure rolls back and
-   * returns false; a lone job is then failed with the database's message.
+   * Commits the group; if a statement failed it, retries its events one by one so only the bad one
+   * fails. A connection that cannot be had or is lost fails every event not yet written at once:
+   * retrying each alone would wait one connect timeout per event.
    */
-  private boolean commit(List<Job<?>> jobs) {
+  private void write(List<Job<?>> group) {
+    Failure f = commit(group);
+    if (f == null) {
+      return;
+    }
+    if (f.connection() || group.size() == 1) {
+      fail(group, f);
+      return;
+    }
+    for (int i = 0; i < group.size(); i++) {   // isolate the event that failed the group
+      Failure alone = commit(List.of(group.get(i)));
+      if (alone != null && alone.connection()) {
+        fail(group.subList(i, group.size()), alone);   // each of the rest would wait for a connect
+        return;
+      } else if (alone != null) {
+        fail(List.of(group.get(i)), alone);
+      }
+    }
+  }
+
+  private void fail(List<Job<?>> jobs, Failure f) {
+    LOG.warn("{} ({} event{})", f.error().getMessage(), jobs.size(), jobs.size() == 1 ? "" : "s");
+    for (Job<?> j : jobs) {
+      j.future().completeExceptionally(f.error());
+    }
+  }
+
+  /** Runs the jobs in one transaction; completes them after the commit. On failure rolls back and says why. */
+  private Failure commit(List<Job<?>> jobs) {
+    Connection c;
+    try {
+      c = connection();
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly();
+      return new Failure(new EventStoreException("event store " + db.redacted() + ": cannot connect, "
+          + jobs.size() + " event(s) not written (the next event reconnects): " + e.getMessage(), e), true);
+    }
     Object[] results = new Object[jobs.size()];
     try {
-      Connection c = connection();
       for (int i = 0; i < jobs.size(); i++) {
         results[i] = jobs.get(i).work().run(c);
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
-      if (jobs.size() == 1) {
-        String why = "event store " + db.redacted() + ": " + e.getMessage();
-        LOG.warn(why);
-        jobs.get(0).future().completeExceptionally(new EventStoreException(why, e));
-      }
-      return false;
+      boolean lost = EventDatabase.isConnectionFailure(e) || connection == null;   // null: the rollback failed
+      String why = lost ? ": connection lost, " + jobs.size() + " event(s) not written (the next event reconnects): "
+          : ": ";
+      return new Failure(new EventStoreException("event store " + db.redacted() + why + e.getMessage(), e), lost);
     }
     for (int i = 0; i < jobs.size(); i++) {
       jobs.get(i).complete(results[i]);
     }
-    return true;
+    return null;
   }
 
   private Connection connection() throws SQLException {
     if (connection == null || connection.isClosed() || !connection.isValid(2)) {
       closeQuietly();
-      connection = db.connect();
+      connection = connector.connect();
     }
     return connection;
   }
 
+  /** Rolls back; if that fails (or the connection is closed already), drops the connection. */
   private void rollbackQuietly() {
     try {
       if (connection != null && !connection.isClosed()) {
         connection.rollback();
+        return;
       }
     } catch (SQLException e) {
-      closeQuietly();   // reconnect for the next group
+      // the connection is unusable
     }
+    closeQuietly();   // reconnect for the next group
   }
 
   private void closeQuietly() {

@@ -40,8 +40,9 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
    * One arm.
    *
    * @param name as {@link Experiment#name}
-   * @param adapter adapter directory inside the skills folder; null = the skill's own adapter as
-   *     served (then a replace of the skill's adapter changes this arm too)
+   * @param adapter adapter directory inside the skills folder, loaded for this arm (also when it is
+   *     the directory the skill serves now, so a later replace of the skill leaves the arm as it
+   *     is); null = the skill's own adapter as served (then a replace of the skill changes this arm too)
    * @param weight relative share of conversations, positive and finite; null (absent) = 1
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -11,7 +11,6 @@ import io.adahit.server.skills.AdapterManager;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,7 +48,8 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
    * An experiment being served.
    *
    * @param source "config" or "admin"
-   * @param variants variant name → its prepared skill; a variant served by the skill as served is absent
+   * @param variants variant name → its prepared skill (every variant that names an adapter directory);
+   *     a variant without one, served by the skill as served, is absent
    */
   public record Running(Experiment experiment, String source, Map<String, Skill> variants) {}
 
@@ -113,7 +113,9 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
       Map<String, Skill> prepared = new LinkedHashMap<>();
       try {
         for (Experiment.Variant v : e.variants()) {
-          if (v.adapter() != null && !isServedDir(skill, v.adapter())) {
+          // a named directory is always a variant of its own, even the one the skill serves now: a later
+          // replace of the skill must not change what this variant serves
+          if (v.adapter() != null) {
             prepared.put(v.name(), adapters.prepareVariant(skill, v.adapter(),
                 "experiment '" + e.name() + "' variant '" + v.name() + "'"));
           }
@@ -174,11 +176,6 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
       }
     }
     return null;
-  }
-
-  private boolean isServedDir(Skill skill, String adapterDir) throws IOException {
-    Path dir = adapters.paths().directory(adapterDir);
-    return skill.dir() != null && skill.dir().toRealPath().equals(dir);
   }
 
   /** Running experiments, by skill. */

@@ -15,6 +15,7 @@ import io.adahit.agents.routing.SkillRouter;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.Skill;
+import io.adahit.server.skills.SkillLeases;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * allows (usually one), each pass mixing skills ({@link MixedSkillEncoder}); each skill's rows are
  * then scored against that skill's pool in one matrix product. Turns of a router skill
  * ({@code auto}) are routed first (one zero-shot pass over their contexts) and then ride in the
- * batch as turns of the skill they were routed to. The queue is bounded: a turn that finds it
+ * batch as turns of the skill they were routed to, leased ({@link SkillLeases}) until the batch is
+ * scored, so a hot replace cannot free a routed-to skill's pool under it (the turn's caller leases
+ * the skill it asked for; only the scheduler knows where a router sends it). The queue is bounded: a turn that finds it
  * full fails at once with {@link OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * queue and run one at a time between batches.
  *
  * <pre>{@code
- * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics);
+ * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
  * s.submit(new TurnRequest(skill, "hi there", Set.of(), 10)).thenAccept(r -> send(r.text()));
  * }</pre>
  */
@@ -64,6 +67,7 @@ public final class TurnScheduler implements AutoCloseable {
   private final MixedSkillEncoder encoder;
   private final ServerConfig.Batching config;
   private final ServerMetrics metrics;
+  private final SkillLeases leases;
   private final EncodeOptions contextOptions;
   private final RankerOptions rankerOptions = RankerOptions.defaults();
   private final BlockingQueue<Job> queue;
@@ -71,11 +75,14 @@ public final class TurnScheduler implements AutoCloseable {
   private final Future<?> loop;
   private volatile boolean accepting = true;
 
-  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics) {
+  /** @param leases where a router skill's turns lease the skill they are routed to */
+  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics,
+      SkillLeases leases) {
     this.backbone = backbone;
     this.encoder = new MixedSkillEncoder(backbone);
     this.config = config;
     this.metrics = metrics;
+    this.leases = leases;
     this.contextOptions = rankerOptions.context();
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.executor = executor;
@@ -204,10 +211,19 @@ public final class TurnScheduler implements AutoCloseable {
    * the batch), each pass one backbone run over its skill segments.
    */
   private List<TurnResult> encodeAndScore(List<TurnJob> jobs) {
+    List<SkillLeases.Lease> held = new ArrayList<>();
+    try {
+      return encodeAndScore(jobs, held);
+    } finally {
+      held.forEach(SkillLeases.Lease::close);   // routed-to skills: released once scored, or on failure
+    }
+  }
+
+  private List<TurnResult> encodeAndScore(List<TurnJob> jobs, List<SkillLeases.Lease> held) {
     int maxLen = Math.min(contextOptions.maxLength(), backbone.config().maxPositions());
     List<String> contexts = jobs.stream().map(j -> j.request().context()).toList();
     SkillRouter.Routing[] routings = new SkillRouter.Routing[jobs.size()];
-    Skill[] skills = route(jobs.stream().map(j -> j.request().skill()).toList(), contexts, routings);
+    Skill[] skills = route(jobs.stream().map(j -> j.request().skill()).toList(), contexts, routings, held);
     long[][] rows = backbone.tokenizer().encodeRows(contexts, maxLen, contextOptions.truncation());
     Integer[] order = new Integer[jobs.size()];
     for (int i = 0; i < order.length; i++) {
@@ -237,9 +253,11 @@ public final class TurnScheduler implements AutoCloseable {
 
   /**
    * The skill that answers each turn: its own, or for a router skill's turn the skill its router
-   * picks from the context ({@code routings[i]} records that decision). One router pass per router.
+   * picks from the context ({@code routings[i]} records that decision), leased into {@code held}.
+   * One router pass per router.
    */
-  private static Skill[] route(List<Skill> requested, List<String> contexts, SkillRouter.Routing[] routings) {
+  private Skill[] route(List<Skill> requested, List<String> contexts, SkillRouter.Routing[] routings,
+      List<SkillLeases.Lease> held) {
     Skill[] out = requested.toArray(new Skill[0]);
     java.util.Map<String, List<Integer>> byRouter = new java.util.TreeMap<>();
     for (int i = 0; i < out.length; i++) {
@@ -253,10 +271,17 @@ public final class TurnScheduler implements AutoCloseable {
       for (int k = 0; k < rows.size(); k++) {
         int i = rows.get(k);
         routings[i] = r.get(k);
-        out[i] = routerSkill.target(r.get(k).skill());
+        out[i] = leaseTarget(routerSkill, r.get(k).skill(), held);
       }
     }
     return out;
+  }
+
+  /** Leases the skill {@code router} names {@code routed} now, adding the lease to {@code held}. */
+  private Skill leaseTarget(Skill router, String routed, List<SkillLeases.Lease> held) {
+    SkillLeases.Lease lease = leases.acquire(() -> router.target(routed));
+    held.add(lease);
+    return lease.skill();
   }
 
   private void encodePass(List<TurnJob> jobs, Skill[] skills, SkillRouter.Routing[] routings, long[][] rows,
@@ -301,17 +326,21 @@ public final class TurnScheduler implements AutoCloseable {
     if (job.future().isDone()) {
       return;
     }
+    List<SkillLeases.Lease> held = new ArrayList<>(1);
     try {
       Skill s = job.skill();
       SkillRouter.Routing routing = s.isRouter() ? s.router().route(job.context()) : null;
       if (routing != null) {
-        s = s.target(routing.skill());
+        s = leaseTarget(s, routing.skill(), held);
       }
       TextEncoder enc = s.adapters() == null ? TextEncoder.of(backbone) : s.adapters()::embed;
-      job.future().complete(new Ranked(s.name(), new Ranker(enc, rankerOptions).rank(job.context(), job.candidates()),
-          routing));
+      Ranking ranking = new Ranker(enc, rankerOptions).rank(job.context(), job.candidates());
+      held.forEach(SkillLeases.Lease::close);
+      job.future().complete(new Ranked(s.name(), ranking, routing));
     } catch (RuntimeException e) {
       job.future().completeExceptionally(e);
+    } finally {
+      held.forEach(SkillLeases.Lease::close);   // closing twice is harmless
     }
   }
 

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Reference counts on {@link Skill} objects, so an adapter can be replaced or unloaded while turns
  * run on it: a turn {@link #acquire acquires} the skill it runs with and closes the lease when it
  * is answered; a replaced skill is {@link #retire retired} (no new leases), and its resources are
- * freed only once its last lease is closed and a grace period has passed (the grace also covers
- * work that reaches a skill without a lease, such as a router's target looked up in the batch).
+ * freed only once its last lease is closed and a grace period has passed. A router skill's turn
+ * holds two leases: the caller's on the router, and the scheduler's on the skill it was routed to,
+ * for the batch.
  *
  * <pre>{@code
  * try (SkillLeases.Lease lease = leases.acquire(() -> catalog.get("convai2"))) {

@@ -169,22 +169,32 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     JsonNode rating = f.get("rating");
     JsonNode thumbs = f.get("thumbs");
     JsonNode turn = f.get("turn");
-    if (rating != null && !rating.isNull() && !rating.isIntegralNumber()) {
-      throw new BadRequestException("bad_feedback", "feedback \"rating\" must be an integer 1-5, found " + rating + example);
-    }
     if (thumbs != null && !thumbs.isNull() && !thumbs.isTextual()) {
       throw new BadRequestException("bad_feedback", "feedback \"thumbs\" must be \"up\" or \"down\", found " + thumbs
           + example);
     }
-    if (turn != null && !turn.isNull() && !turn.isIntegralNumber()) {
-      throw new BadRequestException("bad_feedback", "feedback \"turn\" must be an integer >= 1, found " + turn + example);
-    }
+    Integer r = intIn(rating, "rating", 1, 5, example);
+    Integer t = intIn(turn, "turn", 1, Feedback.MAX_TURN, example);
     try {
-      return Feedback.of(rating == null || rating.isNull() ? null : rating.asInt(),
-          thumbs == null || thumbs.isNull() ? null : thumbs.asText(), turn == null || turn.isNull() ? null : turn.asInt());
+      return Feedback.of(r, thumbs == null || thumbs.isNull() ? null : thumbs.asText(), t);
     } catch (IllegalArgumentException e) {
       throw new BadRequestException("bad_feedback", e.getMessage());
     }
+  }
+
+  /**
+   * The integer value of {@code n} (null if absent), checked against {@code min..max} on the JSON
+   * number itself ({@code asInt()} would wrap 4294967297 to 1).
+   */
+  private static Integer intIn(JsonNode n, String field, int min, int max, String example) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+      throw new BadRequestException("bad_feedback", "feedback \"" + field + "\" must be an integer " + min
+          + "-" + max + ", found " + n + example);
+    }
+    return n.intValue();
   }
 
   String format(ChatSession.Outbound o) {

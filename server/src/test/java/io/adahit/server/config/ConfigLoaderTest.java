@@ -26,6 +26,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEventStoreUrlIsShownWithoutItsCredentials() {
+    assertThatThrownBy(() -> new ServerConfig.Events("jdbc:mysql://db/ab?user=u&password=hunter2", null, null, null))
+        .hasMessageContaining("found 'jdbc:mysql://db/ab?...'").hasMessageNotContaining("hunter2");
+    assertThat(new ServerConfig.Events("jdbc:postgresql://u:hunter2@db/ab?ssl=true", "u", "PGPASS", null).toString())
+        .contains("jdbc:postgresql://***@db/ab?...").doesNotContain("hunter2");
+    assertThat(ServerConfig.Events.redact("jdbc:sqlite:events/a.db")).isEqualTo("jdbc:sqlite:events/a.db");
+  }
+
+  @Test
   void fileOverridesDefaultsAndFlagsOverrideTheFile(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("s.yaml");
     Files.writeString(f, "http:\n  port: 9000\nbatching:\n  maxBatch: 8\nskills:\n  candidates:\n    bst: /x/bst.txt\n");

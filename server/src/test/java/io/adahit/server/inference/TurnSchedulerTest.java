@@ -14,6 +14,7 @@ import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.LoadProgress;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillCatalog;
+import io.adahit.server.skills.SkillLeases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,9 +39,13 @@ class TurnSchedulerTest {
   @TempDir static Path tmp;
   private static Backbone backbone;
   private static SkillCatalog skills;
+  private static ScheduledExecutorService housekeeping;
+  private static SkillLeases leases;
 
   @BeforeAll
   static void load() throws Exception {
+    housekeeping = Executors.newSingleThreadScheduledExecutor();
+    leases = new SkillLeases(Duration.ZERO, housekeeping);
     backbone = Backbone.loadDefault();
     TestSkills.write(tmp.resolve("skills"), backbone);
     skills = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
@@ -49,17 +55,22 @@ class TurnSchedulerTest {
   static void close() {
     skills.close();
     backbone.close();
+    housekeeping.shutdownNow();
   }
 
   private static ServerConfig.Batching batching(int queue) {
     return new ServerConfig.Batching(32, 5, queue);
   }
 
+  private static TurnScheduler scheduler(int queue, ExecutorService ex) {
+    return new TurnScheduler(backbone, batching(queue), ex, new ServerMetrics(new SimpleMeterRegistry()), leases);
+  }
+
   @Test
   void aTurnIsAnsweredWithTheBestCandidateOfItsSkillsPoolAsTheRankerRanksIt() throws Exception {
     Skill base = skills.get("base");
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+    try (TurnScheduler s = scheduler(8, ex)) {
       String context = "hi! do you have any pets?";
       TurnResult r = s.submit(new TurnRequest(base, context, Set.of(), 5)).get(60, TimeUnit.SECONDS);
       List<String> pool = TestSkills.basePool();
@@ -75,7 +86,7 @@ class TurnSchedulerTest {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
     ex.submit(() -> { gate.await(); return null; }); // holds the loop so that all turns queue up and share a batch
-    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+    try (TurnScheduler s = scheduler(8, ex)) {
       List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
       for (String skill : List.of("base", "ada", "base", "ada")) {
         fs.add(s.submit(new TurnRequest(skills.get(skill), "what do you like to do on weekends?", Set.of(), 3)));
@@ -105,7 +116,7 @@ class TurnSchedulerTest {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
     ex.submit(() -> { gate.await(); return null; });
-    try (TurnScheduler s = new TurnScheduler(backbone, batching(64), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+    try (TurnScheduler s = scheduler(64, ex)) {
       List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
       for (String c : contexts) {
         fs.add(s.submit(new TurnRequest(skills.get("base"), c, Set.of(), 1)));
@@ -128,7 +139,7 @@ class TurnSchedulerTest {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
     ex.submit(() -> { gate.await(); return null; });
-    TurnScheduler s = new TurnScheduler(backbone, batching(2), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    TurnScheduler s = scheduler(2, ex);
     try {
       Skill base = skills.get("base");
       CompletableFuture<TurnResult> a = s.submit(new TurnRequest(base, "one", Set.of(), 1));
@@ -149,7 +160,7 @@ class TurnSchedulerTest {
   void blockedCandidatesAreNeverReturned() throws Exception {
     Skill base = skills.get("base");
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()))) {
+    try (TurnScheduler s = scheduler(8, ex)) {
       TurnResult first = s.submit(new TurnRequest(base, "hello there", Set.of(), 3)).get(60, TimeUnit.SECONDS);
       TurnResult again = s.submit(new TurnRequest(base, "hello there", Set.of(first.text()), 3)).get(60, TimeUnit.SECONDS);
       assertThat(again.candidates()).doesNotContain(first.text()).startsWith(first.candidates().get(1));
@@ -161,7 +172,7 @@ class TurnSchedulerTest {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
     ex.submit(() -> { gate.await(); return null; });
-    TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    TurnScheduler s = scheduler(8, ex);
     Skill base = skills.get("base");
     CompletableFuture<TurnResult> a = s.submit(new TurnRequest(base, "one", Set.of(), 1));
     CompletableFuture<TurnResult> b = s.submit(new TurnRequest(base, "two", Set.of(), 1));
@@ -177,7 +188,7 @@ class TurnSchedulerTest {
   @Test
   void afterDrainNewTurnsAreRefusedAsShuttingDown() throws Exception {
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    TurnScheduler s = new TurnScheduler(backbone, batching(8), ex, new ServerMetrics(new SimpleMeterRegistry()));
+    TurnScheduler s = scheduler(8, ex);
     assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
     CompletableFuture<TurnResult> f = s.submit(new TurnRequest(skills.get("base"), "hi", Set.of(), 1));
     assertThatThrownBy(f::get).hasCauseInstanceOf(ShuttingDownException.class);

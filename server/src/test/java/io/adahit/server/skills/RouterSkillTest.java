@@ -16,6 +16,7 @@ import io.adahit.server.metrics.ServerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +44,8 @@ class RouterSkillTest {
   private static Backbone backbone;
   private static SkillCatalog skills;
   private static SkillRouter router;
+  private static ScheduledExecutorService housekeeping;
+  private static SkillLeases leases;
 
   private static final List<String> PETS = List.of("i have two dogs and a cat.", "my puppy chewed my shoes today.",
       "do you have any pets?", "my cat sleeps all day long.", "we adopted a kitten last week.",
@@ -52,6 +56,8 @@ class RouterSkillTest {
 
   @BeforeAll
   static void load() throws Exception {
+    housekeeping = Executors.newSingleThreadScheduledExecutor();
+    leases = new SkillLeases(Duration.ZERO, housekeeping);
     backbone = Backbone.loadDefault();
     Path dir = TestSkills.write(tmp.resolve("skills"), backbone);
     Map<String, List<String>> byskill = new LinkedHashMap<>();
@@ -66,6 +72,7 @@ class RouterSkillTest {
   static void close() {
     skills.close();
     backbone.close();
+    housekeeping.shutdownNow();
   }
 
   @Test
@@ -86,7 +93,7 @@ class RouterSkillTest {
     ExecutorService ex = Executors.newSingleThreadExecutor();
     ex.submit(() -> { gate.await(); return null; });   // all turns queue up and share one batch
     try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(32, 5, 32), ex,
-        new ServerMetrics(new SimpleMeterRegistry()))) {
+        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
       List<CompletableFuture<TurnResult>> routed = new ArrayList<>();
       List<CompletableFuture<TurnResult>> direct = new ArrayList<>();
       for (String c : contexts) {
@@ -111,10 +118,47 @@ class RouterSkillTest {
   }
 
   @Test
+  void aRoutedTurnHoldsALeaseOnTheSkillItWasRoutedToUntilItIsScored() throws Exception {
+    // a router over the catalog that notes, at each look-up, the leases its target holds already: the
+    // scheduler leases every row's target before it scores any, so the later look-ups see the earlier leases
+    List<Integer> heldAtLookup = java.util.Collections.synchronizedList(new ArrayList<>());
+    Skill auto = skills.get("auto");
+    Skill watched = Skill.routed("auto", auto.router(), List.of(), auto.dir(), name -> {
+      Skill s = skills.get(name);
+      heldAtLookup.add(leases.inFlight(s));
+      return s;
+    });
+    List<String> pets = List.of("my dog loves to play fetch in the park.", "my cat knocked over a glass.",
+        "we adopted a kitten last week.");
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(() -> { gate.await(); return null; });   // all turns queue up and share one batch
+    try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(32, 5, 32), ex,
+        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+      List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
+      for (String c : pets) {
+        fs.add(s.submit(new TurnRequest(watched, c, Set.of(), 3)));
+      }
+      gate.countDown();
+      for (CompletableFuture<TurnResult> f : fs) {
+        assertThat(f.get(60, TimeUnit.SECONDS).skill()).isEqualTo("base");
+      }
+      assertThat(heldAtLookup).as("leases the target holds at each look-up of the batch").containsExactly(0, 1, 2);
+      assertThat(leases.inFlight(skills.get("base"))).as("released once the batch is scored").isZero();
+
+      // the same for Rank on the router: leased while scoring, released after
+      heldAtLookup.clear();
+      s.rank(watched, pets.get(0), List.of("i like dogs.", "paris is lovely.")).get(60, TimeUnit.SECONDS);
+      assertThat(heldAtLookup).containsExactly(0);
+      assertThat(leases.inFlight(skills.get("base"))).isZero();
+    }
+  }
+
+  @Test
   void rankOnTheRouterScoresWithTheRoutedSkill() throws Exception {
     ExecutorService ex = Executors.newSingleThreadExecutor();
     try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(8, 1, 8), ex,
-        new ServerMetrics(new SimpleMeterRegistry()))) {
+        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
       List<String> cands = List.of("paris is lovely.", "i like dogs.", "the nile is long.");
       TurnScheduler.Ranked viaAuto = s.rank(skills.get("auto"), "which river flows through egypt?", cands)
           .get(60, TimeUnit.SECONDS);
