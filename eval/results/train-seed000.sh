@@ -10,6 +10,7 @@
 #   eval/results/train-seed000.sh adahit     # only the shipped AdaHIT skills
 #   eval/results/train-seed000.sh fusion     # AdapterFusion for BST over the shipped skills (issue 11)
 #   eval/results/train-seed000.sh router     # the 'auto' skill router (issue 11)
+#   eval/results/train-seed000.sh ablation   # what the budget shortcuts cost (convai2 task adapter)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -79,4 +80,21 @@ if [[ "$what" == all || "$what" == router ]]; then
     bin/adahit train --mode router -t "$(IFS=,; echo "${all[*]}")" --out skills/auto --seed 0 \
       --context-length 128 --max-train-pairs 5000 --valid-pairs 1000
   fi
+fi
+if [[ "$what" == ablation ]]; then
+  # The shipped convai2 sub-adapter again, each time without one budget shortcut: contexts of 256
+  # word pieces instead of 128, and 24,000 training pairs instead of 12,000 (same steps, seed, base).
+  # (common sets --context-length/--max-train-pairs once; picocli refuses a repeated option, so these
+  # runs spell their flags out.)
+  abl=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --reply-length 64 --valid-pairs 500 --valid-candidates 20
+       --checkpoint-every 100 --mode adahit-task -t convai2 --base skills/adahit_base --steps 600 --ts 32,16)
+  mkdir -p .cache/runs/ablation   # eval finds a hierarchical adapter's base beside it
+  [[ -e .cache/runs/ablation/adahit_base ]] || ln -s ../../../skills/adahit_base .cache/runs/ablation/adahit_base
+  for run in ctx256:--context-length=256:--max-train-pairs=12000 pairs24k:--context-length=128:--max-train-pairs=24000; do
+    name="${run%%:*}"; rest="${run#*:}"; f1="${rest%%:*}"; f2="${rest#*:}"
+    out=".cache/runs/ablation/$name"
+    if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; continue; fi
+    echo "=== $out"
+    bin/adahit train --out "$out" "${abl[@]}" "$f1" "$f2" --checkpoint-dir ".cache/train/ablation-$name"
+  done
 fi
