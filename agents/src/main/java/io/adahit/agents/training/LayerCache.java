@@ -75,41 +75,52 @@ public final class LayerCache {
       return new LayerCache(backbone, 0, ids, null);
     }
     float[][] states = new float[ids.length][];
-    Integer[] order = IntStream.range(0, ids.length).boxed()
-        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).toArray(Integer[]::new);
-    int d = backbone.config().hiddenSize();
     BertEncoder encoder = backbone.encoder();
+    inBatches(backbone, ids, batchSize, progress, (m, batch, rows) -> {
+      NDArray x = level == layers ? encoder.forward(m, batch, LayerHooks.NONE)
+          : encoder.forwardLayers(m, encoder.embed(m, batch), encoder.attentionBias(m, batch), 0, level, LayerHooks.NONE);
+      keep(backbone, x, batch, rows, level == layers, states);
+    });
+    return new LayerCache(backbone, level, ids, states);
+  }
+
+  /** What runs on one padded batch; {@code rows[r]} is the text index of the batch's row r. */
+  private interface BatchWork {
+    void run(NDManager m, TokenBatch batch, int[] rows);
+  }
+
+  /** Runs {@code work} over the texts in batches, longest first (little padding), reporting progress. */
+  private static void inBatches(Backbone backbone, long[][] ids, int batchSize, IntConsumer progress, BatchWork work) {
+    int[] order = IntStream.range(0, ids.length).boxed()
+        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).mapToInt(Integer::intValue).toArray();
     for (int start = 0; start < order.length; start += batchSize) {
       int end = Math.min(order.length, start + batchSize);
-      long[][] chunk = new long[end - start][];
-      for (int j = start; j < end; j++) {
-        chunk[j - start] = ids[order[j]];
+      int[] rows = Arrays.copyOfRange(order, start, end);
+      long[][] chunk = new long[rows.length][];
+      for (int r = 0; r < rows.length; r++) {
+        chunk[r] = ids[rows[r]];
       }
       TokenBatch batch = backbone.tokenizer().pad(chunk);
       try (NDManager m = backbone.newManager()) {
-        if (level == layers) {
-          float[] flat = BertEncoder.meanPool(encoder.forward(m, batch, LayerHooks.NONE), batch, false)
-              .toFloatArray();
-          for (int j = start; j < end; j++) {
-            states[order[j]] = Arrays.copyOfRange(flat, (j - start) * d, (j - start + 1) * d);
-          }
-        } else {
-          NDArray x = encoder.forwardLayers(m, encoder.embed(m, batch), encoder.attentionBias(m, batch),
-              0, level, LayerHooks.NONE);
-          float[] flat = x.toFloatArray();
-          for (int j = start; j < end; j++) {
-            int row = j - start;
-            int len = batch.lengths()[row];
-            int off = row * batch.seqLen() * d;
-            states[order[j]] = Arrays.copyOfRange(flat, off, off + len * d);
-          }
-        }
+        work.run(m, batch, rows);
       }
       if (progress != null) {
         progress.accept(end);
       }
     }
-    return new LayerCache(backbone, level, ids, states);
+  }
+
+  /**
+   * Stores hidden states {@code x} [batch, seq, d] into {@code out}: each row's real tokens, or with
+   * {@code pooled} each row's mean-pooled, unnormalised vector.
+   */
+  private static void keep(Backbone backbone, NDArray x, TokenBatch batch, int[] rows, boolean pooled, float[][] out) {
+    int d = backbone.config().hiddenSize();
+    float[] flat = (pooled ? BertEncoder.meanPool(x, batch, false) : x).toFloatArray();
+    for (int r = 0; r < rows.length; r++) {
+      int off = pooled ? r * d : r * batch.seqLen() * d;
+      out[rows[r]] = Arrays.copyOfRange(flat, off, off + (pooled ? d : batch.lengths()[r] * d));
+    }
   }
 
   /**
@@ -170,44 +181,18 @@ public final class LayerCache {
       throw new IllegalArgumentException("layer cache: cannot deepen level " + level + " to " + target);
     }
     float[][] out = new float[ids.length][];
-    Integer[] order = IntStream.range(0, ids.length).boxed()
-        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).toArray(Integer[]::new);
     int d = backbone.config().hiddenSize();
     BertEncoder encoder = backbone.encoder();
-    for (int start = 0; start < order.length; start += batchSize) {
-      int end = Math.min(order.length, start + batchSize);
-      long[][] chunk = new long[end - start][];
-      for (int j = start; j < end; j++) {
-        chunk[j - start] = ids[order[j]];
-      }
-      TokenBatch batch = backbone.tokenizer().pad(chunk);
+    inBatches(backbone, ids, batchSize, progress, (m, batch, rows) -> {
       int seq = batch.seqLen();
-      float[] flat = new float[chunk.length * seq * d];
-      for (int j = start; j < end; j++) {
-        float[] s = states[order[j]];
-        System.arraycopy(s, 0, flat, (j - start) * seq * d, s.length);
+      float[] flat = new float[rows.length * seq * d];
+      for (int r = 0; r < rows.length; r++) {
+        System.arraycopy(states[rows[r]], 0, flat, r * seq * d, states[rows[r]].length);
       }
-      try (NDManager m = backbone.newManager()) {
-        NDArray x = encoder.forwardLayers(m, m.create(flat, new Shape(chunk.length, seq, d)),
-            encoder.attentionBias(m, batch), level, target, LayerHooks.NONE);
-        if (target == layers) {
-          float[] pooled = BertEncoder.meanPool(x, batch, false).toFloatArray();
-          for (int j = start; j < end; j++) {
-            out[order[j]] = Arrays.copyOfRange(pooled, (j - start) * d, (j - start + 1) * d);
-          }
-        } else {
-          float[] h = x.toFloatArray();
-          for (int j = start; j < end; j++) {
-            int row = j - start;
-            int off = row * seq * d;
-            out[order[j]] = Arrays.copyOfRange(h, off, off + batch.lengths()[row] * d);
-          }
-        }
-      }
-      if (progress != null) {
-        progress.accept(end);
-      }
-    }
+      NDArray x = encoder.forwardLayers(m, m.create(flat, new Shape(rows.length, seq, d)),
+          encoder.attentionBias(m, batch), level, target, LayerHooks.NONE);
+      keep(backbone, x, batch, rows, target == layers, out);
+    });
     return new LayerCache(backbone, target, ids, out);
   }
 
