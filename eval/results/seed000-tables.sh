@@ -97,5 +97,29 @@ backbone=22565376
   f=eval/results/zero-shot-minilm-valid.json; echo "| zero-shot | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
   f="$out/table2-base-convai2/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 only | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
   f="$out/adahit/blended_skill_talk.json"; echo "| AdaHIT, base trained on convai2 + WoW + ED | $(metric "$f" blended_skill_talk hits@1) | $(metric "$f" blended_skill_talk mrr) |"
+  if [[ -f "$out/auto/convai2.json" ]]; then
+    echo
+    echo "## The router skill \`auto\` on the full valid splits: where it sent each task's contexts"
+    echo
+    echo "Routing accuracy: the share of a task's examples routed to that task's own skill; end-to-end"
+    echo "hits@1 is Table 1's auto row (each example ranked by the skill the router chose)."
+    echo
+    echo "| task | routing accuracy | → convai2 | → wizard_of_wikipedia | → empathetic_dialogues | → blended_skill_talk | hits@1 (auto) | hits@1 (own skill) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for t in "${tasks[@]}"; do
+      f="$out/auto/$t.json"; [[ -f "$f" ]] || continue
+      echo "| $t | $(metric "$f" "$t" routing_accuracy) | $(jq -r '.report.routed | [.convai2, .wizard_of_wikipedia, .empathetic_dialogues, .blended_skill_talk] | map(. // 0 | tostring) | join(" | ")' "$f") | $(metric "$f" "$t" hits@1) | $(metric "$out/adahit/$t.json" "$t" hits@1) |"
+    done
+  fi
+  if [[ -f "$out/ablation-ctx256/convai2.json" || -f "$out/ablation-pairs24k/convai2.json" ]]; then
+    echo
+    echo "## What the budget shortcuts cost: the convai2 sub-adapter without each (convai2 valid, K = 20)"
+    echo
+    echo "| convai2 task sub-adapter (600 steps on the shipped base) | hits@1 | MRR |"
+    echo "|---|---|---|"
+    f="$out/adahit/convai2.json"; echo "| shipped: 128-token contexts, 12,000 training pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+    f="$out/ablation-ctx256/convai2.json"; echo "| 256-token contexts (the eval length), 12,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+    f="$out/ablation-pairs24k/convai2.json"; echo "| 128-token contexts, 24,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+  fi
 } > eval/results/seed000-tables.md
 cat eval/results/seed000-tables.md
