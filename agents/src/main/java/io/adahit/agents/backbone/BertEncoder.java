@@ -15,6 +15,7 @@ import ai.djl.nn.norm.LayerNorm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A frozen BERT encoder written with DJL NDArray operations (PyTorch engine): embeddings, then
@@ -45,6 +46,9 @@ public final class BertEncoder implements AutoCloseable {
   private final List<Block> blocks;
   private final Shape normShape;
   private final float eps;
+  private final LongAdder texts = new LongAdder();
+  private final LongAdder tokens = new LongAdder();
+  private final LongAdder paddedTokens = new LongAdder();
 
   /** The parameters of one transformer block, on the encoder's manager. */
   private record Block(NDArray qkvWeight, NDArray qkvBias, NDArray outWeight, NDArray outBias,
@@ -165,7 +169,19 @@ public final class BertEncoder implements AutoCloseable {
     }
     NDArray x = embed(m, batch);
     NDArray maskAdd = attentionBias(m, batch);
-    return forwardLayers(m, x, maskAdd, 0, config.numLayers(), hooks);
+    NDArray out = forwardLayers(m, x, maskAdd, 0, config.numLayers(), hooks);
+    texts.add(batch.batchSize());
+    tokens.add(batch.realTokens());
+    paddedTokens.add((long) batch.batchSize() * batch.seqLen());
+    return out;
+  }
+
+  /**
+   * What full {@link #forward} passes have encoded since this encoder was built (thread-safe;
+   * partial passes such as {@link #forwardLayers} alone are not counted).
+   */
+  public EncoderWork work() {
+    return new EncoderWork(texts.sum(), tokens.sum(), paddedTokens.sum());
   }
 
   /** Embedding sum and LayerNorm, [batch, seq, d]. */

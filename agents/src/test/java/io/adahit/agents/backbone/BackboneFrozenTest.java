@@ -32,6 +32,25 @@ class BackboneFrozenTest {
   }
 
   @Test
+  void encoderCountsTheTokensOfEveryFullPass() {
+    List<String> texts = List.of("hello there", "i like to ski in the mountains with my two dogs", "ok");
+    EncodeOptions options = EncodeOptions.defaults();
+    long[][] rows = backbone.tokenizer().encodeRows(texts, options.maxLength(), options.truncation());
+    long real = 0;
+    int longest = 0;
+    for (long[] r : rows) {
+      real += r.length;
+      longest = Math.max(longest, r.length);
+    }
+    EncoderWork before = backbone.encoder().work();
+    backbone.embed(texts, options);
+    EncoderWork done = backbone.encoder().work().minus(before);
+    assertThat(done).isEqualTo(new EncoderWork(3, real, 3L * longest));   // one batch, padded to its longest
+    assertThat(real).isGreaterThan(3 * 2);                                   // [CLS] and [SEP] at least
+    assertThat(done.tokensPerSecond(2.0)).isEqualTo(real / 2.0);
+  }
+
+  @Test
   void noBackboneParameterRequiresGradient() {
     List<NDArray> params = backbone.encoder().parameters();
     assertThat(params).hasSize(5 + 12 * 6);

@@ -80,7 +80,6 @@ final class CompareCommand implements Callable<Integer> {
     List<EvalPlan.Task> tasks = EvalPlan.prepare(teachers, data.numExamples, Shard.ALL, data.mode(),
         fixed, data.batchSize, err::println);
     err.flush();
-    TaskRunner runner = new TaskRunner(data, System.err);
     Outcomes outA = new Outcomes();
     Outcomes outB = new Outcomes();
     Map<String, Object> opt = data.opt();
@@ -90,6 +89,7 @@ final class CompareCommand implements Callable<Integer> {
     try (Backbone b = backbone.load()) {
       opt.put("backbone", b.name());
       opt.put("backbone_fingerprint", b.fingerprint());
+      TaskRunner runner = new TaskRunner(data, System.err, b.encoder()::work);
       try (RankingModel a = RankingModel.load(b, skillsDir, aSkill, aAdapter)) {
         labelA = a.label();
         opt.put("a", a.describe());

@@ -84,7 +84,7 @@ final class EvalModelCommand implements Callable<Integer> {
       try (WorldLogWriter logs = worldLogs == null ? null
           : new WorldLogWriter(json, worldLogs, m.agentId(),
               List.of(String.join(",", data.tasks), m.agentId()), opt)) {
-        results = new TaskRunner(data, System.err).run(m, tasks, fixed, null, logs);
+        results = new TaskRunner(data, System.err, b == null ? null : b.encoder()::work).run(m, tasks, fixed, null, logs);
       }
       double total = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> report = RunReport.toMap(results, total, m.checksContamination(),

@@ -1,5 +1,6 @@
 package io.adahit.eval.cli;
 
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.harness.TaskResult;
 import io.adahit.eval.metrics.Report;
 import java.io.PrintWriter;
@@ -21,6 +22,11 @@ final class ResultTable {
           fmt(rep, "hits@100"), fmt(rep, "mrr"), fmt(rep, "rank"), r.examplesPerSecond(), r.wallSeconds());
     }
     out.printf(Locale.ROOT, "total wall time %.1f s%n", totalSeconds);
+    if (results.stream().allMatch(r -> r.work() != null)) {
+      EncoderWork work = results.stream().map(TaskResult::work).reduce(EncoderWork.NONE, EncoderWork::plus);
+      out.printf(Locale.ROOT, "backbone: %,d tokens encoded (%,d with padding), %.0f tokens/s%n",
+          work.tokens(), work.paddedTokens(), work.tokensPerSecond(totalSeconds));
+    }
     out.flush();
   }
 

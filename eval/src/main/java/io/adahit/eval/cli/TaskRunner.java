@@ -1,5 +1,6 @@
 package io.adahit.eval.cli;
 
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.harness.EvalPlan;
 import io.adahit.eval.harness.EvalTarget;
 import io.adahit.eval.harness.Evaluator;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Ranks planned tasks with one model (in process through the embedding cache, through a router,
@@ -19,10 +21,16 @@ final class TaskRunner {
 
   private final EvalDataOptions data;
   private final PrintStream progressOut;
+  private final Supplier<EncoderWork> work;
 
-  TaskRunner(EvalDataOptions data, PrintStream progressOut) {
+  /**
+   * @param work the backbone's running counts ({@code backbone.encoder()::work}), for each task's
+   *     tokens and tokens/s; null when the model runs elsewhere (a server)
+   */
+  TaskRunner(EvalDataOptions data, PrintStream progressOut, Supplier<EncoderWork> work) {
     this.data = data;
     this.progressOut = progressOut;
+    this.work = work;
   }
 
   /**
@@ -38,6 +46,7 @@ final class TaskRunner {
       String name = task.teacher().task();
       long miss0 = scorer.encodedTexts();
       long hits0 = scorer.cachedTexts();
+      EncoderWork work0 = work == null ? null : work.get();
       long start = System.nanoTime();
       Evaluator.Result result;
       try (ProgressReporter progress = new ProgressReporter(label == null ? name : label + " " + name,
@@ -47,7 +56,7 @@ final class TaskRunner {
       double wall = (System.nanoTime() - start) / 1e9;
       boolean cached = scorer.encodedTexts() >= 0;
       results.add(new TaskResult(name, result.report(), wall, cached ? scorer.encodedTexts() - miss0 : -1,
-          cached ? scorer.cachedTexts() - hits0 : -1, result.routing()));
+          cached ? scorer.cachedTexts() - hits0 : -1, result.routing(), work0 == null ? null : work.get().minus(work0)));
     }
     return results;
   }

@@ -1,5 +1,6 @@
 package io.adahit.eval.harness;
 
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.metrics.Report;
 import io.adahit.eval.metrics.ReportFile;
 import java.util.ArrayList;
@@ -86,6 +87,8 @@ public final class ReportMerger {
       long cached = 0;
       boolean cacheUsed = true;
       RoutingCounts routing = null;
+      EncoderWork work = EncoderWork.NONE;
+      boolean workCounted = true;
       for (ReportFile f : byId.values()) {
         Report r = f.counts().get(task);
         if (r == null) {
@@ -101,12 +104,16 @@ public final class ReportMerger {
         cacheUsed &= f.report().containsKey(prefix + "encoded_texts");
         encoded += (long) number(f, prefix + "encoded_texts");
         cached += (long) number(f, prefix + "cached_texts");
+        workCounted &= f.report().containsKey(prefix + RunReport.ENCODED_TOKENS);
+        work = work.plus(new EncoderWork(0, (long) number(f, prefix + RunReport.ENCODED_TOKENS),
+            (long) number(f, prefix + RunReport.PADDED_TOKENS)));
         RoutingCounts r2 = routing(f, prefix);
         if (r2 != null) {
           routing = routing == null ? r2 : routing.plus(r2);
         }
       }
-      results.add(new TaskResult(task, merged, wall, cacheUsed ? encoded : -1, cacheUsed ? cached : -1, routing));
+      results.add(new TaskResult(task, merged, wall, cacheUsed ? encoded : -1, cacheUsed ? cached : -1, routing,
+          workCounted ? work : null));
     }
     for (ReportFile f : byId.values()) {
       total = Math.max(total, number(f, "total_wall_time_s"));

@@ -1,5 +1,6 @@
 package io.adahit.eval.harness;
 
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.metrics.MultiTaskReport;
 import io.adahit.eval.metrics.Report;
 import java.util.LinkedHashMap;
@@ -9,8 +10,8 @@ import java.util.Map;
 /**
  * The {@code "report"} of an eval_model run (or of merged shards): ParlAI's metrics
  * ({@link MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then a
- * router's routing counts and accuracy ({@link RoutingCounts}), then wall time, examples/s and
- * cache use per task.
+ * router's routing counts and accuracy ({@link RoutingCounts}), then wall time, examples/s,
+ * cache use and the backbone's tokens (real, padded, real per second) per task.
  *
  * <pre>{@code
  * Map<String, Object> report = RunReport.toMap(results, totalSeconds, true, List.of());
@@ -23,6 +24,8 @@ public final class RunReport {
   public static final String CONTAMINATION = "contamination";
   public static final String ROUTED = "routed";
   public static final String ROUTING_ACCURACY = "routing_accuracy";
+  public static final String ENCODED_TOKENS = "encoded_tokens";
+  public static final String PADDED_TOKENS = "padded_tokens";
 
   private RunReport() {}
 
@@ -57,9 +60,27 @@ public final class RunReport {
         out.put(prefix + "encoded_texts", r.encodedTexts());
         out.put(prefix + "cached_texts", r.cachedTexts());
       }
+      if (r.work() != null) {
+        putWork(out, prefix, r.work(), r.wallSeconds());
+      }
     }
     out.put("total_wall_time_s", round(totalSeconds));
+    if (results.size() > 1 && results.stream().allMatch(r -> r.work() != null)) {
+      putWork(out, "total_", results.stream().map(TaskResult::work).reduce(EncoderWork.NONE, EncoderWork::plus),
+          totalSeconds);
+    }
     return out;
+  }
+
+  /**
+   * The backbone's work: real and padded tokens through the encoder, and real tokens per second
+   * of wall time (what to hold against the machine's roofline; a warm embedding cache encodes
+   * fewer tokens in less time).
+   */
+  private static void putWork(Map<String, Object> out, String prefix, EncoderWork work, double seconds) {
+    out.put(prefix + ENCODED_TOKENS, work.tokens());
+    out.put(prefix + PADDED_TOKENS, work.paddedTokens());
+    out.put(prefix + "tokens_per_s", round(work.tokensPerSecond(seconds)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.adahit.eval.harness;
 
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.metrics.Report;
 
 /**
@@ -11,13 +12,15 @@ import io.adahit.eval.metrics.Report;
  * @param encodedTexts texts that had to be encoded (cache misses)
  * @param cachedTexts texts served from the embedding cache
  * @param routing where a router sent the task's examples; null when no router was evaluated
+ * @param work what the backbone encoded for the task (tokens, for tokens/s); null when it ran
+ *     elsewhere (a server)
  */
 public record TaskResult(String task, Report report, double wallSeconds, long encodedTexts,
-    long cachedTexts, RoutingCounts routing) {
+    long cachedTexts, RoutingCounts routing, EncoderWork work) {
 
-  /** A result without routing. */
+  /** A result without routing or encoder counts. */
   public TaskResult(String task, Report report, double wallSeconds, long encodedTexts, long cachedTexts) {
-    this(task, report, wallSeconds, encodedTexts, cachedTexts, null);
+    this(task, report, wallSeconds, encodedTexts, cachedTexts, null, null);
   }
 
   public double examplesPerSecond() {

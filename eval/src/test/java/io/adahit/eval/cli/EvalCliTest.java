@@ -79,6 +79,12 @@ class EvalCliTest {
     assertThat(z.code()).as(z.err()).isZero();
     long texts = read(zs).get("report").get("encoded_texts").asLong();
     assertThat(texts).isGreaterThan(5);
+    // the backbone's work: every encoded text has [CLS] and [SEP] at least; padding only adds
+    long tokens = read(zs).get("report").get("encoded_tokens").asLong();
+    assertThat(tokens).isGreaterThan(2 * texts);
+    assertThat(read(zs).get("report").get("padded_tokens").asLong()).isGreaterThanOrEqualTo(tokens);
+    assertThat(read(zs).get("report").get("tokens_per_s").asDouble()).isPositive();
+    assertThat(z.out()).containsPattern("backbone: [0-9,]+ tokens encoded");
     assertThat(read(zs).get("report").has("contaminated")).isFalse();
 
     Run p1 = run("eval_model", "-t", "convai2", "-ne", "5", "--adapter", skills.resolve("plain").toString(),
@@ -98,6 +104,7 @@ class EvalCliTest {
         "--cache-dir", cache.toString(), "-rf", a2.toString());
     assertThat(p2.code()).as(p2.err()).isZero();
     assertThat(read(a2).get("report").get("encoded_texts").asLong()).isZero();
+    assertThat(read(a2).get("report").get("encoded_tokens").asLong()).isZero();   // all from the cache
     assertThat(read(a2).get("report").get("mrr").asDouble()).isEqualTo(r1.get("report").get("mrr").asDouble());
 
     Path c = dir.resolve("hit-bst.json");
@@ -136,7 +143,8 @@ class EvalCliTest {
     int compared = 0;
     for (var it = a.fieldNames(); it.hasNext(); ) {
       String k = it.next();
-      if (!k.matches("(.*/)?(wall_time_s|exs_per_s|encoded_texts|cached_texts|total_wall_time_s)")) {
+      // timings and encoder work are the parallel job's (a candidate may be encoded in two shards)
+      if (!k.matches("(.*/|total_)?(wall_time_s|exs_per_s|encoded_texts|cached_texts|encoded_tokens|padded_tokens|tokens_per_s)")) {
         assertThat(b.get(k)).as(k).isEqualTo(a.get(k));
         compared++;
       }

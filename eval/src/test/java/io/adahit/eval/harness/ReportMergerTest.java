@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.eval.metrics.Report;
@@ -49,7 +50,8 @@ class ReportMergerTest {
     List<TaskResult> results = new ArrayList<>();
     for (EvalPlan.Task t : EvalPlan.prepare(teachers, ne, shard, CandidateMode.INLINE, List.of(), 16, w -> {})) {
       Report r = ev.evaluate(t.examples(), CandidateMode.INLINE, List.of(), n -> {}, null);
-      results.add(new TaskResult(t.teacher().task(), r, 1.0 + shard.shardId(), 10, 5));
+      results.add(new TaskResult(t.teacher().task(), r, 1.0 + shard.shardId(), 10, 5, null,
+          new EncoderWork(10, 100 * (shard.shardId() + 1), 150 * (shard.shardId() + 1))));
     }
     Map<String, Object> opt = new LinkedHashMap<>();
     opt.put("task", "convai2,blended_skill_talk");
@@ -66,7 +68,7 @@ class ReportMergerTest {
 
   private static Map<String, Object> metricsOnly(Map<String, Object> report) {
     return report.entrySet().stream()
-        .filter(e -> !e.getKey().matches("(.*/)?(wall_time_s|exs_per_s|encoded_texts|cached_texts|total_wall_time_s)"))
+        .filter(e -> !e.getKey().matches("(.*/|total_)?(wall_time_s|exs_per_s|encoded_texts|cached_texts|encoded_tokens|padded_tokens|tokens_per_s)"))
         // JSON reads 80 back as an Integer; compare numbers by value (doubles bit for bit)
         .collect(Collectors.toMap(Map.Entry::getKey,
             e -> e.getValue() instanceof Number n ? (Object) n.doubleValue() : e.getValue(),
@@ -92,6 +94,13 @@ class ReportMergerTest {
     // the parallel job's timing: slowest shard, summed cache counts
     assertThat(merged.report()).containsEntry("convai2/wall_time_s", 3.0)
         .containsEntry("convai2/encoded_texts", 30L).containsEntry("total_wall_time_s", 4.0);
+    // the backbone's tokens are summed over shards (100 + 200 + 300), tokens/s over the slowest
+    // shard's time; the run's totals add both tasks
+    assertThat(merged.report()).containsEntry("convai2/encoded_tokens", 600L)
+        .containsEntry("convai2/padded_tokens", 900L).containsEntry("convai2/tokens_per_s", 200.0)
+        .containsEntry("total_encoded_tokens", 1200L).containsEntry("total_tokens_per_s", 300.0);
+    assertThat(single.report()).containsEntry("blended_skill_talk/encoded_tokens", 100)
+        .containsEntry("blended_skill_talk/tokens_per_s", 100.0);
     assertThat(merged.opt()).doesNotContainKey("shard_id").containsEntry("num_shards", 3);
     // and it survives a write and a read
     Path out = tmp.resolve("merged.json");

@@ -156,7 +156,7 @@ class RoutingTest {
     for (Map.Entry<String, List<EvalExample>> t : Map.of("convai2", convai2, "empathetic_dialogues", ed).entrySet()
         .stream().sorted(Map.Entry.comparingByKey()).toList()) {
       Evaluator.Result r = ev.run(shard.select(t.getValue()), CandidateMode.INLINE, List.of(), n -> {}, null);
-      results.add(new TaskResult(t.getKey(), r.report(), 1.0, -1, -1, r.routing()));
+      results.add(new TaskResult(t.getKey(), r.report(), 1.0, -1, -1, r.routing(), null));
     }
     Map<String, Object> opt = new LinkedHashMap<>();
     opt.put("task", "convai2,empathetic_dialogues");
