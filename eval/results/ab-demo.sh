@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A/B test of two adapter variants of one skill, offline and online, with one report at the end.
 #
-#   control  "da64": skills/convai2        (the shipped AdaHIT convai2 adapter, as served)
-#   variant  "da16": skills/convai2_da16   (train it first, see below)
+#   control  "da64": skills/convai2_da64   Houlsby adapters (Ada), bottleneck 64, top 2 layers
+#   variant  "da16": skills/convai2_da16   the same with bottleneck 16 (4x fewer parameters)
+# Both answer from skills/convai2's candidate pool. Train them first:
+#   eval/results/train-seed000.sh ab
 #
 # 1. Starts the real server (`adahit serve`) with an experiment that splits convai2 conversations
 #    50/50 between the two adapters (sticky: a hash of conversation id and experiment name), an
@@ -14,19 +16,19 @@
 # 4. `adahit ab-report` over the stored events, with the offline `compare` of the same two adapters
 #    on ConvAI2 valid attached (hits@1 difference with a 95% paired-bootstrap interval, McNemar).
 #
-# Train the variant first (a unique --skill name keeps it apart from skills/convai2; do not run
-# `pool` into it: a variant answers from its skill's candidates), e.g. with task sub-adapters of
-# width 16 on the shipped base:
-#   bin/adahit train --mode adahit-task -t convai2 --base skills/adahit_base --ts 16,16 \
-#       --skill convai2_da16 --out skills/convai2_da16 ...   # the same steps/data as skills/convai2/REPRODUCE.md
+# (Do not run `pool` into a variant directory: a variant answers from its skill's candidates, and a
+# directory with a candidates.txt would be served as a skill of its own.) Any two adapter
+# directories of one skill under skills/ work: set CONTROL_DIR and VARIANT_DIR (CONTROL_DIR empty:
+# the skill's adapter as served).
 #
-# Settings (environment): SKILL, VARIANT_DIR, CONVERSATIONS, TURNS, CLIENTS, OFFLINE_NE, OUT.
+# Settings (environment): SKILL, CONTROL_DIR, VARIANT_DIR, CONVERSATIONS, TURNS, CLIENTS, OFFLINE_NE, OUT.
 # Example, quick: CONVERSATIONS=40 OFFLINE_NE=200 eval/results/ab-demo.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 SKILL="${SKILL:-convai2}"
+CONTROL_DIR="${CONTROL_DIR-convai2_da64}"
 VARIANT_DIR="${VARIANT_DIR:-convai2_da16}"
 CONVERSATIONS="${CONVERSATIONS:-200}"
 TURNS="${TURNS:-4}"
@@ -36,14 +38,18 @@ OUT="${OUT:-eval/results/ab-demo}"
 EXPERIMENT="${SKILL//_/-}-ab"
 TOKEN="demo-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
-if [[ ! -f "skills/$VARIANT_DIR/adapter_config.json" ]]; then
-  echo "skills/$VARIANT_DIR/adapter_config.json is missing: train the variant first (see the top of $0)" >&2
-  exit 1
-fi
-if [[ -f "skills/$VARIANT_DIR/candidates.txt" ]]; then
-  echo "skills/$VARIANT_DIR has a candidates.txt: it would be served as a skill of its own; remove it" >&2
-  exit 1
-fi
+for d in $CONTROL_DIR $VARIANT_DIR; do
+  if [[ ! -f "skills/$d/adapter_config.json" ]]; then
+    echo "skills/$d/adapter_config.json is missing: train the variants first (see the top of $0)" >&2
+    exit 1
+  fi
+  if [[ -f "skills/$d/candidates.txt" ]]; then
+    echo "skills/$d has a candidates.txt: it would be served as a skill of its own; remove it" >&2
+    exit 1
+  fi
+done
+control_adapter=""
+[[ -n "$CONTROL_DIR" ]] && control_adapter=", adapter: $CONTROL_DIR"
 mkdir -p "$OUT"
 rm -f "$OUT"/events.db "$OUT"/events.db-wal "$OUT"/events.db-shm
 work="$(mktemp -d)"
@@ -57,13 +63,13 @@ experiments:
   - name: $EXPERIMENT
     skill: $SKILL
     variants:
-      - {name: da64, weight: 1}                         # the skill's adapter as served (skills/$SKILL)
+      - {name: da64, weight: 1$control_adapter}
       - {name: da16, adapter: $VARIANT_DIR, weight: 1}
 EOF
 printf '%s\n' "$TOKEN" > "$work/token"
 chmod 600 "$work/token"
 
-echo "== 1. server with experiment '$EXPERIMENT' (da64 = skills/$SKILL, da16 = skills/$VARIANT_DIR)"
+echo "== 1. server with experiment '$EXPERIMENT' (da64 = skills/${CONTROL_DIR:-$SKILL}, da16 = skills/$VARIANT_DIR)"
 bin/adahit serve --config "$work/ab-server.yaml" 2> "$OUT/serve.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

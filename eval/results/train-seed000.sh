@@ -11,6 +11,7 @@
 #   eval/results/train-seed000.sh fusion     # AdapterFusion for BST over the shipped skills (issue 11)
 #   eval/results/train-seed000.sh router     # the 'auto' skill router (issue 11)
 #   eval/results/train-seed000.sh ablation   # what the budget shortcuts cost (convai2 task adapter)
+#   eval/results/train-seed000.sh ab         # the two convai2 variants of eval/results/ab-demo.sh (da 64, da 16)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -80,6 +81,19 @@ if [[ "$what" == all || "$what" == router ]]; then
     bin/adahit train --mode router -t "$(IFS=,; echo "${all[*]}")" --out skills/auto --seed 0 \
       --context-length 128 --max-train-pairs 5000 --valid-pairs 1000
   fi
+fi
+if [[ "$what" == ab ]]; then
+  # Issue 10's A/B demonstration (eval/results/ab-demo.sh): two variants of the convai2 skill that
+  # differ only in the adapter bottleneck, Houlsby adapters (Ada) of da 64 and of da 16 in the top 2
+  # layers, 1,000 steps each, everything else as the Ada row. The server confines variant adapters
+  # to its skills folder, so they go to skills/ (untracked: .gitignore); da 64 is the Ada row's run.
+  if [[ -f .cache/runs/ada/convai2/adapter_config.json && ! -e skills/convai2_da64 ]]; then
+    cp -r .cache/runs/ada/convai2 skills/convai2_da64
+  fi
+  train skills/convai2_da64 --mode ada -t convai2 --steps 1000 --top-layers 2 --bottleneck 64 \
+    --checkpoint-dir .cache/train/ada-convai2
+  train skills/convai2_da16 --mode ada -t convai2 --steps 1000 --top-layers 2 --bottleneck 16 \
+    --checkpoint-dir .cache/train/ada16-convai2
 fi
 if [[ "$what" == ablation ]]; then
   # The shipped convai2 sub-adapter again, each time without one budget shortcut: contexts of 256
