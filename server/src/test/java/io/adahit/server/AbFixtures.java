@@ -6,10 +6,20 @@ import io.adahit.agents.adapters.AdapterInit;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.server.config.ServerConfig;
+import io.adahit.server.skills.AdapterManager;
+import io.adahit.server.skills.LoadProgress;
+import io.adahit.server.skills.SkillCatalog;
+import io.adahit.server.skills.SkillLeases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Adapter directories for the A/B and run-time adapter tests, written beside {@link TestSkills}'
@@ -66,5 +76,37 @@ public final class AbFixtures {
     }
     Files.createSymbolicLink(skills.resolve("escape"), outside);
     return skills;
+  }
+
+  /**
+   * What the run-time adapter tests manage, over the folder {@link #write} filled under
+   * {@code tmp/skills}: the skill catalog, leases freed at once (no grace period) and the
+   * {@link AdapterManager}; closed in reverse.
+   *
+   * <pre>{@code
+   * try (AbFixtures.Managed m = AbFixtures.Managed.open(backbone, tmp)) {
+   *   m.adapters().replace("ada", "ada2");
+   * }
+   * }</pre>
+   */
+  public record Managed(SkillCatalog catalog, ScheduledExecutorService housekeeping, SkillLeases leases,
+      AdapterManager adapters) implements AutoCloseable {
+
+    public static Managed open(Backbone backbone, Path tmp) throws IOException {
+      ServerConfig.Skills config = TestSkills.config(tmp, Map.of()).skills();
+      SkillCatalog catalog = SkillCatalog.load(backbone, config, LoadProgress.NONE);
+      ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor();
+      SkillLeases leases = new SkillLeases(Duration.ZERO, housekeeping);
+      return new Managed(catalog, housekeeping, leases, new AdapterManager(backbone, catalog, config, leases));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      housekeeping.shutdown();
+      housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+      leases.close();
+      catalog.close();
+      adapters.close();
+    }
   }
 }

@@ -8,17 +8,11 @@ import io.adahit.agents.backbone.Backbone;
 import io.adahit.server.AbFixtures;
 import io.adahit.server.TestSkills;
 import io.adahit.server.skills.AdapterManager;
-import io.adahit.server.skills.LoadProgress;
 import io.adahit.server.skills.SkillCatalog;
 import io.adahit.server.skills.SkillLeases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +27,8 @@ class ExperimentServiceTest {
   private static Backbone backbone;
   private static String adaFingerprint;
   private static String ada2Fingerprint;
+  private AbFixtures.Managed managed;
   private SkillCatalog catalog;
-  private ScheduledExecutorService housekeeping;
-  private SkillLeases leases;
   private AdapterManager adapters;
   private ExperimentService experiments;
 
@@ -54,10 +47,9 @@ class ExperimentServiceTest {
 
   @BeforeEach
   void open() throws Exception {
-    catalog = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
-    housekeeping = Executors.newSingleThreadScheduledExecutor();
-    leases = new SkillLeases(Duration.ZERO, housekeeping);
-    adapters = new AdapterManager(backbone, catalog, TestSkills.config(tmp, Map.of()).skills(), leases);
+    managed = AbFixtures.Managed.open(backbone, tmp);
+    catalog = managed.catalog();
+    adapters = managed.adapters();
     experiments = new ExperimentService(adapters, null, new ExperimentMetrics(new SimpleMeterRegistry()),
         new ObjectMapper());
   }
@@ -65,11 +57,7 @@ class ExperimentServiceTest {
   @AfterEach
   void shut() throws Exception {
     experiments.close();
-    housekeeping.shutdown();
-    housekeeping.awaitTermination(10, TimeUnit.SECONDS);
-    leases.close();
-    catalog.close();
-    adapters.close();
+    managed.close();
   }
 
   @Test

@@ -9,11 +9,6 @@ import io.adahit.server.AbFixtures;
 import io.adahit.server.TestSkills;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +22,8 @@ class AdapterManagerTest {
   @TempDir static Path tmp;
   private static Backbone backbone;
   private static String ada2Fingerprint;
+  private AbFixtures.Managed managed;
   private SkillCatalog catalog;
-  private ScheduledExecutorService housekeeping;
   private SkillLeases leases;
   private AdapterManager adapters;
 
@@ -46,19 +41,15 @@ class AdapterManagerTest {
 
   @BeforeEach
   void open() throws Exception {
-    catalog = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
-    housekeeping = Executors.newSingleThreadScheduledExecutor();
-    leases = new SkillLeases(Duration.ZERO, housekeeping);
-    adapters = new AdapterManager(backbone, catalog, TestSkills.config(tmp, Map.of()).skills(), leases);
+    managed = AbFixtures.Managed.open(backbone, tmp);
+    catalog = managed.catalog();
+    leases = managed.leases();
+    adapters = managed.adapters();
   }
 
   @AfterEach
   void shut() throws Exception {
-    housekeeping.shutdown();
-    housekeeping.awaitTermination(10, TimeUnit.SECONDS);
-    leases.close();
-    catalog.close();
-    adapters.close();
+    managed.close();
   }
 
   private void awaitFreed() throws InterruptedException {
