@@ -2,6 +2,7 @@ package io.adahit.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.server.admin.AdminAuth;
 import io.adahit.server.admin.AdminAuthInterceptor;
 import io.adahit.server.admin.AdminGrpcService;
@@ -135,7 +136,8 @@ public final class DialogueServer implements AutoCloseable {
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
-      scheduler = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
+      scheduler = new TurnScheduler(backbone, config.batching(),
+          RankerOptions.defaults().withContextLength(config.agent().textTruncate()), inferenceExecutor, metrics, leases);
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
       }
@@ -204,6 +206,7 @@ public final class DialogueServer implements AutoCloseable {
     opt.put("history_size", config.agent().historySize());
     opt.put("delimiter", config.agent().delimiter());
     opt.put("repeat_blocking_heuristic", config.agent().repeatBlocking());
+    opt.put("text_truncate", config.agent().textTruncate());
     opt.put("batching", Map.of("max_batch", config.batching().maxBatch(), "max_wait_ms", config.batching().maxWaitMillis()));
     return opt;
   }

@@ -26,6 +26,11 @@ public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
         base.withMaxLength(128).withTruncation(Truncation.KEEP_START));
   }
 
+  /** Contexts truncated to {@code n} word pieces instead (ParlAI's {@code --text-truncate}). */
+  public RankerOptions withContextLength(int n) {
+    return new RankerOptions(context.withMaxLength(n), candidate);
+  }
+
   public RankerOptions withBatchSize(int n) {
     return new RankerOptions(context.withBatchSize(n), candidate.withBatchSize(n));
   }

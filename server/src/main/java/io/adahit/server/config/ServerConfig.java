@@ -71,8 +71,11 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
   }
 
   /** Per-conversation agent behaviour (ParlAI's TorchRankerAgent options). */
-  public record Agent(int historySize, String delimiter, int textCandidates, boolean repeatBlocking, int maxTextChars) {
+  public record Agent(int historySize, String delimiter, int textCandidates, boolean repeatBlocking, int maxTextChars,
+      int textTruncate) {
     public Agent {
+      require(textTruncate >= 8 && textTruncate <= 512,
+          "config: agent.textTruncate must be in 8..512 word pieces, found " + textTruncate);
       require(historySize == -1 || historySize >= 1,
           "config: agent.historySize must be -1 (all) or >= 1, found " + historySize);
       require(delimiter != null, "config: agent.delimiter is required");

@@ -69,7 +69,7 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerMetrics metrics;
   private final SkillLeases leases;
   private final EncodeOptions contextOptions;
-  private final RankerOptions rankerOptions = RankerOptions.defaults();
+  private final RankerOptions rankerOptions;
   private final BlockingQueue<Job> queue;
   private final ExecutorService executor;
   private final Future<?> loop;
@@ -78,7 +78,14 @@ public final class TurnScheduler implements AutoCloseable {
   /** @param leases where a router skill's turns lease the skill they are routed to */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics,
       SkillLeases leases) {
+    this(backbone, config, RankerOptions.defaults(), executor, metrics, leases);
+  }
+
+  /** @param rankerOptions how contexts (and Rank's candidates) are truncated and encoded */
+  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, RankerOptions rankerOptions,
+      ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
     this.backbone = backbone;
+    this.rankerOptions = rankerOptions;
     this.encoder = new MixedSkillEncoder(backbone);
     this.config = config;
     this.metrics = metrics;

@@ -21,6 +21,7 @@ class ConfigLoaderTest {
     assertThat(c.skills().defaultSkill()).isEqualTo("base");
     assertThat(c.agent().delimiter()).isEqualTo("\n");
     assertThat(c.agent().historySize()).isEqualTo(-1);
+    assertThat(c.agent().textTruncate()).isEqualTo(256);   // as the eval harness's --text-truncate
     assertThat(c.batching().maxBatch()).isEqualTo(32);
     assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
   }
@@ -70,6 +71,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("batching.maxBatch must be in 1..1024, found 0");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("http.port", "70000")))
         .hasMessageContaining("http.port must be in 0..65535");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("agent.textTruncate", "4")))
+        .hasMessageContaining("agent.textTruncate must be in 8..512 word pieces, found 4");
   }
 
   @Test

@@ -82,6 +82,31 @@ class TurnSchedulerTest {
   }
 
   @Test
+  void contextsAreTruncatedToTheConfiguredLengthKeepingTheLatestTurns() throws Exception {
+    Skill base = skills.get("base");
+    String latest = "do you have any pets? i have two dogs.";
+    String a = "hello there, how are you today?\n" + latest;
+    String b = "i love to ski in the mountains every winter with my family\n" + latest;
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    RankerOptions eight = RankerOptions.defaults().withContextLength(8);
+    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), eight, ex,
+        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+      TurnResult ra = s.submit(new TurnRequest(base, a, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+      TurnResult rb = s.submit(new TurnRequest(base, b, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+      // 8 word pieces, [CLS] and [SEP] included, all from the latest turn: the two contexts are one
+      assertThat(rb.candidates()).isEqualTo(ra.candidates());
+      assertThat(rb.scores()).isEqualTo(ra.scores());
+      Ranking expected = new Ranker(TextEncoder.of(backbone), eight).rank(a, TestSkills.basePool());
+      assertThat(ra.candidates()).containsExactlyElementsOf(expected.top(TestSkills.basePool(), 5));
+    }
+    try (TurnScheduler s = scheduler(8, Executors.newSingleThreadExecutor())) {   // 256: the whole context counts
+      float[] sa = s.submit(new TurnRequest(base, a, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
+      float[] sb = s.submit(new TurnRequest(base, b, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
+      assertThat(sb).isNotEqualTo(sa);
+    }
+  }
+
+  @Test
   void turnsOfTwoSkillsInOneBatchAreEachAnsweredFromTheirOwnPool() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
