@@ -139,6 +139,79 @@ public final class SkillRegistry implements AutoCloseable {
   }
 
   /**
+   * Loads the one adapter directory {@code dir} and, first, the adapters it stands on (a
+   * hierarchical adapter's base, a fusion's fused adapters), each from the sibling directory that
+   * holds that skill with the fingerprint {@code dir}'s manifest records; nothing else in the
+   * folder is read beyond manifests. Unlike {@link #loadFolder}, another directory of the folder
+   * may provide the same skill name (an A/B variant beside the served skill): only {@code dir} is
+   * loaded under that name. A skill already loaded here is reused.
+   *
+   * @throws IOException if {@code dir} or a dependency does not load, a dependency is missing, or
+   *     {@code dir}'s skill is already loaded from another directory
+   */
+  public Entry loadDirectory(Path dir) throws IOException {
+    synchronized (loadLock) {
+      return loadWithDependencies(dir.toAbsolutePath().normalize(), 0);
+    }
+  }
+
+  private Entry loadWithDependencies(Path dir, int depth) throws IOException {
+    AdapterManifest m = AdapterFiles.readManifest(dir);
+    String name = m.config().skill();
+    Entry have = skills.get(name);
+    if (have != null) {
+      if (sameFile(have.dir(), dir)) {
+        return have;
+      }
+      throw new IOException("skill '" + name + "' in " + dir + " is already provided by " + have.dir());
+    }
+    if (depth > 2) {   // a fusion over hierarchical skills is the deepest stack there is
+      throw new IOException("adapter " + dir + ": its base and fused adapters nest deeper than a fusion"
+          + " over hierarchical skills");
+    }
+    AdapterSet base = null;
+    if (m.base() != null) {
+      base = loadWithDependencies(sibling(dir, m, "base adapter", m.base().skill(), m.base().fingerprint()),
+          depth + 1).adapters();
+    }
+    List<AdapterSet> fused = new ArrayList<>();
+    for (AdapterManifest.FusedRef f : m.fused()) {
+      fused.add(loadWithDependencies(sibling(dir, m, "fused adapter", f.skill(), f.fingerprint()),
+          depth + 1).adapters());
+    }
+    AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
+    Entry e = new Entry(set, dir, m);
+    Map<String, Entry> next = new TreeMap<>(skills);
+    next.put(name, e);
+    skills = Collections.unmodifiableMap(next);
+    return e;
+  }
+
+  /** The directory beside {@code dir} that holds skill {@code name}, preferring the one with {@code fingerprint}. */
+  private static Path sibling(Path dir, AdapterManifest m, String role, String name, String fingerprint)
+      throws IOException {
+    Path first = null;
+    for (Path d : listSkillDirs(dir.getParent())) {
+      try {
+        AdapterManifest other = AdapterFiles.readManifest(d);
+        if (other.config().skill().equals(name)) {
+          if (fingerprint != null && fingerprint.equals(other.weightsFingerprint())) {
+            return d;
+          }
+          first = first == null ? d : first;
+        }
+      } catch (IOException | UncheckedIOException e) {
+        // an unreadable sibling is not the one we need; loadFolder reports such directories
+      }
+    }
+    if (first == null) {
+      throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name + "' not found in "
+          + dir.getParent());
+    }
+    return first;   // a mismatched fingerprint is refused by AdapterFiles.load, naming both
+  }
+
+  /**
    * Load order: plain skills, then hierarchical ones (on a plain base), then fusions (over plain
    * or hierarchical skills).
    */

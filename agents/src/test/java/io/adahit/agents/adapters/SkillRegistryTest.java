@@ -154,6 +154,34 @@ class SkillRegistryTest {
   }
 
   @Test
+  void oneDirectoryLoadsWithItsBaseEvenBesideAnotherDirectoryOfTheSameSkill() throws Exception {
+    // an A/B variant of bst beside the served one: other weights, same skill name and base
+    try (SkillRegistry deps = new SkillRegistry(backbone)) {
+      deps.loadFolder(folder);
+      try (AdapterSet variant = AdapterSet.create(backbone,
+          AdapterConfig.hierarchical("bst", deps.entry("base").manifest().config(), 4, 2),
+          AdapterInit.seeded(9), deps.get("base"))) {
+        AdapterFiles.save(variant, folder.resolve("bst_variant"), Provenance.pending());
+      }
+    }
+    try (SkillRegistry registry = new SkillRegistry(backbone)) {
+      SkillRegistry.Entry e = registry.loadDirectory(folder.resolve("bst_variant"));
+      assertThat(e.dir()).isEqualTo(folder.resolve("bst_variant").toAbsolutePath());
+      assertThat(registry.skills()).as("only it and its base").containsExactly("base", "bst");
+      assertThat(e.adapters().base()).containsSame(registry.get("base"));
+      assertThat(registry.loadDirectory(folder.resolve("bst_variant"))).as("loaded once").isSameAs(e);
+      assertThatThrownBy(() -> registry.loadDirectory(folder.resolve("bst")))
+          .hasMessage("skill 'bst' in " + folder.resolve("bst").toAbsolutePath() + " is already provided by "
+              + folder.resolve("bst_variant").toAbsolutePath());
+    }
+    Files.delete(folder.resolve("base").resolve(AdapterFiles.CONFIG_FILE));   // the base is gone
+    try (SkillRegistry registry = new SkillRegistry(backbone)) {
+      assertThatThrownBy(() -> registry.loadDirectory(folder.resolve("bst")))
+          .hasMessage("adapter 'bst': base adapter 'base' not found in " + folder.toAbsolutePath());
+    }
+  }
+
+  @Test
   void aMissingFolderIsAnIoError() {
     try (SkillRegistry registry = new SkillRegistry(backbone)) {
       assertThatThrownBy(() -> registry.loadFolder(folder.resolve("nope")))

@@ -95,31 +95,18 @@ public final class RankingModel implements EvalTarget {
   }
 
   /**
-   * The adapter in {@code dir}; a hierarchical one gets its base from a sibling directory (the
-   * folder holding {@code dir} is loaded as a skills folder).
+   * The adapter in {@code dir}; a hierarchical one gets its base (a fusion its fused adapters)
+   * from a sibling directory ({@link SkillRegistry#loadDirectory}), so a variant may sit beside
+   * the served skill of the same name.
    */
   public static RankingModel adapterDir(Backbone backbone, Path dir) throws IOException {
-    AdapterManifest manifest = AdapterFiles.readManifest(dir);   // names the file when missing
-    Path abs = dir.toAbsolutePath().normalize();
-    Path folder = abs.getParent();
+    AdapterFiles.readManifest(dir);   // names the file when missing
     SkillRegistry registry = new SkillRegistry(backbone);
     try {
-      SkillRegistry.LoadReport report = registry.loadFolder(folder);
-      for (Map.Entry<Path, String> f : report.failures().entrySet()) {
-        if (Files.isSameFile(f.getKey(), abs)) {
-          throw new IOException("adapter " + dir + " cannot be loaded: " + f.getValue());
-        }
-      }
-      String skill = manifest.config().skill();
-      SkillRegistry.Entry e = registry.contains(skill) ? registry.entry(skill) : null;
-      if (e == null || !Files.isSameFile(e.dir(), abs)) {
-        throw new IOException("adapter " + dir + " was not loaded from " + folder + " (skill '"
-            + skill + "' is provided by " + (e == null ? "no directory" : e.dir()) + ")");
-      }
-      return new RankingModel(backbone, registry, e);
+      return new RankingModel(backbone, registry, registry.loadDirectory(dir));
     } catch (IOException | RuntimeException ex) {
       registry.close();
-      throw ex;
+      throw new IOException("adapter " + dir + " cannot be loaded: " + ex.getMessage(), ex);
     }
   }
 
