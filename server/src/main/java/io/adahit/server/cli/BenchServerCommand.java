@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,11 +58,7 @@ public final class BenchServerCommand implements Callable<Integer> {
   @Option(names = "--cache-dir", defaultValue = ".cache/embeddings", paramLabel = "DIR", description = "Candidate embedding cache.")
   Path cacheDir;
 
-  @Option(names = "--max-batch", description = "Scheduler max batch (default: the server default).")
-  Integer maxBatch;
-
-  @Option(names = "--max-wait-ms", description = "Scheduler max wait (default: the server default).")
-  Integer maxWait;
+  @Mixin TuningOptions tuning;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Loopback address to serve and connect on.")
   String host;
@@ -95,12 +92,7 @@ public final class BenchServerCommand implements Callable<Integer> {
     o.put("batching.queueCapacity", Integer.toString(Math.max(256, 2 * conversations)));
     o.put("conversations.maxOpen", Integer.toString(Math.max(1024, conversations + 16)));
     o.put("logs.dir", null);
-    if (maxBatch != null) {
-      o.put("batching.maxBatch", maxBatch.toString());
-    }
-    if (maxWait != null) {
-      o.put("batching.maxWaitMillis", maxWait.toString());
-    }
+    tuning.applyTo(o);
     ServerConfig config = ConfigLoader.load(null, o);
     List<String> utterances = utterances(scratch.resolve(skills.get(0)).resolve("candidates.txt"));
     Map<String, Object> report = new LinkedHashMap<>();
@@ -110,9 +102,9 @@ public final class BenchServerCommand implements Callable<Integer> {
       System.err.println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
-      System.out.printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms, %d cores%n",
-          conversations, turns, thinkMillis, config.batching().maxBatch(), config.batching().maxWaitMillis(),
-          Runtime.getRuntime().availableProcessors());
+      System.out.printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
+          + " contexts <= %d word pieces, %d cores%n", conversations, turns, thinkMillis, config.batching().maxBatch(),
+          config.batching().maxWaitMillis(), config.agent().textTruncate(), Runtime.getRuntime().availableProcessors());
       System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
           "RSS MB", "peak MB");
       LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances, report);
@@ -128,6 +120,7 @@ public final class BenchServerCommand implements Callable<Integer> {
       report.put("think_ms", thinkMillis);
       report.put("max_batch", config.batching().maxBatch());
       report.put("max_wait_ms", config.batching().maxWaitMillis());
+      report.put("text_truncate", config.agent().textTruncate());
       report.put("cores", Runtime.getRuntime().availableProcessors());
     } finally {
       try (Stream<Path> s = Files.list(scratch)) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -61,12 +62,6 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--cache-dir", paramLabel = "DIR", description = "Candidate embedding cache (default .cache/embeddings).")
   Path cacheDir;
 
-  @Option(names = "--max-batch", description = "Turns per forward pass (default 32).")
-  Integer maxBatch;
-
-  @Option(names = "--max-wait-ms", description = "How long a batch waits to fill (default 5).")
-  Integer maxWait;
-
   @Option(names = "--queue", description = "Turns that may wait before the server answers 'overloaded' (default 256).")
   Integer queue;
 
@@ -85,12 +80,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--exit-when-ready", description = "Load everything (filling the candidate cache), then shut down: for image builds and smoke tests.")
   boolean exitWhenReady;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, dotted (e.g. agent.historySize=4; repeatable).")
-  Map<String, String> set = new LinkedHashMap<>();
+  @Mixin TuningOptions tuning;
 
   /** The config file, flags applied. */
   ServerConfig effectiveConfig() throws java.io.IOException {
-    Map<String, String> o = new LinkedHashMap<>(set);
+    Map<String, String> o = new LinkedHashMap<>();
+    tuning.applyTo(o);
     put(o, "http.host", host);
     put(o, "http.port", port);
     put(o, "grpc.port", grpcPort);
@@ -102,8 +97,6 @@ public final class ServeCommand implements Callable<Integer> {
     candidates.forEach((k, v) -> o.put("skills.candidates." + k, v.toString()));
     put(o, "skills.backbone", backbone);
     put(o, "skills.cacheDir", cacheDir);
-    put(o, "batching.maxBatch", maxBatch);
-    put(o, "batching.maxWaitMillis", maxWait);
     put(o, "batching.queueCapacity", queue);
     put(o, "http.maxConnections", maxConnections);
     put(o, "http.maxFrameBytes", maxFrame);

@@ -1,0 +1,38 @@
+package io.adahit.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.adahit.server.config.ServerConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** serve's flags become config overrides: named flags over --set, --set over the defaults. */
+class ServeCommandTest {
+
+  private static ServerConfig parse(String... args) throws Exception {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs(args);
+    return serve.effectiveConfig();
+  }
+
+  @Test
+  void tuningFlagsAndSetReachTheConfig() throws Exception {
+    ServerConfig c = parse("--max-batch", "16", "--set", "batching.maxBatch=8", "--set", "agent.textTruncate=128",
+        "--max-wait-ms", "2", "--skills", "my-skills", "--no-logs");
+    assertThat(c.batching().maxBatch()).as("the named flag wins over --set").isEqualTo(16);
+    assertThat(c.batching().maxWaitMillis()).isEqualTo(2);
+    assertThat(c.agent().textTruncate()).isEqualTo(128);
+    assertThat(c.skills().dir()).isEqualTo(Path.of("my-skills"));
+    assertThat(c.logs().dir()).isNull();
+    assertThat(parse().agent().textTruncate()).isEqualTo(256);
+  }
+
+  @Test
+  void aBadValueNamesItsKey() {
+    assertThatThrownBy(() -> parse("--set", "agent.textTruncate=1000"))
+        .hasMessageContaining("agent.textTruncate must be in 8..512 word pieces, found 1000");
+    assertThatThrownBy(() -> parse("--set", "agent.textTrunc=100")).hasMessageContaining("unknown key 'agent.textTrunc'");
+  }
+}
