@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Offline A/B test: two configurations ranked on the same examples, hits@1 compared. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"Score two configurations (skills, adapter directories or the zero-shot backbone) on the same"
-        + " examples: each one's hits@1, the difference B - A with a 95% paired-bootstrap interval, and McNemar's test.",
+        + " examples: each one's hits@1, the difference B - A with a 95%% paired-bootstrap interval, and McNemar's test.",
         "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill bst -rf ab.json",
         "A side with neither --x-skill nor --x-adapter is the zero-shot backbone."})
 final class CompareCommand implements Callable<Integer> {
