@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A closed-loop WebSocket load: N conversations at once, each a real ParlAI chat-service client
  * (onboarding, then turns, each sent when the previous reply arrived plus a think time), bounded
  * by a turn count and a deadline. Measures per-turn latency at the client.
+ *
+ * <p>With a think time T, users behave like people, not like a metronome: each conversation
+ * starts at a random offset in [0, T) and each pause is drawn uniformly from [T/2, 3T/2] (seeded
+ * per conversation), so turns arrive spread out instead of in synchronised bursts of N. With
+ * T = 0 every conversation sends its next turn as soon as its reply arrives (back to back).
  *
  * <pre>{@code
  * LoadRun.Result r = new LoadRun(url, List.of("base"), 64, 10, 0, utterances).run(Duration.ofMinutes(2));
@@ -121,6 +127,10 @@ public final class LoadRun {
     }
     try {
       go.await();
+      Random jitter = new Random(7919L * id + 1);
+      if (thinkMillis > 0) {
+        Thread.sleep((long) (jitter.nextDouble() * thinkMillis));   // staggered starts
+      }
       for (int t = 0; t < turns && System.nanoTime() < deadline; t++) {
         String text = utterances.get((id * 7 + t) % utterances.size());
         long t0 = System.nanoTime();
@@ -131,7 +141,7 @@ public final class LoadRun {
           lat[t] = (System.nanoTime() - t0) / 1e6;
         }
         if (thinkMillis > 0) {
-          Thread.sleep(thinkMillis);
+          Thread.sleep((long) (thinkMillis * (0.5 + jitter.nextDouble())));   // mean thinkMillis
         }
       }
       c.ask("[DONE]");

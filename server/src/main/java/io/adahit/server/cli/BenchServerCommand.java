@@ -43,7 +43,7 @@ public final class BenchServerCommand implements Callable<Integer> {
   @Option(names = "--turns", defaultValue = "10", description = "Turns per conversation (default ${DEFAULT-VALUE}).")
   int turns;
 
-  @Option(names = "--think-ms", defaultValue = "0", description = "Pause after each reply, per conversation (default ${DEFAULT-VALUE}: back to back).")
+  @Option(names = "--think-ms", defaultValue = "0", description = "Mean pause after each reply, per conversation: drawn from [T/2, 3T/2], starts staggered over [0, T) (default ${DEFAULT-VALUE}: back to back).")
   long thinkMillis;
 
   @Option(names = "--max-seconds", defaultValue = "300", description = "Time limit of each run (default ${DEFAULT-VALUE}).")

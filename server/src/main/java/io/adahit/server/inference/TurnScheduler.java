@@ -69,7 +69,6 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerMetrics metrics;
   private final SkillLeases leases;
   private final EncodeOptions contextOptions;
-  private final RankerOptions rankerOptions;
   private final BlockingQueue<Job> queue;
   private final ExecutorService executor;
   private final Future<?> loop;
@@ -81,11 +80,14 @@ public final class TurnScheduler implements AutoCloseable {
     this(backbone, config, RankerOptions.defaults(), executor, metrics, leases);
   }
 
-  /** @param rankerOptions how contexts (and Rank's candidates) are truncated and encoded */
+  /**
+   * @param rankerOptions how turns' contexts are truncated and encoded ({@code agent.textTruncate});
+   *     {@link #rank} always scores with {@link RankerOptions#defaults()}, the eval harness's, so
+   *     {@code eval_model --server} measures what {@code eval_model} measures in process
+   */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, RankerOptions rankerOptions,
       ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
     this.backbone = backbone;
-    this.rankerOptions = rankerOptions;
     this.encoder = new MixedSkillEncoder(backbone);
     this.config = config;
     this.metrics = metrics;
@@ -118,8 +120,10 @@ public final class TurnScheduler implements AutoCloseable {
   public record Ranked(String skill, Ranking ranking, SkillRouter.Routing routing) {}
 
   /**
-   * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does;
-   * a router skill first routes the context and scores with the skill it picks.
+   * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does
+   * with {@link RankerOptions#defaults()} (contexts 256, candidates 128 word pieces, whatever
+   * {@code agent.textTruncate} is); a router skill first routes the context and scores with the
+   * skill it picks.
    */
   public CompletableFuture<Ranked> rank(Skill skill, String context, List<String> candidates) {
     CompletableFuture<Ranked> f = new CompletableFuture<>();
@@ -341,7 +345,7 @@ public final class TurnScheduler implements AutoCloseable {
         s = leaseTarget(s, routing.skill(), held);
       }
       TextEncoder enc = s.adapters() == null ? TextEncoder.of(backbone) : s.adapters()::embed;
-      Ranking ranking = new Ranker(enc, rankerOptions).rank(job.context(), job.candidates());
+      Ranking ranking = new Ranker(enc, RankerOptions.defaults()).rank(job.context(), job.candidates());
       held.forEach(SkillLeases.Lease::close);
       job.future().complete(new Ranked(s.name(), ranking, routing));
     } catch (RuntimeException e) {

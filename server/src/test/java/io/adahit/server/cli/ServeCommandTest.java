@@ -26,7 +26,8 @@ class ServeCommandTest {
     assertThat(c.agent().textTruncate()).isEqualTo(128);
     assertThat(c.skills().dir()).isEqualTo(Path.of("my-skills"));
     assertThat(c.logs().dir()).isNull();
-    assertThat(parse().agent().textTruncate()).isEqualTo(256);
+    assertThat(parse().agent().textTruncate()).as("the default").isEqualTo(128);
+    assertThat(parse("--set", "agent.textTruncate=256").agent().textTruncate()).isEqualTo(256);
   }
 
   @Test

@@ -21,7 +21,7 @@ class ConfigLoaderTest {
     assertThat(c.skills().defaultSkill()).isEqualTo("base");
     assertThat(c.agent().delimiter()).isEqualTo("\n");
     assertThat(c.agent().historySize()).isEqualTo(-1);
-    assertThat(c.agent().textTruncate()).isEqualTo(256);   // as the eval harness's --text-truncate
+    assertThat(c.agent().textTruncate()).isEqualTo(128);   // the shipped adapters' training length
     assertThat(c.batching().maxBatch()).isEqualTo(32);
     assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
   }
