@@ -36,6 +36,10 @@ for row in ${rows[*]}; do
     for a in ctx256 pairs24k; do
       [[ -d ".cache/runs/ablation/$a" ]] && evaluate "ablation-$a" convai2 --adapter ".cache/runs/ablation/$a"
     done
+    # the shipped skills evaluated at their training length (what the server serves by default)
+    for t in convai2 blended_skill_talk; do
+      evaluate ablation-eval128 "$t" --skills-dir skills --skill "$t" --text-truncate 128
+    done
   fi
   if [[ "$row" == table2 && -d .cache/runs/table2/blended_skill_talk ]]; then
     evaluate table2-base-convai2 blended_skill_talk --adapter .cache/runs/table2/blended_skill_talk
@@ -113,13 +117,22 @@ backbone=22565376
   fi
   if [[ -f "$out/ablation-ctx256/convai2.json" || -f "$out/ablation-pairs24k/convai2.json" ]]; then
     echo
-    echo "## What the budget shortcuts cost: the convai2 sub-adapter without each (convai2 valid, K = 20)"
+    echo "## What the budget shortcuts cost: the convai2 sub-adapter without each (convai2 valid, K = 20, contexts 256 unless said)"
     echo
     echo "| convai2 task sub-adapter (600 steps on the shipped base) | hits@1 | MRR |"
     echo "|---|---|---|"
     f="$out/adahit/convai2.json"; echo "| shipped: 128-token contexts, 12,000 training pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
     f="$out/ablation-ctx256/convai2.json"; echo "| 256-token contexts (the eval length), 12,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
     f="$out/ablation-pairs24k/convai2.json"; echo "| 128-token contexts, 24,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+    f="$out/ablation-eval128/convai2.json"; echo "| shipped, evaluated with 128-token contexts (\`--text-truncate 128\`) | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+    echo
+    echo "Shipped skills evaluated at their training length (128) instead of 256, hits@1 / MRR:"
+    echo
+    echo "| task | at 256 (Table 1) | at 128 |"
+    echo "|---|---|---|"
+    for t in convai2 blended_skill_talk; do
+      echo "| $t | $(metric "$out/adahit/$t.json" "$t" hits@1) / $(metric "$out/adahit/$t.json" "$t" mrr) | $(metric "$out/ablation-eval128/$t.json" "$t" hits@1) / $(metric "$out/ablation-eval128/$t.json" "$t" mrr) |"
+    done
   fi
 } > eval/results/seed000-tables.md
 cat eval/results/seed000-tables.md
