@@ -5,8 +5,10 @@ import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalExample;
 import io.adahit.eval.harness.EvalPlan;
+import io.adahit.eval.harness.EvalTarget;
 import io.adahit.eval.harness.Outcomes;
 import io.adahit.eval.harness.RankingModel;
+import io.adahit.eval.harness.RoutedModel;
 import io.adahit.eval.harness.RunReport;
 import io.adahit.eval.harness.Shard;
 import io.adahit.eval.harness.TaskResult;
@@ -41,13 +43,13 @@ final class CompareCommand implements Callable<Integer> {
 
   @Mixin EvalDataOptions data;
 
-  @Option(names = "--a-skill", paramLabel = "NAME", description = "A: this skill from --skills-dir.")
+  @Option(names = "--a-skill", paramLabel = "NAME", description = "A: this skill from --skills-dir (a router skill such as auto routes each example).")
   String aSkill;
 
   @Option(names = "--a-adapter", paramLabel = "DIR", description = "A: the adapter in DIR.")
   Path aAdapter;
 
-  @Option(names = "--b-skill", paramLabel = "NAME", description = "B: this skill from --skills-dir.")
+  @Option(names = "--b-skill", paramLabel = "NAME", description = "B: this skill from --skills-dir (a router skill such as auto routes each example).")
   String bSkill;
 
   @Option(names = "--b-adapter", paramLabel = "DIR", description = "B: the adapter in DIR.")
@@ -90,12 +92,12 @@ final class CompareCommand implements Callable<Integer> {
       opt.put("backbone", b.name());
       opt.put("backbone_fingerprint", b.fingerprint());
       TaskRunner runner = new TaskRunner(data, System.err, b.encoder()::work);
-      try (RankingModel a = RankingModel.load(b, skillsDir, aSkill, aAdapter)) {
+      try (EvalTarget a = load(b, aSkill, aAdapter)) {
         labelA = a.label();
         opt.put("a", a.describe());
         reports.put("a", side(a, runner, tasks, fixed, "A", outA, teachers, err));
       }
-      try (RankingModel m = RankingModel.load(b, skillsDir, bSkill, bAdapter)) {
+      try (EvalTarget m = load(b, bSkill, bAdapter)) {
         labelB = m.label();
         opt.put("b", m.describe());
         reports.put("b", side(m, runner, tasks, fixed, "B", outB, teachers, err));
@@ -140,8 +142,16 @@ final class CompareCommand implements Callable<Integer> {
     skipped.put(name, p.skipped());
   }
 
-  /** Runs one side; returns its report (ParlAI's metrics per task). */
-  private Map<String, Object> side(RankingModel model, TaskRunner runner, List<EvalPlan.Task> tasks,
+  /** One side: a router skill ({@link RoutedModel}), a skill or adapter, or the zero-shot backbone. */
+  private EvalTarget load(Backbone b, String skill, Path adapter) throws java.io.IOException {
+    if (skill != null && adapter == null && RoutedModel.isRouter(skillsDir, skill)) {
+      return RoutedModel.load(b, skillsDir, skill);
+    }
+    return RankingModel.load(b, skillsDir, skill, adapter);
+  }
+
+  /** Runs one side; returns its report (ParlAI's metrics per task, a router's routing counts). */
+  private Map<String, Object> side(EvalTarget model, TaskRunner runner, List<EvalPlan.Task> tasks,
       List<String> fixed, String label, Outcomes outcomes, List<Teacher> teachers, PrintWriter err)
       throws Exception {
     List<Contamination> found = new ArrayList<>();
@@ -153,7 +163,7 @@ final class CompareCommand implements Callable<Integer> {
     err.flush();
     long t0 = System.nanoTime();
     List<TaskResult> results = runner.run(model, tasks, fixed, label, outcomes);
-    return RunReport.toMap(results, (System.nanoTime() - t0) / 1e9, model.hasAdapter(),
+    return RunReport.toMap(results, (System.nanoTime() - t0) / 1e9, model.checksContamination(),
         found.stream().map(Contamination::toMap).toList());
   }
 }

@@ -121,6 +121,23 @@ class RemoteEvalTest {
   }
 
   @Test
+  void compareTakesARouterSkillAsOneSide() throws Exception {
+    String tasks = "convai2,empathetic_dialogues";
+    JsonNode local = evaluate("local-auto-cmp", "eval_model", "-t", tasks, "-ne", "6", "--skill", "auto",
+        "--skills-dir", skills.toString());
+    JsonNode cmp = evaluate("cmp-auto", "compare", "-t", tasks, "-ne", "6", "--a-skill", "convai2", "--b-skill", "auto",
+        "--skills-dir", skills.toString(), "--bootstrap-samples", "100");
+    for (String t : List.of("convai2", "empathetic_dialogues")) {
+      assertThat(cmp.get("report").get("comparison").get(t).get("b_hits@1").asDouble()).as(t)
+          .isEqualTo(local.get("report").get(t + "/hits@1").asDouble());
+      assertThat(cmp.get("report").get("b").get(t + "/routing_accuracy").asDouble()).as(t)
+          .isEqualTo(local.get("report").get(t + "/routing_accuracy").asDouble());
+    }
+    assertThat(cmp.get("opt").get("b").get("router_skills").toString()).isEqualTo("[\"convai2\",\"empathetic_dialogues\"]");
+    assertThat(cmp.get("report").get("b").get("contaminated")).as("routed skills' training files are checked").isNotNull();
+  }
+
+  @Test
   void theRouterOnTheServerRoutesAndRanksAsTheRouterInProcess() throws Exception {
     String tasks = "convai2,empathetic_dialogues";
     JsonNode remote = evaluate("remote-auto", "eval_model", "-t", tasks, "-ne", "6", "--server", address,
