@@ -1,7 +1,6 @@
 package io.adahit.eval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.eval.metrics.AnswerNormalizer;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.Episode;
@@ -9,11 +8,11 @@ import io.adahit.eval.teachers.Example;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherOptions;
 import io.adahit.eval.teachers.TeacherRegistry;
+import io.adahit.server.web.ChatClient;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,13 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,7 +45,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "Example: adahit ab-simulate --url ws://127.0.0.1:35496/websocket --skill convai2 -t convai2 --conversations 200"})
 final class AbSimulateCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REPLY_WAIT = Duration.ofMinutes(5);
 
   @Spec CommandSpec spec;
 
@@ -120,10 +116,10 @@ final class AbSimulateCommand implements Callable<Integer> {
   }
 
   private Outcome converse(HttpClient http, Episode ep) throws Exception {
-    Client c = new Client(http, url + (url.contains("?") ? "&" : "?") + "skill=" + skill);
-    try {
-      c.ask(Map.of("text", "hi"));
-      JsonNode start = c.ask(Map.of("text", "begin", "payload", Map.of("skill", skill)));
+    try (ChatClient c = ChatClient.connect(http, url + (url.contains("?") ? "&" : "?") + "skill=" + skill,
+        Duration.ofSeconds(60))) {
+      ask(c, Map.of("text", "hi"));
+      JsonNode start = ask(c, Map.of("text", "begin", "payload", Map.of("skill", skill)));
       JsonNode payload = start.path("payload");
       if (!payload.has("conversation_id")) {
         throw new IllegalStateException("the server did not start a chat: " + start);
@@ -136,7 +132,7 @@ final class AbSimulateCommand implements Callable<Integer> {
         if (text.isBlank()) {
           continue;
         }
-        JsonNode reply = c.ask(Map.of("text", text));
+        JsonNode reply = ask(c, Map.of("text", text));
         if (reply.path("payload").has("error")) {
           throw new IllegalStateException("turn refused: " + reply.path("text").asText());
         }
@@ -144,17 +140,24 @@ final class AbSimulateCommand implements Callable<Integer> {
         n++;
       }
       double mean = n == 0 ? 0 : f1 / n;
-      c.ask(Map.of("text", "[DONE]"));
+      ask(c, Map.of("text", "[DONE]"));
       int rating = 1 + Math.min(4, (int) Math.floor(mean / 0.05));
       boolean up = mean >= thumbsUpF1;
-      JsonNode ack = c.ask(Map.of("feedback", Map.of("rating", rating, "thumbs", up ? "up" : "down")));
+      JsonNode ack = ask(c, Map.of("feedback", Map.of("rating", rating, "thumbs", up ? "up" : "down")));
       if (!"recorded".equals(ack.path("payload").path("feedback").asText())) {
         throw new IllegalStateException("feedback not acknowledged: " + ack);
       }
       return new Outcome(variant, mean, rating, up);
-    } finally {
-      c.close();
     }
+  }
+
+  /** Sends {@code message} and returns the reply; a server silent for 5 minutes is an error. */
+  private static JsonNode ask(ChatClient c, Map<String, Object> message) throws Exception {
+    JsonNode r = c.ask(message, REPLY_WAIT);
+    if (r == null) {
+      throw new IllegalStateException("no reply from the server within " + REPLY_WAIT.toMinutes() + " minutes");
+    }
+    return r;
   }
 
   /** The user's words: the turn without the persona lines ParlAI's teachers put before the first one. */
@@ -193,41 +196,5 @@ final class AbSimulateCommand implements Callable<Integer> {
   private static List<String> tokens(String s) {
     String n = AnswerNormalizer.normalize(s);
     return n.isEmpty() ? List.of() : Arrays.asList(n.split(" "));
-  }
-
-  /** A minimal ParlAI chat-service client: one reply per message. */
-  private static final class Client implements WebSocket.Listener {
-    private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private final WebSocket ws;
-
-    Client(HttpClient http, String url) throws Exception {
-      ws = http.newWebSocketBuilder().buildAsync(URI.create(url), this).get(60, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        replies.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    JsonNode ask(Map<String, Object> message) throws Exception {
-      ws.sendText(JSON.writeValueAsString(message), true).get(60, TimeUnit.SECONDS);
-      String r = replies.poll(5, TimeUnit.MINUTES);
-      if (r == null) {
-        throw new IllegalStateException("no reply from the server within 5 minutes");
-      }
-      return JSON.readTree(r);
-    }
-
-    void close() {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
-      ws.abort();
-    }
   }
 }

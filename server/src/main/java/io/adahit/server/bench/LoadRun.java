@@ -1,19 +1,14 @@
 package io.adahit.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
+import io.adahit.server.web.ChatClient;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,7 +52,7 @@ public final class LoadRun {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REPLY_WAIT = Duration.ofSeconds(60);
 
   private final String url;
   private final List<String> skills;
@@ -110,11 +105,11 @@ public final class LoadRun {
 
   private void converse(HttpClient http, int id, double[] lat, AtomicInteger errors, CountDownLatch ready,
       CountDownLatch go, long deadline) {
-    Client c = null;
+    ChatClient c = null;
     try {
-      c = new Client(http, url);
-      c.ask("hi");
-      JsonNode welcome = c.ask(skills.get(id % skills.size()));
+      c = ChatClient.connect(http, url, Duration.ofSeconds(30));
+      c.ask("hi", REPLY_WAIT);
+      JsonNode welcome = c.ask(skills.get(id % skills.size()), REPLY_WAIT);
       if (!welcome.has("payload") || welcome.at("/payload/error").isTextual()) {
         errors.incrementAndGet();
         return;
@@ -134,7 +129,7 @@ public final class LoadRun {
       for (int t = 0; t < turns && System.nanoTime() < deadline; t++) {
         String text = utterances.get((id * 7 + t) % utterances.size());
         long t0 = System.nanoTime();
-        JsonNode r = c.ask(text);
+        JsonNode r = c.ask(text, REPLY_WAIT);
         if (r == null || r.at("/payload/error").isTextual()) {
           errors.incrementAndGet();
         } else {
@@ -144,45 +139,13 @@ public final class LoadRun {
           Thread.sleep((long) (thinkMillis * (0.5 + jitter.nextDouble())));   // mean thinkMillis
         }
       }
-      c.ask("[DONE]");
+      c.ask("[DONE]", REPLY_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       errors.incrementAndGet();
     } finally {
       c.close();
-    }
-  }
-
-  /** A blocking chat-service client: one reply per message. */
-  private static final class Client implements WebSocket.Listener {
-    private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private final WebSocket ws;
-
-    Client(HttpClient http, String url) throws Exception {
-      ws = http.newWebSocketBuilder().buildAsync(URI.create(url), this).get(30, TimeUnit.SECONDS);
-    }
-
-    JsonNode ask(String text) throws Exception {
-      ws.sendText(JSON.writeValueAsString(Map.of("text", text)), true).get(30, TimeUnit.SECONDS);
-      String r = replies.poll(60, TimeUnit.SECONDS);
-      return r == null ? null : JSON.readTree(r);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        replies.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    void close() {
-      ws.abort();
     }
   }
 }
