@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * T = 0 every conversation sends its next turn as soon as its reply arrives (back to back).
  *
  * <pre>{@code
- * LoadRun.Result r = new LoadRun(url, List.of("base"), 64, 10, 0, utterances).run(Duration.ofMinutes(2));
+ * LoadRun.Result r = new LoadRun(url, List.of("base"), 64, 10, 0, utterances).run(120_000);   // deadline in ms
  * }</pre>
  */
 public final class LoadRun {

@@ -34,14 +34,19 @@ public final class ChatClient implements AutoCloseable {
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile String closeReason;
+  private final Duration ioTimeout;
   private final WebSocket ws;
 
   private ChatClient(HttpClient http, String url, Duration timeout) throws Exception {
+    this.ioTimeout = timeout;
     this.ws = http.newWebSocketBuilder().buildAsync(URI.create(url), new Listener())
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Opens the WebSocket at {@code url} (e.g. {@code ws://host:port/websocket}), waiting at most {@code timeout}. */
+  /**
+   * Opens the WebSocket at {@code url} (e.g. {@code ws://host:port/websocket}), waiting at most
+   * {@code timeout}; each later send waits at most as long for its frame to go out.
+   */
   public static ChatClient connect(HttpClient http, String url, Duration timeout) throws Exception {
     return new ChatClient(http, url, timeout);
   }
@@ -76,7 +81,7 @@ public final class ChatClient implements AutoCloseable {
 
   /** Sends one text frame as is (for tests of malformed frames). */
   public void sendRaw(String text) throws Exception {
-    ws.sendText(text, true).get(30, TimeUnit.SECONDS);
+    ws.sendText(text, true).get(ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Sends {@code message} as a JSON object. */
