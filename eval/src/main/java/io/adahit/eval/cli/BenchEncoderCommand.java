@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.BertConfig;
+import io.adahit.agents.backbone.CpuTuning;
 import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.eval.bench.BenchBatches;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
  * Encoder throughput, side by side in one process: our DJL encoder and ONNX Runtime on the same
  * ONNX file, the same batches of real sentences, the same thread count; runs alternate between
  * the engines so that machine noise hits both alike. Prints the median sentences/s of each, their
- * ratio, the share of the measured fp32 GEMM peak, and peak RSS.
+ * ratio, the fp32 GEMM peak measured in the same run and which MKL kernels give it
+ * ({@link CpuTuning}), the share of that peak each engine reaches, and peak RSS.
  */
 @Command(name = "bench-encoder", mixinStandardHelpOptions = true,
     description = "Sentences/s of the DJL encoder vs ONNX Runtime on the embedded all-MiniLM-L6-v2.")
@@ -74,6 +76,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
         rssAfterDjl = ProcessMemory.peakRssMiB();
       }
       double gemmPeak = gemmGflops(backbone);
+      System.out.println(CpuTuning.detect().describe());
       System.out.printf(Locale.ROOT, "work: %.1f MFLOP per sentence (%.1f MFLOP per token); "
           + "fp32 GEMM peak measured now (best of 5 x 10 products of 1024x1024): %.0f GFLOP/s%n",
           flopsPerSentence / 1e6, flopsPerSentence / tokens / 1e6, gemmPeak);
