@@ -9,10 +9,17 @@
  *    GEMM kernels even where the CPU has AVX-512. The definition below, found before
  *    libtorch_cpu.so's own, answers 1 on CPUs that are Intel or have AVX-512F, so MKL picks
  *    kernels by instruction set; on other CPUs it answers what MKL would.
- * 2. glibc malloc. PyTorch allocates every intermediate tensor afresh; above glibc's mmap
- *    threshold each one is a new mapping whose pages fault in on first touch. The constructor
- *    raises the threshold to 32 MiB and keeps up to 256 MiB of freed memory, unless
- *    MALLOC_MMAP_THRESHOLD_ is set or ADAHIT_MALLOC_TUNING=0.
+ * 2. glibc malloc. PyTorch allocates every intermediate tensor afresh, and a training step at 256
+ *    word pieces allocates attention tensors of ~100 MB. glibc serves blocks above its mmap
+ *    threshold with fresh mappings, and gives the top of the heap back to the kernel once more than
+ *    its trim threshold is free, so every step faulted its memory in again, page by page (a third
+ *    of a training step's time in the kernel). The constructor serves every block from the heap
+ *    (M_MMAP_MAX 0; blocks under 32 MiB from the calling thread's arena) and keeps up to ~2 GB of
+ *    freed memory for reuse, unless MALLOC_MMAP_THRESHOLD_ is set or ADAHIT_MALLOC_TUNING=0. The
+ *    process's resident memory therefore stays near its peak instead of shrinking after a step.
+ *    The launchers also set GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc reads it before any
+ *    constructor runs), which backs the heap with transparent huge pages where the kernel allows
+ *    them (THP "madvise" mode), so the first touch of new memory faults 2 MiB at a time.
  * Built by build.sh (the agents module's generate-resources phase, and bin/adahit).
  */
 #define _GNU_SOURCE
@@ -32,7 +39,8 @@ __attribute__((constructor)) static void adahit_cpu_tuning(void) {
   const char *tuning = getenv("ADAHIT_MALLOC_TUNING");
   if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL && (tuning == NULL || strcmp(tuning, "0") != 0)) {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 2000000000);
     mallopt(M_TOP_PAD, 64 << 20);
   }
 }

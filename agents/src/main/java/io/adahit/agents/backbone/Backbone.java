@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared, frozen pretrained encoder every skill runs on: tokenizer plus {@link BertEncoder},
@@ -37,6 +39,7 @@ public final class Backbone implements AutoCloseable {
   public static final String DEFAULT_NAME = "all-MiniLM-L6-v2";
 
   private final String name;
+  private static final Logger LOG = LoggerFactory.getLogger(Backbone.class);
   private final BertConfig config;
   private final String fingerprint;
   private final long parameterCount;
@@ -46,6 +49,10 @@ public final class Backbone implements AutoCloseable {
 
   private Backbone(String name, BertWeights weights, BackboneTokenizer tokenizer) {
     configureEngineDefaults();
+    CpuTuning cpu = CpuTuning.detect();
+    if (cpu.slow()) {
+      LOG.warn(cpu.describe());
+    }
     this.name = name;
     this.config = weights.config();
     this.fingerprint = weights.fingerprint();

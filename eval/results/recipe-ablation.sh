@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Issue 18: the training recipe, chosen by measurement. Each row trains one Ada skill (Houlsby
+# adapters, da 64, no base: nothing else shapes the result) on convai2's training files and
+# evaluates it on the full convai2 valid split (7,801 examples, K = 20) at its own training length.
+# Rows differ from the reference row 'ref' in one setting each. Reduced scale, said plainly: 12,000
+# training pairs, 750 steps of 32 (2 epochs of the subset) unless the row says otherwise.
+# Resumable: a finished row is skipped; a killed run resumes from its checkpoint.
+#   eval/results/recipe-ablation.sh [ROW ...]       # default: every row, in priority order
+#   eval/results/recipe-ablation.sh table          # only print the table
+# Logs: .cache/runs/recipe/<row>/train.log and eval.log; reports: eval/results/recipe/<row>.json
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
+out=eval/results/recipe
+runs=.cache/runs/recipe
+mkdir -p "$out" "$runs"
+
+# row -> "context_length top_layers batch steps max_pairs lr"
+declare -A rows=(
+  [ref]="256 2 32 750 12000 2e-3"
+  [top4]="256 4 32 750 12000 2e-3"
+  [top6]="256 6 32 750 12000 2e-3"
+  [ctx128]="128 2 32 750 12000 2e-3"
+  [ctx360]="360 2 32 750 12000 2e-3"
+  [bs64]="256 2 64 375 12000 2e-3"
+  [steps1500]="256 2 32 1500 12000 2e-3"
+  [lr1e-3]="256 2 32 750 12000 1e-3"
+)
+order=(ref top6 top4 bs64 ctx360 steps1500 ctx128 lr1e-3)
+
+run_row() {
+  local row="$1"; read -r ctx top bs steps pairs lr <<<"${rows[$row]}"
+  local dir="$runs/$row" rf="$out/$row.json"
+  mkdir -p "$dir"
+  if [[ ! -f "$dir/adapter/adapter_config.json" ]]; then
+    echo "=== train $row: ctx $ctx, top $top layers, batch $bs, $steps steps, $pairs pairs, lr $lr"
+    local t0=$SECONDS
+    bin/adahit train --mode ada -t convai2 --out "$dir/adapter" --seed 0 -bs "$bs" --lr "$lr" \
+      --warmup 0.1 --context-length "$ctx" --reply-length 64 --max-train-pairs "$pairs" \
+      --valid-pairs 500 --valid-candidates 20 --steps "$steps" --top-layers "$top" --bottleneck 64 \
+      --checkpoint-every 50 --checkpoint-dir "$dir/ckpt" >>"$dir/train.log" 2>&1
+    echo "$((SECONDS - t0))" >>"$dir/train-seconds"
+  fi
+  if [[ ! -f "$rf" ]]; then
+    echo "=== eval $row at $ctx word pieces"
+    local t0=$SECONDS
+    bin/adahit eval_model -t convai2 -dt valid -bs 64 --adapter "$dir/adapter" --text-truncate "$ctx" \
+      --cache-dir "$runs/embeddings" -rf "$rf" >>"$dir/eval.log" 2>&1
+    echo "$((SECONDS - t0))" >"$dir/eval-seconds"
+  fi
+}
+
+if [[ "${1:-}" != table ]]; then
+  for row in "${@:-${order[@]}}"; do run_row "$row"; done
+fi
+
+{
+  echo "## Recipe ablation (Ada, convai2 valid, 7,801 examples, K = 20, each at its training length)"
+  echo
+  echo "| row | context | top layers | batch | steps | pairs | lr | hits@1 | MRR | train CPU-min | eval CPU-min |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for row in "${order[@]}"; do
+    read -r ctx top bs steps pairs lr <<<"${rows[$row]}"
+    rf="$out/$row.json"; h="—"; m="—"; ts="—"; es="—"
+    if [[ -f "$rf" ]]; then
+      h=$(jq -r '.report["hits@1"] * 1000 | round / 1000' "$rf"); m=$(jq -r '.report.mrr * 1000 | round / 1000' "$rf")
+    fi
+    # CPU-minutes: wall seconds x 2 cores / 60 (the runs use both cores)
+    [[ -f "$runs/$row/train-seconds" ]] && ts=$(awk '{s+=$1} END {printf "%.0f", s*2/60}' "$runs/$row/train-seconds")
+    [[ -f "$runs/$row/eval-seconds" ]] && es=$(awk '{printf "%.0f", $1*2/60}' "$runs/$row/eval-seconds")
+    echo "| $row | $ctx | $top | $bs | $steps | $pairs | $lr | $h | $m | $ts | $es |"
+  done
+} > "$out/README.md"
+cat "$out/README.md"
