@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole server, assembled from its parts with constructor injection: the listeners start
  * first (so {@code /health} answers "starting"), then the backbone and skills load, then it is
- * ready. {@link #close} shuts down gracefully: stop accepting, drain in-flight turns, log the
- * open episodes, close connections, free the model.
+ * ready. {@link #close} shuts down gracefully within {@code shutdown.graceSeconds}: stop accepting,
+ * answer the turns accepted, log the open episodes, close connections and stores, free the model.
  *
  * <pre>{@code
  * try (DialogueServer server = new DialogueServer(ConfigLoader.load(null, Map.of()), RandomGenerator.getDefault())) {
@@ -253,41 +253,63 @@ public final class DialogueServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: health turns unready and no connection or call is accepted; in-flight
-   * turns are answered (up to the grace period); open episodes are logged and the log closed;
-   * remaining connections are closed with 1001; then the model is freed. Idempotent.
+   * Graceful shutdown, all within {@code shutdown.graceSeconds}: health turns unready and no
+   * connection, call, conversation or turn is accepted (queued Rank jobs fail UNAVAILABLE); every
+   * turn accepted before is answered, turns queued behind another of their conversation included,
+   * unless the grace runs out first (then they fail "shutting down"); open episodes are logged;
+   * sockets get 1001; gRPC calls still running are cancelled; the log and the event store are
+   * closed; the model is freed unless inference or admin work is still running. A step that fails
+   * is logged and the next one still runs. Idempotent.
    */
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
+    long began = System.nanoTime();
     Duration grace = Duration.ofSeconds(config.shutdown().graceSeconds());
+    ShutdownSteps steps = new ShutdownSteps(grace, LOG);
+    // what the steps after the drain may need: closing sockets, calls and stores
+    Duration tail = Duration.ofMillis(Math.min(3000, grace.toMillis() / 4));
     state.stopping();
     LOG.info("shutting down (grace {} s)", grace.toSeconds());
     try {
-      web.stopAccepting();
+      steps.run("stop accepting connections", web::stopAccepting);
       if (grpc != null) {
-        grpc.shutdown();
-      }
-      if (scheduler != null) {
-        scheduler.drain(grace);
+        steps.run("stop accepting gRPC calls", grpc::shutdown);
       }
       if (chat != null) {
-        chat.closeAll(Duration.ofSeconds(2));
+        steps.run("refuse new conversations and turns", chat::stopAccepting);
+      }
+      if (scheduler != null) {
+        steps.run("refuse Rank jobs", () -> {
+          int refused = scheduler.stopRanks();
+          if (refused > 0) {
+            LOG.info("shutdown: {} queued Rank calls refused (UNAVAILABLE)", refused);
+          }
+        });
+      }
+      if (chat != null) {
+        steps.run("answer accepted turns", () -> chat.awaitIdle(steps.deadline(tail)));
+      }
+      if (scheduler != null) {
+        steps.run("drain the scheduler", () -> scheduler.drain(steps.remaining(tail)));
+      }
+      if (chat != null) {
+        steps.run("log open episodes", () -> chat.closeAll(steps.atMost(Duration.ofSeconds(2))));
+      }
+      steps.run("close WebSocket connections", () -> web.close(steps.atMost(Duration.ofSeconds(2))));
+      if (grpc != null) {
+        steps.run("stop gRPC", () -> grpc.stop(steps.atMost(Duration.ofSeconds(2))));
       }
       if (log != null) {
-        log.close();
+        steps.run("close the conversation log", log::close);
       }
       if (experiments != null) {
-        experiments.close();
+        steps.run("stop experiments", experiments::close);
       }
-      if (events != null) {
-        events.close();   // after the conversations closed: their last episodes are recorded
-      }
-      web.close();
-      if (grpc != null) {
-        grpc.stop(Duration.ofSeconds(2));
+      if (events != null) {   // after the conversations closed: their last episodes are recorded
+        steps.run("close the event store", () -> events.close(steps.remaining()));
       }
       shutdown(housekeeping);
       shutdown(grpcExecutor);
@@ -295,15 +317,16 @@ public final class DialogueServer implements AutoCloseable {
       shutdown(adminExecutor);
       // an admin call (a replace encoding a pool) ignores the interrupt: wait for it before freeing
       // what it uses; inference and housekeeping also touch skills
-      boolean idle = awaitTermination(grace, adminExecutor, inferenceExecutor, housekeeping);
+      boolean idle = awaitTermination(steps.remaining(), adminExecutor, inferenceExecutor, housekeeping);
       if (!idle) {
-        LOG.warn("admin or inference work still running {} s after shutdown began: the skills and the model are"
-            + " left to the process exit rather than freed under it", grace.toSeconds());
+        LOG.warn("admin or inference work still running when the shutdown grace ({} s) ran out: the skills and the"
+            + " model are left to the process exit rather than freed under it", grace.toSeconds());
       } else {
-        freeModel();
+        steps.run("free the model", this::freeModel);
       }
       gcMetrics.close();
-      LOG.info("stopped");
+      LOG.info("stopped in {} ms{}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
+          steps.failed() == 0 ? "" : " (" + steps.failed() + " steps failed, logged above)");
     } finally {
       terminated.countDown();
     }
@@ -330,9 +353,9 @@ public final class DialogueServer implements AutoCloseable {
     }
   }
 
-  /** Waits, all together at most {@code limit} (at least 1 s), for the executors to finish; true if they did. */
+  /** Waits, all together at most {@code limit}, for the executors to finish; true if they did. */
   private static boolean awaitTermination(Duration limit, ExecutorService... executors) {
-    long deadline = System.nanoTime() + Math.max(limit.toNanos(), TimeUnit.SECONDS.toNanos(1));
+    long deadline = System.nanoTime() + limit.toNanos();
     try {
       for (ExecutorService e : executors) {
         if (e != null && !e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {

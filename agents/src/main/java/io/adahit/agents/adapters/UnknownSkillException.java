@@ -1,5 +1,7 @@
 package io.adahit.agents.adapters;
 
+import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ErrorKind;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -12,7 +14,7 @@ import java.util.NoSuchElementException;
  * catch (UnknownSkillException e) { e.known(); }   // [bst, convai2, ed, wow]
  * }</pre>
  */
-public final class UnknownSkillException extends NoSuchElementException {
+public final class UnknownSkillException extends NoSuchElementException implements ClassifiedError {
 
   private final String skill;
   private final List<String> known;
@@ -29,5 +31,15 @@ public final class UnknownSkillException extends NoSuchElementException {
 
   public List<String> known() {
     return known;
+  }
+
+  @Override
+  public ErrorKind errorKind() {
+    return ErrorKind.NOT_FOUND;
+  }
+
+  @Override
+  public String errorTag() {
+    return "unknown_skill";
   }
 }

@@ -1,10 +1,7 @@
 package io.adahit.eval.cli;
 
-import io.adahit.eval.metrics.BadCandidatesException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.adahit.agents.errors.ErrorKind;
 import java.nio.file.NoSuchFileException;
-import java.util.NoSuchElementException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -12,7 +9,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns a user's mistake (unknown task, missing or malformed file, bad option value, unknown
  * skill) into one line on stderr, {@code adahit <command>: error: <message>}, and exit code 1;
- * anything else is a bug and keeps its stack trace.
+ * anything {@link ErrorKind#of} classifies as {@link ErrorKind#INTERNAL} is a bug and keeps its
+ * stack trace.
  */
 final class CliErrors implements IExecutionExceptionHandler {
 
@@ -26,13 +24,13 @@ final class CliErrors implements IExecutionExceptionHandler {
     return 1;
   }
 
+  /** Anything {@link ErrorKind#of} does not call a bug: bad values, missing files, unknown skills, I/O. */
   static boolean isUserError(Throwable e) {
-    return e instanceof IOException || e instanceof UncheckedIOException
-        || e instanceof IllegalArgumentException || e instanceof NoSuchElementException
-        || e instanceof BadCandidatesException;
+    return ErrorKind.of(e) != ErrorKind.INTERNAL;
   }
 
-  static String message(Throwable e) {
+  static String message(Throwable t) {
+    Throwable e = ErrorKind.unwrap(t);
     if (e instanceof NoSuchFileException f && f.getReason() == null) {
       return f.getFile() + ": file not found";
     }

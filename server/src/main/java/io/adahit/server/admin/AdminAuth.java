@@ -78,9 +78,15 @@ public final class AdminAuth {
   }
 
   /** An admin call without a valid token; gRPC UNAUTHENTICATED, HTTP 401. */
-  public static final class AdminAuthException extends RuntimeException {
+  public static final class AdminAuthException extends RuntimeException
+      implements io.adahit.agents.errors.ClassifiedError {
     public AdminAuthException(String message) {
       super(message);
+    }
+
+    @Override
+    public io.adahit.agents.errors.ErrorKind errorKind() {
+      return io.adahit.agents.errors.ErrorKind.UNAUTHENTICATED;
     }
   }
 }

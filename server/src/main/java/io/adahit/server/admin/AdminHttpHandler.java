@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.adahit.agents.errors.ErrorKind;
 import io.adahit.server.experiments.Experiment;
 import io.adahit.server.experiments.ExperimentService;
 import io.netty.buffer.Unpooled;
@@ -92,7 +93,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     try {
       auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     } catch (AdminAuth.AdminAuthException e) {
-      error(ctx, keepAlive, AdminErrors.Kind.UNAUTHENTICATED.http, "unauthenticated", e.getMessage());
+      error(ctx, keepAlive, ErrorKind.UNAUTHENTICATED.httpStatus(), ErrorKind.UNAUTHENTICATED.tag(), e.getMessage());
       return;
     }
     Work work = route(req.method(), path);
@@ -123,8 +124,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
       }
     }, executor).whenComplete((result, e) -> {
       if (e != null) {
-        AdminErrors.Kind kind = AdminErrors.kind(e);
-        error(ctx, keepAlive, kind.http, kind.name().toLowerCase(), AdminErrors.message(e));
+        error(ctx, keepAlive, AdminErrors.kind(e).httpStatus(), ErrorKind.tag(e), AdminErrors.message(e));
       } else {
         send(ctx, keepAlive, 200, result);
       }

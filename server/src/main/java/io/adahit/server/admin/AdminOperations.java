@@ -1,5 +1,6 @@
 package io.adahit.server.admin;
 
+import io.adahit.agents.errors.ConflictException;
 import io.adahit.server.experiments.AbReport;
 import io.adahit.server.experiments.Experiment;
 import io.adahit.server.experiments.ExperimentService;
@@ -66,7 +67,7 @@ public final class AdminOperations {
   public void unload(String skill) {
     for (ExperimentService.Running r : experiments.list()) {
       if (r.experiment().skill().equals(skill)) {
-        throw new IllegalStateException("unload '" + skill + "' refused: experiment '" + r.experiment().name()
+        throw new ConflictException("unload '" + skill + "' refused: experiment '" + r.experiment().name()
             + "' runs on it; stop the experiment first");
       }
     }

@@ -1,10 +1,13 @@
 package io.adahit.server.chat;
 
+import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ErrorKind;
+
 /**
  * A client's message cannot be used (no text, too long, malformed...). The message says what was
  * wrong and what is allowed; gRPC maps it to INVALID_ARGUMENT, WebSocket answers with it.
  */
-public final class BadRequestException extends RuntimeException {
+public final class BadRequestException extends RuntimeException implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   private final String kind;
@@ -19,6 +22,16 @@ public final class BadRequestException extends RuntimeException {
   }
 
   public String kind() {
+    return kind;
+  }
+
+  @Override
+  public ErrorKind errorKind() {
+    return ErrorKind.INVALID;
+  }
+
+  @Override
+  public String errorTag() {
     return kind;
   }
 }

@@ -5,6 +5,7 @@ import io.adahit.server.config.ServerConfig;
 import io.adahit.server.experiments.Assignment;
 import io.adahit.server.experiments.ConversationHooks;
 import io.adahit.server.experiments.Feedback;
+import io.adahit.server.inference.ShuttingDownException;
 import io.adahit.server.inference.TurnRequest;
 import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.metrics.ServerMetrics;
@@ -52,6 +53,9 @@ public final class ChatService implements AutoCloseable {
   private final RandomGenerator random;
   private final ConversationHooks hooks;
   private final Map<String, Conversation> open = new ConcurrentHashMap<>();
+  /** Conversations closed whose queued operations (and closing log write) have not finished yet. */
+  private final Set<Conversation> closing = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   /**
    * Without experiments or run-time adapter changes ({@link ConversationHooks#plain}).
@@ -94,6 +98,7 @@ public final class ChatService implements AutoCloseable {
    * @param skillName null or blank for the default skill
    * @throws UnknownSkillException listing the servable skills
    * @throws TooManyConversationsException at the configured maximum
+   * @throws ShuttingDownException after {@link #stopAccepting}
    */
   public Conversation open(String skillName, String transport) {
     return open(UUID.randomUUID().toString(), skillName, transport);
@@ -111,6 +116,9 @@ public final class ChatService implements AutoCloseable {
     }
     Skill skill = skills.resolve(skillName);
     synchronized (open) {
+      if (stopping) {
+        throw new ShuttingDownException();
+      }
       if (open.containsKey(id)) {
         throw new BadRequestException("bad_conversation_id", "conversation '" + id + "' is already open");
       }
@@ -204,9 +212,14 @@ public final class ChatService implements AutoCloseable {
    * Answers one user turn, after the conversation's earlier operations.
    *
    * @param endsEpisode the turn carries ParlAI's episode_done: answer it, then end the episode
+   * @return fails with {@link ShuttingDownException} if the turn arrives after {@link #stopAccepting};
+   *     a turn accepted before is answered, even one queued behind others of its conversation
    */
   public CompletableFuture<Reply> turn(Conversation c, String text, boolean endsEpisode) {
     validate(text);
+    if (stopping) {
+      return CompletableFuture.failedFuture(new ShuttingDownException());
+    }
     long received = System.nanoTime();
     return c.enqueue(config.http().maxPendingTurns(), () -> {
       if (c.isClosed()) {
@@ -243,6 +256,9 @@ public final class ChatService implements AutoCloseable {
 
   /** "[RESET]": clears the history (the finished part is logged as an episode) and says so. */
   public CompletableFuture<Reply> reset(Conversation c) {
+    if (stopping) {
+      return CompletableFuture.failedFuture(new ShuttingDownException());
+    }
     return c.enqueue(config.http().maxPendingTurns(), () -> {
       logEpisode(c);
       return CompletableFuture.completedFuture(Reply.notice(c.id(), c.skill().name(), "[History Cleared]", false));
@@ -262,11 +278,14 @@ public final class ChatService implements AutoCloseable {
     if (open.remove(c.id()) == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return c.enqueue(Integer.MAX_VALUE, () -> {
+    closing.add(c);
+    CompletableFuture<Void> closed = c.enqueue(Integer.MAX_VALUE, () -> {
       logEpisode(c);
       c.markClosed();
       return CompletableFuture.completedFuture((Void) null);
     });
+    closed.whenComplete((v, e) -> closing.remove(c));
+    return closed;
   }
 
   private void logEpisode(Conversation c) {
@@ -296,6 +315,52 @@ public final class ChatService implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /**
+   * Shutdown, first step: new conversations, turns and resets are refused with
+   * {@link ShuttingDownException}; operations already accepted (turns queued behind others of their
+   * conversation included) still run, and "[DONE]", closing and feedback are still taken.
+   */
+  public void stopAccepting() {
+    synchronized (open) {
+      stopping = true;
+    }
+  }
+
+  /**
+   * Waits until every operation accepted so far, in open and closing conversations, has finished,
+   * or until {@code deadline} ({@link System#nanoTime()}).
+   *
+   * @return true if all finished in time
+   */
+  public boolean awaitIdle(long deadline) {
+    while (true) {
+      List<CompletableFuture<?>> busy = new ArrayList<>();
+      for (Conversation c : open.values()) {
+        busy.add(c.idle());
+      }
+      for (Conversation c : closing) {
+        busy.add(c.idle());
+      }
+      busy.removeIf(CompletableFuture::isDone);
+      if (busy.isEmpty()) {
+        return true;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        LOG.warn("{} conversations still had turns in flight when the shutdown grace ran out", busy.size());
+        return false;
+      }
+      try {
+        CompletableFuture.allOf(busy.toArray(CompletableFuture[]::new)).get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (Exception e) {
+        // a failed or timed-out operation: look again (the loop ends at the deadline)
+      }
+    }
   }
 
   /** Closes every conversation (shutdown): waits up to {@code grace} for their queued turns, logs open episodes. */

@@ -118,6 +118,11 @@ public final class Conversation {
     return next;
   }
 
+  /** Completes when every operation queued so far has finished (however it ended). */
+  synchronized CompletableFuture<?> idle() {
+    return tail;
+  }
+
   // ----- state changes, called only from operations run through enqueue -----
 
   /** Adds the user's turn; the first turn of an episode carries the persona lines. Returns the context. */

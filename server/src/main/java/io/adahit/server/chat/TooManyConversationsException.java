@@ -1,10 +1,23 @@
 package io.adahit.server.chat;
 
+import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ErrorKind;
+
 /** The server holds its configured maximum of open conversations. gRPC: RESOURCE_EXHAUSTED. */
-public final class TooManyConversationsException extends RuntimeException {
+public final class TooManyConversationsException extends RuntimeException implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   public TooManyConversationsException(int max) {
     super("too many open conversations: the server holds at most " + max + "; try again later");
+  }
+
+  @Override
+  public ErrorKind errorKind() {
+    return ErrorKind.OVERLOADED;
+  }
+
+  @Override
+  public String errorTag() {
+    return "too_many_conversations";
   }
 }

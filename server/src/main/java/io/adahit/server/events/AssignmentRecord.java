@@ -10,7 +10,7 @@ public record AssignmentRecord(String conversationId, String experiment, String 
 
   public AssignmentRecord {
     if (conversationId == null || experiment == null || variant == null || skill == null || transport == null) {
-      throw new IllegalArgumentException("assignment record: conversation id, experiment, variant, skill and"
+      throw new IllegalStateException("assignment record: conversation id, experiment, variant, skill and"
           + " transport are required");
     }
   }

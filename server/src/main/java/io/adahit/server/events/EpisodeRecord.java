@@ -11,10 +11,10 @@ public record EpisodeRecord(String conversationId, String experiment, String var
 
   public EpisodeRecord {
     if (conversationId == null || skill == null) {
-      throw new IllegalArgumentException("episode record: conversation id and skill are required");
+      throw new IllegalStateException("episode record: conversation id and skill are required");
     }
     if (turns < 0) {
-      throw new IllegalArgumentException("episode record: turns must be >= 0, found " + turns);
+      throw new IllegalStateException("episode record: turns must be >= 0, found " + turns);
     }
   }
 }

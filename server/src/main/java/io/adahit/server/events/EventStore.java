@@ -367,9 +367,14 @@ public final class EventStore implements AutoCloseable {
   /** Stops taking events, writes those queued (waiting up to 10 s), and closes the connection. */
   @Override
   public void close() {
+    close(java.time.Duration.ofSeconds(10));
+  }
+
+  /** {@link #close()}, waiting at most {@code limit} (at least 1 ms) for the queued events. */
+  public void close(java.time.Duration limit) {
     accepting = false;
     try {
-      writer.join(10_000);
+      writer.join(Math.max(1, limit.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -382,13 +387,24 @@ public final class EventStore implements AutoCloseable {
   }
 
   /** Why the store could not take or write an event. */
-  public static final class EventStoreException extends RuntimeException {
+  public static final class EventStoreException extends RuntimeException
+      implements io.adahit.agents.errors.ClassifiedError {
     public EventStoreException(String message) {
       super(message);
     }
 
     public EventStoreException(String message, Throwable cause) {
       super(message, cause);
+    }
+
+    @Override
+    public io.adahit.agents.errors.ErrorKind errorKind() {
+      return io.adahit.agents.errors.ErrorKind.UNAVAILABLE;
+    }
+
+    @Override
+    public String errorTag() {
+      return "store_unavailable";
     }
   }
 

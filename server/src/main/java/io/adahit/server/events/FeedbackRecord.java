@@ -14,17 +14,17 @@ public record FeedbackRecord(String conversationId, String experiment, String va
 
   public FeedbackRecord {
     if (conversationId == null || skill == null) {
-      throw new IllegalArgumentException("feedback record: conversation id and skill are required");
+      throw new IllegalStateException("feedback record: conversation id and skill are required");
     }
     if ((experiment == null) != (variant == null)) {
-      throw new IllegalArgumentException("feedback record: experiment and variant go together, found "
+      throw new IllegalStateException("feedback record: experiment and variant go together, found "
           + experiment + " / " + variant);
     }
     if (rating == null && thumbsUp == null) {
-      throw new IllegalArgumentException("feedback record: a rating or a thumbs up/down is required");
+      throw new IllegalStateException("feedback record: a rating or a thumbs up/down is required");
     }
     if (rating != null && (rating < 1 || rating > 5)) {
-      throw new IllegalArgumentException("feedback record: rating must be in 1..5, found " + rating);
+      throw new IllegalStateException("feedback record: rating must be in 1..5, found " + rating);
     }
   }
 }

@@ -49,11 +49,11 @@ public final class AbStatistics {
   /**
    * Wilson score interval of {@code successes / n}.
    *
-   * @throws IllegalArgumentException unless 0 <= successes <= n and n >= 1
+   * @throws IllegalStateException unless 0 <= successes <= n and n >= 1
    */
   public static Interval wilson(long successes, long n, double level) {
     if (n < 1 || successes < 0 || successes > n) {
-      throw new IllegalArgumentException("wilson: need 0 <= successes <= n and n >= 1, found " + successes + " of " + n);
+      throw new IllegalStateException("wilson: need 0 <= successes <= n and n >= 1, found " + successes + " of " + n);
     }
     double z = zTwoSided(level);
     double p = (double) successes / n;

@@ -11,7 +11,7 @@ package io.adahit.server.experiments;
 public record Assignment(String experiment, String variant, String skill) {
   public Assignment {
     if (experiment == null || variant == null || skill == null) {
-      throw new IllegalArgumentException("assignment: experiment, variant and skill are required");
+      throw new IllegalStateException("assignment: experiment, variant and skill are required");
     }
   }
 }

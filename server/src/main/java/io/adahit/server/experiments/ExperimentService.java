@@ -2,6 +2,7 @@ package io.adahit.server.experiments;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.errors.ConflictException;
 import io.adahit.server.events.AssignmentRecord;
 import io.adahit.server.events.EpisodeRecord;
 import io.adahit.server.events.EventStore;
@@ -107,7 +108,7 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
       }
       Running other = bySkill.get(e.skill());
       if (other != null && !other.experiment().name().equals(e.name())) {
-        throw new IllegalStateException("experiment '" + e.name() + "': skill '" + e.skill() + "' already runs"
+        throw new ConflictException("experiment '" + e.name() + "': skill '" + e.skill() + "' already runs"
             + " experiment '" + other.experiment().name() + "'; stop it first");
       }
       Map<String, Skill> prepared = new LinkedHashMap<>();
@@ -201,7 +202,7 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
    */
   public AbReport report(String name) throws SQLException, IOException {
     if (events == null) {
-      throw new IllegalStateException("no event store (events.url is null): nothing to report");
+      throw new ConflictException("no event store (events.url is null): nothing to report");
     }
     Experiment e = running(name).map(Running::experiment).orElse(null);
     if (e == null) {

@@ -23,14 +23,15 @@ import io.adahit.server.experiments.Feedback;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * DialogueService over gRPC: maps protobuf to the chat service's plain types at the edge. Every
  * handler only validates and queues work; replies are sent from the future's completion, so no
- * gRPC thread waits on inference. Cancelled calls drop their queued work.
+ * gRPC thread waits on inference. A call its client cancelled, or whose deadline passed, drops
+ * its queued work and is counted, not logged as an error ({@link CallWatch}).
  */
 public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServiceImplBase {
 
@@ -38,9 +39,12 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
   static final int MAX_RANK_CANDIDATES = 10_000;
 
   private final ServerState state;
+  private final MeterRegistry registry;
 
-  public DialogueGrpcService(ServerState state) {
+  /** @param registry where cancelled calls are counted */
+  public DialogueGrpcService(ServerState state, MeterRegistry registry) {
     this.state = state;
+    this.registry = registry;
   }
 
   private ChatService chat() {
@@ -81,8 +85,11 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       CompletableFuture<TurnScheduler.Ranked> f =
           chat.scheduler().rank(lease.skill(), request.getContext(), request.getCandidatesList());
       f.whenComplete((r, e) -> lease.close());
-      cancelOnCancel(out, f);
+      CallWatch watch = CallWatch.start(out, "Rank", f, registry);
       f.whenComplete((ranked, e) -> {
+        if (watch.gone()) {
+          return;
+        }
         if (e != null) {
           out.onError(GrpcErrors.toStatus(e));
           return;
@@ -111,8 +118,11 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       Conversation c = id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
           : chat.find(id).orElseGet(() -> chat.open(id, request.getSkill(), "grpc-act"));
       CompletableFuture<Reply> f = dispatch(chat, c, request.getMessage());
-      cancelOnCancel(out, f);
+      CallWatch watch = CallWatch.start(out, "Act", f, registry);
       f.whenComplete((r, e) -> {
+        if (watch.gone()) {
+          return;
+        }
         if (e != null) {
           out.onError(GrpcErrors.toStatus(e));
           return;
@@ -143,7 +153,11 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       }
       Feedback f = Feedback.of(request.getRating() == 0 ? null : request.getRating(),
           request.getThumbs().isEmpty() ? null : request.getThumbs(), request.getTurn() == 0 ? null : request.getTurn());
+      CallWatch watch = CallWatch.start(out, "Feedback", null, registry);
       chat.feedback(request.getConversationId(), f).whenComplete((r, e) -> {
+        if (watch.gone()) {
+          return;
+        }
         if (e != null) {
           out.onError(GrpcErrors.toStatus(e));
           return;
@@ -177,12 +191,6 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       b.addCandidateScores(s);
     }
     return b.build();
-  }
-
-  private static void cancelOnCancel(StreamObserver<?> out, CompletableFuture<?> f) {
-    if (out instanceof ServerCallStreamObserver<?> s) {
-      s.setOnCancelHandler(() -> f.cancel(false));
-    }
   }
 
   @Override

@@ -1,46 +1,49 @@
 package io.adahit.server.grpc;
 
-import io.adahit.agents.adapters.UnknownSkillException;
-import io.adahit.server.chat.BadRequestException;
-import io.adahit.server.chat.TooManyConversationsException;
-import io.adahit.server.chat.UnknownConversationException;
-import io.adahit.server.events.EventStore;
-import io.adahit.server.inference.OverloadedException;
-import io.adahit.server.inference.ShuttingDownException;
+import io.adahit.agents.errors.ErrorKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Domain errors to gRPC Status, in one place: a user mistake is never INTERNAL. */
-final class GrpcErrors {
+/**
+ * gRPC's side of {@link ErrorKind}: each kind's Status, shared by DialogueService and
+ * AdminService. A user mistake is never INTERNAL, and a bug (an internal invariant failing) is
+ * never INVALID_ARGUMENT: it is INTERNAL with a generic description, and logged here.
+ */
+public final class GrpcErrors {
 
   private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
 
   private GrpcErrors() {}
 
-  static StatusRuntimeException toStatus(Throwable t) {
-    Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    Status s;
+  /** The Status of a kind. */
+  public static Status status(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID -> Status.INVALID_ARGUMENT;
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case CONFLICT -> Status.FAILED_PRECONDITION;
+      case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case CANCELLED -> Status.CANCELLED;
+      case INTERNAL -> Status.INTERNAL;
+    };
+  }
+
+  /**
+   * The Status a client gets for {@code t}: a StatusRuntimeException as it is, else its kind's
+   * Status with {@link ErrorKind#clientMessage}; an internal error is logged with its stack trace.
+   */
+  public static StatusRuntimeException toStatus(Throwable t) {
+    Throwable e = ErrorKind.unwrap(t);
     if (e instanceof StatusRuntimeException sre) {
       return sre;
-    } else if (e instanceof BadRequestException || e instanceof IllegalArgumentException) {
-      s = Status.INVALID_ARGUMENT;
-    } else if (e instanceof UnknownSkillException || e instanceof UnknownConversationException) {
-      s = Status.NOT_FOUND;
-    } else if (e instanceof OverloadedException || e instanceof TooManyConversationsException) {
-      s = Status.RESOURCE_EXHAUSTED;
-    } else if (e instanceof ShuttingDownException || e instanceof EventStore.EventStoreException) {
-      s = Status.UNAVAILABLE;
-    } else {
-      LOG.error("gRPC call failed", e);
-      return Status.INTERNAL.withDescription("internal error; the server logged it").asRuntimeException();
     }
-    return s.withDescription(e.getMessage()).asRuntimeException();
+    ErrorKind kind = ErrorKind.of(e);
+    if (kind == ErrorKind.INTERNAL) {
+      LOG.error("gRPC call failed", e);
+    }
+    return status(kind).withDescription(ErrorKind.clientMessage(e)).asRuntimeException();
   }
 }

@@ -40,7 +40,7 @@ public final class GrpcServer {
   /** @param admin the admin service (already wrapped in its token check), or null */
   public GrpcServer(String host, int port, ServerState state, ExecutorService executor,
       MeterRegistry registry, ServerServiceDefinition admin) {
-    DialogueGrpcService service = new DialogueGrpcService(state);
+    DialogueGrpcService service = new DialogueGrpcService(state, registry);
     MetricCollectingServerInterceptor metrics = new MetricCollectingServerInterceptor(registry);
     metrics.preregisterService(service);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
@@ -82,12 +82,16 @@ public final class GrpcServer {
     }
   }
 
-  /** Waits for running calls up to {@code grace}, then cancels the rest. */
-  public void stop(Duration grace) {
+  /**
+   * Waits for running calls, then cancels the rest (their clients get CANCELLED); all within
+   * {@code limit}: the last quarter of it, at most 500 ms, is kept for the cancellation.
+   */
+  public void stop(Duration limit) {
     shutdown();
+    long cancelMillis = Math.min(500, limit.toMillis() / 4);
     try {
-      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      if (!server.awaitTermination(limit.toMillis() - cancelMillis, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow().awaitTermination(cancelMillis, TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,13 +1,26 @@
 package io.adahit.server.inference;
 
+import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ErrorKind;
+
 /**
  * The scheduler's queue is full: the turn is refused at once instead of waiting behind an
  * unbounded backlog. gRPC maps it to RESOURCE_EXHAUSTED; WebSocket answers "overloaded".
  */
-public final class OverloadedException extends RuntimeException {
+public final class OverloadedException extends RuntimeException implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   public OverloadedException(int capacity) {
     super("server overloaded: " + capacity + " turns already waiting; try again shortly");
+  }
+
+  @Override
+  public ErrorKind errorKind() {
+    return ErrorKind.OVERLOADED;
+  }
+
+  @Override
+  public String errorTag() {
+    return "overloaded";
   }
 }

@@ -15,10 +15,10 @@ import java.util.Set;
 public record TurnRequest(Skill skill, String context, Set<String> blocked, int topK) {
   public TurnRequest {
     if (skill == null || context == null) {
-      throw new IllegalArgumentException("turn request: skill and context are required");
+      throw new IllegalStateException("turn request: skill and context are required");
     }
     if (topK < 1) {
-      throw new IllegalArgumentException("turn request: topK must be >= 1, found " + topK);
+      throw new IllegalStateException("turn request: topK must be >= 1, found " + topK);
     }
     blocked = blocked == null ? Set.of() : Set.copyOf(blocked);
   }

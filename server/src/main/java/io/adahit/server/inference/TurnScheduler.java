@@ -73,6 +73,7 @@ public final class TurnScheduler implements AutoCloseable {
   private final ExecutorService executor;
   private final Future<?> loop;
   private volatile boolean accepting = true;
+  private volatile boolean acceptingRanks = true;
 
   /** @param leases where a router skill's turns lease the skill they are routed to */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics,
@@ -136,7 +137,7 @@ public final class TurnScheduler implements AutoCloseable {
   }
 
   private void enqueue(Job job, CompletableFuture<?> f) {
-    if (!accepting) {
+    if (!accepting || (job instanceof RankJob && !acceptingRanks)) {
       f.completeExceptionally(new ShuttingDownException());
     } else if (!queue.offer(job)) {
       metrics.error("overloaded");
@@ -364,6 +365,25 @@ public final class TurnScheduler implements AutoCloseable {
         r.future().completeExceptionally(why);
       }
     }
+  }
+
+  /**
+   * Shutdown, first step: Rank jobs are refused from now on and those still queued fail with
+   * {@link ShuttingDownException} (their callers may retry elsewhere), so the turns accepted
+   * before the shutdown do not wait behind them. A Rank already running is not stopped.
+   *
+   * @return the Rank jobs failed
+   */
+  public int stopRanks() {
+    acceptingRanks = false;
+    int n = 0;
+    for (Job j : queue.toArray(Job[]::new)) {
+      if (j instanceof RankJob r && queue.remove(r)) {
+        r.future().completeExceptionally(new ShuttingDownException());
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.server.config.ServerConfig;
 import java.io.IOException;
@@ -193,7 +194,7 @@ public final class AdapterManager implements AutoCloseable {
     Skill s = catalog.get(name);
     for (Skill other : catalog.all()) {
       if (other.isRouter() && other.router().skills().contains(name)) {
-        throw new IllegalStateException("unload '" + name + "' refused: router skill '" + other.name()
+        throw new ConflictException("unload '" + name + "' refused: router skill '" + other.name()
             + "' routes to it");
       }
     }

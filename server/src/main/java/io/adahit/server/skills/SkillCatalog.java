@@ -6,6 +6,7 @@ import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
@@ -313,7 +314,7 @@ public final class SkillCatalog implements AutoCloseable {
    */
   synchronized Skill remove(String name) {
     if (name.equals(defaultSkill)) {
-      throw new IllegalStateException("skill '" + name + "' is the default skill (skills.default) and cannot be"
+      throw new ConflictException("skill '" + name + "' is the default skill (skills.default) and cannot be"
           + " unloaded; replace its adapter instead");
     }
     Skill old = get(name);

@@ -1,21 +1,18 @@
 package io.adahit.server.web;
 
 import io.adahit.agents.adapters.UnknownSkillException;
+import io.adahit.agents.errors.ErrorKind;
 import io.adahit.server.chat.BadRequestException;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
-import io.adahit.server.chat.TooManyConversationsException;
 import io.adahit.server.events.EventStore;
 import io.adahit.server.experiments.Feedback;
-import io.adahit.server.inference.OverloadedException;
-import io.adahit.server.inference.ShuttingDownException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +81,11 @@ final class ChatSession {
       if (state == State.NEW) {
         state = State.OVERWORLD;
         Outbound welcome = welcome();
-        return CompletableFuture.completedFuture(new Outbound("Error: " + e.getMessage() + "\n" + welcome.text(),
+        if (ErrorKind.of(e) == ErrorKind.INTERNAL) {
+          LOG.error("chat message failed", e);
+        }
+        return CompletableFuture.completedFuture(new Outbound("Error: " + ErrorKind.clientMessage(e) + "\n"
+            + welcome.text(),
             welcome.quickReplies(), Map.of("error", kind(e))));
       }
       return CompletableFuture.completedFuture(error(e));
@@ -245,40 +246,28 @@ final class ChatSession {
   }
 
   private Outbound error(Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    String kind = kind(cause);
-    if (kind.equals("internal")) {
+    Throwable cause = ErrorKind.unwrap(e);
+    ErrorKind kind = ErrorKind.of(cause);
+    if (kind == ErrorKind.INTERNAL) {
       LOG.error("chat turn failed", cause);
     }
-    if (kind.equals("feedback_not_stored")) {
+    boolean feedbackLost = cause instanceof EventStore.EventStoreException;
+    if (feedbackLost) {
       LOG.warn("feedback not stored: {}", cause.getMessage());
     }
-    String message = kind.equals("internal") ? "internal error; the server logged it"
-        : kind.equals("feedback_not_stored") ? "the feedback could not be stored (the server logged why); try again later"
-        : cause.getMessage();
+    String message = feedbackLost ? "the feedback could not be stored (the server logged why); try again later"
+        : ErrorKind.clientMessage(cause);
     List<String> quick = state == State.OVERWORLD ? List.of("begin", "exit") : null;
-    return new Outbound("Error: " + message, quick, Map.of("error", kind));
+    return new Outbound("Error: " + message, quick, Map.of("error", kind(cause)));
   }
 
+  /**
+   * The {@code error} tag of a reply: the exception's own ({@link ErrorKind#tag}: {@code too_long},
+   * {@code unknown_skill}, {@code overloaded}, {@code shutting_down}...) or its kind's ({@code invalid},
+   * {@code internal}...); a store failure on feedback is {@code feedback_not_stored}.
+   */
   static String kind(Throwable e) {
-    if (e instanceof BadRequestException b) {
-      return b.kind();
-    }
-    if (e instanceof UnknownSkillException) {
-      return "unknown_skill";
-    }
-    if (e instanceof OverloadedException) {
-      return "overloaded";
-    }
-    if (e instanceof TooManyConversationsException) {
-      return "too_many_conversations";
-    }
-    if (e instanceof ShuttingDownException) {
-      return "shutting_down";
-    }
-    if (e instanceof EventStore.EventStoreException) {
-      return "feedback_not_stored";
-    }
-    return "internal";
+    Throwable cause = ErrorKind.unwrap(e);
+    return cause instanceof EventStore.EventStoreException ? "feedback_not_stored" : ErrorKind.tag(cause);
   }
 }

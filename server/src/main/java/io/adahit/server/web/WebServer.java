@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -134,21 +135,31 @@ public final class WebServer implements AutoCloseable {
 
   /** Tells every open WebSocket that the server is going away (1001) and closes it. */
   public void closeConnections() {
+    closeConnections(Duration.ofSeconds(2));
+  }
+
+  private void closeConnections(Duration limit) {
     for (Channel ch : channels) {
       if (ch.pipeline().get(WebSocketChatHandler.class) != null && ch.isActive()) {
         ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"));
       }
     }
-    channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    channels.close().awaitUninterruptibly(limit.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void close() {
+    close(Duration.ofSeconds(6));
+  }
+
+  /** {@link #close()} within {@code limit}: half for the 1001 closes, a quarter for each event loop group. */
+  public void close(Duration limit) {
+    long ms = Math.max(0, limit.toMillis());
     stopAccepting();
-    closeConnections();
+    closeConnections(Duration.ofMillis(ms / 2));
     if (workers != null) {
-      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      workers.shutdownGracefully(0, ms / 4, TimeUnit.MILLISECONDS).awaitUninterruptibly(ms / 4 + 1);
+      boss.shutdownGracefully(0, ms / 4, TimeUnit.MILLISECONDS).awaitUninterruptibly(ms / 4 + 1);
     }
   }
 }

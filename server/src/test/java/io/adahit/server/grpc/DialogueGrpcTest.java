@@ -33,6 +33,9 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,38 @@ class DialogueGrpcTest {
     assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addCandidates("a").setSkill("bts").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  /** Issue 19 finding 8: a deadline is normal; it used to log an ERROR with a stack trace per call. */
+  @Test
+  void callsCancelledByTheirDeadlineAreCountedNotLoggedAsErrors() throws Exception {
+    List<String> cands = IntStream.range(0, 300).mapToObj(i -> "candidate " + i + " likes dogs and long walks").toList();
+    RankRequest slow = RankRequest.newBuilder().setContext("do you have pets?").addAllCandidates(cands).build();
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    double counted;
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).rank(slow))
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+      }
+      counted = 0;
+      for (int i = 0; i < 600 && counted < 3; i++) {   // the server notices the expiry on its own threads
+        Thread.sleep(50);
+        var c = server.registry().find("adahit.grpc.cancelled").tags("method", "Rank", "reason", "deadline").counter();
+        counted = c == null ? 0 : c.count();
+      }
+      stub.listSkills(ListSkillsRequest.getDefaultInstance());   // still serving
+    } finally {
+      System.setErr(saved);
+    }
+    var other = server.registry().find("adahit.grpc.cancelled").tags("method", "Rank", "reason", "cancelled").counter();
+    assertThat(counted).as("cancelled Rank calls counted with reason deadline (reason cancelled: %s)",
+        other == null ? 0 : other.count()).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).as("server log while the calls expired")
+        .doesNotContain("ERROR").doesNotContain("CancellationException");
   }
 
   @Test
