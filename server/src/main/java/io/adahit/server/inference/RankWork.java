@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
- * first the context (routed first for a router skill), then the distinct candidates in chunks of
- * {@code chunk}, then the scores. The result equals {@link Ranker#rank} with
+ * first the context (routed first for a router skill), then the distinct candidates, longest
+ * first, in chunks of {@code chunk}, then the scores. The result equals {@link Ranker#rank} with
  * {@link RankerOptions#defaults()} (each text's embedding does not depend on what else is in its
  * batch). A call whose future is already done when a piece is due (the client cancelled, or its
  * deadline passed) stops there: no further piece is encoded.
@@ -44,6 +44,7 @@ final class RankWork {
   private SkillRouter.Routing routing;
   private Ranker ranker;
   private List<String> distinct;
+  private Integer[] byLength;   // distinct indices, longest text first: chunks of like lengths pad little
   private float[] contextEmbedding;
   private float[][] candidateEmbeddings;
   private int encoded;   // distinct candidates encoded so far
@@ -86,8 +87,14 @@ final class RankWork {
         start(backbone);
       } else {
         int to = Math.min(distinct.size(), encoded + chunk);
-        float[][] e = ranker.encodeCandidates(distinct.subList(encoded, to));
-        System.arraycopy(e, 0, candidateEmbeddings, encoded, e.length);
+        List<String> texts = new ArrayList<>(to - encoded);
+        for (int k = encoded; k < to; k++) {
+          texts.add(distinct.get(byLength[k]));
+        }
+        float[][] e = ranker.encodeCandidates(texts);
+        for (int k = encoded; k < to; k++) {
+          candidateEmbeddings[byLength[k]] = e[k - encoded];
+        }
         encoded = to;
       }
       metrics.rankPiece();
@@ -130,6 +137,11 @@ final class RankWork {
       seen.putIfAbsent(c, Boolean.TRUE);
     }
     distinct = new ArrayList<>(seen.keySet());
+    byLength = new Integer[distinct.size()];
+    for (int i = 0; i < byLength.length; i++) {
+      byLength[i] = i;
+    }
+    java.util.Arrays.sort(byLength, java.util.Comparator.comparingInt((Integer i) -> -distinct.get(i).length()));
     candidateEmbeddings = new float[distinct.size()][];
   }
 
