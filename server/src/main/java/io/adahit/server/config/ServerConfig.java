@@ -42,11 +42,15 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
    * @param maxConnections connections open at once, counted from accept (HTTP and WebSocket alike)
    * @param handshakeTimeoutSeconds a connection must complete each HTTP request (the WebSocket
    *     upgrade included) within this long of being accepted or answered, else it is closed
+   * @param firstMessageTimeoutSeconds a WebSocket that sends no message this long after its
+   *     upgrade is closed (1001): a handshake alone does not hold a connection slot for long
    * @param idleTimeoutSeconds a WebSocket whose client sends no message for this long is closed (1001)
    */
   public record Http(String host, int port, int maxFrameBytes, int maxConnections, int maxPendingTurns,
-      int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
+      int handshakeTimeoutSeconds, int firstMessageTimeoutSeconds, int idleTimeoutSeconds) {
     public Http {
+      require(firstMessageTimeoutSeconds >= 1, "config: http.firstMessageTimeoutSeconds must be >= 1, found "
+          + firstMessageTimeoutSeconds);
       require(handshakeTimeoutSeconds >= 1 && handshakeTimeoutSeconds <= 3600,
           "config: http.handshakeTimeoutSeconds must be in 1..3600, found " + handshakeTimeoutSeconds);
       require(idleTimeoutSeconds >= 1, "config: http.idleTimeoutSeconds must be >= 1, found " + idleTimeoutSeconds);

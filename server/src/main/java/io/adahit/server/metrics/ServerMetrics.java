@@ -20,11 +20,14 @@ import java.util.function.Supplier;
  *   <li>{@code adahit.batch.time} timer: one forward pass of a (mixed) batch</li>
  *   <li>{@code adahit.batch.size} summary: turns per forward pass</li>
  *   <li>{@code adahit.queue.depth} gauge, {@code adahit.conversations.open} gauge,
- *       {@code adahit.websocket.connections} gauge</li>
+ *       {@code adahit.websocket.connections} gauge, {@code adahit.http.connections} gauge (every
+ *       connection, from accept)</li>
  *   <li>{@code adahit.rank.pieces}, {@code adahit.rank.abandoned} counters: Rank work done in pieces, and
  *       calls dropped because their caller had gone</li>
  *   <li>{@code adahit.errors} counter {kind}: bad_json, missing_text, too_long, unknown_skill,
- *       overloaded, too_many_connections, too_many_conversations, internal ...</li>
+ *       overloaded, too_many_connections, too_many_conversations, handshake_timeout, idle_timeout
+ *       (a WebSocket closed for silence), conversation_idle (a conversation expired),
+ *       assignment_not_stored (a chat served outside its experiment), internal ...</li>
  * </ul>
  */
 public final class ServerMetrics {

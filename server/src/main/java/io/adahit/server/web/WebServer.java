@@ -111,7 +111,7 @@ public final class WebServer implements AutoCloseable {
             p.addLast(new WebSocketServerProtocolHandler(ws));
             p.addLast(new WebSocketFrameAggregator(config.maxFrameBytes()));
             p.addLast(new WebSocketChatHandler(json, state, metrics, websockets, config.maxConnections(),
-                config.maxPendingTurns(), config.idleTimeoutSeconds()));
+                config.maxPendingTurns(), config.firstMessageTimeoutSeconds(), config.idleTimeoutSeconds()));
           }
         });
     server = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * "payload"}}, in order. Bad input (malformed JSON, no text, binary frames) is answered with an
  * error message and the connection stays open; a frame over the size limit closes it with 1009;
  * connections beyond the limit ({@link ConnectionGuard#overLimit}) are told so and closed with
- * 1013; a client that sends no message for {@code http.idleTimeoutSeconds} (pings do not count), or
+ * 1013; a client that sends no message within {@code http.firstMessageTimeoutSeconds} of the
+ * upgrade or for {@code http.idleTimeoutSeconds} later (pings do not count), or
  * whose chat is closed for being idle ({@code conversations.idleTimeoutSeconds}), is closed with
  * 1001. New per channel; inference runs on the scheduler's thread, never on the event loop.
  */
@@ -50,7 +51,9 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
   private final AtomicInteger websockets;
   private final int maxConnections;
   private final int maxPending;
+  private final int firstMessageSeconds;
   private final int idleSeconds;
+  private boolean heard;   // a message came: the idle timeout replaces the first-message one
   private ChatSession session;
   private String querySkill;
   private boolean counted;
@@ -59,15 +62,17 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger connections,
       int maxConnections, int maxPending) {
-    this(json, state, metrics, connections, maxConnections, maxPending, 600);
+    this(json, state, metrics, connections, maxConnections, maxPending, 60, 600);
   }
 
   /**
    * @param websockets open WebSocket chats (counted once upgraded and accepted)
+   * @param firstMessageSeconds a client that sends no message this long after the upgrade is closed with 1001
    * @param idleSeconds a client that sends no message this long is closed with 1001
    */
   WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger websockets,
-      int maxConnections, int maxPending, int idleSeconds) {
+      int maxConnections, int maxPending, int firstMessageSeconds, int idleSeconds) {
+    this.firstMessageSeconds = firstMessageSeconds;
     this.json = json;
     this.state = state;
     this.metrics = metrics;
@@ -79,8 +84,9 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {   // no message from the client for idleSeconds
-      closeIdle(ctx, "no message for " + idleSeconds + " s (http.idleTimeoutSeconds)");
+    if (evt instanceof IdleStateEvent) {   // no message from the client in time
+      closeIdle(ctx, heard ? "no message for " + idleSeconds + " s (http.idleTimeoutSeconds)"
+          : "no first message within " + firstMessageSeconds + " s (http.firstMessageTimeoutSeconds)");
       return;
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hs) {
@@ -98,7 +104,7 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
       counted = true;
       websockets.incrementAndGet();
       // only messages reach this point of the pipeline (pings and closes are answered before it)
-      ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+      ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(firstMessageSeconds, 0, 0, TimeUnit.SECONDS));
       List<String> skill = new QueryStringDecoder(hs.requestUri()).parameters().get("skill");
       querySkill = skill == null || skill.isEmpty() ? null : skill.get(0);
     }
@@ -107,6 +113,12 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (!heard) {
+      heard = true;
+      if (ctx.pipeline().get("idle") != null) {
+        ctx.pipeline().replace("idle", "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+      }
+    }
     if (!(frame instanceof TextWebSocketFrame text)) {
       reply(ctx, CompletableFuture.completedFuture(badRequest("bad_frame",
           "only text frames holding JSON are accepted, e.g. {\"text\": \"hello\"}")));

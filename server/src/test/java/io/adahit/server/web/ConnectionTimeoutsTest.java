@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Idle and silent sockets cannot hold the connection slots: every connection counts from accept,
  * one that does not send a whole request within http.handshakeTimeoutSeconds (1 s here) is closed,
- * and a WebSocket whose client says nothing for http.idleTimeoutSeconds (1 s) is closed with 1001.
+ * and a WebSocket whose client says nothing within http.firstMessageTimeoutSeconds (1 s) of its
+ * upgrade, or for http.idleTimeoutSeconds (3 s) later, is closed with 1001.
  * The listener alone, on loopback; no model is needed for any of it.
  */
 class ConnectionTimeoutsTest {
@@ -45,7 +46,8 @@ class ConnectionTimeoutsTest {
 
   private void start(int handshakeSeconds) throws Exception {
     ServerConfig c = ConfigLoader.load(null, Map.of("http.port", "0", "http.maxConnections", "3",
-        "http.handshakeTimeoutSeconds", Integer.toString(handshakeSeconds), "http.idleTimeoutSeconds", "1"));
+        "http.handshakeTimeoutSeconds", Integer.toString(handshakeSeconds), "http.firstMessageTimeoutSeconds", "1",
+        "http.idleTimeoutSeconds", "3"));
     web = new WebServer(c.http(), new ServerState(), new ServerMetrics(prometheus), prometheus, new ObjectMapper());
     web.start();
   }
@@ -135,10 +137,21 @@ class ConnectionTimeoutsTest {
       awaitConnections(1);
       assertThat(web.websockets()).isEqualTo(1);
       assertThat(ws.closeCode(WAIT)).isEqualTo(1001);
-      assertThat(ws.closeReason()).contains("http.idleTimeoutSeconds");
+      assertThat(ws.closeReason()).contains("http.firstMessageTimeoutSeconds");
     }
     awaitConnections(0);
     assertThat(web.websockets()).isZero();
+  }
+
+  @Test
+  void aWebSocketThatFallsSilentAfterItsFirstMessageIsClosedAfterTheIdleTimeout() throws Exception {
+    try (ChatClient ws = ChatClient.connect(HttpClient.newHttpClient(),
+        "ws://127.0.0.1:" + web.port() + "/websocket", WAIT)) {
+      assertThat(ws.ask("hi", WAIT).get("payload").get("error").asText()).isEqualTo("not_ready");
+      assertThat(ws.closeCode(WAIT)).isEqualTo(1001);
+      assertThat(ws.closeReason()).contains("http.idleTimeoutSeconds");
+    }
+    awaitConnections(0);
   }
 
   @Test
