@@ -136,7 +136,7 @@ public final class DialogueServer implements AutoCloseable {
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
-      scheduler = new TurnScheduler(backbone, config.batching(),
+      scheduler = new TurnScheduler(backbone, config.batching(), config.rank(),
           RankerOptions.defaults().withContextLength(config.agent().textTruncate()), inferenceExecutor, metrics, leases);
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
@@ -152,7 +152,8 @@ public final class DialogueServer implements AutoCloseable {
       chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments);
       admin = new AdminOperations(adapters, experiments);
       Duration idle = Duration.ofSeconds(config.conversations().idleTimeoutSeconds());
-      housekeeping.scheduleWithFixedDelay(() -> chat.closeIdle("grpc-act", idle), 60, 60, TimeUnit.SECONDS);
+      long every = Math.max(1, Math.min(60, idle.toSeconds() / 4));   // expired at most a quarter late
+      housekeeping.scheduleWithFixedDelay(() -> chat.closeIdle(idle), every, every, TimeUnit.SECONDS);
       state.ready(chat);
       if (grpc != null) {
         grpc.serving();

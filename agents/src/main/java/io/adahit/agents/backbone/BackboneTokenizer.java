@@ -108,12 +108,72 @@ public final class BackboneTokenizer implements AutoCloseable {
     if (texts.isEmpty()) {
       return new long[0][];
     }
-    Encoding[] enc = tokenizer.batchEncode(texts.toArray(String[]::new), true, false);
-    long[][] rows = new long[enc.length][];
-    for (int i = 0; i < enc.length; i++) {
-      rows[i] = truncate(enc[i].getIds(), maxLength, truncation);
+    // a long text is first cut to a window of characters on its kept side, at a word boundary, so a
+    // megabyte of text costs what its window costs; the window grows until it holds enough pieces
+    long[][] rows = new long[texts.size()][];
+    int[] window = new int[texts.size()];
+    List<Integer> todo = new java.util.ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      window[i] = Math.max(64, maxLength * CHARS_PER_PIECE);
+      todo.add(i);
+    }
+    while (!todo.isEmpty()) {
+      String[] cut = new String[todo.size()];
+      for (int k = 0; k < cut.length; k++) {
+        int i = todo.get(k);
+        cut[k] = window(texts.get(i), window[i], truncation);
+      }
+      Encoding[] enc = tokenizer.batchEncode(cut, true, false);
+      List<Integer> again = new java.util.ArrayList<>();
+      for (int k = 0; k < cut.length; k++) {
+        int i = todo.get(k);
+        long[] ids = enc[k].getIds();
+        if (cut[k].length() < texts.get(i).length() && ids.length < maxLength) {
+          window[i] *= 4;   // too few pieces in the window to be sure of the kept ones: widen it
+          again.add(i);
+        } else {
+          rows[i] = truncate(ids, maxLength, truncation);
+        }
+      }
+      todo = again;
     }
     return rows;
+  }
+
+  /**
+   * Characters tried per word piece before tokenizing a long text: a window of
+   * {@code maxLength * CHARS_PER_PIECE} characters on the kept side.
+   */
+  static final int CHARS_PER_PIECE = 8;
+
+  /**
+   * The part of {@code text} the tokenizer needs to see when at most {@code chars} characters on
+   * the {@code kept} side are enough: the text itself if short, else that many characters less
+   * the partial word at the cut (BERT splits words on whitespace, so the pieces of the words kept
+   * are those of the whole text). Without whitespace in the window the whole text is returned.
+   */
+  static String window(String text, int chars, Truncation kept) {
+    if (text.length() <= chars) {
+      return text;
+    }
+    if (kept == Truncation.KEEP_END) {
+      for (int i = text.length() - chars; i < text.length(); i++) {
+        if (isSpace(text.charAt(i))) {
+          return text.substring(i + 1);
+        }
+      }
+    } else {
+      for (int i = chars; i > 0; i--) {
+        if (isSpace(text.charAt(i))) {
+          return text.substring(0, i);
+        }
+      }
+    }
+    return text;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
   }
 
   /** Pads id rows to the longest one with the pad id; mask 1 on real tokens. */

@@ -67,4 +67,52 @@ class BackboneTokenizerTest {
         .hasMessageContaining("text 1 of the batch is null");
     assertThat(tok.encode(List.of(), 8, Truncation.KEEP_START).batchSize()).isZero();
   }
+
+  /** The ids {@code encodeRows} must give: the whole text tokenized, then cut (what it did before the window). */
+  private static long[] wholeThenCut(String text, int maxLength, Truncation side) {
+    long[] ids = tok.ids(text);
+    if (ids.length <= maxLength) {
+      return ids;
+    }
+    long[] out = new long[maxLength];
+    out[0] = tok.clsId();
+    out[maxLength - 1] = tok.sepId();
+    int from = side == Truncation.KEEP_START ? 1 : ids.length - 1 - (maxLength - 2);
+    System.arraycopy(ids, from, out, 1, maxLength - 2);
+    return out;
+  }
+
+  @Test
+  void aLongTextIsTokenizedFromACharacterWindowWithTheSamePiecesAsTheWholeText() {
+    StringBuilder varied = new StringBuilder();
+    for (int i = 0; i < 4000; i++) {
+      varied.append(i % 7 == 0 ? "unbelievably" : "ski").append(i % 11 == 0 ? ",\n" : " ").append(i).append(' ');
+    }
+    List<String> texts = List.of(varied.toString(),
+        "a" + " ".repeat(5000) + "b c d",                       // whitespace runs: the window must widen
+        "x".repeat(30_000) + " the end",                        // one huge word: no boundary in the window
+        "caf\u00e9 na\u00efve \u4f60\u597d\u4e16\u754c ".repeat(2000),   // accents and CJK
+        "short text");
+    for (Truncation side : Truncation.values()) {
+      for (int maxLength : new int[] {8, 128, 256}) {
+        long[][] rows = tok.encodeRows(texts, maxLength, side);
+        for (int i = 0; i < texts.size(); i++) {
+          assertThat(rows[i]).as("text %d, %s, %d", i, side, maxLength)
+              .containsExactly(wholeThenCut(texts.get(i), maxLength, side));
+        }
+      }
+    }
+  }
+
+  @Test
+  void theWindowOfAMegabyteTextIsAFewThousandCharactersCutAtAWordBoundary() {
+    String text = "word ".repeat(1_000_000) + "last words here";
+    String end = BackboneTokenizer.window(text, 2048, Truncation.KEEP_END);
+    assertThat(end.length()).isLessThanOrEqualTo(2048).isGreaterThan(2040);
+    assertThat(end).startsWith("word ").endsWith("last words here");
+    String start = BackboneTokenizer.window(text, 2048, Truncation.KEEP_START);
+    assertThat(start.length()).isLessThanOrEqualTo(2048).isGreaterThan(2040);
+    assertThat(start).startsWith("word ").endsWith("word");
+    assertThat(BackboneTokenizer.window("short", 2048, Truncation.KEEP_END)).isEqualTo("short");
+  }
 }

@@ -15,6 +15,7 @@ import io.adahit.server.skills.SkillLeases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,7 @@ public final class ChatService implements AutoCloseable {
   /** Conversations closed whose queued operations (and closing log write) have not finished yet. */
   private final Set<Conversation> closing = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
+  private final Map<String, Integer> openByTransport = new HashMap<>();   // guarded by open
 
   /**
    * Without experiments or run-time adapter changes ({@link ConversationHooks#plain}).
@@ -122,9 +124,18 @@ public final class ChatService implements AutoCloseable {
       if (open.containsKey(id)) {
         throw new BadRequestException("bad_conversation_id", "conversation '" + id + "' is already open");
       }
-      if (open.size() >= config.conversations().maxOpen()) {
+      ServerConfig.Conversations limits = config.conversations();
+      if (open.size() >= limits.maxOpen()) {
         metrics.error("too_many_conversations");
-        throw new TooManyConversationsException(config.conversations().maxOpen());
+        throw new TooManyConversationsException("too many open conversations: the server holds at most "
+            + limits.maxOpen() + " (conversations.maxOpen); try again later");
+      }
+      int mine = openByTransport.getOrDefault(transport, 0);
+      if (mine >= limits.maxPerTransport()) {
+        metrics.error("too_many_conversations");
+        throw new TooManyConversationsException("too many open " + transport + " conversations: one transport"
+            + " holds at most " + limits.maxPerTransport() + " (conversations.transportShare " + limits.transportShare()
+            + " of conversations.maxOpen " + limits.maxOpen() + "); try again later");
       }
       List<String> persona;
       synchronized (random) {
@@ -134,8 +145,17 @@ public final class ChatService implements AutoCloseable {
       Conversation c = new Conversation(id, skill, persona, transport,
           config.agent().historySize(), config.agent().delimiter(), assignment);
       open.put(c.id(), c);
-      if (assignment != null) {   // the conversation's first operation: the assignment is committed before any reply
-        c.enqueue(Integer.MAX_VALUE, () -> hooks.opened(id, assignment, transport));
+      openByTransport.merge(transport, 1, Integer::sum);
+      if (assignment != null) {
+        // the conversation's first operation: the assignment is stored before any reply says it is in the
+        // experiment; if it cannot be, the conversation is served outside the experiment, never half in it
+        c.opening(c.enqueue(Integer.MAX_VALUE, () -> hooks.opened(id, assignment, transport).thenApply(stored -> {
+          if (!stored) {
+            c.leaveExperiment();
+            metrics.error("assignment_not_stored");
+          }
+          return (Void) null;
+        })));
       }
       return c;
     }
@@ -173,7 +193,9 @@ public final class ChatService implements AutoCloseable {
 
   /** Stores feedback on {@code c}, open or just closed (the WebSocket rates the chat it just ended). */
   public CompletableFuture<Feedback.Receipt> feedback(Conversation c, Feedback feedback) {
-    return hooks.feedback(c.id(), c.skill().name(), c.assignment(), c.episode(), feedback);
+    // after the opening: the variant recorded is the one the conversation is served by, stored or none
+    return c.opening().handle((v, e) -> null)
+        .thenCompose(v -> hooks.feedback(c.id(), c.skill().name(), c.assignment(), c.episode(), feedback));
   }
 
   public Optional<Conversation> find(String id) {
@@ -192,6 +214,34 @@ public final class ChatService implements AutoCloseable {
   /** Open conversations. */
   public int openCount() {
     return open.size();
+  }
+
+  /** Open conversations by transport. */
+  public Map<String, Integer> openByTransport() {
+    synchronized (open) {
+      return Map.copyOf(openByTransport);
+    }
+  }
+
+  /**
+   * Why a new conversation would be refused now, or null when one would be accepted on every
+   * transport: for {@code /health}.
+   */
+  public String refusing() {
+    ServerConfig.Conversations limits = config.conversations();
+    synchronized (open) {
+      if (open.size() >= limits.maxOpen()) {
+        return "refusing new conversations: " + open.size() + " open, conversations.maxOpen is " + limits.maxOpen();
+      }
+      List<String> full = new ArrayList<>();
+      openByTransport.forEach((t, n) -> {
+        if (n >= limits.maxPerTransport()) {
+          full.add(t);
+        }
+      });
+      return full.isEmpty() ? null : "refusing new conversations on " + full + ": each holds its share of "
+          + limits.maxPerTransport() + " (conversations.transportShare)";
+    }
   }
 
   /** Checks a user turn's text: present and not too long. */
@@ -225,7 +275,7 @@ public final class ChatService implements AutoCloseable {
       if (c.isClosed()) {
         return CompletableFuture.failedFuture(new UnknownConversationException(c.id()));
       }
-      String context = c.observe(text);
+      String context = latest(c.observe(text), config.agent().maxContextChars());
       Set<String> blocked = config.agent().repeatBlocking() ? new HashSet<>(c.said()) : Set.of();
       SkillLeases.Lease lease;   // the Skill object this turn runs on, held until it is answered (hot replace)
       try {
@@ -254,6 +304,23 @@ public final class ChatService implements AutoCloseable {
     });
   }
 
+  /**
+   * The latest {@code max} characters of a context, from the first word boundary after the cut
+   * (the encoder keeps far fewer word pieces than that; the cut only bounds the tokenizer's work).
+   */
+  static String latest(String context, int max) {
+    if (context.length() <= max) {
+      return context;
+    }
+    int from = context.length() - max;
+    for (int i = from; i < context.length(); i++) {
+      if (Character.isWhitespace(context.charAt(i))) {
+        return context.substring(i + 1);
+      }
+    }
+    return context.substring(Character.isLowSurrogate(context.charAt(from)) ? from + 1 : from);
+  }
+
   /** "[RESET]": clears the history (the finished part is logged as an episode) and says so. */
   public CompletableFuture<Reply> reset(Conversation c) {
     if (stopping) {
@@ -275,8 +342,11 @@ public final class ChatService implements AutoCloseable {
 
   /** Closes a conversation after its queued operations: its open episode is logged. */
   public CompletableFuture<Void> close(Conversation c) {
-    if (open.remove(c.id()) == null) {
-      return CompletableFuture.completedFuture(null);
+    synchronized (open) {
+      if (!open.remove(c.id(), c)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
     }
     closing.add(c);
     CompletableFuture<Void> closed = c.enqueue(Integer.MAX_VALUE, () -> {
@@ -304,13 +374,25 @@ public final class ChatService implements AutoCloseable {
     }
   }
 
-  /** Closes {@code transport}'s conversations unused for longer than {@code idle} (gRPC Act clients that went away). */
-  public int closeIdle(String transport, Duration idle) {
+  /**
+   * Closes the conversations of every transport unused for longer than {@code idle} (clients that
+   * went away or fell silent), logging their open episodes, and tells their transports
+   * ({@link Conversation#onExpired}).
+   *
+   * @return how many were closed
+   */
+  public int closeIdle(Duration idle) {
     long now = System.nanoTime();
     int n = 0;
     for (Conversation c : new ArrayList<>(open.values())) {
-      if (c.transport().equals(transport) && now - c.lastUsedNanos() > idle.toNanos()) {
+      if (now - c.lastUsedNanos() > idle.toNanos() && !c.busy()) {
         close(c);
+        metrics.error("conversation_idle");
+        try {
+          c.expired();
+        } catch (RuntimeException e) {
+          LOG.warn("conversation {}: its transport failed to end it after expiry: {}", c.id(), e.toString());
+        }
         n++;
       }
     }

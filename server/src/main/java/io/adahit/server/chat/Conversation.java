@@ -22,7 +22,9 @@ public final class Conversation {
 
   private final String id;
   private final Skill skill;
-  private final Assignment assignment;
+  private volatile Assignment assignment;
+  private volatile Runnable onExpired = () -> { };
+  private volatile CompletableFuture<?> opening = CompletableFuture.completedFuture(null);
   private final List<String> persona;
   private final String transport;
   private final DialogueHistory history;
@@ -66,9 +68,39 @@ public final class Conversation {
     return skill;
   }
 
-  /** The A/B experiment variant serving this conversation, or null when it is in none. */
+  /**
+   * The A/B experiment variant serving this conversation, or null when it is in none. Read it
+   * after the conversation's first operation ({@link ChatService#started}): a conversation whose
+   * assignment could not be stored leaves the experiment then and is served outside it.
+   */
   public Assignment assignment() {
     return assignment;
+  }
+
+  /** Completes once the conversation's opening (its assignment's storage) is over, successful or not. */
+  CompletableFuture<?> opening() {
+    return opening;
+  }
+
+  void opening(CompletableFuture<?> f) {
+    opening = f;
+  }
+
+  /** Its assignment could not be stored: from now on it is in no experiment. */
+  void leaveExperiment() {
+    assignment = null;
+  }
+
+  /**
+   * What to do when the conversation is closed for being idle ({@code conversations.idleTimeoutSeconds}):
+   * the transport ends its connection or stream. Runs on the housekeeping thread.
+   */
+  public void onExpired(Runnable action) {
+    onExpired = action == null ? () -> { } : action;
+  }
+
+  void expired() {
+    onExpired.run();
   }
 
   /** The bot's persona sentences (empty for a skill without personas). */
@@ -91,6 +123,11 @@ public final class Conversation {
 
   long lastUsedNanos() {
     return lastUsedNanos;
+  }
+
+  /** An operation is queued or running (a turn waiting for its reply is not idle). */
+  synchronized boolean busy() {
+    return pending > 0;
   }
 
   void markClosed() {

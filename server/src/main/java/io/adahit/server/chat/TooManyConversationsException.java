@@ -8,7 +8,12 @@ public final class TooManyConversationsException extends RuntimeException implem
   private static final long serialVersionUID = 1L;
 
   public TooManyConversationsException(int max) {
-    super("too many open conversations: the server holds at most " + max + "; try again later");
+    this("too many open conversations: the server holds at most " + max + " (conversations.maxOpen); try again later");
+  }
+
+  /** @param message which limit is reached, named as in the config */
+  public TooManyConversationsException(String message) {
+    super(message);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.server.DialogueServer;
 import io.adahit.server.bench.BenchSkills;
+import io.adahit.server.bench.HostileLoad;
 import io.adahit.server.bench.LoadRun;
 import io.adahit.server.config.ConfigLoader;
 import io.adahit.server.config.ServerConfig;
@@ -31,6 +32,11 @@ import picocli.CommandLine.Option;
  * conversations twice on the same load: all on one skill, then spread over four skills (mixed
  * batches; every skill has adapters, see {@code BenchSkills}), and prints turns/s, p50/p99 latency and RSS for each, and the mixed/single ratio.
  * Bounded by a turn count per conversation and a time limit per run.
+ *
+ * <p>Hostile mode ({@code --idle-sockets}, {@code --rank-clients}, {@code --act-burst}, any of
+ * them): the single-skill run, then the same chat load again beside hostile clients
+ * ({@link HostileLoad}: idle sockets, large Rank calls in a loop, a burst of new-id Acts), and
+ * the chat p99 and refusals of both, side by side, with what the server did to the hostile clients.
  */
 @Command(name = "bench-server", mixinStandardHelpOptions = true,
     description = {"Load benchmark: N concurrent WebSocket conversations, one skill vs four skills mixed.",
@@ -66,6 +72,22 @@ public final class BenchServerCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
   Path jsonOut;
 
+  @Option(names = "--idle-sockets", defaultValue = "0", description = "Hostile: connections that never send a message (half raw TCP, half WebSocket handshakes), reopened when closed (default ${DEFAULT-VALUE}).")
+  int idleSockets;
+
+  @Option(names = "--rank-clients", defaultValue = "0", description = "Hostile: gRPC clients sending large Rank calls in a loop, 5 s deadline each (default ${DEFAULT-VALUE}).")
+  int rankClients;
+
+  @Option(names = "--rank-candidates", defaultValue = "10000", description = "Candidates per hostile Rank call; rank.maxCandidates is raised to allow it (default ${DEFAULT-VALUE}).")
+  int rankCandidates;
+
+  @Option(names = "--act-burst", defaultValue = "0", description = "Hostile: gRPC Act calls with new ids sent at once when the hostile run starts, half [DONE] (default ${DEFAULT-VALUE}).")
+  int actBurst;
+
+  private boolean hostile() {
+    return idleSockets > 0 || rankClients > 0 || actBurst > 0;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!InetAddress.getByName(host).isLoopbackAddress()) {
@@ -76,6 +98,11 @@ public final class BenchServerCommand implements Callable<Integer> {
       System.err.println("bench-server: --conversations, --turns and --mixed-skills must be >= 1");
       return 2;
     }
+    if (idleSockets < 0 || rankClients < 0 || actBurst < 0 || rankCandidates < 1) {
+      System.err.println("bench-server: --idle-sockets, --rank-clients and --act-burst must be >= 0,"
+          + " --rank-candidates >= 1");
+      return 2;
+    }
     Path scratch = Files.createTempDirectory("adahit-bench-skills");
     List<String> skills;
     try (Backbone b = Backbone.loadDefault()) {
@@ -84,8 +111,13 @@ public final class BenchServerCommand implements Callable<Integer> {
     Map<String, String> o = new HashMap<>();
     o.put("http.host", host);
     o.put("http.port", "0");
-    o.put("http.maxConnections", Integer.toString(Math.max(256, conversations + 16)));
-    o.put("grpc.enabled", "false");
+    o.put("http.maxConnections", Integer.toString(Math.max(256, conversations + 16) + idleSockets));
+    o.put("grpc.enabled", Boolean.toString(hostile()));
+    o.put("grpc.port", "0");
+    if (rankClients > 0) {   // the hostile calls are real work, not refused for their size
+      o.put("rank.maxCandidates", Integer.toString(Math.max(5000, rankCandidates)));
+      o.put("rank.maxCandidateChars", Integer.toString(Math.max(1_000_000, rankCandidates * 400)));
+    }
     o.put("skills.dir", scratch.toString());
     o.put("skills.default", skills.get(0));
     o.put("skills.cacheDir", cacheDir.toString());
@@ -108,6 +140,14 @@ public final class BenchServerCommand implements Callable<Integer> {
       System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
           "RSS MB", "peak MB");
       LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances, report);
+      if (hostile()) {
+        hostileRun(server, url, skills.get(0), utterances, single, report);
+        report.put("conversations", conversations);
+        report.put("turns_per_conversation", turns);
+        report.put("think_ms", thinkMillis);
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        return finish(report);
+      }
       LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report);
       System.out.println("mixed skills: " + mixed);
       double ratio = mix.turnsPerSecond() / single.turnsPerSecond();
@@ -130,10 +170,47 @@ public final class BenchServerCommand implements Callable<Integer> {
       }
       Files.deleteIfExists(scratch);
     }
+    return finish(report);
+  }
+
+  /** Writes the JSON report if asked. */
+  private int finish(Map<String, Object> report) throws IOException {
     if (jsonOut != null) {
       Files.write(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
     }
     return 0;
+  }
+
+  /** The single-skill chat load again, beside the hostile clients; prints both runs' p99 and refusals. */
+  private void hostileRun(DialogueServer server, String url, String skill, List<String> utterances,
+      LoadRun.Result baseline, Map<String, Object> report) throws Exception {
+    System.err.printf("hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
+        idleSockets, rankClients, rankCandidates, actBurst);
+    LoadRun.Result r;
+    Map<String, Object> counts;
+    try (HostileLoad h = HostileLoad.start(host, server.httpPort(),
+        server.grpcPort(), idleSockets, rankClients, rankCandidates, actBurst, skill, utterances)) {
+      r = measure("single + hostile clients", url, List.of(skill), utterances, null);
+      counts = h.counts();
+    }
+    System.out.printf("chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
+        + " chat errors/refusals: %d alone, %d beside them%n", baseline.percentile(99), r.percentile(99),
+        r.percentile(99) / baseline.percentile(99), baseline.errors(), r.errors());
+    System.out.println("hostile clients: " + counts);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("turns", r.turns());
+    m.put("errors", r.errors());
+    m.put("seconds", r.seconds());
+    m.put("turns_per_second", r.turnsPerSecond());
+    m.put("p50_ms", r.percentile(50));
+    m.put("p99_ms", r.percentile(99));
+    m.put("p99_over_alone", r.percentile(99) / baseline.percentile(99));
+    m.put("idle_sockets", idleSockets);
+    m.put("rank_clients", rankClients);
+    m.put("rank_candidates", rankCandidates);
+    m.put("act_burst", actBurst);
+    m.put("hostile_clients", counts);
+    report.put("single_hostile", m);
   }
 
   private LoadRun.Result measure(String name, String url, List<String> skills, List<String> utterances,
@@ -152,7 +229,9 @@ public final class BenchServerCommand implements Callable<Integer> {
     m.put("p99_ms", r.percentile(99));
     m.put("rss_kb", rss[0]);
     m.put("peak_rss_kb", rss[1]);
-    report.put(skills.size() == 1 ? "single" : "mixed", m);
+    if (report != null) {
+      report.put(skills.size() == 1 ? "single" : "mixed", m);
+    }
     return r;
   }
 

@@ -144,14 +144,14 @@ public final class ConfigLoader {
   /** The file's shape, mapped by Jackson and then validated by the records. */
   private record Raw(@JsonProperty("http") ServerConfig.Http http, @JsonProperty("grpc") ServerConfig.Grpc grpc,
       @JsonProperty("skills") RawSkills skills, @JsonProperty("agent") ServerConfig.Agent agent,
-      @JsonProperty("batching") ServerConfig.Batching batching,
+      @JsonProperty("batching") ServerConfig.Batching batching, @JsonProperty("rank") ServerConfig.Rank rank,
       @JsonProperty("conversations") ServerConfig.Conversations conversations,
       @JsonProperty("logs") ServerConfig.Logs logs, @JsonProperty("shutdown") ServerConfig.Shutdown shutdown,
       @JsonProperty("admin") ServerConfig.Admin admin, @JsonProperty("events") ServerConfig.Events events,
       @JsonProperty("experiments") java.util.List<io.adahit.server.experiments.Experiment> experiments) {
 
     ServerConfig toConfig() {
-      return new ServerConfig(http, grpc, skills == null ? null : skills.toSkills(), agent, batching,
+      return new ServerConfig(http, grpc, skills == null ? null : skills.toSkills(), agent, batching, rank,
           conversations, logs, shutdown, admin, events, experiments);
     }
   }

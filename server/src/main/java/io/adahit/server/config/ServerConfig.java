@@ -17,15 +17,15 @@ import java.util.Set;
  * c.http().port();   // 0 = any free port
  * }</pre>
  */
-public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Batching batching,
+public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Batching batching, Rank rank,
     Conversations conversations, Logs logs, Shutdown shutdown, Admin admin, Events events,
     List<Experiment> experiments) {
 
   public ServerConfig {
-    require(http != null && grpc != null && skills != null && agent != null && batching != null
+    require(http != null && grpc != null && skills != null && agent != null && batching != null && rank != null
         && conversations != null && logs != null && shutdown != null && admin != null && events != null,
-        "config: every section (http, grpc, skills, agent, batching, conversations, logs, shutdown, admin, events)"
-            + " is required");
+        "config: every section (http, grpc, skills, agent, batching, rank, conversations, logs, shutdown, admin,"
+            + " events) is required");
     experiments = experiments == null ? List.of() : List.copyOf(experiments);
     Set<String> names = new HashSet<>();
     Set<String> skillsInTests = new HashSet<>();
@@ -36,9 +36,24 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
     }
   }
 
-  /** WebSocket + HTTP listener. */
-  public record Http(String host, int port, int maxFrameBytes, int maxConnections, int maxPendingTurns) {
+  /**
+   * WebSocket + HTTP listener.
+   *
+   * @param maxConnections connections open at once, counted from accept (HTTP and WebSocket alike)
+   * @param handshakeTimeoutSeconds a connection must complete each HTTP request (the WebSocket
+   *     upgrade included) within this long of being accepted or answered, else it is closed
+   * @param firstMessageTimeoutSeconds a WebSocket that sends no message this long after its
+   *     upgrade is closed (1001): a handshake alone does not hold a connection slot for long
+   * @param idleTimeoutSeconds a WebSocket whose client sends no message for this long is closed (1001)
+   */
+  public record Http(String host, int port, int maxFrameBytes, int maxConnections, int maxPendingTurns,
+      int handshakeTimeoutSeconds, int firstMessageTimeoutSeconds, int idleTimeoutSeconds) {
     public Http {
+      require(firstMessageTimeoutSeconds >= 1, "config: http.firstMessageTimeoutSeconds must be >= 1, found "
+          + firstMessageTimeoutSeconds);
+      require(handshakeTimeoutSeconds >= 1 && handshakeTimeoutSeconds <= 3600,
+          "config: http.handshakeTimeoutSeconds must be in 1..3600, found " + handshakeTimeoutSeconds);
+      require(idleTimeoutSeconds >= 1, "config: http.idleTimeoutSeconds must be >= 1, found " + idleTimeoutSeconds);
       require(host != null && !host.isBlank(), "config: http.host is required");
       checkPort(port, "http.port");
       require(maxFrameBytes >= 256 && maxFrameBytes <= 16 << 20,
@@ -70,10 +85,16 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
     }
   }
 
-  /** Per-conversation agent behaviour (ParlAI's TorchRankerAgent options). */
+  /**
+   * Per-conversation agent behaviour (ParlAI's TorchRankerAgent options).
+   *
+   * @param maxContextChars a turn's context (history and persona) is cut to its latest this many
+   *     characters before it is tokenized
+   */
   public record Agent(int historySize, String delimiter, int textCandidates, boolean repeatBlocking, int maxTextChars,
-      int textTruncate) {
+      int textTruncate, int maxContextChars) {
     public Agent {
+      require(maxContextChars >= 1024, "config: agent.maxContextChars must be >= 1024, found " + maxContextChars);
       require(textTruncate >= 8 && textTruncate <= 512,
           "config: agent.textTruncate must be in 8..512 word pieces, found " + textTruncate);
       require(historySize == -1 || historySize >= 1,
@@ -95,12 +116,46 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
     }
   }
 
-  /** Limits on conversations held in memory. */
-  public record Conversations(int maxOpen, int idleTimeoutSeconds) {
+  /**
+   * The gRPC Rank call's limits: what one call may ask for, and how its work is cut so chat turns
+   * pass between the pieces.
+   *
+   * @param maxContextChars longest context accepted (INVALID_ARGUMENT beyond)
+   * @param maxCandidates most candidates per call (INVALID_ARGUMENT beyond)
+   * @param maxCandidateChars most characters over all candidates of a call (INVALID_ARGUMENT beyond)
+   * @param chunkCandidates candidates encoded in one piece of work; waiting chat turns run between pieces
+   * @param queueCapacity Rank calls waiting or running at once; more are refused (RESOURCE_EXHAUSTED)
+   */
+  public record Rank(int maxContextChars, int maxCandidates, int maxCandidateChars, int chunkCandidates,
+      int queueCapacity) {
+    public Rank {
+      require(maxContextChars >= 1, "config: rank.maxContextChars must be >= 1, found " + maxContextChars);
+      require(maxCandidates >= 1, "config: rank.maxCandidates must be >= 1, found " + maxCandidates);
+      require(maxCandidateChars >= 1, "config: rank.maxCandidateChars must be >= 1, found " + maxCandidateChars);
+      require(chunkCandidates >= 1, "config: rank.chunkCandidates must be >= 1, found " + chunkCandidates);
+      require(queueCapacity >= 1, "config: rank.queueCapacity must be >= 1, found " + queueCapacity);
+    }
+  }
+
+  /**
+   * Limits on conversations held in memory.
+   *
+   * @param idleTimeoutSeconds a conversation unused this long is closed (every transport)
+   * @param transportShare the fraction of {@code maxOpen} one transport (websocket, grpc-act,
+   *     grpc-chat) may hold, so no transport can lock the others out
+   */
+  public record Conversations(int maxOpen, int idleTimeoutSeconds, double transportShare) {
     public Conversations {
       require(maxOpen >= 1, "config: conversations.maxOpen must be >= 1, found " + maxOpen);
       require(idleTimeoutSeconds >= 1, "config: conversations.idleTimeoutSeconds must be >= 1, found "
           + idleTimeoutSeconds);
+      require(transportShare > 0 && transportShare <= 1,
+          "config: conversations.transportShare must be in (0, 1], found " + transportShare);
+    }
+
+    /** Conversations one transport may hold. */
+    public int maxPerTransport() {
+      return Math.max(1, (int) Math.floor(maxOpen * transportShare));
     }
   }
 

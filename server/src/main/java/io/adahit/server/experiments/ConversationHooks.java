@@ -23,8 +23,14 @@ public interface ConversationHooks {
   /** The assignment of a new conversation on {@code skill}, or null when no experiment runs on it. */
   Assignment assign(String conversationId, String skill);
 
-  /** Durably records an assignment; completes once committed (never exceptionally). */
-  CompletableFuture<Void> opened(String conversationId, Assignment assignment, String transport);
+  /**
+   * Durably records an assignment before the conversation is answered as part of its experiment.
+   *
+   * @return completes (never exceptionally) with true once the assignment is on record (or there
+   *     is no event store to record it in), false if it could not be stored: the conversation is
+   *     then served outside the experiment
+   */
+  CompletableFuture<Boolean> opened(String conversationId, Assignment assignment, String transport);
 
   /** The Skill object a turn of a conversation on {@code skill} runs on; close the lease once it is answered. */
   SkillLeases.Lease lease(String skill, Assignment assignment);
@@ -56,8 +62,8 @@ public interface ConversationHooks {
       }
 
       @Override
-      public CompletableFuture<Void> opened(String conversationId, Assignment assignment, String transport) {
-        return CompletableFuture.completedFuture(null);
+      public CompletableFuture<Boolean> opened(String conversationId, Assignment assignment, String transport) {
+        return CompletableFuture.completedFuture(true);
       }
 
       @Override

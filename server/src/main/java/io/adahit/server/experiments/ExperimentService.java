@@ -225,24 +225,39 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     if (r == null) {
       return null;
     }
-    Assignment a = new Assignment(r.experiment().name(), r.experiment().assign(conversationId).name(), skill);
-    metrics.conversation(a);
-    return a;
+    return new Assignment(r.experiment().name(), r.experiment().assign(conversationId).name(), skill);
   }
 
+  /**
+   * Stores the assignment; the conversation counts in its variant's meters only once it is stored.
+   * If it cannot be stored the conversation is served outside the experiment (its turns, episodes
+   * and feedback carry no variant), so no variant is credited with a chat the store does not know.
+   */
   @Override
-  public CompletableFuture<Void> opened(String conversationId, Assignment a, String transport) {
-    if (a == null || events == null) {
-      return CompletableFuture.completedFuture(null);
+  public CompletableFuture<Boolean> opened(String conversationId, Assignment a, String transport) {
+    if (a == null) {
+      return CompletableFuture.completedFuture(true);
     }
-    return events.recordAssignment(new AssignmentRecord(conversationId, a.experiment(), a.variant(), a.skill(),
-        transport)).handle((isNew, e) -> {
-          if (e != null) {
-            LOG.error("assignment of conversation {} to {}/{} not stored: {}", conversationId, a.experiment(),
-                a.variant(), e.getMessage());
-          }
-          return null;
-        });
+    if (events == null) {
+      metrics.conversation(a);
+      return CompletableFuture.completedFuture(true);
+    }
+    CompletableFuture<Boolean> stored;
+    try {
+      stored = events.recordAssignment(new AssignmentRecord(conversationId, a.experiment(), a.variant(), a.skill(),
+          transport)).thenApply(isNew -> true);
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return stored.handle((ok, e) -> {
+      if (e != null) {
+        LOG.error("assignment of conversation {} to {}/{} not stored: {}; it is served outside the experiment",
+            conversationId, a.experiment(), a.variant(), e.getMessage());
+        return false;
+      }
+      metrics.conversation(a);
+      return true;
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.adahit.proto.v1.ChatResponse;
 import io.adahit.proto.v1.Message;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -39,6 +40,8 @@ final class ChatStream implements StreamObserver<ChatRequest> {
         chat = chatSupplier.get();
         conversation = chat.open(request.getSkill(), "grpc-chat");
         Conversation c = conversation;
+        c.onExpired(() -> fail(Status.DEADLINE_EXCEEDED.withDescription("conversation " + c.id()
+            + " closed: idle longer than conversations.idleTimeoutSeconds").asRuntimeException()));
         // answered once the A/B assignment (if any) is committed
         send(chat.started(c).thenApply(v -> ChatResponse.newBuilder().setConversationId(c.id())
             .setSkill(c.skill().name()).addAllPersona(c.persona())

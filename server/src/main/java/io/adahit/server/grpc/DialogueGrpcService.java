@@ -15,9 +15,11 @@ import io.adahit.proto.v1.RankRequest;
 import io.adahit.proto.v1.RankResponse;
 import io.adahit.proto.v1.SkillInfo;
 import io.adahit.server.ServerState;
+import io.adahit.server.chat.BadRequestException;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
 import io.adahit.server.chat.Reply;
+import io.adahit.server.config.ServerConfig;
 import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.experiments.Feedback;
 import io.adahit.server.skills.Skill;
@@ -25,6 +27,7 @@ import io.adahit.server.skills.SkillLeases;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,9 +37,6 @@ import java.util.concurrent.CompletableFuture;
  * its queued work and is counted, not logged as an error ({@link CallWatch}).
  */
 public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServiceImplBase {
-
-  /** Most candidates one Rank call may score. */
-  static final int MAX_RANK_CANDIDATES = 10_000;
 
   private final ServerState state;
   private final MeterRegistry registry;
@@ -73,13 +73,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
   public void rank(RankRequest request, StreamObserver<RankResponse> out) {
     try {
       ChatService chat = chat();
-      if (request.getCandidatesCount() == 0) {
-        throw new IllegalArgumentException("rank: candidates must not be empty");
-      }
-      if (request.getCandidatesCount() > MAX_RANK_CANDIDATES) {
-        throw new IllegalArgumentException("rank: at most " + MAX_RANK_CANDIDATES + " candidates per call, found "
-            + request.getCandidatesCount());
-      }
+      checkRank(chat.scheduler().rankLimits(), request.getContext(), request.getCandidatesList());
       Skill skill = chat.skills().resolve(request.getSkill());
       SkillLeases.Lease lease = chat.lease(skill.name());   // an adapter replaced meanwhile is kept for this job
       CompletableFuture<TurnScheduler.Ranked> f =
@@ -110,14 +104,55 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
     }
   }
 
+  /**
+   * Checks a call against the {@code rank.*} limits.
+   *
+   * @throws BadRequestException naming the limit exceeded, with the value found
+   */
+  static void checkRank(ServerConfig.Rank rankLimits, String context, List<String> candidates) {
+    if (candidates.isEmpty()) {
+      throw new BadRequestException("missing_candidates", "rank: candidates must not be empty");
+    }
+    if (context.length() > rankLimits.maxContextChars()) {
+      throw new BadRequestException("too_large", "rank: the context has " + context.length()
+          + " characters, more than rank.maxContextChars (" + rankLimits.maxContextChars() + ")");
+    }
+    if (candidates.size() > rankLimits.maxCandidates()) {
+      throw new BadRequestException("too_large", "rank: " + candidates.size()
+          + " candidates, more than rank.maxCandidates (" + rankLimits.maxCandidates() + ") per call");
+    }
+    long chars = 0;
+    for (String c : candidates) {
+      chars += c.length();
+    }
+    if (chars > rankLimits.maxCandidateChars()) {
+      throw new BadRequestException("too_large", "rank: the candidates have " + chars
+          + " characters in all, more than rank.maxCandidateChars (" + rankLimits.maxCandidateChars() + ") per call");
+    }
+  }
+
   @Override
   public void act(ActRequest request, StreamObserver<ActResponse> out) {
     try {
       ChatService chat = chat();
       String id = request.getConversationId();
-      Conversation c = id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
-          : chat.find(id).orElseGet(() -> chat.open(id, request.getSkill(), "grpc-act"));
-      CompletableFuture<Reply> f = dispatch(chat, c, request.getMessage());
+      Message m = request.getMessage();
+      if (command(m) == null) {
+        chat.validate(m.getText());   // a turn that cannot be answered opens nothing
+      }
+      Conversation found = id.isEmpty() ? null : chat.find(id).orElse(null);
+      Conversation c = found != null ? found : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
+          : chat.open(id, request.getSkill(), "grpc-act");
+      CompletableFuture<Reply> f = dispatch(chat, c, m);
+      if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
+        f = f.thenCompose(r -> chat.close(c).thenApply(v -> r));
+      } else if (found == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
+        f = f.whenComplete((r, e) -> {
+          if (e != null) {
+            chat.close(c);
+          }
+        });
+      }
       CallWatch watch = CallWatch.start(out, "Act", f, registry);
       f.whenComplete((r, e) -> {
         if (watch.gone()) {
@@ -174,14 +209,26 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
 
   /** ParlAI's chat commands, then a turn; episode_done ends the episode after its reply. */
   static CompletableFuture<Reply> dispatch(ChatService chat, Conversation c, Message m) {
-    String text = m.getText();
-    if (text.contains("[RESET]")) {
+    String command = command(m);
+    if ("[RESET]".equals(command)) {
       return chat.reset(c);
     }
-    if (text.contains("[DONE]") || (m.getEpisodeDone() && text.isBlank())) {
+    if ("[DONE]".equals(command)) {
       return chat.finish(c);
     }
-    return chat.turn(c, text, m.getEpisodeDone());
+    return chat.turn(c, m.getText(), m.getEpisodeDone());
+  }
+
+  /** "[RESET]", "[DONE]" (an empty message with episode_done too), or null for a turn. */
+  private static String command(Message m) {
+    String text = m.getText();
+    if (text.contains("[RESET]")) {
+      return "[RESET]";
+    }
+    if (text.contains("[DONE]") || (m.getEpisodeDone() && text.isBlank())) {
+      return "[DONE]";
+    }
+    return null;
   }
 
   static Message toMessage(Reply r) {

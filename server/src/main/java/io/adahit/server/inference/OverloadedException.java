@@ -11,7 +11,12 @@ public final class OverloadedException extends RuntimeException implements Class
   private static final long serialVersionUID = 1L;
 
   public OverloadedException(int capacity) {
-    super("server overloaded: " + capacity + " turns already waiting; try again shortly");
+    this("server overloaded: " + capacity + " turns already waiting (batching.queueCapacity); try again shortly");
+  }
+
+  /** @param message what is full, naming its limit */
+  public OverloadedException(String message) {
+    super(message);
   }
 
   @Override

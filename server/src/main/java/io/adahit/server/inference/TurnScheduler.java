@@ -10,8 +10,8 @@ import io.adahit.agents.ranker.MixedSkillEncoder;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.Ranking;
-import io.adahit.agents.ranker.TextEncoder;
 import io.adahit.agents.routing.SkillRouter;
+import io.adahit.server.config.ConfigLoader;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.Skill;
@@ -25,6 +25,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,8 +45,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
  * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
- * {@link #rank} jobs (explicit candidates, as {@code eval_model --server} sends) share the
- * queue and run one at a time between batches.
+ * {@link #rank} calls (explicit candidates, as {@code eval_model --server} sends) wait in their
+ * own bounded queue and run one at a time, cut into pieces ({@link RankWork}: the context, then
+ * {@code rank.chunkCandidates} candidates per piece); chat turns come first: whenever a turn
+ * waits, its batch runs before the next piece. A Rank whose caller has gone (its future
+ * cancelled: the gRPC call was cancelled or its deadline passed) stops at the next piece.
  *
  * <pre>{@code
  * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
@@ -56,12 +60,7 @@ public final class TurnScheduler implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TurnScheduler.class);
 
-  private sealed interface Job permits TurnJob, RankJob {}
-
-  private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) implements Job {}
-
-  private record RankJob(Skill skill, String context, List<String> candidates, CompletableFuture<Ranked> future)
-      implements Job {}
+  private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) {}
 
   private final Backbone backbone;
   private final MixedSkillEncoder encoder;
@@ -69,7 +68,11 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerMetrics metrics;
   private final SkillLeases leases;
   private final EncodeOptions contextOptions;
-  private final BlockingQueue<Job> queue;
+  private final ServerConfig.Rank rankLimits;
+  private final BlockingQueue<TurnJob> queue;
+  private final BlockingQueue<RankWork> ranks;
+  private final Semaphore work = new Semaphore(0);   // released on every enqueue: wakes the idle loop
+  private volatile RankWork rankRunning;   // set by the loop thread only
   private final ExecutorService executor;
   private final Future<?> loop;
   private volatile boolean accepting = true;
@@ -88,6 +91,14 @@ public final class TurnScheduler implements AutoCloseable {
    */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, RankerOptions rankerOptions,
       ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
+    this(backbone, config, ConfigLoader.defaultsOnly().rank(), rankerOptions, executor, metrics, leases);
+  }
+
+  /** @param rankLimits what one {@link #rank} call may ask for, and its pieces' size */
+  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ServerConfig.Rank rankLimits,
+      RankerOptions rankerOptions, ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
+    this.rankLimits = rankLimits;
+    this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
     this.encoder = new MixedSkillEncoder(backbone);
     this.config = config;
@@ -124,7 +135,11 @@ public final class TurnScheduler implements AutoCloseable {
    * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does
    * with {@link RankerOptions#defaults()} (contexts 256, candidates 128 word pieces, whatever
    * {@code agent.textTruncate} is); a router skill first routes the context and scores with the
-   * skill it picks.
+   * skill it picks. Cancel the future when the caller has gone: the work stops at its next piece.
+   * The caller checks the call against {@link #rankLimits()} first.
+   *
+   * @return a future failing with {@link OverloadedException} when {@code rank.queueCapacity}
+   *     calls already wait, or {@link ShuttingDownException}
    */
   public CompletableFuture<Ranked> rank(Skill skill, String context, List<String> candidates) {
     CompletableFuture<Ranked> f = new CompletableFuture<>();
@@ -132,16 +147,28 @@ public final class TurnScheduler implements AutoCloseable {
       f.completeExceptionally(new IllegalArgumentException("rank: no candidates to score"));
       return f;
     }
-    enqueue(new RankJob(skill, context, List.copyOf(candidates), f), f);
+    RankWork w = new RankWork(skill, context, List.copyOf(candidates), f, rankLimits.chunkCandidates(),
+        routed -> leases.acquire(() -> skill.target(routed)));
+    if (!accepting || !acceptingRanks) {
+      f.completeExceptionally(new ShuttingDownException());
+    } else if (!ranks.offer(w)) {
+      metrics.error("overloaded");
+      f.completeExceptionally(new OverloadedException("server overloaded: " + rankLimits.queueCapacity()
+          + " Rank calls already wait (rank.queueCapacity); try again shortly"));
+    } else {
+      work.release();
+    }
     return f;
   }
 
-  private void enqueue(Job job, CompletableFuture<?> f) {
-    if (!accepting || (job instanceof RankJob && !acceptingRanks)) {
+  private void enqueue(TurnJob job, CompletableFuture<?> f) {
+    if (!accepting) {
       f.completeExceptionally(new ShuttingDownException());
     } else if (!queue.offer(job)) {
       metrics.error("overloaded");
       f.completeExceptionally(new OverloadedException(config.queueCapacity()));
+    } else {
+      work.release();
     }
   }
 
@@ -150,37 +177,51 @@ public final class TurnScheduler implements AutoCloseable {
     return queue.size();
   }
 
+  /** What one {@link #rank} call may ask for ({@code rank.*}). */
+  public ServerConfig.Rank rankLimits() {
+    return rankLimits;
+  }
+
+  /** Rank calls waiting (the one running not included). */
+  public int rankQueueDepth() {
+    return ranks.size();
+  }
+
+  /**
+   * The loop: a waiting turn opens a batch (chat turns first); else the running Rank call does its
+   * next piece (or the next waiting call starts); else it sleeps until work is queued.
+   */
   private void run() {
     Thread.currentThread().setName("adahit-inference");
-    while (accepting || !queue.isEmpty()) {
+    while (accepting || !queue.isEmpty() || !ranks.isEmpty() || rankRunning != null) {
       try {
-        Job first = queue.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        TurnJob first = queue.poll();
+        if (first != null) {
+          List<TurnJob> batch = new ArrayList<>();
+          batch.add(first);
+          long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.maxWaitMillis());
+          while (batch.size() < config.maxBatch()) {
+            long left = deadline - System.nanoTime();
+            TurnJob next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+              break;
+            }
+            batch.add(next);
+          }
+          runBatch(batch);
           continue;
         }
-        if (first instanceof RankJob r) {
-          runRank(r);
+        if (rankRunning == null) {
+          rankRunning = ranks.poll();
+        }
+        if (rankRunning != null) {
+          if (rankRunning.step(backbone, metrics)) {
+            rankRunning = null;
+          }
           continue;
         }
-        List<TurnJob> batch = new ArrayList<>();
-        batch.add((TurnJob) first);
-        Job deferred = null;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.maxWaitMillis());
-        while (batch.size() < config.maxBatch()) {
-          long left = deadline - System.nanoTime();
-          Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-          if (next == null) {
-            break;
-          }
-          if (next instanceof RankJob r) {
-            deferred = r;
-            break;
-          }
-          batch.add((TurnJob) next);
-        }
-        runBatch(batch);
-        if (deferred != null) {
-          runRank((RankJob) deferred);
+        if (work.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          work.drainPermits();   // the queues themselves say what is waiting
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -334,54 +375,40 @@ public final class TurnScheduler implements AutoCloseable {
     }
   }
 
-  private void runRank(RankJob job) {
-    if (job.future().isDone()) {
-      return;
-    }
-    List<SkillLeases.Lease> held = new ArrayList<>(1);
-    try {
-      Skill s = job.skill();
-      SkillRouter.Routing routing = s.isRouter() ? s.router().route(job.context()) : null;
-      if (routing != null) {
-        s = leaseTarget(s, routing.skill(), held);
-      }
-      TextEncoder enc = s.adapters() == null ? TextEncoder.of(backbone) : s.adapters()::embed;
-      Ranking ranking = new Ranker(enc, RankerOptions.defaults()).rank(job.context(), job.candidates());
-      held.forEach(SkillLeases.Lease::close);
-      job.future().complete(new Ranked(s.name(), ranking, routing));
-    } catch (RuntimeException e) {
-      job.future().completeExceptionally(e);
-    } finally {
-      held.forEach(SkillLeases.Lease::close);   // closing twice is harmless
-    }
-  }
-
   private void failRemaining(RuntimeException why) {
-    Job j;
+    TurnJob j;
     while ((j = queue.poll()) != null) {
-      if (j instanceof TurnJob t) {
-        t.future().completeExceptionally(why);
-      } else if (j instanceof RankJob r) {
-        r.future().completeExceptionally(why);
-      }
+      j.future().completeExceptionally(why);
+    }
+    RankWork r;
+    while ((r = ranks.poll()) != null) {
+      r.fail(why);
+    }
+    r = rankRunning;
+    if (r != null) {
+      r.fail(why);
     }
   }
 
   /**
-   * Shutdown, first step: Rank jobs are refused from now on and those still queued fail with
-   * {@link ShuttingDownException} (their callers may retry elsewhere), so the turns accepted
-   * before the shutdown do not wait behind them. A Rank already running is not stopped.
+   * Shutdown, first step: Rank calls are refused from now on, and those queued or running fail
+   * with {@link ShuttingDownException} (their callers may retry elsewhere; a running one stops
+   * after its current piece), so the turns accepted before the shutdown do not wait behind them.
    *
    * @return the Rank jobs failed
    */
   public int stopRanks() {
     acceptingRanks = false;
     int n = 0;
-    for (Job j : queue.toArray(Job[]::new)) {
-      if (j instanceof RankJob r && queue.remove(r)) {
-        r.future().completeExceptionally(new ShuttingDownException());
-        n++;
-      }
+    RankWork r;
+    while ((r = ranks.poll()) != null) {
+      r.fail(new ShuttingDownException());
+      n++;
+    }
+    RankWork running = rankRunning;   // its next piece sees the failed future and stops
+    if (running != null) {
+      running.fail(new ShuttingDownException());
+      n++;
     }
     return n;
   }

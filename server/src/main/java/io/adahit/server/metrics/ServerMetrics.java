@@ -20,9 +20,14 @@ import java.util.function.Supplier;
  *   <li>{@code adahit.batch.time} timer: one forward pass of a (mixed) batch</li>
  *   <li>{@code adahit.batch.size} summary: turns per forward pass</li>
  *   <li>{@code adahit.queue.depth} gauge, {@code adahit.conversations.open} gauge,
- *       {@code adahit.websocket.connections} gauge</li>
+ *       {@code adahit.websocket.connections} gauge, {@code adahit.http.connections} gauge (every
+ *       connection, from accept)</li>
+ *   <li>{@code adahit.rank.pieces}, {@code adahit.rank.abandoned} counters: Rank work done in pieces, and
+ *       calls dropped because their caller had gone</li>
  *   <li>{@code adahit.errors} counter {kind}: bad_json, missing_text, too_long, unknown_skill,
- *       overloaded, too_many_connections, too_many_conversations, internal ...</li>
+ *       overloaded, too_many_connections, too_many_conversations, handshake_timeout, idle_timeout
+ *       (a WebSocket closed for silence), conversation_idle (a conversation expired),
+ *       assignment_not_stored (a chat served outside its experiment), internal ...</li>
  * </ul>
  */
 public final class ServerMetrics {
@@ -63,6 +68,18 @@ public final class ServerMetrics {
   public void batch(int size, long nanos) {
     batchSize.record(size);
     batchTime.record(Duration.ofNanos(nanos));
+  }
+
+  /** One piece of a Rank call (its context, or a chunk of its candidates) was encoded. */
+  public void rankPiece() {
+    Counter.builder("adahit.rank.pieces").description("pieces of Rank work encoded (context or a candidate chunk)")
+        .register(registry).increment();
+  }
+
+  /** A Rank call was dropped before its work was done: its caller cancelled or its deadline passed. */
+  public void rankAbandoned() {
+    Counter.builder("adahit.rank.abandoned").description("Rank calls dropped because their caller had gone")
+        .register(registry).increment();
   }
 
   public void error(String kind) {

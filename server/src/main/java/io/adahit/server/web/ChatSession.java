@@ -48,6 +48,7 @@ final class ChatSession {
   private enum State { NEW, OVERWORLD, TASK }
 
   private final ChatService chat;
+  private final Runnable onExpired;
   private State state = State.NEW;
   private String chosenSkill;
   private Conversation conversation;
@@ -58,8 +59,17 @@ final class ChatSession {
    * @param querySkill the {@code ?skill=} of the connection URL, or null
    */
   ChatSession(ChatService chat, String querySkill) {
+    this(chat, querySkill, () -> { });
+  }
+
+  /**
+   * @param onExpired what the connection does when a chat is closed for being idle
+   *     ({@code conversations.idleTimeoutSeconds}); runs on the housekeeping thread
+   */
+  ChatSession(ChatService chat, String querySkill, Runnable onExpired) {
     this.chat = chat;
     this.chosenSkill = querySkill;
+    this.onExpired = onExpired;
   }
 
   /** Handles one message; the future completes with its reply (never exceptionally). */
@@ -92,12 +102,20 @@ final class ChatSession {
     }
   }
 
-  /** A chat that just started is answered once its A/B assignment is committed. */
+  /**
+   * A chat that just started is answered once its A/B assignment is stored, naming the experiment
+   * and variant only then (a chat whose assignment could not be stored is served outside it).
+   */
   private CompletableFuture<Outbound> afterStart(Outbound welcome) {
     if (state != State.TASK || conversation == null) {
       return CompletableFuture.completedFuture(welcome);
     }
-    return chat.started(conversation).handle((v, e) -> welcome);
+    Conversation c = conversation;
+    return chat.started(c).handle((v, e) -> {
+      Map<String, Object> payload = new LinkedHashMap<>(welcome.payload());
+      putAssignment(payload, c);
+      return new Outbound(welcome.text(), welcome.quickReplies(), payload);
+    });
   }
 
   /** Stores feedback on the current chat, or on the one just ended; answered once it is committed. */
@@ -197,6 +215,7 @@ final class ChatSession {
       return new Outbound("Invalid option. Please type \"begin\".", List.of("begin"), Map.of());
     }
     conversation = chat.open(skill, "websocket");
+    conversation.onExpired(onExpired);
     chosenSkill = skill;
     state = State.TASK;
     StringBuilder b = new StringBuilder("Welcome to the AdaHIT chat. You are now paired with a bot (skill '")
@@ -210,7 +229,6 @@ final class ChatSession {
     payload.put("skill", skill);
     payload.put("persona", conversation.persona());
     payload.put("conversation_id", conversation.id());
-    putAssignment(payload, conversation);
     return new Outbound(b.toString(), null, payload);
   }
 

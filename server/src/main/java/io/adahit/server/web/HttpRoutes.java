@@ -23,10 +23,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
 
 /**
  * Plain HTTP routes beside the WebSocket: {@code /} the chat page, {@code /health} readiness
- * (200 only when the backbone and skills are loaded, 503 before and while stopping),
+ * (200 only when the backbone and skills are loaded, 503 before and while stopping; when ready,
+ * {@code accepting_conversations} false and {@code refusing} say that new chats are being refused
+ * for a full conversation table or connection limit),
  * {@code /metrics} Prometheus text. {@code /websocket} passes on to the WebSocket handshake;
  * anything else is 404. Stateless, shared by every channel.
  */
@@ -40,9 +43,22 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PrometheusMeterRegistry prometheus;
   private final ObjectMapper json;
   private final byte[] page;
+  private final IntSupplier connections;
+  private final int maxConnections;
 
   HttpRoutes(ServerState state, PrometheusMeterRegistry prometheus, ObjectMapper json) {
+    this(state, prometheus, json, () -> 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param connections open connections (counted from accept), for {@code /health}
+   * @param maxConnections {@code http.maxConnections}
+   */
+  HttpRoutes(ServerState state, PrometheusMeterRegistry prometheus, ObjectMapper json, IntSupplier connections,
+      int maxConnections) {
     super(false);
+    this.connections = connections;
+    this.maxConnections = maxConnections;
     this.state = state;
     this.prometheus = prometheus;
     this.json = json;
@@ -92,6 +108,20 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       n.set("skills", json.valueToTree(c.skills().names()));
       n.put("default_skill", c.skills().defaultSkill());
       n.put("open_conversations", c.openCount());
+      // ready, yet possibly refusing new chats: say so, so a balancer or an operator can tell
+      String refusing = c.refusing();
+      int open = connections.getAsInt();
+      if (refusing == null && open >= maxConnections) {
+        refusing = "refusing new WebSocket chats: " + open + " connections open, http.maxConnections is "
+            + maxConnections;
+      }
+      n.put("accepting_conversations", refusing == null);
+      if (refusing != null) {
+        n.put("refusing", refusing);
+      }
+      n.set("conversations_by_transport", json.valueToTree(c.openByTransport()));
+      n.put("connections", open);
+      n.put("max_connections", maxConnections);
     });
     send(ctx, req, state.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
         "application/json", json.writeValueAsBytes(n));

@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Netty listener: HTTP (chat page, /health, /metrics) and the ParlAI WebSocket at
  * {@code /websocket} on one port. One pipeline per connection:
- * {@code HttpServerCodec → HttpObjectAggregator → HttpRoutes → WebSocketServerProtocolHandler
- * (explicit max frame size) → WebSocketFrameAggregator → WebSocketChatHandler}.
+ * {@code HttpServerCodec → HttpObjectAggregator → ConnectionGuard (counts the connection from accept,
+ * handshake timeout) → HttpRoutes → WebSocketServerProtocolHandler (explicit max frame size) →
+ * WebSocketFrameAggregator → [IdleStateHandler, once upgraded] → WebSocketChatHandler}.
  *
  * <pre>{@code
  * WebServer web = new WebServer(config.http(), state, metrics, prometheus, json);
@@ -53,7 +54,8 @@ public final class WebServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final HttpRoutes routes;
   private final ObjectMapper json;
-  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();   // every open connection, from accept
+  private final AtomicInteger websockets = new AtomicInteger();    // those that are WebSocket chats
   private final ChannelHandler admin;
   private final ChannelGroup channels = new DefaultChannelGroup("adahit-websocket", GlobalEventExecutor.INSTANCE);
   private EventLoopGroup boss;
@@ -73,8 +75,10 @@ public final class WebServer implements AutoCloseable {
     this.state = state;
     this.metrics = metrics;
     this.json = json;
-    this.routes = new HttpRoutes(state, prometheus, json);
-    metrics.gauge("adahit.websocket.connections", "open WebSocket connections", connections::get);
+    this.routes = new HttpRoutes(state, prometheus, json, connections::get, config.maxConnections());
+    metrics.gauge("adahit.websocket.connections", "open WebSocket connections", websockets::get);
+    metrics.gauge("adahit.http.connections", "open connections, counted from accept (HTTP and WebSocket)",
+        connections::get);
   }
 
   /** Binds the port; returns once it accepts connections. */
@@ -99,14 +103,16 @@ public final class WebServer implements AutoCloseable {
             ChannelPipeline p = ch.pipeline();
             p.addLast(new HttpServerCodec());
             p.addLast(new HttpObjectAggregator(64 * 1024));
+            p.addLast(new ConnectionGuard(connections, config.maxConnections(),
+                TimeUnit.SECONDS.toMillis(config.handshakeTimeoutSeconds()), metrics));
             if (admin != null) {
               p.addLast(admin);
             }
             p.addLast(routes);
             p.addLast(new WebSocketServerProtocolHandler(ws));
             p.addLast(new WebSocketFrameAggregator(config.maxFrameBytes()));
-            p.addLast(new WebSocketChatHandler(json, state, metrics, connections, config.maxConnections(),
-                config.maxPendingTurns()));
+            p.addLast(new WebSocketChatHandler(json, state, metrics, websockets, config.maxConnections(),
+                config.maxPendingTurns(), config.firstMessageTimeoutSeconds(), config.idleTimeoutSeconds()));
           }
         });
     server = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -121,9 +127,14 @@ public final class WebServer implements AutoCloseable {
     return config.host();
   }
 
-  /** Open WebSocket connections. */
+  /** Open connections, counted from accept (HTTP and WebSocket). */
   public int connections() {
     return connections.get();
+  }
+
+  /** Open WebSocket chats. */
+  public int websockets() {
+    return websockets.get();
   }
 
   /** Stops accepting connections; open ones keep running. */

@@ -19,9 +19,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * the connection's {@link ChatSession}, and writes each reply as {@code {"text", "quick_replies",
  * "payload"}}, in order. Bad input (malformed JSON, no text, binary frames) is answered with an
  * error message and the connection stays open; a frame over the size limit closes it with 1009;
- * connections beyond the limit are told so and closed with 1013. New per channel; inference runs
- * on the scheduler's thread, never on the event loop.
+ * connections beyond the limit ({@link ConnectionGuard#overLimit}) are told so and closed with
+ * 1013; a client that sends no message within {@code http.firstMessageTimeoutSeconds} of the
+ * upgrade or for {@code http.idleTimeoutSeconds} later (pings do not count), or
+ * whose chat is closed for being idle ({@code conversations.idleTimeoutSeconds}), is closed with
+ * 1001. New per channel; inference runs on the scheduler's thread, never on the event loop.
  */
 final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -42,9 +48,12 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
   private final ObjectMapper json;
   private final ServerState state;
   private final ServerMetrics metrics;
-  private final AtomicInteger connections;
+  private final AtomicInteger websockets;
   private final int maxConnections;
   private final int maxPending;
+  private final int firstMessageSeconds;
+  private final int idleSeconds;
+  private boolean heard;   // a message came: the idle timeout replaces the first-message one
   private ChatSession session;
   private String querySkill;
   private boolean counted;
@@ -53,19 +62,36 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger connections,
       int maxConnections, int maxPending) {
+    this(json, state, metrics, connections, maxConnections, maxPending, 60, 600);
+  }
+
+  /**
+   * @param websockets open WebSocket chats (counted once upgraded and accepted)
+   * @param firstMessageSeconds a client that sends no message this long after the upgrade is closed with 1001
+   * @param idleSeconds a client that sends no message this long is closed with 1001
+   */
+  WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger websockets,
+      int maxConnections, int maxPending, int firstMessageSeconds, int idleSeconds) {
+    this.firstMessageSeconds = firstMessageSeconds;
     this.json = json;
     this.state = state;
     this.metrics = metrics;
-    this.connections = connections;
+    this.websockets = websockets;
     this.maxConnections = maxConnections;
     this.maxPending = maxPending;
+    this.idleSeconds = idleSeconds;
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {   // no message from the client in time
+      closeIdle(ctx, heard ? "no message for " + idleSeconds + " s (http.idleTimeoutSeconds)"
+          : "no first message within " + firstMessageSeconds + " s (http.firstMessageTimeoutSeconds)");
+      return;
+    }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hs) {
-      counted = true;
-      if (connections.incrementAndGet() > maxConnections) {
+      ConnectionGuard guard = ctx.pipeline().get(ConnectionGuard.class);
+      if (guard != null && guard.overLimit()) {
         metrics.error("too_many_connections");
         String why = "too many connections: the server accepts at most " + maxConnections
             + " WebSocket connections; try again later";
@@ -75,6 +101,10 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
             .addListener(ChannelFutureListener.CLOSE);
         return;
       }
+      counted = true;
+      websockets.incrementAndGet();
+      // only messages reach this point of the pipeline (pings and closes are answered before it)
+      ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(firstMessageSeconds, 0, 0, TimeUnit.SECONDS));
       List<String> skill = new QueryStringDecoder(hs.requestUri()).parameters().get("skill");
       querySkill = skill == null || skill.isEmpty() ? null : skill.get(0);
     }
@@ -83,6 +113,12 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (!heard) {
+      heard = true;
+      if (ctx.pipeline().get("idle") != null) {
+        ctx.pipeline().replace("idle", "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+      }
+    }
     if (!(frame instanceof TextWebSocketFrame text)) {
       reply(ctx, CompletableFuture.completedFuture(badRequest("bad_frame",
           "only text frames holding JSON are accepted, e.g. {\"text\": \"hello\"}")));
@@ -95,7 +131,8 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
             Map.of("error", "not_ready"))));
         return;
       }
-      session = new ChatSession(state.chat().get(), querySkill);
+      session = new ChatSession(state.chat().get(), querySkill, () -> ctx.executor().execute(() ->
+          closeIdle(ctx, "chat idle, closed (conversations.idleTimeoutSeconds)")));
     }
     ChatSession.Inbound in;
     try {
@@ -211,10 +248,20 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     }
   }
 
+  /** Tells the client why (1001, going away) and closes the connection. */
+  private void closeIdle(ChannelHandlerContext ctx, String why) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    metrics.error("idle_timeout");
+    ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle: " + why))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (counted) {
-      connections.decrementAndGet();
+      websockets.decrementAndGet();
     }
     if (session != null) {
       session.onClose();

@@ -203,6 +203,55 @@ class DialogueGrpcTest {
   }
 
   @Test
+  void rankCallsBeyondTheLimitsAreRefusedNamingTheLimit() {
+    List<String> many = java.util.Collections.nCopies(5001, "hi");
+    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addAllCandidates(many).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("5001 candidates").contains("rank.maxCandidates (5000)");
+        });
+    String huge = "word ".repeat(20_000);   // 100,000 characters
+    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext(huge).addCandidates("a").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("100000 characters").contains("rank.maxContextChars (65536)");
+        });
+    List<String> wordy = java.util.Collections.nCopies(2000, "x".repeat(600));
+    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addAllCandidates(wordy).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("1200000 characters")
+              .contains("rank.maxCandidateChars (1000000)");
+        });
+  }
+
+  @Test
+  void aRankPastItsDeadlineIsDroppedAtItsNextPiece() throws Exception {
+    List<String> cands = new java.util.ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      cands.add("candidate reply number " + i + " about dogs and music");
+    }
+    double before = counter("adahit.rank.abandoned");
+    assertThatThrownBy(() -> DialogueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+        .rank(RankRequest.newBuilder().setContext("hi there").addAllCandidates(cands).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    for (int i = 0; i < 600 && counter("adahit.rank.abandoned") == before; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(counter("adahit.rank.abandoned")).as("the call was dropped").isEqualTo(before + 1);
+    double pieces = counter("adahit.rank.pieces");
+    // the server is free again: a chat turn is answered, and the dropped call encodes nothing more
+    stub.act(ActRequest.newBuilder().setMessage(Message.newBuilder().setText("are you still there?")).build());
+    assertThat(counter("adahit.rank.pieces")).isEqualTo(pieces);
+  }
+
+  private static double counter(String name) {
+    io.micrometer.core.instrument.Counter c = server.registry().find(name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
   void chatStreamIsAWholeConversation() throws Exception {
     BlockingQueue<Object> got = new LinkedBlockingQueue<>();
     StreamObserver<ChatRequest> up = DialogueServiceGrpc.newStub(channel).chat(collector(got));

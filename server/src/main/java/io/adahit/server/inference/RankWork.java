@@ -1,0 +1,158 @@
+package io.adahit.server.inference;
+
+import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.Ranker;
+import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.ranker.Ranking;
+import io.adahit.agents.ranker.TextEncoder;
+import io.adahit.agents.routing.SkillRouter;
+import io.adahit.server.metrics.ServerMetrics;
+import io.adahit.server.skills.Skill;
+import io.adahit.server.skills.SkillLeases;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
+ * first the context (routed first for a router skill), then the distinct candidates, longest
+ * first, in chunks of {@code chunk}, then the scores. The result equals {@link Ranker#rank} with
+ * {@link RankerOptions#defaults()} (each text's embedding does not depend on what else is in its
+ * batch). A call whose future is already done when a piece is due (the client cancelled, or its
+ * deadline passed) stops there: no further piece is encoded.
+ *
+ * <pre>{@code
+ * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget);
+ * while (!w.step(backbone, metrics)) { runWaitingTurns(); }
+ * }</pre>
+ *
+ * <p>Not thread-safe: the scheduler's thread runs it.
+ */
+final class RankWork {
+
+  private final Skill requested;
+  private final String context;
+  private final List<String> candidates;
+  private final CompletableFuture<TurnScheduler.Ranked> future;
+  private final int chunk;
+  private final Function<String, SkillLeases.Lease> leaseRouted;
+  private final List<SkillLeases.Lease> held = new ArrayList<>(1);
+  private Skill skill;
+  private SkillRouter.Routing routing;
+  private Ranker ranker;
+  private List<String> distinct;
+  private Integer[] byLength;   // distinct indices, longest text first: chunks of like lengths pad little
+  private float[] contextEmbedding;
+  private float[][] candidateEmbeddings;
+  private int encoded;   // distinct candidates encoded so far
+
+  /**
+   * @param leaseRouted leases the skill a router skill picked (by name), for as long as this work runs
+   */
+  RankWork(Skill skill, String context, List<String> candidates, CompletableFuture<TurnScheduler.Ranked> future,
+      int chunk, Function<String, SkillLeases.Lease> leaseRouted) {
+    this.requested = skill;
+    this.context = context;
+    this.candidates = candidates;
+    this.future = future;
+    this.chunk = chunk;
+    this.leaseRouted = leaseRouted;
+  }
+
+  CompletableFuture<TurnScheduler.Ranked> future() {
+    return future;
+  }
+
+  /** Pieces a call of {@code candidates} distinct texts takes: the context, then one per chunk. */
+  static int pieces(int candidates, int chunk) {
+    return 1 + (candidates + chunk - 1) / chunk;
+  }
+
+  /**
+   * Runs the next piece.
+   *
+   * @return true when the work is over: answered, failed, or dropped because its caller has gone
+   */
+  boolean step(Backbone backbone, ServerMetrics metrics) {
+    if (future.isDone()) {
+      metrics.rankAbandoned();
+      release();
+      return true;
+    }
+    try {
+      if (ranker == null) {
+        start(backbone);
+      } else {
+        int to = Math.min(distinct.size(), encoded + chunk);
+        List<String> texts = new ArrayList<>(to - encoded);
+        for (int k = encoded; k < to; k++) {
+          texts.add(distinct.get(byLength[k]));
+        }
+        float[][] e = ranker.encodeCandidates(texts);
+        for (int k = encoded; k < to; k++) {
+          candidateEmbeddings[byLength[k]] = e[k - encoded];
+        }
+        encoded = to;
+      }
+      metrics.rankPiece();
+      if (encoded < distinct.size()) {
+        return false;
+      }
+      Map<String, Integer> index = new LinkedHashMap<>();
+      for (int i = 0; i < distinct.size(); i++) {
+        index.put(distinct.get(i), i);
+      }
+      float[][] aligned = new float[candidates.size()][];
+      for (int j = 0; j < aligned.length; j++) {
+        aligned[j] = candidateEmbeddings[index.get(candidates.get(j))];
+      }
+      Ranking ranking = Ranker.score(contextEmbedding, aligned);
+      release();
+      future.complete(new TurnScheduler.Ranked(skill.name(), ranking, routing));
+      return true;
+    } catch (RuntimeException e) {
+      release();
+      future.completeExceptionally(e);
+      return true;
+    }
+  }
+
+  /** The first piece: routes (a router skill), encodes the context, lists the distinct candidates. */
+  private void start(Backbone backbone) {
+    skill = requested;
+    if (skill.isRouter()) {
+      routing = skill.router().route(context);
+      SkillLeases.Lease lease = leaseRouted.apply(routing.skill());
+      held.add(lease);
+      skill = lease.skill();
+    }
+    TextEncoder enc = skill.adapters() == null ? TextEncoder.of(backbone) : skill.adapters()::embed;
+    ranker = new Ranker(enc, RankerOptions.defaults());
+    contextEmbedding = ranker.encodeContexts(List.of(context))[0];
+    Map<String, Boolean> seen = new LinkedHashMap<>();
+    for (String c : candidates) {
+      seen.putIfAbsent(c, Boolean.TRUE);
+    }
+    distinct = new ArrayList<>(seen.keySet());
+    byLength = new Integer[distinct.size()];
+    for (int i = 0; i < byLength.length; i++) {
+      byLength[i] = i;
+    }
+    java.util.Arrays.sort(byLength, java.util.Comparator.comparingInt((Integer i) -> -distinct.get(i).length()));
+    candidateEmbeddings = new float[distinct.size()][];
+  }
+
+  private synchronized void release() {
+    held.forEach(SkillLeases.Lease::close);
+    held.clear();
+  }
+
+  /** Fails the work (shutdown) and releases what it holds. */
+  void fail(RuntimeException why) {
+    release();
+    future.completeExceptionally(why);
+  }
+}
