@@ -21,7 +21,9 @@ class ConfigLoaderTest {
     assertThat(c.skills().defaultSkill()).isEqualTo("base");
     assertThat(c.agent().delimiter()).isEqualTo("\n");
     assertThat(c.agent().historySize()).isEqualTo(-1);
-    assertThat(c.agent().textTruncate()).isEqualTo(128);   // the shipped adapters' training length
+    assertThat(c.agent().textTruncate()).as("each skill at its own training length").isNull();
+    assertThat(c.agent().labelTruncate()).as("each skill at its own training length").isNull();
+    assertThat(c.agent().lengthOverrides().any()).isFalse();
     assertThat(c.batching().maxBatch()).isEqualTo(32);
     assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
   }
