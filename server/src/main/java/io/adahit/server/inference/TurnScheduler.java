@@ -31,17 +31,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills
- * with whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly
- * of different skills. Each context is cut at the length its skill ranks at ({@link Skill#lengths()},
+ * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills with
+ * whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly of
+ * different skills. Each context is cut at the length its skill ranks at ({@link Skill#lengths()},
  * so skills trained at different lengths share a batch); the rows, sorted by length, run in as few
- * backbone passes as a token budget allows (usually one), each pass mixing skills ({@link MixedSkillEncoder}); each skill's rows are
- * then scored against that skill's pool in one matrix product. Turns of a router skill
- * ({@code auto}) are routed first (one zero-shot pass over their contexts) and then ride in the
- * batch as turns of the skill they were routed to, leased ({@link SkillLeases}) until the batch is
- * scored, so a hot replace cannot free a routed-to skill's pool under it (the turn's caller leases
- * the skill it asked for; only the scheduler knows where a router sends it). The queue is bounded: a turn that finds it
- * full fails at once with {@link OverloadedException}, so latency cannot grow without limit.
+ * backbone passes as a token budget allows (usually one), each pass mixing skills ({@link
+ * MixedSkillEncoder}); each skill's rows are then scored against that skill's pool in one matrix
+ * product. Turns of a router skill ({@code auto}) are routed first (one zero-shot pass over their
+ * contexts) and then ride in the batch as turns of the skill they were routed to, leased ({@link
+ * SkillLeases}) until the batch is scored, so a hot replace cannot free a routed-to skill's pool
+ * under it (the turn's caller leases the skill it asked for; only the scheduler knows where a
+ * router sends it). The queue is bounded: a turn that finds it full fails at once with {@link
+ * OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
  * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
