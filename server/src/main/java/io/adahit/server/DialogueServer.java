@@ -2,7 +2,6 @@ package io.adahit.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
-import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.server.admin.AdminAuth;
 import io.adahit.server.admin.AdminAuthInterceptor;
 import io.adahit.server.admin.AdminGrpcService;
@@ -132,12 +131,11 @@ public final class DialogueServer implements AutoCloseable {
       LOG.info("listening on http://{}:{}/ (WebSocket /websocket){}; loading the model", config.http().host(),
           web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
       backbone = config.skills().backbone() == null ? Backbone.loadDefault() : Backbone.load(config.skills().backbone());
-      skills = SkillCatalog.load(backbone, config.skills(), progress);
+      skills = SkillCatalog.load(backbone, config.skills(), config.agent().lengthOverrides(), progress);
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
-      scheduler = new TurnScheduler(backbone, config.batching(), config.rank(),
-          RankerOptions.defaults().withContextLength(config.agent().textTruncate()), inferenceExecutor, metrics, leases);
+      scheduler = new TurnScheduler(backbone, config.batching(), config.rank(), inferenceExecutor, metrics, leases);
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
       }
@@ -158,8 +156,8 @@ public final class DialogueServer implements AutoCloseable {
       if (grpc != null) {
         grpc.serving();
       }
-      LOG.info("ready: skills {} (default '{}'), conversation log {}", skills.names(), skills.defaultSkill(),
-          log == null ? "off" : log.file());
+      LOG.info("ready: skills {} (default {}), lengths {}, conversation log {}", skills.names(),
+          skills.get(skills.defaultSkill()).describe(), skills.lengths(), log == null ? "off" : log.file());
     } catch (IOException | RuntimeException | InterruptedException e) {
       state.failed(e.getMessage());
       close();
@@ -207,7 +205,9 @@ public final class DialogueServer implements AutoCloseable {
     opt.put("history_size", config.agent().historySize());
     opt.put("delimiter", config.agent().delimiter());
     opt.put("repeat_blocking_heuristic", config.agent().repeatBlocking());
-    opt.put("text_truncate", config.agent().textTruncate());
+    opt.put("text_truncate", config.agent().textTruncate());     // null: each skill at its own lengths
+    opt.put("label_truncate", config.agent().labelTruncate());
+    opt.put("lengths", skills.lengths());                          // what each skill is served at
     opt.put("batching", Map.of("max_batch", config.batching().maxBatch(), "max_wait_ms", config.batching().maxWaitMillis()));
     return opt;
   }

@@ -79,6 +79,7 @@ public final class TestSkills {
     o.put("http.port", "0");
     o.put("grpc.port", "0");
     o.put("skills.dir", tmp.resolve("skills").toString());
+    o.put("skills.default", "base");   // these folders' tests talk to 'base' by default (the server's default is 'auto')
     o.put("skills.cacheDir", tmp.resolve("cache").toString());
     o.put("logs.dir", tmp.resolve("logs").toString());
     o.put("events.url", "jdbc:sqlite:" + tmp.resolve("events").resolve("events.db"));

@@ -103,6 +103,21 @@ public record AdapterManifest(
     }
   }
 
+  /**
+   * The lengths this skill ranks at unless a user says otherwise: its own training lengths
+   * ({@link Provenance#trainedLengths()}); for a hierarchical skill without them, its base's;
+   * else the harness defaults {@link TextLengths#DEFAULTS}. A fusion counts its own training
+   * lengths (it was trained at them over its fused adapters).
+   *
+   * @param baseManifest the base adapter's manifest of a hierarchical skill, else null (ignored)
+   */
+  public TextLengths servingLengths(AdapterManifest baseManifest) {
+    return provenance.trainedLengths()
+        .or(() -> base != null && baseManifest != null ? baseManifest.provenance().trainedLengths()
+            : java.util.Optional.<TextLengths>empty())
+        .orElse(TextLengths.DEFAULTS);
+  }
+
   /** The same manifest with another provenance (e.g. after the final validation run). */
   public AdapterManifest withProvenance(Provenance p) {
     return new AdapterManifest(formatVersion, config, hiddenSize, backbone, parameterCount,

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -37,6 +38,10 @@ public record Provenance(
     @JsonProperty("settings") Map<String, String> settings) {
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  /** The training setting holding the context length (word pieces), written by the trainers. */
+  public static final String CONTEXT_LENGTH = "context_length";
+  /** The training setting holding the reply length (word pieces). */
+  public static final String REPLY_LENGTH = "reply_length";
 
   public Provenance {
     trainingFiles = trainingFiles == null ? List.of() : List.copyOf(trainingFiles);
@@ -51,6 +56,8 @@ public record Provenance(
       });
     }
     settings = Collections.unmodifiableMap(sorted);
+    lengthSetting(settings, CONTEXT_LENGTH);   // a bad recorded length is refused on read
+    lengthSetting(settings, REPLY_LENGTH);
     if (steps != null && steps < 0) {
       throw new IllegalArgumentException("provenance: steps must be >= 0, found " + steps);
     }
@@ -65,6 +72,37 @@ public record Provenance(
   /** Nothing recorded yet: an untrained set, or one the trainer has not finished. */
   public static Provenance pending() {
     return new Provenance(List.of(), null, null, null, null, Map.of());
+  }
+
+  /**
+   * The text lengths the weights were trained at, from the settings {@value #CONTEXT_LENGTH} and
+   * {@value #REPLY_LENGTH} (a reply length not recorded is the harness default,
+   * {@link TextLengths#DEFAULTS}); empty when no context length is recorded.
+   */
+  public Optional<TextLengths> trainedLengths() {
+    Integer text = lengthSetting(settings, CONTEXT_LENGTH);
+    if (text == null) {
+      return Optional.empty();
+    }
+    Integer label = lengthSetting(settings, REPLY_LENGTH);
+    return Optional.of(TextLengths.trained(text, label == null ? TextLengths.DEFAULTS.label() : label));
+  }
+
+  private static Integer lengthSetting(Map<String, String> settings, String key) {
+    String v = settings.get(key);
+    if (v == null) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n >= TextLengths.MIN) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("provenance: settings." + key + " must be a whole number of word pieces >= "
+        + TextLengths.MIN + ", found '" + v + "'");
   }
 
   /** The same record with the final validation hits@1 filled in. */

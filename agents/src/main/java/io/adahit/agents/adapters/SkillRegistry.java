@@ -39,8 +39,19 @@ public final class SkillRegistry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SkillRegistry.class);
 
-  /** A loaded skill and where it came from. */
-  public record Entry(AdapterSet adapters, Path dir, AdapterManifest manifest) {}
+  /**
+   * A loaded skill and where it came from.
+   *
+   * @param lengths the text lengths it ranks at by default ({@link AdapterManifest#servingLengths}):
+   *     its training lengths, its base's, or the harness defaults
+   */
+  public record Entry(AdapterSet adapters, Path dir, AdapterManifest manifest, TextLengths lengths) {
+    public Entry {
+      if (lengths == null) {
+        throw new IllegalArgumentException("skill entry: lengths are required");
+      }
+    }
+  }
 
   /**
    * What one {@link #loadFolder} call did.
@@ -122,7 +133,8 @@ public final class SkillRegistry implements AutoCloseable {
               fused.add(resolve(m, "fused adapter", f.skill(), next, failures, dirs));
             }
             AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
-            next.put(e.getKey(), new Entry(set, dir, m));
+            AdapterManifest baseManifest = m.base() == null ? null : next.get(m.base().skill()).manifest();
+            next.put(e.getKey(), new Entry(set, dir, m, m.servingLengths(baseManifest)));
             loaded.add(e.getKey());
           } catch (IOException | RuntimeException ex) {
             failures.put(dir, ex.getMessage());
@@ -170,9 +182,12 @@ public final class SkillRegistry implements AutoCloseable {
           + " over hierarchical skills");
     }
     AdapterSet base = null;
+    AdapterManifest baseManifest = null;
     if (m.base() != null) {
-      base = loadWithDependencies(sibling(dir, m, "base adapter", m.base().skill(), m.base().fingerprint()),
-          depth + 1).adapters();
+      Entry b = loadWithDependencies(sibling(dir, m, "base adapter", m.base().skill(), m.base().fingerprint()),
+          depth + 1);
+      base = b.adapters();
+      baseManifest = b.manifest();
     }
     List<AdapterSet> fused = new ArrayList<>();
     for (AdapterManifest.FusedRef f : m.fused()) {
@@ -180,7 +195,7 @@ public final class SkillRegistry implements AutoCloseable {
           depth + 1).adapters());
     }
     AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
-    Entry e = new Entry(set, dir, m);
+    Entry e = new Entry(set, dir, m, m.servingLengths(baseManifest));
     Map<String, Entry> next = new TreeMap<>(skills);
     next.put(name, e);
     skills = Collections.unmodifiableMap(next);

@@ -1,5 +1,6 @@
 package io.adahit.agents.ranker;
 
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.backbone.Truncation;
 
@@ -19,7 +20,10 @@ public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
     }
   }
 
-  /** Context: 256 word pieces keeping the end; candidates: 128 keeping the start; L2-normalised. */
+  /**
+   * Context: 256 word pieces keeping the end; candidates: 128 keeping the start ({@link
+   * TextLengths#DEFAULTS}); L2-normalised.
+   */
   public static RankerOptions defaults() {
     EncodeOptions base = EncodeOptions.defaults();
     return new RankerOptions(base.withMaxLength(256).withTruncation(Truncation.KEEP_END),
@@ -29,6 +33,11 @@ public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
   /** Contexts truncated to {@code n} word pieces instead (ParlAI's {@code --text-truncate}). */
   public RankerOptions withContextLength(int n) {
     return new RankerOptions(context.withMaxLength(n), candidate);
+  }
+
+  /** Contexts and candidates truncated to a skill's lengths ({@link TextLengths}). */
+  public RankerOptions withLengths(TextLengths lengths) {
+    return new RankerOptions(context.withMaxLength(lengths.text()), candidate.withMaxLength(lengths.label()));
   }
 
   public RankerOptions withBatchSize(int n) {

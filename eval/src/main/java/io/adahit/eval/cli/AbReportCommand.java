@@ -115,6 +115,7 @@ final class AbReportCommand implements Callable<Integer> {
     AbReportTable.print(out, online);
 
     Map<String, Object> offline = new LinkedHashMap<>();
+    Map<String, Object> offlineLengths = new LinkedHashMap<>();
     if (offlineTask != null) {
       Path dir = skillsDir != null ? skillsDir : server.skills().dir();
       Experiment.Variant control = e.control();
@@ -122,7 +123,14 @@ final class AbReportCommand implements Callable<Integer> {
         out.println();
         out.println("offline: " + v.name() + " (B) vs " + control.name() + " (A) on " + offlineTask);
         out.flush();
-        offline.put(v.name() + "_vs_" + control.name(), compare(adapterDir(dir, e, control), adapterDir(dir, e, v), json));
+        JsonNode cmp = compare(adapterDir(dir, e, control), adapterDir(dir, e, v), json);
+        offline.put(v.name() + "_vs_" + control.name(), cmp.get("report").get("comparison"));
+        Map<String, Object> sides = new LinkedHashMap<>();   // each variant at its own adapter's lengths
+        sides.put(control.name(), cmp.get("opt").get("a").get("lengths"));
+        sides.put(v.name(), cmp.get("opt").get("b").get("lengths"));
+        offlineLengths.put(v.name() + "_vs_" + control.name(), sides);
+        out.println("text lengths: " + control.name() + " " + cmp.get("opt").get("a").get("lengths") + ", " + v.name()
+            + " " + cmp.get("opt").get("b").get("lengths"));
       }
     }
     if (reportFile != null) {
@@ -131,6 +139,9 @@ final class AbReportCommand implements Callable<Integer> {
       opt.put("db", database.redacted());
       opt.put("definition", e);
       opt.put("offline_task", offlineTask);
+      if (offlineTask != null) {
+        opt.put("offline_lengths", offlineLengths);   // variant -> skill -> {text_truncate, label_truncate, from}
+      }
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("online", online);
       root.put("offline", offline);
@@ -146,7 +157,10 @@ final class AbReportCommand implements Callable<Integer> {
     return Files.isRegularFile(d.resolve(AdapterFiles.CONFIG_FILE)) ? d : null;
   }
 
-  /** Runs {@code compare} (the eval harness' offline A/B) for A and B; returns its comparison entries. */
+  /**
+   * Runs {@code compare} (the eval harness' offline A/B) for A and B, each at its own adapter's
+   * training lengths; returns its report file ({@code opt}, {@code report}).
+   */
   private JsonNode compare(Path a, Path b, ObjectMapper json) throws Exception {
     Path rf = Files.createTempFile("ab-offline-", ".json");
     try {
@@ -166,7 +180,7 @@ final class AbReportCommand implements Callable<Integer> {
         throw new IllegalArgumentException("the offline comparison failed (compare " + String.join(" ", args)
             + " exited " + code + ")");
       }
-      return json.readTree(rf.toFile()).get("report").get("comparison");
+      return json.readTree(rf.toFile());
     } finally {
       Files.deleteIfExists(rf);
     }

@@ -1,6 +1,7 @@
 package io.adahit.eval.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalExample;
@@ -92,16 +93,21 @@ final class CompareCommand implements Callable<Integer> {
       opt.put("backbone", b.name());
       opt.put("backbone_fingerprint", b.fingerprint());
       TaskRunner runner = new TaskRunner(data, System.err, b.encoder()::work);
+      Map<String, TextLengths> both = new LinkedHashMap<>();
       try (EvalTarget a = load(b, aSkill, aAdapter)) {
         labelA = a.label();
-        opt.put("a", a.describe());
+        opt.put("a", describe(a, both, "a"));
         reports.put("a", side(a, runner, tasks, fixed, "A", outA, teachers, err));
       }
       try (EvalTarget m = load(b, bSkill, bAdapter)) {
         labelB = m.label();
-        opt.put("b", m.describe());
+        opt.put("b", describe(m, both, "b"));
         reports.put("b", side(m, runner, tasks, fixed, "B", outB, teachers, err));
       }
+      Map<String, Object> lengths = new LinkedHashMap<>();
+      LengthsOpt.put(lengths, both, data.overrides());   // the top-level pair only if both sides ranked alike
+      opt.put("text_truncate", lengths.get("text_truncate"));
+      opt.put("label_truncate", lengths.get("label_truncate"));
     }
     opt.put("bootstrap_samples", resamples);
     opt.put("bootstrap_seed", bootstrapSeed);
@@ -142,6 +148,18 @@ final class CompareCommand implements Callable<Integer> {
     skipped.put(name, p.skipped());
   }
 
+  /**
+   * A side's opt entry: what it is, and the lengths each of its skills ranks at (also added to
+   * {@code all}, as {@code side/skill}).
+   */
+  private Map<String, Object> describe(EvalTarget side, Map<String, TextLengths> all, String name) {
+    Map<String, Object> d = new LinkedHashMap<>(side.describe());
+    Map<String, TextLengths> lengths = side.lengths(data.overrides());
+    LengthsOpt.put(d, lengths, data.overrides());
+    lengths.forEach((skill, l) -> all.put(name + "/" + skill, l));
+    return d;
+  }
+
   /** One side: a router skill ({@link RoutedModel}), a skill or adapter, or the zero-shot backbone. */
   private EvalTarget load(Backbone b, String skill, Path adapter) throws java.io.IOException {
     if (skill != null && adapter == null && RoutedModel.isRouter(skillsDir, skill)) {
@@ -159,7 +177,7 @@ final class CompareCommand implements Callable<Integer> {
       Contamination.find(t.task(), t.dataFile(), model.trainingFiles()).ifPresent(found::add);
     }
     Banner.contamination(err, found);
-    err.println(label + ": " + model.label());
+    err.println(label + ": " + model.label() + "; text lengths " + LengthsOpt.describe(model.lengths(data.overrides())));
     err.flush();
     long t0 = System.nanoTime();
     List<TaskResult> results = runner.run(model, tasks, fixed, label, outcomes);

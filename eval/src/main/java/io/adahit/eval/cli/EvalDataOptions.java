@@ -1,8 +1,7 @@
 package io.adahit.eval.cli;
 
-import io.adahit.agents.backbone.EncodeOptions;
-import io.adahit.agents.backbone.Truncation;
-import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.adapters.LengthOverrides;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.eval.harness.CandidateMode;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.Teacher;
@@ -61,11 +60,15 @@ final class EvalDataOptions {
   @Option(names = "--ignore-bad-candidates", description = "Skip (and count) examples whose label is not among the candidates.")
   boolean ignoreBadCandidates;
 
-  @Option(names = "--text-truncate", defaultValue = "256", description = "Context word pieces, oldest dropped first (default: ${DEFAULT-VALUE}).")
-  int textTruncate;
+  @Option(names = "--text-truncate", paramLabel = "N",
+      description = "Context word pieces, oldest dropped first, for every skill (default: each skill's training length,"
+          + " from its adapter_config.json; 256 for a skill without one, e.g. the zero-shot backbone).")
+  Integer textTruncate;
 
-  @Option(names = "--label-truncate", defaultValue = "128", description = "Candidate word pieces (default: ${DEFAULT-VALUE}).")
-  int labelTruncate;
+  @Option(names = "--label-truncate", paramLabel = "N",
+      description = "Candidate word pieces, for every skill (default: each skill's training reply length; 128 for a"
+          + " skill without one).")
+  Integer labelTruncate;
 
   @Option(names = "--cache-dir", defaultValue = ".cache/embeddings",
       description = "Embedding cache, keyed by backbone and adapter fingerprints: a second run re-encodes nothing (default: ${DEFAULT-VALUE}).")
@@ -94,6 +97,11 @@ final class EvalDataOptions {
     }
     mode();
     Datatype.parse(datatype);
+    if (textTruncate != null && textTruncate < TextLengths.MIN || labelTruncate != null && labelTruncate < TextLengths.MIN) {
+      throw new IllegalArgumentException("--text-truncate and --label-truncate must be >= " + TextLengths.MIN
+          + " word pieces, found " + (textTruncate != null && textTruncate < TextLengths.MIN
+              ? "--text-truncate " + textTruncate : "--label-truncate " + labelTruncate));
+    }
   }
 
   /** The -fcp list for fixed mode (empty otherwise). */
@@ -131,11 +139,9 @@ final class EvalDataOptions {
     return out;
   }
 
-  RankerOptions rankerOptions() {
-    EncodeOptions base = EncodeOptions.defaults().withBatchSize(32);
-    return new RankerOptions(
-        base.withMaxLength(textTruncate).withTruncation(Truncation.KEEP_END),
-        base.withMaxLength(labelTruncate).withTruncation(Truncation.KEEP_START));
+  /** The lengths the user gave for every skill (none given: each skill ranks at its own). */
+  LengthOverrides overrides() {
+    return LengthOverrides.of(textTruncate, labelTruncate);
   }
 
   /** The embedding cache folder, or null with --no-cache. */
@@ -143,9 +149,9 @@ final class EvalDataOptions {
     return noCache ? null : cacheDir;
   }
 
-  /** Whether --text-truncate or --label-truncate differs from its default (the server's). */
-  boolean truncationChanged() {
-    return textTruncate != 256 || labelTruncate != 128;
+  /** Whether --text-truncate or --label-truncate was given. */
+  boolean truncationGiven() {
+    return overrides().any();
   }
 
   /** The opt entries of these options, ParlAI's names. */
@@ -164,7 +170,7 @@ final class EvalDataOptions {
     }
     opt.put("seed", seed);
     opt.put("datapath", datapath.toString());
-    opt.put("text_truncate", textTruncate);
+    opt.put("text_truncate", textTruncate);     // the flags; the commands put the lengths used (LengthsOpt)
     opt.put("label_truncate", labelTruncate);
     opt.put("ignore_bad_candidates", ignoreBadCandidates);
     return opt;

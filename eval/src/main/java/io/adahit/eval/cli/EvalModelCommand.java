@@ -61,7 +61,7 @@ final class EvalModelCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     data.validate();
-    model.validate(backbone.path != null, data.truncationChanged());
+    model.validate(backbone.path != null, data.truncationGiven());
     Shard shard = new Shard(numShards, shardId);
     CandidateMode mode = data.mode();
     List<String> fixed = data.fixedCandidates();
@@ -80,6 +80,7 @@ final class EvalModelCommand implements Callable<Integer> {
       }
       Banner.contamination(err, contaminations);
       Map<String, Object> opt = opt(b, m, teachers, mode, shard);
+      err.println("text lengths (context/candidate word pieces): " + LengthsOpt.describe(m.lengths(data.overrides())));
       List<TaskResult> results;
       try (WorldLogWriter logs = worldLogs == null ? null
           : new WorldLogWriter(json, worldLogs, m.agentId(),
@@ -108,6 +109,7 @@ final class EvalModelCommand implements Callable<Integer> {
     }
     opt.put("model", "bi-encoder ranker, dot product of mean-pooled L2-normalised embeddings");
     opt.putAll(m.describe());
+    LengthsOpt.put(opt, m.lengths(data.overrides()), data.overrides());
     if (b != null) {
       opt.put("backbone", b.name());
       opt.put("backbone_fingerprint", b.fingerprint());

@@ -50,9 +50,9 @@ final class ModelOptions {
    * Checks the combination before anything is loaded.
    *
    * @param backboneGiven whether --backbone was given
-   * @param truncationChanged whether --text-truncate or --label-truncate differs from the server's
+   * @param truncationGiven whether --text-truncate or --label-truncate was given
    */
-  void validate(boolean backboneGiven, boolean truncationChanged) {
+  void validate(boolean backboneGiven, boolean truncationGiven) {
     if (!isRemote()) {
       return;
     }
@@ -63,9 +63,10 @@ final class ModelOptions {
     if (backboneGiven) {
       throw new IllegalArgumentException("--backbone cannot be used with --server: the server ranks with its own backbone");
     }
-    if (truncationChanged) {
+    if (truncationGiven) {
       throw new IllegalArgumentException("--text-truncate and --label-truncate cannot be changed with --server: the"
-          + " server truncates contexts to 256 and candidates to 128 word pieces");
+          + " server ranks each skill at the lengths it serves it at (its training lengths unless the server's"
+          + " agent.textTruncate / agent.labelTruncate say otherwise; the report's opt records them)");
     }
   }
 

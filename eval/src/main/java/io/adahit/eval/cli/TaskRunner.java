@@ -39,7 +39,7 @@ final class TaskRunner {
    */
   List<TaskResult> run(EvalTarget model, List<EvalPlan.Task> tasks, List<String> fixed, String label,
       Evaluator.Listener listener) throws IOException {
-    Scorer scorer = model.scorer(data.rankerOptions(), data.cacheDirOrNull());
+    Scorer scorer = model.scorerFor(data.overrides(), data.cacheDirOrNull());   // each skill at its own lengths
     Evaluator evaluator = new Evaluator(scorer, data.batchSize, data.ignoreBadCandidates);
     List<TaskResult> results = new ArrayList<>();
     for (EvalPlan.Task task : tasks) {

@@ -4,7 +4,9 @@ import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.AdapterKind;
 import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.LengthOverrides;
 import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
@@ -140,6 +142,25 @@ public final class RankingModel implements EvalTarget {
   @Override
   public String agentId() {
     return entry == null ? "zero-shot:" + backbone.name() : "skill:" + entry.manifest().config().skill();
+  }
+
+  /**
+   * The lengths this skill ranks at unless a user says otherwise: its training lengths
+   * ({@link SkillRegistry.Entry#lengths()}), the harness defaults for the zero-shot backbone.
+   */
+  public TextLengths lengths() {
+    return entry == null ? TextLengths.DEFAULTS : entry.lengths();
+  }
+
+  /** At its own lengths ({@link #lengths()}) with {@code overrides} applied. */
+  @Override
+  public Scorer scorerFor(LengthOverrides overrides, Path cacheDir) {
+    return scorer(RankerOptions.defaults().withLengths(overrides.apply(lengths())), cacheDir);
+  }
+
+  @Override
+  public Map<String, TextLengths> lengths(LengthOverrides overrides) {
+    return Map.of(entry == null ? "zero-shot" : entry.manifest().config().skill(), overrides.apply(lengths()));
   }
 
   /** Scores in this process with {@link #encoder()}, cached under {@link #encoderId()}. */

@@ -1,7 +1,9 @@
 package io.adahit.eval.harness;
 
 import io.adahit.agents.adapters.AdapterFiles;
+import io.adahit.agents.adapters.LengthOverrides;
 import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.routing.RouterManifest;
@@ -100,7 +102,26 @@ public final class RoutedModel implements EvalTarget {
     return router.skills();
   }
 
-  /** Routes, then scores each group with its skill's own encoder and cache entries. */
+  /**
+   * Routes (at the router's own length), then scores each group with its skill's own encoder and
+   * cache entries, at that skill's own lengths with {@code overrides} applied.
+   */
+  @Override
+  public Scorer scorerFor(LengthOverrides overrides, Path cacheDir) {
+    Map<String, Scorer> bySkill = new LinkedHashMap<>();
+    targets.forEach((s, m) -> bySkill.put(s, m.scorerFor(overrides, cacheDir)));
+    return RoutedScorer.of(router, bySkill);
+  }
+
+  /** Each routed skill's lengths (a skill without adapters at the harness defaults), in the router's order. */
+  @Override
+  public Map<String, TextLengths> lengths(LengthOverrides overrides) {
+    Map<String, TextLengths> out = new LinkedHashMap<>();
+    targets.forEach((s, m) -> out.put(s, overrides.apply(m.lengths())));
+    return out;
+  }
+
+  /** Routes, then scores each group with its skill's own encoder and cache entries, all at {@code options}. */
   @Override
   public Scorer scorer(RankerOptions options, Path cacheDir) {
     Map<String, Scorer> bySkill = new LinkedHashMap<>();
@@ -132,6 +153,7 @@ public final class RoutedModel implements EvalTarget {
     m.put("router_parameters", router.parameterCount());
     m.put("router_fingerprint", manifest.weightsFingerprint());
     m.put("router_skills", router.skills());
+    m.put("router_text_truncate", router.encodeOptions().maxLength());   // it routes at its own length
     Map<String, Object> routed = new LinkedHashMap<>();
     targets.forEach((s, t) -> routed.put(s, t.describe()));
     m.put("routed_models", routed);

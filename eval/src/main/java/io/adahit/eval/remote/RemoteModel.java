@@ -1,5 +1,7 @@
 package io.adahit.eval.remote;
 
+import io.adahit.agents.adapters.LengthOverrides;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalTarget;
@@ -115,6 +117,34 @@ public final class RemoteModel implements EvalTarget {
         .toList();
   }
 
+  /**
+   * The server's scorer: it ranks each skill at the lengths it serves it at; {@code overrides}
+   * must be none (the eval_model command refuses them with --server).
+   */
+  @Override
+  public Scorer scorerFor(LengthOverrides overrides, Path cacheDir) {
+    if (overrides.any()) {
+      throw new IllegalArgumentException("--text-truncate and --label-truncate cannot be changed with --server");
+    }
+    return scorer;
+  }
+
+  /**
+   * The lengths the server says (ListSkills) it ranks each skill involved at: the skill, or a
+   * router's skills; a server that does not report lengths gives none.
+   */
+  @Override
+  public Map<String, TextLengths> lengths(LengthOverrides overrides) {
+    Map<String, TextLengths> out = new LinkedHashMap<>();
+    List<String> names = routerSkills().isEmpty() ? List.of(skill.getName()) : routerSkills();
+    for (SkillInfo s : skills.getSkillsList()) {
+      if (names.contains(s.getName()) && s.getTextTruncate() >= TextLengths.MIN && s.getLabelTruncate() >= TextLengths.MIN) {
+        out.put(s.getName(), new TextLengths(s.getTextTruncate(), s.getLabelTruncate(), TextLengths.Origin.SERVER));
+      }
+    }
+    return out;
+  }
+
   /** The server's scorer; {@code options} and {@code cacheDir} are the server's business. */
   @Override
   public Scorer scorer(RankerOptions options, Path cacheDir) {
@@ -141,6 +171,9 @@ public final class RemoteModel implements EvalTarget {
     m.put("server_skills", skills.getSkillsList().stream().map(SkillInfo::getName).toList());
     if (!routerSkills().isEmpty()) {
       m.put("router_skills", routerSkills());
+      if (skill.getTextTruncate() > 0) {
+        m.put("router_text_truncate", skill.getTextTruncate());
+      }
     }
     m.put("server_max_in_flight", maxInFlight);
     m.put("server_deadline_s", deadline.toSeconds());

@@ -121,6 +121,37 @@ class RemoteEvalTest {
   }
 
   @Test
+  void aSkillWithItsOwnLengthsIsServedAndEvaluatedAtThemAndTheReportsSaySo() throws Exception {
+    // convai2's manifest says 64 / 32: in process and on the server it ranks there, not at 256 / 128
+    JsonNode remote = evaluate("remote-len", "eval_model", "-t", "convai2", "-ne", "24", "-bs", "4",
+        "--server", address, "--skill", "convai2");
+    JsonNode local = evaluate("local-len", "eval_model", "-t", "convai2", "-ne", "24",
+        "--skill", "convai2", "--skills-dir", skills.toString());
+    JsonNode explicit = evaluate("local-len-64", "eval_model", "-t", "convai2", "-ne", "24",
+        "--skill", "convai2", "--skills-dir", skills.toString(), "--text-truncate", "64", "--label-truncate", "32");
+    JsonNode old = evaluate("local-len-256", "eval_model", "-t", "convai2", "-ne", "24",
+        "--skill", "convai2", "--skills-dir", skills.toString(), "--text-truncate", "256", "--label-truncate", "128");
+    assertSameMetrics(remote, local, List.of(""));
+    assertSameMetrics(local, explicit, List.of(""));
+    assertThat(local.get("report").get("mrr").asDouble()).as("256 / 128 ranks otherwise")
+        .isNotEqualTo(old.get("report").get("mrr").asDouble());
+    assertThat(local.get("opt").get("text_truncate").asInt()).isEqualTo(64);
+    assertThat(local.get("opt").get("label_truncate").asInt()).isEqualTo(32);
+    assertThat(local.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("training");
+    assertThat(explicit.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("override");
+    assertThat(old.get("opt").get("text_truncate").asInt()).isEqualTo(256);
+    assertThat(remote.get("opt").get("text_truncate").asInt()).as("as the server's ListSkills reports").isEqualTo(64);
+    assertThat(remote.get("opt").at("/lengths/convai2/label_truncate").asInt()).isEqualTo(32);
+    assertThat(remote.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("server");
+    JsonNode auto = evaluate("local-auto-len", "eval_model", "-t", "empathetic_dialogues", "-ne", "4", "--skill", "auto",
+        "--skills-dir", skills.toString());
+    assertThat(auto.get("opt").at("/lengths/convai2/text_truncate").asInt()).as("each routed skill at its own").isEqualTo(64);
+    assertThat(auto.get("opt").at("/lengths/empathetic_dialogues/text_truncate").asInt()).isEqualTo(256);
+    assertThat(auto.get("opt").get("text_truncate").isNull()).as("no one length for the run").isTrue();
+    assertThat(auto.get("opt").get("router_text_truncate").asInt()).isPositive();
+  }
+
+  @Test
   void compareTakesARouterSkillAsOneSide() throws Exception {
     String tasks = "convai2,empathetic_dialogues";
     JsonNode local = evaluate("local-auto-cmp", "eval_model", "-t", tasks, "-ne", "6", "--skill", "auto",

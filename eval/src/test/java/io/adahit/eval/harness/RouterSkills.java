@@ -24,7 +24,9 @@ import java.util.Map;
  * A skills folder with a router, built for tests from real data, servable by the server as is:
  * <ul>
  *   <li>{@code convai2}: a small Houlsby adapter (top block, bottleneck 8, visibly non-identity);
- *       its provenance lists the ConvAI2 valid file, so evaluating ConvAI2 with it is contaminated
+ *       its provenance lists the ConvAI2 valid file, so evaluating ConvAI2 with it is contaminated,
+ *       and records training lengths of {@link #CONVAI2_LENGTHS} (contexts 64, replies 32 word
+ *       pieces), at which it is ranked and served by default
  *   <li>{@code empathetic_dialogues}: no adapter files, the zero-shot backbone
  *   <li>{@code auto}: a router over the two, trained on real contexts of both valid splits taken
  *       after the first {@link #HELD_OUT} examples (the ones tests evaluate)
@@ -36,6 +38,8 @@ public final class RouterSkills {
   public static final List<String> SKILLS = List.of("convai2", "empathetic_dialogues");
   /** Examples at the start of each split that the router never saw. */
   public static final int HELD_OUT = 100;
+  /** The training lengths convai2's manifest records: contexts 64, replies 32 word pieces. */
+  public static final List<Integer> CONVAI2_LENGTHS = List.of(64, 32);
 
   private RouterSkills() {}
 
@@ -54,7 +58,8 @@ public final class RouterSkills {
         try (AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby(task, 6).withBottleneck(8).withTopLayers(1),
             new AdapterInit(21, 0.3, 0.3))) {
           AdapterFiles.save(s, dir, new Provenance(List.of(Provenance.TrainingFile.of(t.dataFile())), 10L, 0L, 1e-3,
-              null, Map.of()));
+              null, Map.of("context_length", CONVAI2_LENGTHS.get(0).toString(),
+                  "reply_length", CONVAI2_LENGTHS.get(1).toString())));
         }
       }
     }

@@ -135,8 +135,9 @@ public final class BenchServerCommand implements Callable<Integer> {
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
       System.out.printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
-          + " contexts <= %d word pieces, %d cores%n", conversations, turns, thinkMillis, config.batching().maxBatch(),
-          config.batching().maxWaitMillis(), config.agent().textTruncate(), Runtime.getRuntime().availableProcessors());
+          + " contexts %s, %d cores%n", conversations, turns, thinkMillis, config.batching().maxBatch(),
+          config.batching().maxWaitMillis(), config.agent().textTruncate() == null ? "at each skill's training length"
+              : "<= " + config.agent().textTruncate() + " word pieces", Runtime.getRuntime().availableProcessors());
       System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
           "RSS MB", "peak MB");
       LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances, report);
@@ -160,7 +161,8 @@ public final class BenchServerCommand implements Callable<Integer> {
       report.put("think_ms", thinkMillis);
       report.put("max_batch", config.batching().maxBatch());
       report.put("max_wait_ms", config.batching().maxWaitMillis());
-      report.put("text_truncate", config.agent().textTruncate());
+      report.put("text_truncate", config.agent().textTruncate());   // null: each skill's own, see lengths
+      report.put("lengths", server.chat().skills().lengths());
       report.put("cores", Runtime.getRuntime().availableProcessors());
     } finally {
       try (Stream<Path> s = Files.list(scratch)) {

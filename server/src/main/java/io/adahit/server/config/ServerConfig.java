@@ -1,5 +1,6 @@
 package io.adahit.server.config;
 
+import io.adahit.agents.adapters.LengthOverrides;
 import io.adahit.server.experiments.Experiment;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -88,21 +89,34 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
   /**
    * Per-conversation agent behaviour (ParlAI's TorchRankerAgent options).
    *
+   * @param textTruncate word pieces of context every skill's encoder sees (ParlAI's
+   *     {@code --text-truncate}); null: each skill its own training length
+   * @param labelTruncate word pieces of each candidate reply (ParlAI's {@code --label-truncate});
+   *     null: each skill its own training length
    * @param maxContextChars a turn's context (history and persona) is cut to its latest this many
    *     characters before it is tokenized
    */
   public record Agent(int historySize, String delimiter, int textCandidates, boolean repeatBlocking, int maxTextChars,
-      int textTruncate, int maxContextChars) {
+      Integer textTruncate, Integer labelTruncate, int maxContextChars) {
     public Agent {
       require(maxContextChars >= 1024, "config: agent.maxContextChars must be >= 1024, found " + maxContextChars);
-      require(textTruncate >= 8 && textTruncate <= 512,
-          "config: agent.textTruncate must be in 8..512 word pieces, found " + textTruncate);
+      require(textTruncate == null || textTruncate >= 8 && textTruncate <= 512,
+          "config: agent.textTruncate must be in 8..512 word pieces, found " + textTruncate
+              + " (or null: each skill at its own training length)");
+      require(labelTruncate == null || labelTruncate >= 8 && labelTruncate <= 512,
+          "config: agent.labelTruncate must be in 8..512 word pieces, found " + labelTruncate
+              + " (or null: each skill at its own training length)");
       require(historySize == -1 || historySize >= 1,
           "config: agent.historySize must be -1 (all) or >= 1, found " + historySize);
       require(delimiter != null, "config: agent.delimiter is required");
       require(textCandidates >= 1 && textCandidates <= 1000,
           "config: agent.textCandidates must be in 1..1000, found " + textCandidates);
       require(maxTextChars >= 1, "config: agent.maxTextChars must be >= 1, found " + maxTextChars);
+    }
+
+    /** The lengths this config sets for every skill (none set: each skill's own). */
+    public LengthOverrides lengthOverrides() {
+      return LengthOverrides.of(textTruncate, labelTruncate);
     }
   }
 

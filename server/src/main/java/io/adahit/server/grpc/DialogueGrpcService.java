@@ -60,7 +60,8 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       for (Skill s : chat.skills().all()) {
         b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind())
             .setCandidateCount(s.candidateCount()).setParameterCount(s.parameterCount())
-            .setPersonaCount(s.personas().size()));
+            .setPersonaCount(s.personas().size()).setTextTruncate(s.contextLength())
+            .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
       }
       out.onNext(b.build());
       out.onCompleted();

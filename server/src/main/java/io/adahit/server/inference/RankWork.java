@@ -20,8 +20,8 @@ import java.util.function.Function;
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
  * first the context (routed first for a router skill), then the distinct candidates, longest
  * first, in chunks of {@code chunk}, then the scores. The result equals {@link Ranker#rank} with
- * {@link RankerOptions#defaults()} (each text's embedding does not depend on what else is in its
- * batch). A call whose future is already done when a piece is due (the client cancelled, or its
+ * {@link RankerOptions#defaults()} at the answering skill's lengths (each text's embedding does
+ * not depend on what else is in its batch). A call whose future is already done when a piece is due (the client cancelled, or its
  * deadline passed) stops there: no further piece is encoded.
  *
  * <pre>{@code
@@ -130,7 +130,7 @@ final class RankWork {
       skill = lease.skill();
     }
     TextEncoder enc = skill.adapters() == null ? TextEncoder.of(backbone) : skill.adapters()::embed;
-    ranker = new Ranker(enc, RankerOptions.defaults());
+    ranker = new Ranker(enc, RankerOptions.defaults().withLengths(skill.lengths()));
     contextEmbedding = ranker.encodeContexts(List.of(context))[0];
     Map<String, Boolean> seen = new LinkedHashMap<>();
     for (String c : candidates) {

@@ -32,16 +32,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills
- * with whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly
- * of different skills. Its rows, sorted by length, run in as few backbone passes as a token budget
- * allows (usually one), each pass mixing skills ({@link MixedSkillEncoder}); each skill's rows are
- * then scored against that skill's pool in one matrix product. Turns of a router skill
- * ({@code auto}) are routed first (one zero-shot pass over their contexts) and then ride in the
- * batch as turns of the skill they were routed to, leased ({@link SkillLeases}) until the batch is
- * scored, so a hot replace cannot free a routed-to skill's pool under it (the turn's caller leases
- * the skill it asked for; only the scheduler knows where a router sends it). The queue is bounded: a turn that finds it
- * full fails at once with {@link OverloadedException}, so latency cannot grow without limit.
+ * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills with
+ * whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly of
+ * different skills. Each context is cut at the length its skill ranks at ({@link Skill#lengths()},
+ * so skills trained at different lengths share a batch); the rows, sorted by length, run in as few
+ * backbone passes as a token budget allows (usually one), each pass mixing skills ({@link
+ * MixedSkillEncoder}); each skill's rows are then scored against that skill's pool in one matrix
+ * product. Turns of a router skill ({@code auto}) are routed first (one zero-shot pass over their
+ * contexts) and then ride in the batch as turns of the skill they were routed to, leased ({@link
+ * SkillLeases}) until the batch is scored, so a hot replace cannot free a routed-to skill's pool
+ * under it (the turn's caller leases the skill it asked for; only the scheduler knows where a
+ * router sends it). The queue is bounded: a turn that finds it full fails at once with {@link
+ * OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
  * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
@@ -67,7 +69,8 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerConfig.Batching config;
   private final ServerMetrics metrics;
   private final SkillLeases leases;
-  private final EncodeOptions contextOptions;
+  /** How contexts are encoded (truncation keeps the end, L2-normalised); the length is each skill's. */
+  private static final EncodeOptions CONTEXT = RankerOptions.defaults().context();
   private final ServerConfig.Rank rankLimits;
   private final BlockingQueue<TurnJob> queue;
   private final BlockingQueue<RankWork> ranks;
@@ -78,25 +81,17 @@ public final class TurnScheduler implements AutoCloseable {
   private volatile boolean accepting = true;
   private volatile boolean acceptingRanks = true;
 
-  /** @param leases where a router skill's turns lease the skill they are routed to */
+  /**
+   * @param leases where a router skill's turns lease the skill they are routed to
+   */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics,
       SkillLeases leases) {
-    this(backbone, config, RankerOptions.defaults(), executor, metrics, leases);
-  }
-
-  /**
-   * @param rankerOptions how turns' contexts are truncated and encoded ({@code agent.textTruncate});
-   *     {@link #rank} always scores with {@link RankerOptions#defaults()}, the eval harness's, so
-   *     {@code eval_model --server} measures what {@code eval_model} measures in process
-   */
-  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, RankerOptions rankerOptions,
-      ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
-    this(backbone, config, ConfigLoader.defaultsOnly().rank(), rankerOptions, executor, metrics, leases);
+    this(backbone, config, ConfigLoader.defaultsOnly().rank(), executor, metrics, leases);
   }
 
   /** @param rankLimits what one {@link #rank} call may ask for, and its pieces' size */
   public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ServerConfig.Rank rankLimits,
-      RankerOptions rankerOptions, ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
+      ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
     this.rankLimits = rankLimits;
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
@@ -104,7 +99,6 @@ public final class TurnScheduler implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.leases = leases;
-    this.contextOptions = rankerOptions.context();
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.executor = executor;
     metrics.gauge("adahit.queue.depth", "turns waiting for the scheduler", queue::size);
@@ -133,10 +127,12 @@ public final class TurnScheduler implements AutoCloseable {
 
   /**
    * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does
-   * with {@link RankerOptions#defaults()} (contexts 256, candidates 128 word pieces, whatever
-   * {@code agent.textTruncate} is); a router skill first routes the context and scores with the
-   * skill it picks. Cancel the future when the caller has gone: the work stops at its next piece.
-   * The caller checks the call against {@link #rankLimits()} first.
+   * at the skill's lengths ({@link Skill#lengths()}: contexts and candidates cut where the skill
+   * was trained, unless the config overrides them), so {@code eval_model --server} measures what
+   * {@code eval_model} measures in process; a router skill first routes the context (at its
+   * router's length) and scores at the lengths of the skill it picks. Cancel the future when the
+   * caller has gone: the work stops at its next piece. The caller checks the call against
+   * {@link #rankLimits()} first.
    *
    * @return a future failing with {@link OverloadedException} when {@code rank.queueCapacity}
    *     calls already wait, or {@link ShuttingDownException}
@@ -273,11 +269,10 @@ public final class TurnScheduler implements AutoCloseable {
   }
 
   private List<TurnResult> encodeAndScore(List<TurnJob> jobs, List<SkillLeases.Lease> held) {
-    int maxLen = Math.min(contextOptions.maxLength(), backbone.config().maxPositions());
     List<String> contexts = jobs.stream().map(j -> j.request().context()).toList();
     SkillRouter.Routing[] routings = new SkillRouter.Routing[jobs.size()];
     Skill[] skills = route(jobs.stream().map(j -> j.request().skill()).toList(), contexts, routings, held);
-    long[][] rows = backbone.tokenizer().encodeRows(contexts, maxLen, contextOptions.truncation());
+    long[][] rows = tokenize(contexts, skills);
     Integer[] order = new Integer[jobs.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -299,6 +294,26 @@ public final class TurnScheduler implements AutoCloseable {
       start = end;
     }
     return List.of(out);
+  }
+
+  /**
+   * Each context's word pieces, cut at the length of the skill that answers it (the latest kept):
+   * a batch may mix skills trained at different lengths.
+   */
+  private long[][] tokenize(List<String> contexts, Skill[] skills) {
+    long[][] rows = new long[contexts.size()][];
+    java.util.Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
+    for (int i = 0; i < skills.length; i++) {
+      int len = Math.min(skills[i].lengths().text(), backbone.config().maxPositions());
+      byLength.computeIfAbsent(len, k -> new ArrayList<>()).add(i);
+    }
+    byLength.forEach((len, idx) -> {
+      long[][] part = backbone.tokenizer().encodeRows(idx.stream().map(contexts::get).toList(), len, CONTEXT.truncation());
+      for (int k = 0; k < idx.size(); k++) {
+        rows[idx.get(k)] = part[k];
+      }
+    });
+    return rows;
   }
 
   /** Padded tokens one forward pass may hold (rows x longest row). */
@@ -356,7 +371,7 @@ public final class TurnScheduler implements AutoCloseable {
       }
     }
     try (NDManager m = backbone.newManager()) {
-      NDArray emb = encoder.encode(m, batch, segments, contextOptions.normalize());
+      NDArray emb = encoder.encode(m, batch, segments, CONTEXT.normalize());
       for (int g = 0; g < segments.size(); g++) {
         MixedSkillEncoder.Segment seg = segments.get(g);
         Skill skill = segmentSkills.get(g);

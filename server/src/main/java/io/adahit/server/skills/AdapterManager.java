@@ -4,6 +4,7 @@ import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.RankerOptions;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * files must load ({@link AdapterFiles}: format, tensor shapes, finite weights, backbone and base
  * fingerprints), and its candidate pool is encoded with it; only then is it swapped into the
  * {@link SkillCatalog} (copy-on-write). A refused adapter changes nothing: the old one keeps
- * serving. The replaced skill is retired through {@link SkillLeases}: turns in flight finish on
+ * serving. A new adapter serves at its own training lengths (its pool encoded at them), with the
+ * config's length overrides applied as at startup. The replaced skill is retired through {@link SkillLeases}: turns in flight finish on
  * it, then its pool (and its adapters, if loaded here) are freed. Mutations are serialised.
  *
  * <pre>{@code
@@ -123,11 +125,14 @@ public final class AdapterManager implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new AdapterRefusedException(who + " refused: " + e.getMessage());
     }
-    AdapterSet adapters = Files.exists(dir.resolve(AdapterFiles.CONFIG_FILE)) ? loadAdapters(dir, who, name) : null;
+    Loaded loaded = Files.exists(dir.resolve(AdapterFiles.CONFIG_FILE)) ? loadAdapters(dir, who, name)
+        : new Loaded(null, TextLengths.DEFAULTS);
+    AdapterSet adapters = loaded.adapters();
+    TextLengths lengths = catalog.lengthOverrides().apply(loaded.lengths());
     try {
       List<String> texts = SkillCatalog.readCandidates(candidates);
-      Skill s = new Skill(name, adapters, encode(name, adapters, texts),
-          SkillCatalog.readPersonas(dir.resolve(SkillCatalog.PERSONAS_FILE)), dir);
+      Skill s = new Skill(name, adapters, encode(name, adapters, texts, lengths),
+          SkillCatalog.readPersonas(dir.resolve(SkillCatalog.PERSONAS_FILE)), dir, lengths);
       catalog.put(s);
       LOG.info("skill '{}' loaded from {}: {} candidates, adapters {}", name, dir, texts.size(), adapters);
       return s;
@@ -176,9 +181,12 @@ public final class AdapterManager implements AutoCloseable {
       throw new AdapterRefusedException(who + " refused: no " + AdapterFiles.CONFIG_FILE + " in " + dir + "; '"
           + name + "' keeps serving its current adapter");
     }
-    AdapterSet adapters = loadAdapters(dir, who, name);
+    Loaded loaded = loadAdapters(dir, who, name);
+    AdapterSet adapters = loaded.adapters();
+    TextLengths lengths = catalog.lengthOverrides().apply(loaded.lengths());
     try {
-      return new Skill(name, adapters, encode(name, adapters, like.candidates().texts()), like.personas(), dir);
+      return new Skill(name, adapters, encode(name, adapters, like.candidates().texts(), lengths), like.personas(), dir,
+          lengths);
     } catch (RuntimeException e) {
       closeOwned(adapters);
       throw e;
@@ -223,8 +231,11 @@ public final class AdapterManager implements AutoCloseable {
     }
   }
 
+  /** Adapters loaded here and the lengths their manifest says they rank at. */
+  private record Loaded(AdapterSet adapters, TextLengths lengths) {}
+
   /** Loads and checks the adapter files of {@code dir}; a hierarchical adapter's base comes from the registry. */
-  private AdapterSet loadAdapters(Path dir, String who, String name) throws IOException {
+  private Loaded loadAdapters(Path dir, String who, String name) throws IOException {
     try {
       paths.checkFiles(dir, List.of(AdapterFiles.CONFIG_FILE, AdapterFiles.WEIGHTS_FILE,
           SkillCatalog.CANDIDATES_FILE, SkillCatalog.PERSONAS_FILE));
@@ -242,15 +253,15 @@ public final class AdapterManager implements AutoCloseable {
       }
       AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
       owned.add(set);
-      return set;
+      return new Loaded(set, m.servingLengths(m.base() == null ? null : registry.entry(m.base().skill()).manifest()));
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new AdapterRefusedException(who + " refused: " + e.getMessage() + "; '" + name
           + "' keeps serving what it served", e);
     }
   }
 
-  private CandidatePool encode(String name, AdapterSet adapters, List<String> texts) {
-    return SkillCatalog.encodePool(backbone, name, adapters, texts, RankerOptions.defaults().candidate(),
+  private CandidatePool encode(String name, AdapterSet adapters, List<String> texts, TextLengths lengths) {
+    return SkillCatalog.encodePool(backbone, name, adapters, texts, RankerOptions.defaults().withLengths(lengths).candidate(),
         config.cacheDir(), LoadProgress.NONE);
   }
 

@@ -1,6 +1,7 @@
 package io.adahit.server.skills;
 
 import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.routing.SkillRouter;
 import java.nio.file.Path;
@@ -24,9 +25,13 @@ import java.util.random.RandomGenerator;
  * @param dir the skill's folder, null for a skill configured by candidate file alone
  * @param router the router of a router skill, else null
  * @param targets for a router skill: the skill a routing decision names (the catalog's lookup)
+ * @param lengths the word pieces of context and candidate its encoder sees (its training lengths
+ *     unless the config overrides them; its pool is encoded at {@code lengths.label()}); null for a
+ *     router skill, which routes at its router's own length and answers at the routed skill's
  */
 public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
-    List<List<String>> personas, Path dir, SkillRouter router, Function<String, Skill> targets) {
+    List<List<String>> personas, Path dir, SkillRouter router, Function<String, Skill> targets,
+    TextLengths lengths) {
 
   public Skill {
     if (name == null || name.isBlank()) {
@@ -35,21 +40,49 @@ public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
     if (router == null && candidates == null) {
       throw new IllegalArgumentException("skill '" + name + "': a candidate pool is required");
     }
-    if (router != null && (candidates != null || adapters != null || targets == null)) {
-      throw new IllegalArgumentException("router skill '" + name + "': takes a target lookup, and no adapters or pool");
+    if (router != null && (candidates != null || adapters != null || targets == null || lengths != null)) {
+      throw new IllegalArgumentException("router skill '" + name + "': takes a target lookup, and no adapters, pool"
+          + " or lengths");
+    }
+    if (router == null && lengths == null) {
+      throw new IllegalArgumentException("skill '" + name + "': its text lengths are required");
     }
     personas = personas.stream().map(List::copyOf).toList();
   }
 
-  /** A skill that answers with its own adapters and pool. */
+  /** A skill that answers with its own adapters and pool, encoded at {@code lengths}. */
+  public Skill(String name, AdapterSet adapters, CandidatePool candidates, List<List<String>> personas, Path dir,
+      TextLengths lengths) {
+    this(name, adapters, candidates, personas, dir, null, null, lengths);
+  }
+
+  /** A skill at the harness default lengths ({@link TextLengths#DEFAULTS}), its pool encoded at them. */
   public Skill(String name, AdapterSet adapters, CandidatePool candidates, List<List<String>> personas, Path dir) {
-    this(name, adapters, candidates, personas, dir, null, null);
+    this(name, adapters, candidates, personas, dir, TextLengths.DEFAULTS);
   }
 
   /** A router skill: per turn, {@code router} names which of {@code targets} answers. */
   public static Skill routed(String name, SkillRouter router, List<List<String>> personas, Path dir,
       Function<String, Skill> targets) {
-    return new Skill(name, null, null, personas, dir, router, targets);
+    return new Skill(name, null, null, personas, dir, router, targets, null);
+  }
+
+  /**
+   * The same skill (adapters, pool, personas) with contexts cut at other lengths; the pool stays
+   * encoded as it was, so only {@code text} should differ (tests, and what a config override of
+   * contexts alone does).
+   */
+  public Skill withContextLength(int text) {
+    if (router != null) {
+      throw new IllegalStateException("router skill '" + name + "' routes at its router's length");
+    }
+    return new Skill(name, adapters, candidates, personas, dir, null, null,
+        new TextLengths(text, lengths.label(), TextLengths.Origin.OVERRIDE));
+  }
+
+  /** Word pieces of context the router of a router skill reads; for other skills {@code lengths().text()}. */
+  public int contextLength() {
+    return router != null ? router.encodeOptions().maxLength() : lengths.text();
   }
 
   public boolean isRouter() {
@@ -70,6 +103,20 @@ public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
       throw new IllegalStateException("router '" + name + "' routed to router skill '" + routed + "'");
     }
     return s;
+  }
+
+  /**
+   * How a user is told who answers: {@code 'convai2'}, {@code 'base' (the zero-shot backbone)}, or
+   * for a router {@code 'auto' (routes each turn to convai2, wizard_of_wikipedia or ...)}.
+   */
+  public String describe() {
+    if (router != null) {
+      List<String> s = router.skills();
+      String list = s.size() == 1 ? s.get(0)
+          : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
+      return "'" + name + "' (routes each turn to " + list + ")";
+    }
+    return adapters == null ? "'" + name + "' (the zero-shot backbone)" : "'" + name + "'";
   }
 
   /** Candidates this skill answers from: its pool's size, 0 for a router skill. */

@@ -2,7 +2,9 @@ package io.adahit.server.skills;
 
 import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.LengthOverrides;
 import io.adahit.agents.adapters.SkillRegistry;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
@@ -33,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * {@code candidates.txt} (or a candidate file named in the config) is a skill; its adapter files,
  * if any, are loaded through {@link SkillRegistry} (a hierarchical skill finds its base adapter in
  * the same folder; a directory with adapters but no candidates, such as the AdaHIT base, is not
- * servable). Each pool is encoded once with the skill's own adapters, through the on-disk
- * {@link EmbeddingCache}, so a restart re-encodes nothing.
+ * servable). Each skill is served at its own text lengths ({@link SkillRegistry.Entry#lengths()}:
+ * its training lengths, else 256 / 128), unless the config overrides them for every skill
+ * ({@code agent.textTruncate}, {@code agent.labelTruncate}). Each pool is encoded once with the
+ * skill's own adapters at its candidate length, through the on-disk {@link EmbeddingCache}, so a
+ * restart re-encodes nothing.
  *
  * <pre>{@code
  * try (SkillCatalog skills = SkillCatalog.load(backbone, config.skills(), LoadProgress.NONE)) {
@@ -60,11 +65,14 @@ public final class SkillCatalog implements AutoCloseable {
    */
   private volatile Map<String, Skill> skills;
   private final String defaultSkill;
+  private final LengthOverrides overrides;
 
-  private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill) {
+  private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill,
+      LengthOverrides overrides) {
     this.registry = registry;
     this.skills = skills;
     this.defaultSkill = defaultSkill;
+    this.overrides = overrides;
   }
 
   private static void closePools(Map<String, Skill> skills) {
@@ -79,6 +87,16 @@ public final class SkillCatalog implements AutoCloseable {
    */
   public static SkillCatalog load(Backbone backbone, ServerConfig.Skills config, LoadProgress progress)
       throws IOException {
+    return load(backbone, config, LengthOverrides.NONE, progress);
+  }
+
+  /**
+   * Loads every servable skill, each at its own lengths with {@code overrides} applied.
+   *
+   * @param overrides lengths the config sets for every skill ({@code agent.textTruncate}, ...)
+   */
+  public static SkillCatalog load(Backbone backbone, ServerConfig.Skills config, LengthOverrides overrides,
+      LoadProgress progress) throws IOException {
     SkillRegistry registry = new SkillRegistry(backbone);
     Map<String, Skill> skills = new TreeMap<>();
     try {
@@ -87,21 +105,22 @@ public final class SkillCatalog implements AutoCloseable {
         SkillRegistry.LoadReport report = registry.loadFolder(config.dir());
         report.failures().forEach((dir, why) -> LOG.warn("skill adapters in {} not loaded: {}", dir, why));
       }
-      RankerOptions options = RankerOptions.defaults();
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
           continue;   // a router: after the skills it routes to
         }
-        AdapterSet adapters = adaptersIn(registry, src.dir());
+        SkillRegistry.Entry entry = entryIn(registry, src.dir());
+        AdapterSet adapters = entry == null ? null : entry.adapters();
+        TextLengths lengths = overrides.apply(entry == null ? TextLengths.DEFAULTS : entry.lengths());
         List<String> candidates = readCandidates(src.candidates());
         List<List<String>> personas = src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
-        CandidatePool pool = encodePool(backbone, src.name(), adapters, candidates, options.candidate(),
-            config.cacheDir(), progress);
-        skills.put(src.name(), new Skill(src.name(), adapters, pool, personas, src.dir()));
-        LOG.info("skill '{}': {} candidates, {} personas, adapters: {}", src.name(), candidates.size(),
-            personas.size(), adapters == null ? "none (zero-shot backbone)" : adapters);
+        CandidatePool pool = encodePool(backbone, src.name(), adapters, candidates,
+            RankerOptions.defaults().withLengths(lengths).candidate(), config.cacheDir(), progress);
+        skills.put(src.name(), new Skill(src.name(), adapters, pool, personas, src.dir(), lengths));
+        LOG.info("skill '{}': {} candidates, {} personas, lengths {}, adapters: {}", src.name(), candidates.size(),
+            personas.size(), lengths, adapters == null ? "none (zero-shot backbone)" : adapters);
       }
-      SkillCatalog catalog = new SkillCatalog(registry, skills, config.defaultSkill());
+      SkillCatalog catalog = new SkillCatalog(registry, skills, config.defaultSkill(), overrides);
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
           skills.put(src.name(), loadRouter(backbone, src, catalog));
@@ -169,15 +188,15 @@ public final class SkillCatalog implements AutoCloseable {
     return out;
   }
 
-  /** The adapters loaded from {@code dir}, null if it holds none. */
-  private static AdapterSet adaptersIn(SkillRegistry registry, Path dir) throws IOException {
+  /** The registry entry loaded from {@code dir}, null if it holds no adapters. */
+  private static SkillRegistry.Entry entryIn(SkillRegistry registry, Path dir) throws IOException {
     if (dir == null || !Files.isRegularFile(dir.resolve(AdapterFiles.CONFIG_FILE))) {
       return null;
     }
     for (String name : registry.skills()) {
       SkillRegistry.Entry e = registry.entry(name);
       if (Files.isSameFile(e.dir(), dir)) {
-        return e.adapters();
+        return e;
       }
     }
     throw new IOException("skill directory " + dir + " has adapter files that failed to load (see the warning above)");
@@ -285,6 +304,21 @@ public final class SkillCatalog implements AutoCloseable {
 
   public String defaultSkill() {
     return defaultSkill;
+  }
+
+  /** The lengths the config sets for every skill (none: each skill's own). */
+  public LengthOverrides lengthOverrides() {
+    return overrides;
+  }
+
+  /**
+   * The lengths each served skill ranks at, for reports: {@code {text_truncate, label_truncate,
+   * from}} per skill; a router's entry gives the length it routes at ({@code route_truncate}).
+   */
+  public Map<String, Object> lengths() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    skills.forEach((n, s) -> m.put(n, s.isRouter() ? Map.of("route_truncate", s.contextLength()) : s.lengths().toOpt()));
+    return m;
   }
 
   /** The registry the folder's adapters were loaded through (base and fused adapters are found here). */

@@ -186,9 +186,14 @@ final class ChatSession {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("skills", chat.skills().names());
     payload.put("skill", skill());
-    return new Outbound("Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to start"
-        + " (skill '" + skill() + "'), the name of a skill to start with that skill, or \"exit\" to exit.",
+    return new Outbound("Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to talk to skill "
+        + describe(skill()) + ", the name of another skill to talk to that one, or \"exit\" to exit.",
         quick, payload);
+  }
+
+  /** Who answers on {@code skill}: {@code 'auto' (routes each turn to convai2, ... or blended_skill_talk)}. */
+  private String describe(String skill) {
+    return chat.skills().contains(skill) ? chat.skills().get(skill).describe() : "'" + skill + "'";
   }
 
   private String skill() {
@@ -218,9 +223,9 @@ final class ChatSession {
     conversation.onExpired(onExpired);
     chosenSkill = skill;
     state = State.TASK;
-    StringBuilder b = new StringBuilder("Welcome to the AdaHIT chat. You are now paired with a bot (skill '")
-        .append(skill).append("') - feel free to send a message. Type [DONE] to finish the chat, or [RESET] to"
-            + " reset the dialogue history.");
+    StringBuilder b = new StringBuilder("Welcome to the AdaHIT chat. You are talking to skill ")
+        .append(conversation.skill().describe()).append(" - feel free to send a message. Type [DONE] to finish the"
+            + " chat, or [RESET] to reset the dialogue history.");
     if (!conversation.persona().isEmpty()) {
       b.append("\nThe bot's persona:");
       conversation.persona().forEach(p -> b.append("\n- ").append(p));

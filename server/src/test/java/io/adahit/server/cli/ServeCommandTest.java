@@ -26,7 +26,9 @@ class ServeCommandTest {
     assertThat(c.agent().textTruncate()).isEqualTo(128);
     assertThat(c.skills().dir()).isEqualTo(Path.of("my-skills"));
     assertThat(c.logs().dir()).isNull();
-    assertThat(parse().agent().textTruncate()).as("the default").isEqualTo(128);
+    assertThat(parse().agent().textTruncate()).as("the default: each skill's own length").isNull();
+    assertThat(parse("--set", "agent.labelTruncate=32").agent().lengthOverrides())
+        .isEqualTo(new io.adahit.agents.adapters.LengthOverrides(null, 32));
     assertThat(parse("--set", "agent.textTruncate=256").agent().textTruncate()).isEqualTo(256);
   }
 

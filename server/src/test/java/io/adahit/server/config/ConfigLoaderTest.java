@@ -18,10 +18,12 @@ class ConfigLoaderTest {
     assertThat(c.http().host()).isEqualTo("127.0.0.1");
     assertThat(c.grpc().enabled()).isTrue();
     assertThat(c.skills().dir()).isEqualTo(Path.of("skills"));
-    assertThat(c.skills().defaultSkill()).isEqualTo("base");
+    assertThat(c.skills().defaultSkill()).as("a newcomer talks to the router").isEqualTo("auto");
     assertThat(c.agent().delimiter()).isEqualTo("\n");
     assertThat(c.agent().historySize()).isEqualTo(-1);
-    assertThat(c.agent().textTruncate()).isEqualTo(128);   // the shipped adapters' training length
+    assertThat(c.agent().textTruncate()).as("each skill at its own training length").isNull();
+    assertThat(c.agent().labelTruncate()).as("each skill at its own training length").isNull();
+    assertThat(c.agent().lengthOverrides().any()).isFalse();
     assertThat(c.batching().maxBatch()).isEqualTo(32);
     assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
   }

@@ -88,6 +88,9 @@ class DialogueGrpcTest {
     SkillInfo base = r.getSkills(1);
     assertThat(base.getKind()).isEqualTo("none");
     assertThat(base.getPersonaCount()).isEqualTo(20);
+    // the lengths Rank and Act use: neither records training lengths, so the harness defaults
+    assertThat(List.of(ada.getTextTruncate(), ada.getLabelTruncate(), base.getTextTruncate(), base.getLabelTruncate()))
+        .containsExactly(256, 128, 256, 128);
   }
 
   @Test

@@ -89,10 +89,10 @@ class TurnSchedulerTest {
     String b = "i love to ski in the mountains every winter with my family\n" + latest;
     ExecutorService ex = Executors.newSingleThreadExecutor();
     RankerOptions eight = RankerOptions.defaults().withContextLength(8);
-    try (TurnScheduler s = new TurnScheduler(backbone, batching(8), eight, ex,
-        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
-      TurnResult ra = s.submit(new TurnRequest(base, a, Set.of(), 5)).get(60, TimeUnit.SECONDS);
-      TurnResult rb = s.submit(new TurnRequest(base, b, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+    Skill base8 = base.withContextLength(8);   // as agent.textTruncate=8 serves it
+    try (TurnScheduler s = scheduler(8, ex)) {
+      TurnResult ra = s.submit(new TurnRequest(base8, a, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+      TurnResult rb = s.submit(new TurnRequest(base8, b, Set.of(), 5)).get(60, TimeUnit.SECONDS);
       // 8 word pieces, [CLS] and [SEP] included, all from the latest turn: the two contexts are one
       assertThat(rb.candidates()).isEqualTo(ra.candidates());
       assertThat(rb.scores()).isEqualTo(ra.scores());
