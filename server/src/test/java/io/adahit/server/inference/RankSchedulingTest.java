@@ -79,7 +79,7 @@ class RankSchedulingTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ServerConfig.Rank limits = new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue);
     return new Fixture(new TurnScheduler(backbone, new ServerConfig.Batching(32, 1, 64), limits,
-        RankerOptions.defaults(), ex, new ServerMetrics(registry), leases), registry);
+        ex, new ServerMetrics(registry), leases), registry);
   }
 
   /** {@code n} distinct candidates made of real replies. */
