@@ -130,8 +130,14 @@ public final class DialogueServer implements AutoCloseable {
       }
       LOG.info("listening on http://{}:{}/ (WebSocket /websocket){}; loading the model", config.http().host(),
           web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
+      StartupProgress startup = new StartupProgress(state);
+      startup.stage("loading the backbone");
       backbone = config.skills().backbone() == null ? Backbone.loadDefault() : Backbone.load(config.skills().backbone());
-      skills = SkillCatalog.load(backbone, config.skills(), config.agent().lengthOverrides(), progress);
+      LOG.info("backbone {} ({}); loading the skills in {}, candidate cache {}", backbone.name(), backbone.fingerprint(),
+          config.skills().dir().toAbsolutePath().normalize(), config.skills().cacheDir().toAbsolutePath().normalize());
+      startup.stage("loading skill adapters");
+      skills = SkillCatalog.load(backbone, config.skills(), config.agent().lengthOverrides(),
+          LoadProgress.both(progress, startup));
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
@@ -159,6 +165,7 @@ public final class DialogueServer implements AutoCloseable {
       LOG.info("ready: skills {} (default {}), lengths {}, conversation log {}", skills.names(),
           skills.get(skills.defaultSkill()).describe(), skills.lengths(), log == null ? "off" : log.file());
     } catch (IOException | RuntimeException | InterruptedException e) {
+      LOG.error("start failed: {}", e.toString());
       state.failed(e.getMessage());
       close();
       throw e;
@@ -175,7 +182,7 @@ public final class DialogueServer implements AutoCloseable {
     try {
       String replica = config.events().replica() != null ? config.events().replica()
           : java.net.InetAddress.getLocalHost().getHostName();
-      return EventStore.open(db, replica, Clock.systemUTC());
+      return EventStore.open(db, replica, Clock.systemUTC());   // it logs its database and replica
     } catch (SQLException e) {
       throw new IOException("event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
     }

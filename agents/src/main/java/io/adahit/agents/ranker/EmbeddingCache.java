@@ -90,6 +90,27 @@ public final class EmbeddingCache implements TextEncoder {
     return out;
   }
 
+  /**
+   * The distinct texts of {@code texts}, in order, that are not in the cache yet for {@code
+   * options}: what {@link #encode} would have to encode now. Encodes nothing (reads the cache files).
+   */
+  public synchronized List<String> missing(List<String> texts, EncodeOptions options) {
+    String key = sha256(encoderId + "\n" + options.withBatchSize(1));
+    EmbeddingFiles store = stores.computeIfAbsent(key, k -> EmbeddingFiles.open(dir, k, writer));
+    Map<String, String> absent = new java.util.LinkedHashMap<>();
+    for (String t : texts) {
+      String k = sha256(t);
+      if (!store.known().containsKey(k)) {
+        absent.putIfAbsent(k, t);
+      }
+    }
+    if (!absent.isEmpty()) {
+      store.refresh();   // another process may have encoded them meanwhile
+      absent.keySet().removeIf(store.known()::containsKey);
+    }
+    return List.copyOf(absent.values());
+  }
+
   /** Fills the rows of {@code out} that {@code known} holds; returns how many are still empty. */
   private static int lookUp(Map<String, float[]> known, String[] keys, float[][] out) {
     int empty = 0;

@@ -129,7 +129,7 @@ public final class BenchServerCommand implements Callable<Integer> {
     List<String> utterances = utterances(scratch.resolve(skills.get(0)).resolve("candidates.txt"));
     Map<String, Object> report = new LinkedHashMap<>();
     try (DialogueServer server = new DialogueServer(config, new Random(1))) {
-      server.start(LoadProgress.bar(System.err));
+      server.start(LoadProgress.forConsole(System.err, org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
       String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
       System.err.println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);

@@ -13,6 +13,8 @@ import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code adahit serve}: runs the dialogue server until interrupted (Ctrl-C or SIGTERM shut it down
@@ -24,6 +26,8 @@ import picocli.CommandLine.Option;
     description = {"Serve retrieval dialogue agents over WebSocket (ParlAI chat-service protocol) and gRPC.",
         "Open http://127.0.0.1:35496/ to chat. Example: adahit serve --port 8080 --skill base"})
 public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
   /** Read when present and no --config is given. */
   static final Path LOCAL_CONFIG = Path.of("adahit-server.yaml");
@@ -84,6 +88,25 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The config file, flags applied. */
   ServerConfig effectiveConfig() throws java.io.IOException {
+    return ConfigLoader.load(configFile(), flagOverrides());
+  }
+
+  /** The YAML file read: --config, else ./adahit-server.yaml when present, else none. */
+  Path configFile() {
+    return config != null ? config : Files.isRegularFile(LOCAL_CONFIG) ? LOCAL_CONFIG : null;
+  }
+
+  /** Where the configuration comes from, for the log: the defaults, the file, the flags' keys. */
+  String configSource() {
+    Path file = configFile();
+    Map<String, String> flags = flagOverrides();
+    return "built-in defaults" + (file == null ? "" : " + " + file.toAbsolutePath().normalize()
+        + (config == null ? " (found in the working directory)" : ""))
+        + (flags.isEmpty() ? "" : " + flags " + flags.keySet());
+  }
+
+  /** Dotted key → value of every flag given. */
+  private Map<String, String> flagOverrides() {
     Map<String, String> o = new LinkedHashMap<>();
     tuning.applyTo(o);
     put(o, "http.host", host);
@@ -104,8 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (noLogs || exitWhenReady) {
       o.put("logs.dir", null);
     }
-    Path file = config != null ? config : Files.isRegularFile(LOCAL_CONFIG) ? LOCAL_CONFIG : null;
-    return ConfigLoader.load(file, o);
+    return o;
   }
 
   private static void put(Map<String, String> o, String key, Object value) {
@@ -121,11 +143,15 @@ public final class ServeCommand implements Callable<Integer> {
       System.out.print(ConfigLoader.toYaml(c));
       return 0;
     }
+    LOG.info("config: {}", configSource());
     DialogueServer server = new DialogueServer(c, RandomGenerator.getDefault());
-    Thread hook = new Thread(server::close, "adahit-shutdown");
+    Thread hook = new Thread(() -> {
+      LOG.info("shutdown requested (SIGTERM, SIGINT or Ctrl-C)");
+      server.close();
+    }, "adahit-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    server.start(LoadProgress.bar(System.err));
-    System.err.printf("AdaHIT server ready: chat page http://%s:%d/  WebSocket ws://%s:%d/websocket%s%n",
+    server.start(LoadProgress.forConsole(System.err, LOG));
+    LOG.info("AdaHIT server ready: chat page http://{}:{}/  WebSocket ws://{}:{}/websocket{}",
         c.http().host(), server.httpPort(), c.http().host(), server.httpPort(),
         server.grpcPort() < 0 ? "" : "  gRPC " + c.http().host() + ":" + server.grpcPort());
     if (exitWhenReady) {

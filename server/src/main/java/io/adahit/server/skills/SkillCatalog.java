@@ -54,9 +54,6 @@ public final class SkillCatalog implements AutoCloseable {
   public static final String CANDIDATES_FILE = "candidates.txt";
   public static final String PERSONAS_FILE = "personas.txt";
 
-  /** Candidates encoded per call to the cache (one progress step). */
-  private static final int CHUNK = 256;
-
   private final SkillRegistry registry;
   /**
    * Copy-on-write: replaced whole by {@link #put} and {@link #remove} (run-time adapter management,
@@ -64,6 +61,8 @@ public final class SkillCatalog implements AutoCloseable {
    * already holds a Skill object keeps it.
    */
   private volatile Map<String, Skill> skills;
+  /** Skill name → {@link SkillManifest#description}, replaced whole with {@link #skills}. */
+  private volatile Map<String, String> descriptions;
   private final String defaultSkill;
   private final LengthOverrides overrides;
 
@@ -71,6 +70,7 @@ public final class SkillCatalog implements AutoCloseable {
       LengthOverrides overrides) {
     this.registry = registry;
     this.skills = skills;
+    this.descriptions = Map.of();
     this.defaultSkill = defaultSkill;
     this.overrides = overrides;
   }
@@ -105,6 +105,11 @@ public final class SkillCatalog implements AutoCloseable {
         SkillRegistry.LoadReport report = registry.loadFolder(config.dir());
         report.failures().forEach((dir, why) -> LOG.warn("skill adapters in {} not loaded: {}", dir, why));
       }
+      // first what each pool lacks in the cache, so the start can say what it encodes before it does
+      record Planned(Source src, AdapterSet adapters, TextLengths lengths, List<List<String>> personas,
+          PoolEncoding.Pool pool) {}
+      PoolEncoding encoding = new PoolEncoding(config.cacheDir());
+      List<Planned> planned = new ArrayList<>();
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
           continue;   // a router: after the skills it routes to
@@ -114,12 +119,18 @@ public final class SkillCatalog implements AutoCloseable {
         TextLengths lengths = overrides.apply(entry == null ? TextLengths.DEFAULTS : entry.lengths());
         List<String> candidates = readCandidates(src.candidates());
         List<List<String>> personas = src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
-        CandidatePool pool = encodePool(backbone, src.name(), adapters, candidates,
-            RankerOptions.defaults().withLengths(lengths).candidate(), config.cacheDir(), progress);
-        skills.put(src.name(), new Skill(src.name(), adapters, pool, personas, src.dir(), lengths));
-        LOG.info("skill '{}': {} candidates, {} personas, lengths {}, adapters: {}", src.name(), candidates.size(),
-            personas.size(), lengths, adapters == null ? "none (zero-shot backbone)" : adapters);
+        planned.add(new Planned(src, adapters, lengths, personas, encoding.add(backbone, src.name(), adapters,
+            candidates, RankerOptions.defaults().withLengths(lengths).candidate())));
       }
+      encoding.announce(progress);
+      for (Planned p : planned) {
+        CandidatePool pool = encoding.encode(backbone, p.pool(), progress);
+        skills.put(p.src().name(), new Skill(p.src().name(), p.adapters(), pool, p.personas(), p.src().dir(), p.lengths()));
+        LOG.info("skill '{}': kind {}, {} candidates, {} personas, lengths {}, adapters: {}", p.src().name(),
+            p.adapters() == null ? "none" : p.adapters().kind().fileName(), pool.size(), p.personas().size(), p.lengths(),
+            p.adapters() == null ? "none (zero-shot backbone)" : p.adapters());
+      }
+      encoding.finish();
       SkillCatalog catalog = new SkillCatalog(registry, skills, config.defaultSkill(), overrides);
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
@@ -134,6 +145,7 @@ public final class SkillCatalog implements AutoCloseable {
         throw new IllegalArgumentException("skills: default skill '" + config.defaultSkill()
             + "' is not servable; servable skills: " + List.copyOf(skills.keySet()));
       }
+      catalog.descriptions = describe(skills);
       return catalog;
     } catch (IOException | RuntimeException e) {
       closePools(skills);
@@ -236,19 +248,7 @@ public final class SkillCatalog implements AutoCloseable {
       List<String> texts, EncodeOptions options, Path cacheDir, LoadProgress progress) {
     TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
     EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);
-    float[][] out = new float[texts.size()][];
-    try (LoadProgress.Task task = progress.start("skill " + name, texts.size())) {
-      for (int start = 0; start < texts.size(); start += CHUNK) {
-        int end = Math.min(texts.size(), start + CHUNK);
-        float[][] part = cache.encode(texts.subList(start, end), options);
-        System.arraycopy(part, 0, out, start, part.length);
-        task.step(end - start);
-      }
-    }
-    if (cache.misses() == 0) {
-      LOG.info("skill '{}': all {} candidate encodings read from the cache", name, texts.size());
-    }
-    return new CandidatePool(texts, out, backbone.newManager());
+    return PoolEncoding.encode(backbone, name, texts, options, cache, progress);
   }
 
   /**
@@ -291,6 +291,22 @@ public final class SkillCatalog implements AutoCloseable {
 
   public boolean contains(String name) {
     return skills.containsKey(name);
+  }
+
+  /** What {@code name} is, for people: {@link SkillManifest#description}; null for a skill not served. */
+  public String description(String name) {
+    return descriptions.get(name);
+  }
+
+  /** Skill name → its description, sorted by name (the chat page's skill picker). */
+  public Map<String, String> descriptions() {
+    return descriptions;
+  }
+
+  private static Map<String, String> describe(Map<String, Skill> skills) {
+    Map<String, String> out = new TreeMap<>();
+    skills.forEach((n, s) -> out.put(n, SkillManifest.description(s)));
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   /** Servable skill names, sorted. */
@@ -337,6 +353,7 @@ public final class SkillCatalog implements AutoCloseable {
     Map<String, Skill> next = new TreeMap<>(skills);
     Skill old = next.put(skill.name(), skill);
     skills = java.util.Collections.unmodifiableMap(next);
+    descriptions = describe(next);
     return old;
   }
 
@@ -355,6 +372,7 @@ public final class SkillCatalog implements AutoCloseable {
     Map<String, Skill> next = new TreeMap<>(skills);
     next.remove(name);
     skills = java.util.Collections.unmodifiableMap(next);
+    descriptions = describe(next);
     return old;
   }
 

@@ -185,6 +185,7 @@ final class ChatSession {
     quick.add("exit");
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("skills", chat.skills().names());
+    payload.put("skill_descriptions", chat.skills().descriptions());
     payload.put("skill", skill());
     return new Outbound("Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to talk to skill "
         + describe(skill()) + ", the name of another skill to talk to that one, or \"exit\" to exit.",

@@ -27,7 +27,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Plain HTTP routes beside the WebSocket: {@code /} the chat page, {@code /health} readiness
- * (200 only when the backbone and skills are loaded, 503 before and while stopping; when ready,
+ * (200 only when the backbone and skills are loaded, 503 before and while stopping; while starting,
+ * {@code progress} gives the stage and the candidate pools encoded so far; when ready,
  * {@code accepting_conversations} false and {@code refusing} say that new chats are being refused
  * for a full conversation table or connection limit),
  * {@code /metrics} Prometheus text. {@code /websocket} passes on to the WebSocket handshake;
@@ -104,6 +105,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     n.put("status", state.phase().name().toLowerCase());
     n.put("ready", state.ready());
     n.put("detail", state.detail());
+    state.progress().ifPresent(p -> {
+      ObjectNode g = n.putObject("progress");
+      g.put("stage", p.stage());
+      g.put("pools_done", p.poolsDone());
+      g.put("pools_total", p.poolsTotal());
+      g.put("candidates_done", p.candidatesDone());
+      g.put("candidates_total", p.candidatesTotal());
+    });
     state.chat().ifPresent(c -> {
       n.set("skills", json.valueToTree(c.skills().names()));
       n.put("default_skill", c.skills().defaultSkill());
