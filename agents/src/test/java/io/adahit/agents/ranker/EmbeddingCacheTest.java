@@ -39,6 +39,18 @@ class EmbeddingCacheTest {
   }
 
   @Test
+  void missingNamesTheDistinctTextsNotCachedYetAndEncodesNothing() {
+    new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello"), EncodeOptions.defaults());
+    encoded.clear();
+    EmbeddingCache cache = new EmbeddingCache(lengths, "enc-1", dir);
+    assertThat(cache.missing(List.of("hi", "hello", "hey", "hi"), EncodeOptions.defaults())).containsExactly("hi", "hey");
+    assertThat(cache.missing(List.of("hello"), EncodeOptions.defaults().withMaxLength(32))).containsExactly("hello");
+    assertThat(encoded).as("counting encodes nothing").isEmpty();
+    cache.encode(List.of("hi", "hey"), EncodeOptions.defaults());
+    assertThat(cache.missing(List.of("hi", "hello", "hey"), EncodeOptions.defaults())).isEmpty();
+  }
+
+  @Test
   void anotherEncoderIdentityOrOptionsNeverSeesTheseEntries() {
     new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello"), EncodeOptions.defaults());
     new EmbeddingCache(lengths, "enc-2", dir).encode(List.of("hello"), EncodeOptions.defaults());
