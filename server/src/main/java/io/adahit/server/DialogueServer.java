@@ -117,16 +117,55 @@ public final class DialogueServer implements AutoCloseable {
         new AdminHttpHandler(json, adminAuth, () -> admin, adminExecutor));
   }
 
+  /**
+   * A bind failure as one line naming the address, the port and the flag that sets it; null for
+   * any other failure.
+   */
+  private RuntimeException portInUse(Throwable e, String listener, int port, String flag) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      // Netty's NIO transport throws BindException; gRPC's shaded epoll transport an IOException saying so
+      if (t instanceof java.net.BindException || m.contains("Address already in use")) {
+        return new java.io.UncheckedIOException(listener + " port " + port + " on " + config.http().host()
+            + " is already in use (" + m + "; another adahit serve?): free it or choose another with " + flag,
+            t instanceof IOException io ? io : new IOException(t));
+      }
+    }
+    return null;
+  }
+
   /** Starts the listeners, loads the backbone and skills, and becomes ready. */
   public void start(LoadProgress progress) throws IOException, InterruptedException {
     try {
-      web.start();
+      try {
+        web.start();
+      } catch (Exception e) {   // Netty rethrows the BindException undeclared
+        RuntimeException inUse = portInUse(e, "HTTP/WebSocket", config.http().port(), "--port (http.port)");
+        if (inUse != null) {
+          throw inUse;
+        }
+        if (e instanceof InterruptedException ie) {
+          throw ie;
+        }
+        if (e instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException("HTTP/WebSocket listener did not start: " + e, e);
+      }
       if (config.grpc().enabled()) {
         grpcExecutor = Executors.newFixedThreadPool(4, named("adahit-grpc"));
         grpc = new GrpcServer(config.http().host(), config.grpc().port(), state, grpcExecutor, prometheus,
             ServerInterceptors.intercept(new AdminGrpcService(() -> admin, adminExecutor),
                 new AdminAuthInterceptor(adminAuth)));
-        grpc.start();
+        try {
+          grpc.start();
+        } catch (IOException e) {
+          RuntimeException inUse = portInUse(e, "gRPC", config.grpc().port(), "--grpc-port (grpc.port)");
+          if (inUse != null) {
+            throw inUse;
+          }
+          throw e;
+        }
       }
       LOG.info("listening on http://{}:{}/ (WebSocket /websocket){}; loading the model", config.http().host(),
           web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());

@@ -33,8 +33,14 @@ final class BenchEncoderCommand implements Callable<Integer> {
   @Option(names = "--datapath", defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
   Path dataPath;
 
-  @Option(names = {"-bs", "--batch-size"}, defaultValue = "32", description = "Sentences per batch (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = {"-bs", "--batchsize"}, description = "Sentences per batch (default: ${DEFAULT-VALUE}).")
+  int batchSize = 32;   // a field value, not defaultValue: picocli would apply that after the alias below
+
+  /** Hidden alias of the option above (its old name, still accepted). */
+  @Option(names = "--batch-size", hidden = true)
+  void batchSizeAlias(int n) {
+    batchSize = n;
+  }
 
   @Option(names = "--tokens", defaultValue = "32", description = "Word pieces per sentence (default: ${DEFAULT-VALUE}).")
   int tokens;

@@ -45,8 +45,14 @@ final class BenchTrainCommand implements Callable<Integer> {
   int batchSize;
   @Option(names = "--top-layers", defaultValue = "2", description = "Adapters in the top N layers (default: ${DEFAULT-VALUE}).")
   int topLayers;
-  @Option(names = "--context-length", defaultValue = "128", description = "Max context tokens (default: ${DEFAULT-VALUE}).")
-  int contextLength;
+  @Option(names = "--text-truncate", description = "Max context tokens (default: ${DEFAULT-VALUE}).")
+  int contextLength = 128;   // a field value, not defaultValue: picocli would apply that after the alias below
+
+  /** Hidden alias of the option above (its old name, still accepted). */
+  @Option(names = "--context-length", hidden = true)
+  void contextLengthAlias(int n) {
+    contextLength = n;
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"Score two configurations (skills, adapter directories or the zero-shot backbone) on the same"
         + " examples: each one's hits@1, the difference B - A with a 95%% paired-bootstrap interval, and McNemar's test.",
-        "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill bst -rf ab.json",
+        "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill blended_skill_talk -rf ab.json",
         "A side with neither --x-skill nor --x-adapter is the zero-shot backbone."})
 final class CompareCommand implements Callable<Integer> {
 

@@ -45,8 +45,14 @@ final class EncodeCommand implements Callable<Integer> {
   @Option(names = "--no-normalize", description = "Do not L2-normalise the embeddings.")
   boolean noNormalize;
 
-  @Option(names = {"-bs", "--batch-size"}, defaultValue = "32", description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = {"-bs", "--batchsize"}, description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+  int batchSize = 32;   // a field value, not defaultValue: picocli would apply that after the alias below
+
+  /** Hidden alias of the option above (its old name, still accepted). */
+  @Option(names = "--batch-size", hidden = true)
+  void batchSizeAlias(int n) {
+    batchSize = n;
+  }
 
   @Option(names = "--format", defaultValue = "jsonl", description = "jsonl ({\"text\", \"embedding\"} per line) or tsv (text, then values).")
   String format;

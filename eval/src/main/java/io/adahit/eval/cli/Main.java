@@ -29,6 +29,6 @@ public final class Main {
   /** The configured command line (also what tests run): user errors print one line, exit 1. */
   static CommandLine commandLine() {
     return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(new CliErrors());
+        .setExecutionExceptionHandler(new CliErrors()).setParameterExceptionHandler(new ParameterErrors());
   }
 }

@@ -25,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * skills, the persona sets a conversation draws its bot persona from.
  */
 @Command(name = "pool", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Writes a skill's candidate pool (distinct replies of its training data, one per line) and,",
-        "for persona skills, personas.txt (one persona set per line, sentences separated by '|').",
+    description = {"Writes a skill's candidate pool and, for persona skills, its personas for the server.",
+        "candidates.txt: the distinct replies of the skill's training data, one per line; personas.txt: one",
+        "persona set per line, sentences separated by '|'.",
         "Example: adahit pool -t convai2 --skill-dir skills/convai2"})
 public final class PoolCommand implements Callable<Integer> {
 

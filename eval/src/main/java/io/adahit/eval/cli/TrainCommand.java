@@ -77,11 +77,21 @@ public final class TrainCommand implements Callable<Integer> {
   double warmup;
   @Option(names = "--seed", defaultValue = "0", description = "Seed of init, data split and batch order (default: ${DEFAULT-VALUE}).")
   long seed;
-  @Option(names = {"--text-truncate", "--context-length"}, defaultValue = "128",
-      description = "Max context tokens, keeping the end (default: ${DEFAULT-VALUE}).")
-  int contextLength;
-  @Option(names = {"--label-truncate", "--reply-length"}, defaultValue = "64", description = "Max reply tokens (default: ${DEFAULT-VALUE}).")
-  int replyLength;
+  // field values, not defaultValue: picocli would apply that after the hidden aliases below
+  @Option(names = "--text-truncate", description = "Max context tokens, keeping the end (default: ${DEFAULT-VALUE}).")
+  int contextLength = 128;
+  @Option(names = "--label-truncate", description = "Max reply tokens (default: ${DEFAULT-VALUE}).")
+  int replyLength = 64;
+  /** Hidden alias of --text-truncate (its old name, still accepted). */
+  @Option(names = "--context-length", hidden = true)
+  void contextLengthAlias(int n) {
+    contextLength = n;
+  }
+  /** Hidden alias of --label-truncate (its old name, still accepted). */
+  @Option(names = "--reply-length", hidden = true)
+  void replyLengthAlias(int n) {
+    replyLength = n;
+  }
   @Option(names = "--bottleneck", defaultValue = "64", description = "Adapter width da (default: ${DEFAULT-VALUE}).")
   int bottleneck;
   @Option(names = "--top-layers", description = "Adapters only in the top N layers (default: all; fusion: the top N of the layers the fused skills share); lets training cache the rest.")

@@ -192,6 +192,7 @@ public final class Evaluator {
       }
       ExampleMetrics m = new ExampleMetrics(e.name(), best, texts.size());
       report.add(m);
+      report.addF1(texts.get(r.order()[0]), e.example().evalLabels());
       return Optional.of(m);
     }
   }

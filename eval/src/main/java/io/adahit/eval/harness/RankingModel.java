@@ -38,6 +38,8 @@ public final class RankingModel implements EvalTarget {
   private final SkillRegistry registry;
   private final SkillRegistry.Entry entry;
   private final boolean ownsRegistry;
+  /** The skill name of a zero-shot skill directory ({@code base}); null otherwise. */
+  private String zeroShotName;
 
   private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry, boolean ownsRegistry) {
     this.backbone = backbone;
@@ -78,18 +80,33 @@ public final class RankingModel implements EvalTarget {
     return adapterDir != null ? adapterDir(backbone, adapterDir) : zeroShot(backbone);
   }
 
-  /** The skill named {@code skill} among the skill directories of {@code skillsDir}. */
+  /**
+   * The skill named {@code skill} of {@code skillsDir}, in the server's namespace
+   * ({@link SkillFolder}): the directory of that name; one without adapters (such as {@code base})
+   * is the zero-shot backbone under that name.
+   *
+   * @throws IllegalArgumentException for a name that is no skill of the folder (listing the valid ones)
+   */
   public static RankingModel skill(Backbone backbone, Path skillsDir, String skill) throws IOException {
+    SkillFolder.check(skillsDir, skill);
+    if (SkillFolder.isZeroShot(skillsDir, skill)) {
+      RankingModel m = new RankingModel(backbone, null, null);
+      m.zeroShotName = skill;
+      return m;
+    }
+    Path dir = skillsDir.resolve(skill);
     SkillRegistry registry = new SkillRegistry(backbone);
     try {
       SkillRegistry.LoadReport report = registry.loadFolder(skillsDir);
-      if (!registry.contains(skill)) {
-        StringBuilder msg = new StringBuilder("unknown skill '" + skill + "' in skills folder "
-            + skillsDir.toAbsolutePath().normalize() + "; known skills: " + registry.skills());
-        report.failures().forEach((dir, why) -> msg.append("; skipped ").append(dir).append(": ").append(why));
-        throw new IOException(msg.toString());
+      for (String name : registry.skills()) {
+        if (Files.isSameFile(registry.entry(name).dir(), dir)) {
+          return new RankingModel(backbone, registry, registry.entry(name));
+        }
       }
-      return new RankingModel(backbone, registry, registry.entry(skill));
+      StringBuilder msg = new StringBuilder("skill '" + skill + "' in skills folder " + skillsDir.toAbsolutePath().normalize()
+          + " did not load");
+      report.failures().forEach((d, why) -> msg.append("; skipped ").append(d).append(": ").append(why));
+      throw new IOException(msg.toString());
     } catch (IOException | RuntimeException e) {
       registry.close();
       throw e;
@@ -141,7 +158,7 @@ public final class RankingModel implements EvalTarget {
   /** ParlAI's agent id in world logs: {@code zero-shot:<backbone>} or {@code skill:<name>}. */
   @Override
   public String agentId() {
-    return entry == null ? "zero-shot:" + backbone.name() : "skill:" + entry.manifest().config().skill();
+    return entry == null ? (zeroShotName != null ? "skill:" + zeroShotName : "zero-shot:" + backbone.name()) : "skill:" + entry.manifest().config().skill();
   }
 
   /**
@@ -160,7 +177,8 @@ public final class RankingModel implements EvalTarget {
 
   @Override
   public Map<String, TextLengths> lengths(LengthOverrides overrides) {
-    return Map.of(entry == null ? "zero-shot" : entry.manifest().config().skill(), overrides.apply(lengths()));
+    return Map.of(entry == null ? (zeroShotName != null ? zeroShotName : "zero-shot") : entry.manifest().config().skill(),
+        overrides.apply(lengths()));
   }
 
   /** Scores in this process with {@link #encoder()}, cached under {@link #encoderId()}. */
@@ -178,7 +196,10 @@ public final class RankingModel implements EvalTarget {
   /** A one-line description, e.g. for the compare table. */
   @Override
   public String label() {
-    return entry == null ? "zero-shot" : entry.manifest().config().skill() + " (" + entry.dir() + ")";
+    if (entry == null) {
+      return zeroShotName != null ? zeroShotName + " (zero-shot)" : "zero-shot";
+    }
+    return entry.manifest().config().skill() + " (" + entry.dir() + ")";
   }
 
   /** Whether an adapter is loaded. */
@@ -191,7 +212,10 @@ public final class RankingModel implements EvalTarget {
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     if (entry == null) {
-      m.put("skill", "none (zero-shot backbone)");
+      m.put("skill", zeroShotName != null ? zeroShotName : "none (zero-shot backbone)");
+      if (zeroShotName != null) {
+        m.put("adapter_kind", "none (zero-shot backbone)");
+      }
       return m;
     }
     AdapterManifest man = entry.manifest();

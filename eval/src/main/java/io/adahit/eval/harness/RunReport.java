@@ -56,6 +56,7 @@ public final class RunReport {
       String prefix = results.size() > 1 ? r.task() + "/" : "";
       out.put(prefix + "wall_time_s", round(r.wallSeconds()));
       out.put(prefix + "exs_per_s", round(r.examplesPerSecond()));
+      out.put(prefix + "exps", round(r.examplesPerSecond()));   // ParlAI's name for examples per second
       if (r.encodedTexts() >= 0) {
         out.put(prefix + "encoded_texts", r.encodedTexts());
         out.put(prefix + "cached_texts", r.cachedTexts());
@@ -65,6 +66,9 @@ public final class RunReport {
       }
     }
     out.put("total_wall_time_s", round(totalSeconds));
+    if (results.size() > 1 && totalSeconds > 0) {
+      out.put("exps", round(results.stream().mapToLong(r -> r.report().exs()).sum() / totalSeconds));
+    }
     if (results.size() > 1 && results.stream().allMatch(r -> r.work() != null)) {
       putWork(out, "total_", results.stream().map(TaskResult::work).reduce(EncoderWork.NONE, EncoderWork::plus),
           totalSeconds);

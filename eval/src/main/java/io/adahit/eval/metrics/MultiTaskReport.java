@@ -15,7 +15,7 @@ import java.util.OptionalDouble;
  *   <li>Several tasks: every task's metrics under {@code task/metric}; at the top level, counts
  *       ({@code exs}, {@code bad_candidates}) are summed and averages ({@code accuracy},
  *       {@code hits@k}, {@code mrr}, {@code rank}) are macro-averaged: the plain mean of the
- *       per-task values over the tasks that report that metric (so hits@100 of a ConvAI2 + BST run
+ *       per-task values over the tasks that report that metric (so f1 of a run merged with an older one
  *       is BST's alone).
  * </ul>
  *

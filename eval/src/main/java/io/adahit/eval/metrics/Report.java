@@ -12,11 +12,14 @@ import java.util.TreeMap;
 /**
  * Aggregates the ranking metrics of one task's examples into ParlAI's report keys.
  *
- * <p>Keys, in this order: {@code exs} (a count), {@code accuracy}, {@code hits@1}, {@code hits@5},
- * {@code hits@10}, {@code hits@100}, {@code mrr}, {@code rank} (each an average over examples),
- * and {@code bad_candidates} when examples were skipped. Each average has its own denominator,
- * like ParlAI's {@code AverageMetric}: {@code hits@k} averages only over examples with at least k
- * candidates, and is absent when there were none (so ConvAI2's K = 20 reports no hits@100).
+ * <p>Keys, in this order: {@code exs} (a count), {@code accuracy} (exact match of the chosen reply,
+ * the top candidate, with a label after ParlAI's normalisation), {@code f1} (ParlAI's unigram F1
+ * of the chosen reply against the best-matching label, {@link UnigramF1}), {@code hits@1},
+ * {@code hits@5}, {@code hits@10}, {@code hits@100}, {@code mrr}, {@code rank} (each an average
+ * over examples), and {@code bad_candidates} when examples were skipped. As in ParlAI, every
+ * hits@k is recorded for every example, also when it had fewer than k candidates (then it is 1:
+ * ConvAI2's K = 20 gives hits@100 = 1.0). {@code f1} is averaged over the examples whose chosen
+ * reply is known (all of them, unless merged with reports of older runs).
  *
  * <p>An example whose labels are all missing from its candidates throws
  * {@link BadCandidatesException}, unless the report was made with {@code ignoreBadCandidates}:
@@ -24,8 +27,9 @@ import java.util.TreeMap;
  * {@code bad_candidates}. (ParlAI with {@code --ignore-bad-candidates} still counts such an example
  * in {@code exs} and as a hits@k miss, leaving it out of rank and mrr only.)
  *
- * <p><b>Exact merging.</b> Every metric is a function of the examples' (K, rank) pairs, so the
- * report keeps only how many examples had each pair ({@link #rankCounts()}) and computes the
+ * <p><b>Exact merging.</b> Every metric is a function of the examples' (K, rank) pairs and their
+ * F1 fractions {@code 2c / (p + g)}, so the report keeps only how many examples had each pair
+ * ({@link #rankCounts()}) and each fraction ({@link #f1Counts()}) and computes the
  * averages from those counts in one fixed order. Reports of disjoint slices therefore
  * {@link #addAll merge} into bit-for-bit the report of one run over all of them, whatever the
  * slicing ({@code merge_reports} relies on it: a plain running sum of {@code 1/rank} would differ
@@ -54,6 +58,7 @@ public final class Report {
 
   public static final String EXS = "exs";
   public static final String ACCURACY = "accuracy";
+  public static final String F1 = "f1";
   public static final String MRR = "mrr";
   public static final String RANK = "rank";
   public static final String BAD_CANDIDATES = "bad_candidates";
@@ -78,7 +83,25 @@ public final class Report {
     }
   }
 
+  /**
+   * How many examples had F1 {@code numerator / denominator} (a reduced fraction; 0 is 0/1).
+   *
+   * @param numerator 2 x common tokens, reduced
+   * @param denominator predicted + gold tokens, reduced, >= 1
+   * @param count examples, >= 1
+   */
+  public record F1Count(long numerator, long denominator, long count) {
+    public F1Count {
+      if (denominator < 1 || numerator < 0 || numerator > denominator || count < 1) {
+        throw new IllegalArgumentException("f1 count: need 0 <= numerator <= denominator, denominator >= 1, count >= 1,"
+            + " found " + numerator + "/" + denominator + " x " + count);
+      }
+    }
+  }
+
   private final boolean ignoreBadCandidates;
+  /** F1 fractions packed as numerator * 2^32 + denominator. */
+  private final TreeMap<Long, Long> f1 = new TreeMap<>();
   private long exs;
   private long badCandidates;
   /** (K, rank) packed as K * 2^32 + rank, so the map iterates by K then by rank. */
@@ -131,6 +154,9 @@ public final class Report {
   public Optional<ExampleMetrics> addRanking(
       String exampleId, List<String> rankedCandidates, Collection<String> labels) {
     Optional<ExampleMetrics> m = HitsAtK.evaluate(exampleId, rankedCandidates, labels);
+    if (m.isPresent()) {
+      addF1(rankedCandidates.get(0), labels);
+    }
     if (m.isEmpty()) {
       if (!ignoreBadCandidates) {
         throw new BadCandidatesException(
@@ -153,11 +179,40 @@ public final class Report {
     counts.merge(key(m.numCandidates(), m.rank()), 1L, Long::sum);
   }
 
+  /**
+   * Records the F1 of one scored example's chosen reply ({@link #add} records its rank): ParlAI's
+   * unigram F1 against the best-matching label.
+   */
+  public void addF1(String chosen, Collection<String> labels) {
+    long[] f = UnigramF1.fraction(chosen, labels);
+    f1.merge((f[0] << 32) | f[1], 1L, Long::sum);
+  }
+
+  /** Adds F1 counts (e.g. read back from a report file). */
+  public void addF1Counts(List<F1Count> counts) {
+    for (F1Count c : counts) {
+      long g = gcd(c.numerator(), c.denominator());
+      f1.merge(((c.numerator() / g) << 32) | (c.denominator() / g), c.count(), Long::sum);
+    }
+  }
+
+  /** The F1 fractions of the examples and how many had each, in a fixed order. */
+  public List<F1Count> f1Counts() {
+    List<F1Count> out = new ArrayList<>(f1.size());
+    f1.forEach((k, n) -> out.add(new F1Count(k >>> 32, k & 0xffffffffL, n)));
+    return out;
+  }
+
+  static long gcd(long a, long b) {
+    return b == 0 ? Math.max(1, a) : gcd(b, a % b);
+  }
+
   /** Adds everything {@code other} has seen (e.g. a worker's or a shard's partial report). */
   public void addAll(Report other) {
     exs += other.exs;
     badCandidates += other.badCandidates;
     other.counts.forEach((k, n) -> counts.merge(k, n, Long::sum));
+    other.f1.forEach((k, n) -> f1.merge(k, n, Long::sum));
   }
 
   /** The examples' (K, rank) counts, by K then rank: everything the metrics are made of. */
@@ -188,6 +243,13 @@ public final class Report {
     if (n == 0) {
       return OptionalDouble.empty();
     }
+    if (metric.equals(F1)) {
+      double sum = 0;
+      for (Map.Entry<Long, Long> e : f1.entrySet()) {
+        sum += e.getValue() * ((double) (e.getKey() >>> 32) / (e.getKey() & 0xffffffffL));
+      }
+      return OptionalDouble.of(sum / n);
+    }
     double sum = 0;
     for (Map.Entry<Long, Long> e : counts.entrySet()) {
       int k = numCandidates(e.getKey());
@@ -197,7 +259,7 @@ public final class Report {
         case ACCURACY -> rank == 1 ? c : 0;
         case MRR -> c * (1.0 / rank);
         case RANK -> (double) c * rank;
-        default -> k >= hitsK(metric) && rank <= hitsK(metric) ? c : 0;
+        default -> rank <= hitsK(metric) ? c : 0;   // as ParlAI: K < k counts too
       };
     }
     return OptionalDouble.of(sum / n);
@@ -208,17 +270,10 @@ public final class Report {
     if (metric.equals(ACCURACY) || metric.equals(MRR) || metric.equals(RANK)) {
       return exs;
     }
-    int k = hitsK(metric);
-    if (k < 1) {
-      return 0;
+    if (metric.equals(F1)) {
+      return f1.values().stream().mapToLong(Long::longValue).sum();
     }
-    long n = 0;
-    for (Map.Entry<Long, Long> e : counts.entrySet()) {
-      if (numCandidates(e.getKey()) >= k) {
-        n += e.getValue();
-      }
-    }
-    return n;
+    return hitsK(metric) >= 1 ? exs : 0;
   }
 
   /** The k of a {@code hits@k} key; -1 for any other key (no such metric is recorded). */
@@ -249,7 +304,7 @@ public final class Report {
   /** The averaged metrics in report order. */
   static List<String> averagedKeys() {
     return List.of(
-        ACCURACY, hitsKey(1), hitsKey(5), hitsKey(10), hitsKey(100), MRR, RANK);
+        ACCURACY, F1, hitsKey(1), hitsKey(5), hitsKey(10), hitsKey(100), MRR, RANK);
   }
 
   private static long key(int numCandidates, int rank) {

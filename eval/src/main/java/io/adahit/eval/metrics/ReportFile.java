@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *
  * <p>The counts of a task are {@code {"exs": n, "bad_candidates": b, "ignore_bad_candidates":
  * bool, "rank_counts": {"K": {"rank": count, ...}, ...}}}: the examples with K candidates and their
- * gold at that rank, which is everything {@link Report} computes its metrics from.
+ * gold at that rank, and {@code "f1_counts": {"2/5": count, ...}} (each example's F1 as an exact
+ * fraction), which is everything {@link Report} computes its metrics from.
  *
  * <pre>{@code
  * ReportFile shard = ReportFile.read(new ObjectMapper(), Path.of("shard-0.json"));
@@ -97,6 +98,9 @@ public record ReportFile(Path file, Map<String, Object> opt, Map<String, Object>
             .put(Integer.toString(rc.rank()), rc.count());
       }
       t.put("rank_counts", byK);
+      Map<String, Long> f1 = new LinkedHashMap<>();
+      r.f1Counts().forEach(c -> f1.put(c.numerator() + "/" + c.denominator(), c.count()));
+      t.put("f1_counts", f1);
       out.put(task, t);
     });
     return out;
@@ -124,6 +128,18 @@ public record ReportFile(Path file, Map<String, Object> opt, Map<String, Object>
       }
       Report rep = Report.fromRankCounts(node.get("ignore_bad_candidates").asBoolean(),
           node.get(Report.BAD_CANDIDATES).asLong(), rcs);
+      JsonNode f1 = node.path("f1_counts");   // absent in files of older runs: no f1 then
+      if (!f1.isMissingNode()) {
+        List<Report.F1Count> f1s = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : f1.properties()) {
+          String[] nd = e.getKey().split("/");
+          if (nd.length != 2 || !e.getValue().canConvertToLong()) {
+            throw new IOException(where + ": f1_counts." + e.getKey() + " must be \"numerator/denominator\": count");
+          }
+          f1s.add(new Report.F1Count(Long.parseLong(nd[0]), Long.parseLong(nd[1]), e.getValue().asLong()));
+        }
+        rep.addF1Counts(f1s);
+      }
       if (rep.exs() != node.get(Report.EXS).asLong()) {
         throw new IOException(where + ": exs is " + node.get(Report.EXS).asLong()
             + " but rank_counts add up to " + rep.exs());

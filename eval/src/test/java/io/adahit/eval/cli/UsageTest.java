@@ -28,4 +28,54 @@ class UsageTest {
     assertThat(main.getSubcommands()).containsKeys("eval_model", "compare", "train", "serve", "ab-report");
     assertThat(usage).contains("a 95%").doesNotContain("%%");
   }
+
+  private static String[] run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.io.StringWriter out = new java.io.StringWriter();
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    int code = cmd.execute(args);
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void parlaisModelFlagsGetAOneLineHint() {
+    for (String flag : new String[] {"-mf", "-m", "--model-file"}) {
+      String[] r = run("eval_model", "-t", "convai2", flag, "zoo:blender/blender_90M/model");
+      assertThat(r[0]).isEqualTo("2");
+      assertThat(r[2].lines().toList()).hasSize(1);
+      assertThat(r[2]).startsWith("adahit eval_model: error: " + flag + " is ParlAI's model flag; here a model is a skill:"
+          + " --skill NAME").contains("--adapter DIR").doesNotContain("Usage:");
+    }
+    String[] typo = run("eval_model", "-t", "convai2", "--skils-dir", "x");
+    assertThat(typo[2]).startsWith("adahit eval_model: error: Unknown options: '--skils-dir', 'x'")
+        .contains("Did you mean").contains("--skills-dir").contains("See 'adahit eval_model --help'.")
+        .doesNotContain("Usage:");
+  }
+
+  @Test
+  void everyCommandLineOfTheMainHelpIsAWholeSentence() {
+    String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(help.replaceAll("\\s+", " "))
+        .contains(" pool Writes a skill's candidate pool and, for persona skills, its personas for the server. ");
+  }
+
+  @Test
+  void oneNamePerIdeaOldNamesStillAccepted() {
+    CommandLine main = Main.commandLine();
+    for (String c : new String[] {"encode", "bench-encoder", "eval_model", "train", "bench-train"}) {
+      String usage = main.getSubcommands().get(c).getUsageMessage(CommandLine.Help.Ansi.OFF);
+      assertThat(usage).as(c).doesNotContain("--batch-size").doesNotContain("--context-length")
+          .doesNotContain("--reply-length");
+    }
+    assertThat(main.getSubcommands().get("bench-server").getUsageMessage(CommandLine.Help.Ansi.OFF))
+        .contains("--skills-dir").doesNotContain("--skills=");
+    main.parseArgs("encode", "--batch-size", "8", "hi");
+    main = Main.commandLine();
+    main.parseArgs("train", "--mode", "ada", "-t", "convai2", "--out", "x", "--context-length", "96", "--reply-length", "32");
+    TrainCommand train = (TrainCommand) main.getSubcommands().get("train").getCommand();
+    assertThat(train.contextLength).isEqualTo(96);
+    assertThat(train.replyLength).isEqualTo(32);
+  }
 }

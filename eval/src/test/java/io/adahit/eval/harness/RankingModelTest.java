@@ -96,7 +96,7 @@ class RankingModelTest {
   @Test
   void badChoicesAreRefusedWithTheReason() throws Exception {
     assertThatThrownBy(() -> RankingModel.load(backbone, skills, "nope", null))
-        .isInstanceOf(IOException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown skill 'nope' in skills folder")
         .hasMessageContaining("known skills: [base, head, hit, plain]");
     assertThatThrownBy(() -> RankingModel.load(backbone, skills, "plain", skills.resolve("plain")))

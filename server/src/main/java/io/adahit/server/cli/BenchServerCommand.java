@@ -58,8 +58,14 @@ public final class BenchServerCommand implements Callable<Integer> {
   @Option(names = "--mixed-skills", defaultValue = "4", description = "Skills in the mixed run (default ${DEFAULT-VALUE}).")
   int mixedSkills;
 
-  @Option(names = "--skills", defaultValue = "skills", paramLabel = "DIR", description = "Skills folder (default ${DEFAULT-VALUE}): its skills with adapters, topped up with synthetic adapter skills.")
-  Path skillsDir;
+  /** Hidden alias of --skills-dir (its old name, still accepted). */
+  @Option(names = "--skills", hidden = true, paramLabel = "DIR")
+  void skillsAlias(Path dir) {
+    skillsDir = dir;
+  }
+
+  @Option(names = "--skills-dir", paramLabel = "DIR", description = "Skills folder (default ${DEFAULT-VALUE}): its skills with adapters, topped up with synthetic adapter skills.")
+  Path skillsDir = Path.of("skills");   // a field value, not defaultValue: picocli would apply that after the alias
 
   @Option(names = "--cache-dir", defaultValue = ".cache/embeddings", paramLabel = "DIR", description = "Candidate embedding cache.")
   Path cacheDir;

@@ -50,10 +50,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-grpc", description = "Do not start the gRPC listener.")
   boolean noGrpc;
 
-  @Option(names = "--skills", paramLabel = "DIR", description = "Skills folder (default ./skills).")
+  @Option(names = "--skills-dir", paramLabel = "DIR", description = "Skills folder (default ./skills).")
   Path skillsDir;
 
-  @Option(names = "--skill", paramLabel = "NAME", description = "Default skill (default base).")
+  /** Hidden alias of --skills-dir (its old name, still accepted). */
+  @Option(names = "--skills", hidden = true, paramLabel = "DIR")
+  void skillsAlias(Path dir) {
+    skillsDir = dir;
+  }
+
+  @Option(names = "--skill", paramLabel = "NAME",
+      description = "Default skill: a skill directory's name, base (the zero-shot backbone) or auto (the router) (default auto).")
   String defaultSkill;
 
   @Option(names = {"-fcp", "--fixed-candidates-path"}, paramLabel = "SKILL=FILE",
