@@ -16,10 +16,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Side by side with ParlAI: ParlAI's own fixture examples (convai2 and BST valid, with their 20
- * label_candidates), ranked by a fixed rule, give the report that ParlAI's metric code gives
- * (src/test/resources/parlai/parlai_metrics_reference.py, ParlAI's metrics.py functions; its output
- * is parlai_fixture_report.json): the same keys (accuracy, f1, hits@1/5/10/100 with hits@100 at
- * K = 20, mrr, rank, exs), per task and macro-averaged, the same values.
+ * label_candidates), ranked by a fixed rule (example i ranks its candidates rotated by 13 i), give
+ * the report that ParlAI's metric code gives for the same ranking (parlai_fixture_report.json,
+ * written once outside this repository by ParlAI's metrics.py and torch_ranker_agent.py functions:
+ * normalize_answer, F1Metric, ExactMatchMetric, the ranking metrics, macro-averaged
+ * aggregate_named_reports): the same keys (accuracy, f1, hits@1/5/10/100 with hits@100 at K = 20,
+ * mrr, rank, exs), per task and macro-averaged, the same values.
  */
 class ReportParityTest {
 
@@ -36,7 +38,7 @@ class ReportParityTest {
       List<String> labels = new ArrayList<>();
       act.path("eval_labels").forEach(n -> labels.add(n.asText()));
       if (cands.isEmpty() || labels.isEmpty() || !cands.contains(labels.get(0))) {
-        continue;   // as the reference script: only examples whose gold is among their candidates
+        continue;   // as ParlAI's reference run: only examples whose gold is among their candidates
       }
       int k = cands.size();
       List<String> ranked = new ArrayList<>();
