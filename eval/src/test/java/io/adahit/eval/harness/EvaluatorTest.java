@@ -117,7 +117,9 @@ class EvaluatorTest {
     List<EvalExample> ex = ContextBuilder.build(t, 10);
     Report r = ev.evaluate(ex, CandidateMode.BATCH, List.of(), n -> {}, null);
     assertThat(r.exs()).isEqualTo(10);
-    assertThat(r.average("hits@10")).isEmpty(); // K = 5
+    assertThat(r.rankCounts()).as("K = 5: each example ranks the batch's 5 labels")
+        .allSatisfy(rc -> assertThat(rc.numCandidates()).isEqualTo(5));
+    assertThat(r.average("hits@10")).as("as ParlAI: K = 5 < 10 counts as a hit").hasValue(1.0);
     List<String> labels = ex.stream().map(e -> e.example().evalLabels().get(0)).distinct().toList();
     assertThat(seen).containsAll(labels);
   }

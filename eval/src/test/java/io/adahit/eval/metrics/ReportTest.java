@@ -28,7 +28,7 @@ class ReportTest {
       r.addRanking("ex", ranked(20, rank), List.of("gold"));
     }
     Map<String, Number> m = r.toMap();
-    assertThat(m.keySet()).containsExactly("exs", "accuracy", "hits@1", "hits@5", "hits@10", "mrr", "rank");
+    assertThat(m.keySet()).containsExactly("exs", "accuracy", "f1", "hits@1", "hits@5", "hits@10", "hits@100", "mrr", "rank");
     assertThat(m.get("exs")).isEqualTo(3L);
     assertThat(m.get("accuracy").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
     assertThat(m.get("hits@1").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
@@ -36,18 +36,20 @@ class ReportTest {
     assertThat(m.get("hits@10").doubleValue()).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(m.get("mrr").doubleValue()).isCloseTo(17.0 / 36, within(1e-12)); // (1+1/3+1/12)/3
     assertThat(m.get("rank").doubleValue()).isCloseTo(16.0 / 3, within(1e-12));
+    assertThat(m.get("hits@100").doubleValue()).as("as ParlAI: K = 20 < 100 counts as a hit").isEqualTo(1.0);
+    assertThat(m.get("f1").doubleValue()).as("the chosen reply is the gold once of 3").isCloseTo(1.0 / 3, within(1e-12));
   }
 
   @Test
-  void hitsAt100AveragesOnlyOverExamplesWithAtLeast100Candidates() {
+  void hitsAtKCountsEveryExampleAsParlAIDoesAlsoWithFewerThanKCandidates() {
     Report r = new Report();
     r.addRanking("a", ranked(20, 1), List.of("gold"));
     r.addRanking("b", ranked(20, 11), List.of("gold"));
     r.addRanking("c", ranked(100, 50), List.of("gold"));
     r.addRanking("d", ranked(100, 2), List.of("gold"));
     assertThat(r.average("hits@10")).hasValue(0.5); // a and d, of 4
-    assertThat(r.average("hits@100")).hasValue(1.0); // over c and d only
-    assertThat(r.count("hits@100")).isEqualTo(2);
+    assertThat(r.average("hits@100")).hasValue(1.0); // every rank is <= 100
+    assertThat(r.count("hits@100")).isEqualTo(4);
     assertThat(r.toMap().keySet()).containsSubsequence("hits@10", "hits@100", "mrr");
   }
 
@@ -102,6 +104,7 @@ class ReportTest {
     assertThat(r.rankCounts()).containsExactly(
         new Report.RankCount(20, 3, 2), new Report.RankCount(100, 1, 1));
     Report back = Report.fromRankCounts(true, r.badCandidates(), r.rankCounts());
+    back.addF1Counts(r.f1Counts());
     assertThat(back.toMap()).isEqualTo(r.toMap());
     assertThat(back.toMap()).containsEntry("bad_candidates", 1L).containsEntry("exs", 3L);
     assertThatThrownBy(() -> Report.fromRankCounts(false, 2, List.of()))
