@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Trains one {@link AdapterSet} (Houlsby adapters, AdaHIT sub-adapters, the FE linear head, or an
@@ -44,6 +43,12 @@ public final class BiEncoderTrainer {
     default void onValidation(long step, Map<String, Double> hitsAt1) {}
 
     default void onCheckpoint(long step, Path dir) {}
+
+    /**
+     * Before the first step, per task: context word pieces of one epoch, and what its batches pad
+     * them to, in the run's batch order and in random batches.
+     */
+    default void onBatchPlan(String task, long contextTokens, long padded, long paddedRandom) {}
   }
 
   /** One optimiser step. */
@@ -137,9 +142,16 @@ public final class BiEncoderTrainer {
       try (NDManager probe = backbone.newManager()) {
         engine = probe.getEngine();
       }
+      List<BatchOrder> order = new ArrayList<>();
+      for (int i = 0; i < tasks.size(); i++) {
+        order.add(new BatchOrder(options.batchSize(), options.seed(), i, options.lengthBuckets(),
+            train.get(i).contexts().tokenCounts()));
+        long[] pad = order.get(i).epochPadding();
+        l.onBatchPlan(tasks.get(i).name(), pad[0], pad[1], pad[2]);
+      }
       while (step < end) {
         int taskIndex = (int) (step % tasks.size());
-        int[] rows = batchRows(train.get(taskIndex).size(), taskIndex, step / tasks.size());
+        int[] rows = order.get(taskIndex).rows(step / tasks.size());
         loss = trainStep(engine, set, train.get(taskIndex), rows);
         double lr = schedule.rate(step);
         double gnorm = adamax.step(lr);
@@ -192,32 +204,6 @@ public final class BiEncoderTrainer {
       gc.backward(loss);
       return loss.getFloat();
     }
-  }
-
-  /** The rows of a task's {@code k}-th batch: epoch-wise permutations seeded by (seed, task, epoch). */
-  int[] batchRows(int n, int taskIndex, long k) {
-    int b = options.batchSize();
-    long perEpoch = n / b;
-    long epoch = k / perEpoch;
-    int within = (int) (k % perEpoch);
-    int[] perm = permutation(n, new Random(options.seed() * 1_000_003L + taskIndex * 7919L + epoch));
-    int[] rows = new int[b];
-    System.arraycopy(perm, within * b, rows, 0, b);
-    return rows;
-  }
-
-  private static int[] permutation(int n, Random rnd) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
   }
 
   private static Map<String, Double> validate(AdapterSet set, List<TrainingTask> tasks, List<Validator> valid) {

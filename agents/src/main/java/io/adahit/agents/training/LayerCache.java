@@ -276,6 +276,15 @@ public final class LayerCache {
     return ids.length;
   }
 
+  /** Each text's length in word pieces (after truncation), by text index. */
+  public int[] tokenCounts() {
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = ids[i].length;
+    }
+    return out;
+  }
+
   /** The first layer run at each step (0 = no caching). */
   public int level() {
     return level;

@@ -20,10 +20,13 @@ import java.util.Map;
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param layerCache run the frozen layers below the adapters once and cache their output
  * @param encodeBatchSize batch size for cache building and validation encoding
+ * @param lengthBuckets 0: each batch is drawn at random; n > 0: each epoch's shuffled pairs are
+ *     taken n batches at a time, sorted by context length and cut into batches (whose order is
+ *     then shuffled), so a batch pads its contexts to a length close to each of them
  */
 public record TrainerOptions(long steps, int batchSize, double learningRate, double warmupFraction,
     long seed, int contextLength, int replyLength, double scale, long validEvery, int validCandidates,
-    long checkpointEvery, boolean layerCache, int encodeBatchSize) {
+    long checkpointEvery, boolean layerCache, int encodeBatchSize, int lengthBuckets) {
 
   public TrainerOptions {
     require(steps >= 1, "steps must be >= 1, found " + steps);
@@ -35,6 +38,7 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
     require(validEvery >= 0 && checkpointEvery >= 0, "validation and checkpoint intervals must be >= 0");
     require(validCandidates >= 2, "validation candidates must be >= 2, found " + validCandidates);
     require(encodeBatchSize >= 1, "encode batch size must be >= 1, found " + encodeBatchSize);
+    require(lengthBuckets >= 0, "length buckets must be >= 0 (0: random batches), found " + lengthBuckets);
   }
 
   private static void require(boolean ok, String what) {
@@ -45,47 +49,52 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
 
   /** Seed 000's recipe for {@code steps} steps: batch 32, AdaMax lr 1e-3, 10% warm-up. */
   public static TrainerOptions defaults(long steps) {
-    return new TrainerOptions(steps, 32, 1e-3, 0.1, 0, 128, 64, 20, 0, 20, 0, true, 32);
+    return new TrainerOptions(steps, 32, 1e-3, 0.1, 0, 128, 64, 20, 0, 20, 0, true, 32, 0);
   }
 
   public TrainerOptions withSteps(long s) {
     return new TrainerOptions(s, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withBatchSize(int b) {
     return new TrainerOptions(steps, b, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withLearningRate(double lr) {
     return new TrainerOptions(steps, batchSize, lr, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withSeed(long s) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, s, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withLengths(int context, int reply) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, context, reply,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withValidation(long every, int candidates) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, every, candidates, checkpointEvery, layerCache, encodeBatchSize);
+        scale, every, candidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withCheckpointEvery(long every) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, every, layerCache, encodeBatchSize);
+        scale, validEvery, validCandidates, every, layerCache, encodeBatchSize, lengthBuckets);
   }
 
   public TrainerOptions withLayerCache(boolean on) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, on, encodeBatchSize);
+        scale, validEvery, validCandidates, checkpointEvery, on, encodeBatchSize, lengthBuckets);
+  }
+
+  public TrainerOptions withLengthBuckets(int n) {
+    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
+        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, n);
   }
 
   /**
@@ -106,6 +115,9 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
     s.put("reply_length", Integer.toString(replyLength));
     s.put("loss", "in-batch negatives, cross-entropy over scaled cosine scores");
     s.put("scale", Double.toString(scale));
+    if (lengthBuckets > 0) {   // absent for random batches, so older runs keep their fingerprints
+      s.put("length_buckets", Integer.toString(lengthBuckets));
+    }
     return s;
   }
 }

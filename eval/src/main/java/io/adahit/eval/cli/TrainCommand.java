@@ -119,6 +119,9 @@ public final class TrainCommand implements Callable<Integer> {
   String layerCacheDir;
   @Option(names = "--no-layer-cache", description = "Run the frozen lower layers at every step (for measuring the cache).")
   boolean noLayerCache;
+  @Option(names = "--length-buckets", defaultValue = "0",
+      description = "0: random batches (default); N > 0: sort each N batches' worth of shuffled pairs by context length before cutting them into batches, so batches pad little (every pair is still seen once per epoch).")
+  int lengthBuckets;
 
   @Override
   public Integer call() throws Exception {
@@ -158,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
     long totalSteps = steps != null ? steps
         : Math.max(1, (long) Math.ceil(epochs * data.stream().mapToInt(t -> t.train().size()).sum() / batchSize));
     TrainerOptions options = new TrainerOptions(totalSteps, batchSize, lr, warmup, seed, contextLength,
-        replyLength, 20, validEvery, validCandidates, checkpointEvery, !noLayerCache, 32);
+        replyLength, 20, validEvery, validCandidates, checkpointEvery, !noLayerCache, 32, lengthBuckets);
     Path ckpt = checkpointDir != null ? checkpointDir : Path.of(".cache", "train", name);
     try (Backbone backbone = backboneOption.load();
         AdapterSet baseSet = base == null ? null : AdapterFiles.load(base, backbone, null);

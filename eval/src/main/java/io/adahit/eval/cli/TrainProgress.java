@@ -82,6 +82,15 @@ final class TrainProgress implements BiEncoderTrainer.Listener, AutoCloseable {
   }
 
   @Override
+  public void onBatchPlan(String task, long contextTokens, long padded, long paddedRandom) {
+    closeCache();
+    String what = String.format(Locale.ROOT,
+        "%s: an epoch's contexts hold %,d word pieces; its batches pad them to %,d (random batches: %,d, %.2fx)",
+        task, contextTokens, padded, paddedRandom, (double) paddedRandom / Math.max(1, padded));
+    err.println(mode == ProgressMode.PLAIN ? clock.instant().truncatedTo(ChronoUnit.SECONDS) + " train: " + what : what);
+  }
+
+  @Override
   public void onCheckpoint(long step, Path dir) {
     // quiet: checkpoints are frequent; the final line says where they are
   }
