@@ -16,30 +16,31 @@ out=eval/results/recipe
 runs=.cache/runs/recipe
 mkdir -p "$out" "$runs"
 
-# row -> "context_length top_layers batch steps max_pairs lr"
+# row -> "context_length top_layers batch steps max_pairs lr length_buckets"
 declare -A rows=(
-  [ref]="256 2 32 750 12000 2e-3"
-  [top4]="256 4 32 750 12000 2e-3"
-  [top6]="256 6 32 750 12000 2e-3"
-  [ctx128]="128 2 32 750 12000 2e-3"
-  [ctx360]="360 2 32 750 12000 2e-3"
-  [bs64]="256 2 64 375 12000 2e-3"
-  [steps1500]="256 2 32 1500 12000 2e-3"
-  [lr1e-3]="256 2 32 750 12000 1e-3"
+  [ref]="256 2 32 750 12000 2e-3 0"
+  [top4]="256 4 32 750 12000 2e-3 0"
+  [top6]="256 6 32 750 12000 2e-3 0"
+  [ctx128]="128 2 32 750 12000 2e-3 0"
+  [ctx360]="360 2 32 750 12000 2e-3 0"
+  [bs64]="256 2 64 375 12000 2e-3 0"
+  [steps1500]="256 2 32 1500 12000 2e-3 0"
+  [lr1e-3]="256 2 32 750 12000 1e-3 0"
+  [buckets]="256 2 32 750 12000 2e-3 16"
 )
-order=(ref top6 top4 bs64 ctx360 steps1500 ctx128 lr1e-3)
+order=(ref top6 buckets top4 bs64 ctx360 steps1500 ctx128 lr1e-3)
 
 run_row() {
-  local row="$1"; read -r ctx top bs steps pairs lr <<<"${rows[$row]}"
+  local row="$1"; read -r ctx top bs steps pairs lr buckets <<<"${rows[$row]}"
   local dir="$runs/$row" rf="$out/$row.json"
   mkdir -p "$dir"
   if [[ ! -f "$dir/adapter/adapter_config.json" ]]; then
-    echo "=== train $row: ctx $ctx, top $top layers, batch $bs, $steps steps, $pairs pairs, lr $lr"
+    echo "=== train $row: ctx $ctx, top $top layers, batch $bs, $steps steps, $pairs pairs, lr $lr, length buckets $buckets"
     local t0=$SECONDS
     bin/adahit train --mode ada -t convai2 --out "$dir/adapter" --seed 0 -bs "$bs" --lr "$lr" \
-      --warmup 0.1 --context-length "$ctx" --reply-length 64 --max-train-pairs "$pairs" \
+      --warmup 0.1 --text-truncate "$ctx" --label-truncate 64 --max-train-pairs "$pairs" \
       --valid-pairs 500 --valid-candidates 20 --steps "$steps" --top-layers "$top" --bottleneck 64 \
-      --checkpoint-every 50 --checkpoint-dir "$dir/ckpt" >>"$dir/train.log" 2>&1
+      --checkpoint-every 50 --checkpoint-dir "$dir/ckpt" --length-buckets "$buckets" >>"$dir/train.log" 2>&1
     echo "$((SECONDS - t0))" >>"$dir/train-seconds"
   fi
   if [[ ! -f "$rf" ]]; then
@@ -58,10 +59,10 @@ fi
 {
   echo "## Recipe ablation (Ada, convai2 valid, 7,801 examples, K = 20, each at its training length)"
   echo
-  echo "| row | context | top layers | batch | steps | pairs | lr | hits@1 | MRR | train CPU-min | eval CPU-min |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| row | context | top layers | batch | steps | pairs | lr | length buckets | hits@1 | MRR | train CPU-min | eval CPU-min |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${order[@]}"; do
-    read -r ctx top bs steps pairs lr <<<"${rows[$row]}"
+    read -r ctx top bs steps pairs lr buckets <<<"${rows[$row]}"
     rf="$out/$row.json"; h="—"; m="—"; ts="—"; es="—"
     if [[ -f "$rf" ]]; then
       h=$(jq -r '.report["hits@1"] * 1000 | round / 1000' "$rf"); m=$(jq -r '.report.mrr * 1000 | round / 1000' "$rf")
@@ -69,7 +70,7 @@ fi
     # CPU-minutes: wall seconds x 2 cores / 60 (the runs use both cores)
     [[ -f "$runs/$row/train-seconds" ]] && ts=$(awk '{s+=$1} END {printf "%.0f", s*2/60}' "$runs/$row/train-seconds")
     [[ -f "$runs/$row/eval-seconds" ]] && es=$(awk '{printf "%.0f", $1*2/60}' "$runs/$row/eval-seconds")
-    echo "| $row | $ctx | $top | $bs | $steps | $pairs | $lr | $h | $m | $ts | $es |"
+    echo "| $row | $ctx | $top | $bs | $steps | $pairs | $lr | $buckets | $h | $m | $ts | $es |"
   done
 } > "$out/README.md"
 cat "$out/README.md"
