@@ -1,5 +1,6 @@
 package io.adahit.server.grpc;
 
+import io.adahit.agents.errors.ErrorKind;
 import io.adahit.agents.ranker.Ranking;
 import io.adahit.proto.v1.ActRequest;
 import io.adahit.proto.v1.ActResponse;
@@ -24,7 +25,6 @@ import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.experiments.Feedback;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -48,8 +48,8 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
   }
 
   private ChatService chat() {
-    return state.chat().filter(c -> state.ready()).orElseThrow(() -> Status.UNAVAILABLE
-        .withDescription("server is not ready: " + state.detail()).asRuntimeException());
+    return state.chat().filter(c -> state.ready()).orElseThrow(() -> GrpcErrors.error(ErrorKind.UNAVAILABLE,
+        "NOT_READY", "server is not ready: " + state.detail()));
   }
 
   @Override
