@@ -41,7 +41,7 @@ public final class ProcessMetrics implements MeterBinder {
   }
 
   /** @param status a file in the format of {@code /proc/self/status} (tests) */
-  ProcessMetrics(Path status) {
+  public ProcessMetrics(Path status) {
     this.status = status;
   }
 

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  *       calls dropped because their caller had gone</li>
  *   <li>{@code adahit.errors} counter {kind}: one of {@link #ERROR_KINDS}, every one registered at 0
  *       when the server starts so that {@code rate()} and {@code increase()} work from the first
- *       error: WebSocket messages refused (bad_json, missing_text, too_long, too_many_pending,
+ *       error: WebSocket messages refused (bad_frame, bad_json, missing_text, too_long, too_many_pending,
  *       bad_feedback, bad_conversation_id, frame_too_large), turns refused for a full queue
  *       (overloaded), connections and conversations refused (too_many_connections,
  *       too_many_conversations), handshake_timeout, idle_timeout (a WebSocket closed for silence),
@@ -42,7 +42,7 @@ public final class ServerMetrics {
       Duration.ofSeconds(1), Duration.ofSeconds(2)};
 
   /** Every {@code kind} tag {@link #error} is called with; each series exists from the start, at 0. */
-  public static final List<String> ERROR_KINDS = List.of("bad_json", "missing_text", "too_long", "too_many_pending",
+  public static final List<String> ERROR_KINDS = List.of("bad_frame", "bad_json", "missing_text", "too_long", "too_many_pending",
       "bad_feedback", "bad_conversation_id", "frame_too_large", "overloaded", "too_many_connections",
       "too_many_conversations", "handshake_timeout", "idle_timeout", "conversation_idle", "assignment_not_stored");
 

@@ -31,7 +31,7 @@ public final class SkillInfoMetrics {
   private final MultiGauge gauge;
 
   public SkillInfoMetrics(MeterRegistry registry) {
-    this.gauge = MultiGauge.builder("adahit.skill")
+    this.gauge = MultiGauge.builder("adahit.skill.info")
         .description("a served skill, its adapter kind and weights fingerprint (value is always 1)")
         .register(registry);
   }
