@@ -45,17 +45,21 @@ public final class ProcessMetrics implements MeterBinder {
     this.status = status;
   }
 
+  /** Binds the meters; they hold this object strongly (a caller need not keep it). */
   @Override
   public void bindTo(MeterRegistry registry) {
+    // held strongly: DialogueServer keeps no reference, and a weakly held gauge reads NaN after a GC
     Gauge.builder("process.resident.memory", this, ProcessMetrics::residentBytes).baseUnit("bytes")
-        .description("resident set size of the process (VmRSS of /proc/self/status)").register(registry);
+        .strongReference(true).description("resident set size of the process (VmRSS of /proc/self/status)")
+        .register(registry);
     Gauge.builder("adahit.native.memory", this, ProcessMetrics::nativeBytes).baseUnit("bytes")
-        .description("resident memory outside the JVM's heap and non-heap pools: process RSS minus the JVM's"
-            + " committed heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
+        .strongReference(true).description("resident memory outside the JVM's heap and non-heap pools: process RSS"
+            + " minus the JVM's committed heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
         .register(registry);
     if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getProcessCpuTime() >= 0) {
       FunctionCounter.builder("process.cpu", sun, b -> b.getProcessCpuTime() / (double) TimeUnit.SECONDS.toNanos(1))
-          .baseUnit("seconds").description("user and system CPU time of the process").register(registry);
+          .baseUnit("seconds").description("user and system CPU time of the process")
+          .register(registry);
     }
   }
 
