@@ -37,7 +37,7 @@ run_row() {
     echo "=== train $row: ctx $ctx, top $top layers, batch $bs, $steps steps, $pairs pairs, lr $lr"
     local t0=$SECONDS
     bin/adahit train --mode ada -t convai2 --out "$dir/adapter" --seed 0 -bs "$bs" --lr "$lr" \
-      --warmup 0.1 --context-length "$ctx" --reply-length 64 --max-train-pairs "$pairs" \
+      --warmup 0.1 --text-truncate "$ctx" --label-truncate 64 --max-train-pairs "$pairs" \
       --valid-pairs 500 --valid-candidates 20 --steps "$steps" --top-layers "$top" --bottleneck 64 \
       --checkpoint-every 50 --checkpoint-dir "$dir/ckpt" >>"$dir/train.log" 2>&1
     echo "$((SECONDS - t0))" >>"$dir/train-seconds"
