@@ -20,6 +20,7 @@ import io.adahit.proto.v1.VariantComparison;
 import io.adahit.proto.v1.VariantDefinition;
 import io.adahit.proto.v1.VariantReport;
 import io.adahit.server.grpc.GrpcErrors;
+import io.adahit.server.grpc.ProtoEnums;
 import io.adahit.server.experiments.AbReport;
 import io.adahit.server.experiments.Experiment;
 import io.adahit.server.experiments.ExperimentService;
@@ -139,7 +140,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   static AdapterInfo toProto(AdminOperations.AdapterView v) {
     AdapterInfo.Builder b = AdapterInfo.newBuilder().setSkill(v.info().skill()).setDir(v.info().dir())
-        .setKind(v.info().kind()).setWeightsFingerprint(v.info().weightsFingerprint())
+        .setKind(v.info().kind()).setKindEnum(ProtoEnums.skillKind(v.info().kind())).setWeightsFingerprint(v.info().weightsFingerprint())
         .setParameterCount(v.info().parameterCount()).setCandidateCount(v.info().candidates())
         .setInFlight(v.info().inFlight());
     if (v.experiment() != null) {

@@ -58,7 +58,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       ChatService chat = chat();
       ListSkillsResponse.Builder b = ListSkillsResponse.newBuilder().setDefaultSkill(chat.skills().defaultSkill());
       for (Skill s : chat.skills().all()) {
-        b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind())
+        b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind()).setKindEnum(ProtoEnums.skillKind(s.kind()))
             .setCandidateCount(s.candidateCount()).setParameterCount(s.parameterCount())
             .setPersonaCount(s.personas().size()).setTextTruncate(s.contextLength())
             .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
@@ -188,7 +188,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
         throw new IllegalArgumentException("feedback: conversation_id is required");
       }
       Feedback f = Feedback.of(request.getRating() == 0 ? null : request.getRating(),
-          request.getThumbs().isEmpty() ? null : request.getThumbs(), request.getTurn() == 0 ? null : request.getTurn());
+          ProtoEnums.thumbs(request.getThumbs(), request.getThumbsVote()), request.getTurn() == 0 ? null : request.getTurn());
       CallWatch watch = CallWatch.start(out, "Feedback", null, registry);
       chat.feedback(request.getConversationId(), f).whenComplete((r, e) -> {
         if (watch.gone()) {
