@@ -64,10 +64,17 @@ public final class GrpcErrors {
    * decided here rather than thrown (not ready, a refused token).
    */
   public static StatusRuntimeException error(ErrorKind kind, String reason, String description) {
-    Status code = status(kind);
-    ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putMetadata("kind", kind.tag()).build();
+    return error(status(kind).getCode(), reason, kind.tag(), description);
+  }
+
+  /**
+   * An error with a code no {@link ErrorKind} has (a Chat stream's idle conversation ends with
+   * DEADLINE_EXCEEDED), with ErrorInfo {@code reason} and metadata {@code kind}.
+   */
+  public static StatusRuntimeException error(Status.Code code, String reason, String kind, String description) {
+    ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putMetadata("kind", kind).build();
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(code.getCode().value()).setMessage(description).addDetails(Any.pack(info)).build());
+        .setCode(code.value()).setMessage(description).addDetails(Any.pack(info)).build());
   }
 
   /**

@@ -101,6 +101,11 @@ class GrpcErrorsTest {
     assertThat(info(new ConflictException("default skill")).getReason()).isEqualTo("CONFLICT");
     assertThat(info(new java.io.IOException("disk")).getReason()).isEqualTo("UNAVAILABLE");
     assertThat(info(new CancellationException()).getReason()).isEqualTo("CANCELLED");
+    StatusRuntimeException idle = GrpcErrors.error(Status.Code.DEADLINE_EXCEEDED, "CONVERSATION_IDLE",
+        "conversation_idle", "conversation c1 closed: idle");
+    assertThat(idle.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(StatusProto.fromThrowable(idle).getDetails(0).unpack(ErrorInfo.class).getReason())
+        .isEqualTo("CONVERSATION_IDLE");
   }
 
   /** An error that says only its kind. */
