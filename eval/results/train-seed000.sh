@@ -20,7 +20,7 @@ what="${1:-all}"
 
 # Shared settings (seed 000: AdaMax, 10% warm-up then linear decay, da = 64). Adapters sit in the
 # top 2 of 6 layers so that training runs only those (the lower 4 are cached once per dataset).
-common=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --context-length 128 --reply-length 64
+common=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --text-truncate 128 --label-truncate 64
         --max-train-pairs 12000 --valid-pairs 500 --valid-candidates 20 --checkpoint-every 100)
 adapter=(--top-layers 2 --bottleneck 64)
 old=(convai2 wizard_of_wikipedia empathetic_dialogues)
@@ -35,7 +35,7 @@ train() { # out, then train flags
 # Fusion (seed 001): only the fusion parameters train, on BST's training data, over the frozen
 # shipped skills; same data, batch, schedule and length limits as above, its own learning rate.
 # They go to skills/ next to the skills they fuse (servable once given a candidate pool).
-fusion=(--seed 0 -bs 32 --lr 1e-3 --warmup 0.1 --context-length 128 --reply-length 64
+fusion=(--seed 0 -bs 32 --lr 1e-3 --warmup 0.1 --text-truncate 128 --label-truncate 64
         --max-train-pairs 12000 --valid-pairs 500 --valid-candidates 20 --checkpoint-every 100)
 fuse() { # out, then train flags
   local out="$1"; shift
@@ -79,7 +79,7 @@ if [[ "$what" == all || "$what" == router ]]; then
   # the router reads zero-shot context embeddings: 5,000 training contexts per skill, 1,000 held out
   if [[ -f skills/auto/router_config.json ]]; then echo "have skills/auto"; else
     bin/adahit train --mode router -t "$(IFS=,; echo "${all[*]}")" --out skills/auto --seed 0 \
-      --context-length 128 --max-train-pairs 5000 --valid-pairs 1000
+      --text-truncate 128 --max-train-pairs 5000 --valid-pairs 1000
   fi
 fi
 if [[ "$what" == ab ]]; then
@@ -98,13 +98,13 @@ fi
 if [[ "$what" == ablation ]]; then
   # The shipped convai2 sub-adapter again, each time without one budget shortcut: contexts of 256
   # word pieces instead of 128, and 24,000 training pairs instead of 12,000 (same steps, seed, base).
-  # (common sets --context-length/--max-train-pairs once; picocli refuses a repeated option, so these
+  # (common sets --text-truncate/--max-train-pairs once; picocli refuses a repeated option, so these
   # runs spell their flags out.)
-  abl=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --reply-length 64 --valid-pairs 500 --valid-candidates 20
+  abl=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --label-truncate 64 --valid-pairs 500 --valid-candidates 20
        --checkpoint-every 100 --mode adahit-task -t convai2 --base skills/adahit_base --steps 600 --ts 32,16)
   mkdir -p .cache/runs/ablation   # eval finds a hierarchical adapter's base beside it
   [[ -e .cache/runs/ablation/adahit_base ]] || ln -s ../../../skills/adahit_base .cache/runs/ablation/adahit_base
-  for run in ctx256:--context-length=256:--max-train-pairs=12000 pairs24k:--context-length=128:--max-train-pairs=24000; do
+  for run in ctx256:--text-truncate=256:--max-train-pairs=12000 pairs24k:--text-truncate=128:--max-train-pairs=24000; do
     name="${run%%:*}"; rest="${run#*:}"; f1="${rest%%:*}"; f2="${rest#*:}"
     out=".cache/runs/ablation/$name"
     if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; continue; fi

@@ -23,7 +23,11 @@ import io.adahit.server.chat.ConversationLog;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.grpc.GrpcServer;
 import io.adahit.server.inference.TurnScheduler;
+import io.adahit.server.metrics.BuildInfo;
+import io.adahit.server.metrics.ProcessMetrics;
+import io.adahit.server.metrics.PrometheusScrape;
 import io.adahit.server.metrics.ServerMetrics;
+import io.adahit.server.metrics.SkillInfoMetrics;
 import io.adahit.server.skills.LoadProgress;
 import io.adahit.server.skills.SkillCatalog;
 import io.adahit.server.web.WebServer;
@@ -33,7 +37,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -70,7 +73,7 @@ public final class DialogueServer implements AutoCloseable {
   private final ServerConfig config;
   private final RandomGenerator random;
   private final ObjectMapper json = new ObjectMapper();
-  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus = PrometheusScrape.newRegistry();
   private final ServerMetrics metrics = new ServerMetrics(prometheus);
   private final ServerState state = new ServerState();
   private final WebServer web;
@@ -104,6 +107,8 @@ public final class DialogueServer implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(prometheus);
     new ProcessorMetrics().bindTo(prometheus);
     new UptimeMetrics().bindTo(prometheus);
+    new ProcessMetrics().bindTo(prometheus);
+    new BuildInfo().bindTo(prometheus);
     try {
       this.adminAuth = AdminAuth.of(config.admin());
     } catch (IOException e) {
@@ -177,6 +182,9 @@ public final class DialogueServer implements AutoCloseable {
       startup.stage("loading skill adapters");
       skills = SkillCatalog.load(backbone, config.skills(), config.agent().lengthOverrides(),
           LoadProgress.both(progress, startup));
+      SkillInfoMetrics skillInfo = new SkillInfoMetrics(prometheus);
+      skills.onChange(served -> skillInfo.update(served.stream().map(s -> new SkillInfoMetrics.Row(s.name(), s.kind(),
+          s.weightsFingerprint().isEmpty() ? "none" : s.weightsFingerprint())).toList()));
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));

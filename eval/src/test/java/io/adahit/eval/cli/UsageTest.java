@@ -78,4 +78,30 @@ class UsageTest {
     assertThat(train.contextLength).isEqualTo(96);
     assertThat(train.replyLength).isEqualTo(32);
   }
+
+  /** Scripts and notes spell each flag by its primary name: no command's hidden alias appears in them. */
+  @Test
+  void scriptsAndNotesUseNoHiddenAlias() throws java.io.IOException {
+    java.util.Set<String> hidden = new java.util.TreeSet<>();
+    Main.commandLine().getSubcommands().values().forEach(c -> c.getCommandSpec().options().stream()
+        .filter(CommandLine.Model.OptionSpec::hidden).forEach(o -> hidden.addAll(java.util.List.of(o.names()))));
+    assertThat(hidden).as("the aliases kept for old command lines").contains("--context-length", "--batch-size",
+        "--skills");
+    java.nio.file.Path root = java.nio.file.Path.of("..");
+    java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>();
+    files.add(root.resolve("README.md"));
+    for (String dir : new String[] {"eval/results", "skills", "eval/k8s", "docker"}) {
+      try (var walk = java.nio.file.Files.walk(root.resolve(dir))) {
+        walk.filter(f -> f.toString().matches(".*\\.(sh|md|yaml|yml)$") || f.endsWith("Dockerfile")).forEach(files::add);
+      }
+    }
+    assertThat(files).as("scripts found").anyMatch(f -> f.endsWith("train-seed000.sh"));
+    for (java.nio.file.Path f : files) {
+      String text = java.nio.file.Files.readString(f);
+      for (String name : hidden) {
+        assertThat(java.util.regex.Pattern.compile("(^|[\\s\"'(\\[:])" + java.util.regex.Pattern.quote(name) + "([\\s=\"')\\]]|$)",
+            java.util.regex.Pattern.MULTILINE).matcher(text).find()).as("%s uses the hidden alias %s", f, name).isFalse();
+      }
+    }
+  }
 }

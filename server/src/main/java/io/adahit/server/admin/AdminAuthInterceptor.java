@@ -1,10 +1,12 @@
 package io.adahit.server.admin;
 
+import io.adahit.agents.errors.ErrorKind;
+import io.adahit.server.grpc.GrpcErrors;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /**
  * Refuses admin gRPC calls without the admin token in the {@code authorization} metadata
@@ -30,7 +32,8 @@ public final class AdminAuthInterceptor implements ServerInterceptor {
     try {
       auth.check(headers.get(AUTHORIZATION));
     } catch (AdminAuth.AdminAuthException e) {
-      call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
+      StatusRuntimeException refused = GrpcErrors.error(ErrorKind.UNAUTHENTICATED, "UNAUTHENTICATED", e.getMessage());
+      call.close(refused.getStatus(), refused.getTrailers());
       return new ServerCall.Listener<>() {};
     }
     return next.startCall(call, headers);

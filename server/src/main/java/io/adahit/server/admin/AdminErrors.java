@@ -40,6 +40,6 @@ final class AdminErrors {
   }
 
   static io.grpc.StatusRuntimeException toStatus(Throwable t) {
-    return GrpcErrors.status(kind(t)).withDescription(message(t)).asRuntimeException();
+    return GrpcErrors.error(kind(t), GrpcErrors.reason(t), message(t));
   }
 }

@@ -1,5 +1,6 @@
 package io.adahit.server.admin;
 
+import io.adahit.agents.errors.ErrorKind;
 import io.adahit.proto.v1.AdapterInfo;
 import io.adahit.proto.v1.AdapterRequest;
 import io.adahit.proto.v1.AdminServiceGrpc;
@@ -18,10 +19,11 @@ import io.adahit.proto.v1.UnloadAdapterResponse;
 import io.adahit.proto.v1.VariantComparison;
 import io.adahit.proto.v1.VariantDefinition;
 import io.adahit.proto.v1.VariantReport;
+import io.adahit.server.grpc.GrpcErrors;
+import io.adahit.server.grpc.ProtoEnums;
 import io.adahit.server.experiments.AbReport;
 import io.adahit.server.experiments.Experiment;
 import io.adahit.server.experiments.ExperimentService;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +65,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   private <T> void run(StreamObserver<T> out, Work<T> work) {
     AdminOperations ops = operations.get();
     if (ops == null) {
-      out.onError(Status.UNAVAILABLE.withDescription("the server is not ready").asRuntimeException());
+      out.onError(GrpcErrors.error(ErrorKind.UNAVAILABLE, "NOT_READY", "the server is not ready"));
       return;
     }
     CompletableFuture.supplyAsync(() -> {
@@ -138,7 +140,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   static AdapterInfo toProto(AdminOperations.AdapterView v) {
     AdapterInfo.Builder b = AdapterInfo.newBuilder().setSkill(v.info().skill()).setDir(v.info().dir())
-        .setKind(v.info().kind()).setWeightsFingerprint(v.info().weightsFingerprint())
+        .setKind(v.info().kind()).setKindEnum(ProtoEnums.skillKind(v.info().kind())).setWeightsFingerprint(v.info().weightsFingerprint())
         .setParameterCount(v.info().parameterCount()).setCandidateCount(v.info().candidates())
         .setInFlight(v.info().inFlight());
     if (v.experiment() != null) {

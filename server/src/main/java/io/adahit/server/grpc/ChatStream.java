@@ -40,8 +40,8 @@ final class ChatStream implements StreamObserver<ChatRequest> {
         chat = chatSupplier.get();
         conversation = chat.open(request.getSkill(), "grpc-chat");
         Conversation c = conversation;
-        c.onExpired(() -> fail(Status.DEADLINE_EXCEEDED.withDescription("conversation " + c.id()
-            + " closed: idle longer than conversations.idleTimeoutSeconds").asRuntimeException()));
+        c.onExpired(() -> fail(GrpcErrors.error(Status.Code.DEADLINE_EXCEEDED, "CONVERSATION_IDLE", "conversation_idle",
+            "conversation " + c.id() + " closed: idle longer than conversations.idleTimeoutSeconds")));
         // answered once the A/B assignment (if any) is committed
         send(chat.started(c).thenApply(v -> ChatResponse.newBuilder().setConversationId(c.id())
             .setSkill(c.skill().name()).addAllPersona(c.persona())

@@ -1,5 +1,6 @@
 package io.adahit.server.grpc;
 
+import io.adahit.agents.errors.ErrorKind;
 import io.adahit.agents.ranker.Ranking;
 import io.adahit.proto.v1.ActRequest;
 import io.adahit.proto.v1.ActResponse;
@@ -24,7 +25,6 @@ import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.experiments.Feedback;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -48,8 +48,8 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
   }
 
   private ChatService chat() {
-    return state.chat().filter(c -> state.ready()).orElseThrow(() -> Status.UNAVAILABLE
-        .withDescription("server is not ready: " + state.detail()).asRuntimeException());
+    return state.chat().filter(c -> state.ready()).orElseThrow(() -> GrpcErrors.error(ErrorKind.UNAVAILABLE,
+        "NOT_READY", "server is not ready: " + state.detail()));
   }
 
   @Override
@@ -58,7 +58,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       ChatService chat = chat();
       ListSkillsResponse.Builder b = ListSkillsResponse.newBuilder().setDefaultSkill(chat.skills().defaultSkill());
       for (Skill s : chat.skills().all()) {
-        b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind())
+        b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind()).setKindEnum(ProtoEnums.skillKind(s.kind()))
             .setCandidateCount(s.candidateCount()).setParameterCount(s.parameterCount())
             .setPersonaCount(s.personas().size()).setTextTruncate(s.contextLength())
             .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
@@ -188,7 +188,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
         throw new IllegalArgumentException("feedback: conversation_id is required");
       }
       Feedback f = Feedback.of(request.getRating() == 0 ? null : request.getRating(),
-          request.getThumbs().isEmpty() ? null : request.getThumbs(), request.getTurn() == 0 ? null : request.getTurn());
+          ProtoEnums.thumbs(request.getThumbs(), request.getThumbsVote()), request.getTurn() == 0 ? null : request.getTurn());
       CallWatch watch = CallWatch.start(out, "Feedback", null, registry);
       chat.feedback(request.getConversationId(), f).whenComplete((r, e) -> {
         if (watch.gone()) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -24,10 +25,14 @@ import java.util.function.Supplier;
  *       connection, from accept)</li>
  *   <li>{@code adahit.rank.pieces}, {@code adahit.rank.abandoned} counters: Rank work done in pieces, and
  *       calls dropped because their caller had gone</li>
- *   <li>{@code adahit.errors} counter {kind}: bad_json, missing_text, too_long, unknown_skill,
- *       overloaded, too_many_connections, too_many_conversations, handshake_timeout, idle_timeout
- *       (a WebSocket closed for silence), conversation_idle (a conversation expired),
- *       assignment_not_stored (a chat served outside its experiment), internal ...</li>
+ *   <li>{@code adahit.errors} counter {kind}: one of {@link #ERROR_KINDS}, every one registered at 0
+ *       when the server starts so that {@code rate()} and {@code increase()} work from the first
+ *       error: WebSocket messages refused (bad_frame, bad_json, missing_text, too_long, too_many_pending,
+ *       bad_feedback, bad_conversation_id, frame_too_large), turns refused for a full queue
+ *       (overloaded), connections and conversations refused (too_many_connections,
+ *       too_many_conversations), handshake_timeout, idle_timeout (a WebSocket closed for silence),
+ *       conversation_idle (a conversation expired), assignment_not_stored (a chat served outside its
+ *       experiment)</li>
  * </ul>
  */
 public final class ServerMetrics {
@@ -35,6 +40,11 @@ public final class ServerMetrics {
   private static final Duration[] SLOS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
       Duration.ofMillis(100), Duration.ofMillis(150), Duration.ofMillis(250), Duration.ofMillis(500),
       Duration.ofSeconds(1), Duration.ofSeconds(2)};
+
+  /** Every {@code kind} tag {@link #error} is called with; each series exists from the start, at 0. */
+  public static final List<String> ERROR_KINDS = List.of("bad_frame", "bad_json", "missing_text", "too_long", "too_many_pending",
+      "bad_feedback", "bad_conversation_id", "frame_too_large", "overloaded", "too_many_connections",
+      "too_many_conversations", "handshake_timeout", "idle_timeout", "conversation_idle", "assignment_not_stored");
 
   private final MeterRegistry registry;
   private final DistributionSummary batchSize;
@@ -46,6 +56,7 @@ public final class ServerMetrics {
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
     this.batchTime = Timer.builder("adahit.batch.time").description("one forward pass of a (mixed-skill) batch")
         .serviceLevelObjectives(SLOS).register(registry);
+    ERROR_KINDS.forEach(this::errorCounter);
   }
 
   public MeterRegistry registry() {
@@ -82,9 +93,14 @@ public final class ServerMetrics {
         .register(registry).increment();
   }
 
+  /** Counts one refusal or failure of {@code kind} (one of {@link #ERROR_KINDS}). */
   public void error(String kind) {
-    Counter.builder("adahit.errors").description("requests refused or failed, by kind").tag("kind", kind)
-        .register(registry).increment();
+    errorCounter(kind).increment();
+  }
+
+  private Counter errorCounter(String kind) {
+    return Counter.builder("adahit.errors").description("requests refused or failed, by kind").tag("kind", kind)
+        .register(registry);
   }
 
   /** Registers a gauge read from {@code value} (the registry holds it weakly: keep the supplier's owner alive). */

@@ -97,8 +97,7 @@ public final class AdapterManager implements AutoCloseable {
 
   /** How {@code s} is described, under the name {@code label}. */
   public Info info(String label, Skill s) {
-    AdapterSet a = s.adapters();
-    return new Info(label, relative(s.dir()), s.kind(), a == null ? "" : a.weightsFingerprint(), s.parameterCount(),
+    return new Info(label, relative(s.dir()), s.kind(), s.weightsFingerprint(), s.parameterCount(),
         s.candidateCount(), leases.inFlight(s));
   }
 

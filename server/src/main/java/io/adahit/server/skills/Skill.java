@@ -141,6 +141,14 @@ public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
     return router != null ? "router" : adapters == null ? "none" : adapters.kind().fileName();
   }
 
+  /**
+   * SHA-256 of the skill's own trained weights: its adapters' (not their base's or fused skills'),
+   * or its router's; "" for the zero-shot backbone. ListSkills and {@code adahit_skill_info} show it.
+   */
+  public String weightsFingerprint() {
+    return router != null ? router.weightsFingerprint() : adapters == null ? "" : adapters.weightsFingerprint();
+  }
+
   /** Parameters the skill adds to the backbone (its own plus its base's or fused adapters'; a router's classifier). */
   public long parameterCount() {
     return router != null ? router.parameterCount() : adapters == null ? 0 : adapters.totalParameterCount();

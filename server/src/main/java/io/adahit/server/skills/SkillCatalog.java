@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,8 @@ public final class SkillCatalog implements AutoCloseable {
   private volatile Map<String, String> descriptions;
   private final String defaultSkill;
   private final LengthOverrides overrides;
+  /** Told the served skills after every {@link #put} and {@link #remove} (e.g. adahit_skill_info). */
+  private volatile Consumer<List<Skill>> listener = skills -> { };
 
   private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill,
       LengthOverrides overrides) {
@@ -354,6 +357,7 @@ public final class SkillCatalog implements AutoCloseable {
     Skill old = next.put(skill.name(), skill);
     skills = java.util.Collections.unmodifiableMap(next);
     descriptions = describe(next);
+    listener.accept(all());
     return old;
   }
 
@@ -373,7 +377,18 @@ public final class SkillCatalog implements AutoCloseable {
     next.remove(name);
     skills = java.util.Collections.unmodifiableMap(next);
     descriptions = describe(next);
+    listener.accept(all());
     return old;
+  }
+
+  /**
+   * Calls {@code listener} with the served skills now, and again after every change (load, replace,
+   * unload), on the thread that made the change, which holds the catalog's lock meanwhile. One
+   * listener: a second call replaces the first.
+   */
+  public synchronized void onChange(Consumer<List<Skill>> listener) {
+    this.listener = listener;
+    listener.accept(all());
   }
 
   /** Skill name → candidate count, for logs and the opt of conversation logs. */

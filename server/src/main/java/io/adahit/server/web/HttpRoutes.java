@@ -3,6 +3,7 @@ package io.adahit.server.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.server.ServerState;
+import io.adahit.server.metrics.PrometheusScrape;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -89,8 +90,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       switch (path) {
         case "/", "/index.html" -> send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", page);
         case "/health" -> health(ctx, req);
-        case "/metrics" -> send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-            bytes(prometheus.scrape()));
+        case "/metrics" -> send(ctx, req, HttpResponseStatus.OK, PrometheusScrape.CONTENT_TYPE,
+            bytes(PrometheusScrape.text(prometheus)));
         case "/favicon.ico" -> send(ctx, req, HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0]);
         default -> send(ctx, req, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
             bytes("not found: " + path + " (routes: /, /websocket, /health, /metrics)\n"));

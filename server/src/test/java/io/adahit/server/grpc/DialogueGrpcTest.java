@@ -19,6 +19,7 @@ import io.adahit.proto.v1.Message;
 import io.adahit.proto.v1.RankRequest;
 import io.adahit.proto.v1.RankResponse;
 import io.adahit.proto.v1.SkillInfo;
+import io.adahit.proto.v1.SkillKind;
 import io.adahit.server.DialogueServer;
 import io.adahit.server.TestSkills;
 import io.adahit.server.skills.LoadProgress;
@@ -83,10 +84,12 @@ class DialogueGrpcTest {
     assertThat(r.getSkillsList()).extracting(SkillInfo::getName).containsExactly("ada", "base");
     SkillInfo ada = r.getSkills(0);
     assertThat(ada.getKind()).isEqualTo("bottleneck");
+    assertThat(ada.getKindEnum()).isEqualTo(SkillKind.SKILL_KIND_BOTTLENECK);
     assertThat(ada.getParameterCount()).isEqualTo(2L * 6 * (2 * 384 * 64 + 384 + 64));
     assertThat(ada.getCandidateCount()).isEqualTo(TestSkills.POOL);
     SkillInfo base = r.getSkills(1);
     assertThat(base.getKind()).isEqualTo("none");
+    assertThat(base.getKindEnum()).isEqualTo(SkillKind.SKILL_KIND_NONE);
     assertThat(base.getPersonaCount()).isEqualTo(20);
     // the lengths Rank and Act use: neither records training lengths, so the harness defaults
     assertThat(List.of(ada.getTextTruncate(), ada.getLabelTruncate(), base.getTextTruncate(), base.getLabelTruncate()))

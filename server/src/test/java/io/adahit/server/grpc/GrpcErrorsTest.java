@@ -3,6 +3,8 @@ package io.adahit.server.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adahit.agents.adapters.UnknownSkillException;
+import com.google.rpc.ErrorInfo;
+import io.adahit.agents.errors.ClassifiedError;
 import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.errors.ErrorKind;
 import io.adahit.server.chat.BadRequestException;
@@ -12,6 +14,8 @@ import io.adahit.server.inference.OverloadedException;
 import io.adahit.server.inference.ShuttingDownException;
 import io.adahit.server.inference.TurnRequest;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -59,6 +63,63 @@ class GrpcErrorsTest {
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(code(new ConflictException("unload refused"))).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(code(new CancellationException())).isEqualTo(Status.Code.CANCELLED);
+  }
+
+  private static ErrorInfo info(Throwable t) throws Exception {
+    com.google.rpc.Status s = StatusProto.fromThrowable(GrpcErrors.toStatus(t));
+    assertThat(s).isNotNull();
+    assertThat(s.getCode()).isEqualTo(GrpcErrors.toStatus(t).getStatus().getCode().value());
+    ErrorInfo info = s.getDetails(0).unpack(ErrorInfo.class);
+    assertThat(info.getDomain()).isEqualTo("adahit.io");
+    return info;
+  }
+
+  @Test
+  void errorInfoTellsApartErrorsThatShareACode() throws Exception {
+    assertThat(info(new OverloadedException(256)).getReason()).isEqualTo("QUEUE_FULL");
+    assertThat(info(new OverloadedException("Rank calls already wait (rank.queueCapacity)")).getReason())
+        .isEqualTo("QUEUE_FULL");
+    assertThat(info(new TooManyConversationsException(10)).getReason()).isEqualTo("TOO_MANY_CONVERSATIONS");
+    assertThat(info(new TooManyConversationsException(10)).getMetadataMap()).containsEntry("kind", "overloaded");
+    assertThat(info(new UnknownSkillException("x", List.of("base"))).getReason()).isEqualTo("UNKNOWN_SKILL");
+    assertThat(info(new UnknownConversationException("c1")).getReason()).isEqualTo("UNKNOWN_CONVERSATION");
+    assertThat(info(new BadRequestException("too_long", "long")).getReason()).isEqualTo("TOO_LONG");
+    assertThat(info(new ShuttingDownException()).getReason()).isEqualTo("SHUTTING_DOWN");
+    assertThat(info(new CompletionException(new NullPointerException("secret"))).getReason()).isEqualTo("INTERNAL");
+  }
+
+  /** Every kind has a reason, and errors without a finer tag get their kind's. */
+  @Test
+  void everyErrorKindHasAReason() throws Exception {
+    for (ErrorKind kind : ErrorKind.values()) {
+      StatusRuntimeException e = GrpcErrors.error(kind, GrpcErrors.reason(new Kinded(kind)), "x");
+      ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
+      assertThat(info.getReason()).as(kind.name()).isEqualTo(kind.name()).matches("[A-Z][A-Z0-9_]+[A-Z0-9]");
+      assertThat(e.getStatus().getCode()).isEqualTo(GrpcErrors.status(kind).getCode());
+    }
+    assertThat(info(new IllegalArgumentException("bad k")).getReason()).isEqualTo("INVALID");
+    assertThat(info(new ConflictException("default skill")).getReason()).isEqualTo("CONFLICT");
+    assertThat(info(new java.io.IOException("disk")).getReason()).isEqualTo("UNAVAILABLE");
+    assertThat(info(new CancellationException()).getReason()).isEqualTo("CANCELLED");
+    StatusRuntimeException idle = GrpcErrors.error(Status.Code.DEADLINE_EXCEEDED, "CONVERSATION_IDLE",
+        "conversation_idle", "conversation c1 closed: idle");
+    assertThat(idle.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(StatusProto.fromThrowable(idle).getDetails(0).unpack(ErrorInfo.class).getReason())
+        .isEqualTo("CONVERSATION_IDLE");
+  }
+
+  /** An error that says only its kind. */
+  private static final class Kinded extends RuntimeException implements ClassifiedError {
+    private final ErrorKind kind;
+
+    Kinded(ErrorKind kind) {
+      this.kind = kind;
+    }
+
+    @Override
+    public ErrorKind errorKind() {
+      return kind;
+    }
   }
 
   private static Throwable catching(Runnable r) {

@@ -15,6 +15,7 @@ import io.adahit.proto.v1.ListAdaptersRequest;
 import io.adahit.proto.v1.Message;
 import io.adahit.proto.v1.ReportRequest;
 import io.adahit.proto.v1.ReportResponse;
+import io.adahit.proto.v1.Thumbs;
 import io.adahit.server.AbFixtures;
 import io.adahit.server.DialogueServer;
 import io.adahit.server.TestSkills;
@@ -168,13 +169,15 @@ class AbServerTest {
     assertThat(r.getExperiment()).isEqualTo("ada-ab");
     assertThat(r.getVariant()).isEqualTo("b");
     FeedbackResponse fr = chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setRating(5)
-        .setThumbs("up").build());
+        .setThumbsVote(Thumbs.THUMBS_UP).build());   // the enum field (the report below counts it as up)
     assertThat(fr.getVariant()).isEqualTo("b");
     assertThat(server.events().queries().feedbackIds()).contains(fr.getFeedbackId());
     assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId("never-seen").setRating(3)
         .build())).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
     assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setThumbs("sideways")
         .build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("\"up\" or \"down\"");
+    assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setThumbs("up")
+        .setThumbsVote(Thumbs.THUMBS_DOWN).build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("disagree");
 
     // the report over HTTP counts exactly what was sent
     HttpResponse<String> rep = admin("GET", "/admin/experiments/ada-ab/report", null, TOKEN);
