@@ -28,7 +28,7 @@ declare -A rows=(
   [lr1e-3]="256 2 32 750 12000 1e-3 0"
   [buckets]="256 2 32 750 12000 2e-3 16"
 )
-order=(ref top6 buckets top4 bs64 ctx360 steps1500 ctx128 lr1e-3)
+order=(ref buckets top4 top6 bs64 ctx360 steps1500 ctx128 lr1e-3)
 
 run_row() {
   local row="$1"; read -r ctx top bs steps pairs lr buckets <<<"${rows[$row]}"
@@ -37,7 +37,7 @@ run_row() {
   if [[ ! -f "$dir/adapter/adapter_config.json" ]]; then
     echo "=== train $row: ctx $ctx, top $top layers, batch $bs, $steps steps, $pairs pairs, lr $lr, length buckets $buckets"
     local t0=$SECONDS
-    bin/adahit train --mode ada -t convai2 --out "$dir/adapter" --seed 0 -bs "$bs" --lr "$lr" \
+    /usr/bin/time -a -o "$dir/train-cpu-seconds" -f "%U %S" bin/adahit train --mode ada -t convai2 --out "$dir/adapter" --seed 0 -bs "$bs" --lr "$lr" \
       --warmup 0.1 --text-truncate "$ctx" --label-truncate 64 --max-train-pairs "$pairs" \
       --valid-pairs 500 --valid-candidates 20 --steps "$steps" --top-layers "$top" --bottleneck 64 \
       --checkpoint-every 50 --checkpoint-dir "$dir/ckpt" --length-buckets "$buckets" >>"$dir/train.log" 2>&1
@@ -46,7 +46,7 @@ run_row() {
   if [[ ! -f "$rf" ]]; then
     echo "=== eval $row at $ctx word pieces"
     local t0=$SECONDS
-    bin/adahit eval_model -t convai2 -dt valid -bs 64 --adapter "$dir/adapter" --text-truncate "$ctx" \
+    /usr/bin/time -o "$dir/eval-cpu-seconds" -f "%U %S" bin/adahit eval_model -t convai2 -dt valid -bs 64 --adapter "$dir/adapter" --text-truncate "$ctx" \
       --cache-dir "$runs/embeddings" -rf "$rf" >>"$dir/eval.log" 2>&1
     echo "$((SECONDS - t0))" >"$dir/eval-seconds"
   fi
@@ -67,9 +67,18 @@ fi
     if [[ -f "$rf" ]]; then
       h=$(jq -r '.report["hits@1"] * 1000 | round / 1000' "$rf"); m=$(jq -r '.report.mrr * 1000 | round / 1000' "$rf")
     fi
-    # CPU-minutes: wall seconds x 2 cores / 60 (the runs use both cores)
-    [[ -f "$runs/$row/train-seconds" ]] && ts=$(awk '{s+=$1} END {printf "%.0f", s*2/60}' "$runs/$row/train-seconds")
-    [[ -f "$runs/$row/eval-seconds" ]] && es=$(awk '{printf "%.0f", $1*2/60}' "$runs/$row/eval-seconds")
+    # CPU-minutes: user + system CPU time of the JVM (/usr/bin/time); rows run before it was
+    # recorded show wall seconds x 2 cores / 60, marked '~' (an overestimate when other jobs ran)
+    if [[ -f "$runs/$row/train-cpu-seconds" ]]; then
+      ts=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ {s+=$1+$2} END {printf "%.0f", s/60}' "$runs/$row/train-cpu-seconds")
+    elif [[ -f "$runs/$row/train-seconds" ]]; then
+      ts="~$(awk '{s+=$1} END {printf "%.0f", s*2/60}' "$runs/$row/train-seconds")"
+    fi
+    if [[ -f "$runs/$row/eval-cpu-seconds" ]]; then
+      es=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ {s+=$1+$2} END {printf "%.0f", s/60}' "$runs/$row/eval-cpu-seconds")
+    elif [[ -f "$runs/$row/eval-seconds" ]]; then
+      es="~$(awk '{printf "%.0f", $1*2/60}' "$runs/$row/eval-seconds")"
+    fi
     echo "| $row | $ctx | $top | $bs | $steps | $pairs | $lr | $buckets | $h | $m | $ts | $es |"
   done
 } > "$out/README.md"
