@@ -4,7 +4,7 @@
 # effective config (/tmp/adahit-http-port), else ADAHIT_HTTP_PORT, else 35496. No curl: bash's /dev/tcp.
 port="$(cat /tmp/adahit-http-port 2>/dev/null || true)"
 port="${port:-${ADAHIT_HTTP_PORT:-35496}}"
-exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
+{ exec 3<>"/dev/tcp/127.0.0.1/${port}"; } 2>/dev/null || { echo "nothing listens on port ${port}"; exit 1; }
 printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
 IFS= read -r -t 5 status <&3 || exit 1
 [[ "$status" == *" 200 "* ]]
