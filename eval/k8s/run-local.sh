@@ -78,6 +78,9 @@ for job in (d for d in docs if d["kind"] == "Job"):
             script = re.sub(re.escape(mount) + r'(?=[/"\s]|$)', local, script)
         script = script.replace("/app/", work + "/app/")
     name = job["metadata"]["name"]
+    with open(f"{work}/jobs/{name}.volumes", "w") as f:   # buildah run -v arguments, one a line
+        for m in c["volumeMounts"]:
+            f.write(f'-v\n{work}/pvc/{claims[m["name"]]}:{m["mountPath"]}{":ro" if m.get("readOnly") else ""}\n')
     with open(f"{work}/jobs/{name}.sh", "w") as f:
         for k, v in env.items():
             f.write(f"export {k}={shlex.quote(v)}\n")
@@ -92,8 +95,9 @@ run_job() {
   else
     local c status=0
     c=$("${buildah[@]}" from "$image")
-    "${buildah[@]}" run --isolation chroot -v "$work/pvc/adahit-results:/results" -v "$data:/data:ro" \
-      -v "$work/jobs:/jobs:ro" "$c" -- env JOB_COMPLETION_INDEX="$2" bash "/jobs/$1.sh" || status=$?
+    mapfile -t volumes < "$work/jobs/$1.volumes"
+    "${buildah[@]}" run --isolation chroot "${volumes[@]}" -v "$work/jobs:/jobs:ro" "$c" \
+      -- env JOB_COMPLETION_INDEX="$2" bash "/jobs/$1.sh" || status=$?
     "${buildah[@]}" rm "$c" >/dev/null
     return $status
   fi
@@ -127,10 +131,10 @@ if [[ -z "$image" ]]; then
   bash "$work/jobs/single.sh" > "$work/single.log" 2>&1
 else
   printf '%s\n' "$(grep '^export' "$work/jobs/adahit-eval-shards.sh")" \
-    "/app/bin/entrypoint.sh ${single[*]} --skills-dir /app/skills --datapath /data --cache-dir /single/cache -rf /single/single.json" \
+    "/app/bin/entrypoint.sh ${single[*]} --skills-dir /app/skills --datapath /datasets --cache-dir /single/cache -rf /single/single.json" \
     > "$work/jobs/single.sh"
   c=$("${buildah[@]}" from "$image")
-  "${buildah[@]}" run --isolation chroot -v "$work/single:/single" -v "$data:/data:ro" -v "$work/jobs:/jobs:ro" "$c" \
+  "${buildah[@]}" run --isolation chroot -v "$work/single:/single" -v "$data:/datasets:ro" -v "$work/jobs:/jobs:ro" "$c" \
     -- bash /jobs/single.sh > "$work/single.log" 2>&1
   "${buildah[@]}" rm "$c" >/dev/null
 fi
