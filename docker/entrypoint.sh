@@ -10,12 +10,14 @@
 # 64-core node would run 64 threads that the CFS quota throttles.
 set -euo pipefail
 
+# ADAHIT_CGROUP_DIR: where the cgroup files are read (tests point it at a fake tree)
+cgroup="${ADAHIT_CGROUP_DIR:-/sys/fs/cgroup}"
 cpu_limit() {
   local quota period
-  if [[ -r /sys/fs/cgroup/cpu.max ]]; then
-    read -r quota period < /sys/fs/cgroup/cpu.max
-  elif [[ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us && -r /sys/fs/cgroup/cpu/cpu.cfs_period_us ]]; then
-    quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) period=$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)
+  if [[ -r "$cgroup/cpu.max" ]]; then
+    read -r quota period < "$cgroup/cpu.max"
+  elif [[ -r "$cgroup/cpu/cpu.cfs_quota_us" && -r "$cgroup/cpu/cpu.cfs_period_us" ]]; then
+    quota=$(cat "$cgroup/cpu/cpu.cfs_quota_us") period=$(cat "$cgroup/cpu/cpu.cfs_period_us")
   fi
   if [[ -n "${quota:-}" && "$quota" != max && "$quota" -gt 0 && "${period:-0}" -gt 0 ]]; then
     echo $(( (quota + period - 1) / period ))
