@@ -10,6 +10,7 @@ import io.adahit.server.admin.AdminOperations;
 import io.adahit.server.chat.ChatService;
 import io.adahit.server.events.EventDatabase;
 import io.adahit.server.events.EventStore;
+import io.adahit.server.events.ReplicaName;
 import io.adahit.server.experiments.ExperimentMetrics;
 import io.adahit.server.experiments.ExperimentService;
 import io.adahit.server.skills.AdapterManager;
@@ -227,8 +228,7 @@ public final class DialogueServer implements AutoCloseable {
     }
     EventDatabase db = EventDatabase.of(config.events());
     try {
-      String replica = config.events().replica() != null ? config.events().replica()
-          : java.net.InetAddress.getLocalHost().getHostName();
+      String replica = ReplicaName.resolve(config.events().replica(), System.getenv());
       return EventStore.open(db, replica, Clock.systemUTC());   // it logs its database and replica
     } catch (SQLException e) {
       throw new IOException("event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);

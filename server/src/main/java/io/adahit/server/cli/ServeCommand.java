@@ -88,6 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-logs", description = "Do not write conversation logs.")
   boolean noLogs;
 
+  @Option(names = "--no-events", description = "Open no A/B event store (events.url = null: experiments assign, feedback is refused); e.g. for an image build's --exit-when-ready.")
+  boolean noEvents;
+
   @Option(names = "--exit-when-ready", description = "Load everything (filling the candidate cache), then shut down: for image builds and smoke tests.")
   boolean exitWhenReady;
 
@@ -133,6 +136,9 @@ public final class ServeCommand implements Callable<Integer> {
     put(o, "logs.dir", logDir);
     if (noLogs || exitWhenReady) {
       o.put("logs.dir", null);
+    }
+    if (noEvents) {
+      o.put("events.url", null);
     }
     return o;
   }

@@ -33,6 +33,12 @@ class ServeCommandTest {
   }
 
   @Test
+  void noEventsOpensNoEventStoreWhateverTheFileSays() throws Exception {
+    assertThat(parse().events().url()).as("the default store").startsWith("jdbc:sqlite:");
+    assertThat(parse("--no-events", "--set", "events.url=jdbc:postgresql://db:5432/adahit").events().url()).isNull();
+  }
+
+  @Test
   void aBadValueNamesItsKey() {
     assertThatThrownBy(() -> parse("--set", "agent.textTruncate=1000"))
         .hasMessageContaining("agent.textTruncate must be in 8..512 word pieces, found 1000");
