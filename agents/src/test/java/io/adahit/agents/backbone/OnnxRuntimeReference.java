@@ -7,16 +7,20 @@ import ai.onnxruntime.OrtSession;
 import java.nio.LongBuffer;
 import java.util.Map;
 
-/** ONNX Runtime on the same all-minilm-l6-v2.onnx: the parity reference. */
+/** ONNX Runtime on the same ONNX file as an embedded backbone (default all-minilm-l6-v2.onnx): the parity reference. */
 final class OnnxRuntimeReference implements AutoCloseable {
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
 
   OnnxRuntimeReference() throws Exception {
+    this(EmbeddedBackbone.defaultBackbone());
+  }
+
+  OnnxRuntimeReference(EmbeddedBackbone which) throws Exception {
     OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
     opts.setIntraOpNumThreads(2);
-    session = env.createSession(Backbone.resource(Backbone.DEFAULT_ONNX_RESOURCE), opts);
+    session = env.createSession(which.onnxBytes(), opts);
   }
 
   /** last_hidden_state, [batch][seq][d], for a padded batch. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.BertConfig;
 import io.adahit.agents.backbone.CpuTuning;
+import io.adahit.agents.backbone.EmbeddedBackbone;
 import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.eval.bench.BenchBatches;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,8 +29,10 @@ import picocli.CommandLine.Option;
  * ({@link CpuTuning}), the share of that peak each engine reaches, and peak RSS.
  */
 @Command(name = "bench-encoder", mixinStandardHelpOptions = true,
-    description = "Sentences/s of the DJL encoder vs ONNX Runtime on the embedded all-MiniLM-L6-v2.")
+    description = "Sentences/s of the DJL encoder vs ONNX Runtime on an embedded backbone (default all-MiniLM-L6-v2).")
 final class BenchEncoderCommand implements Callable<Integer> {
+
+  @Mixin BackboneOption backboneOption;
 
   @Option(names = "--datapath", defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
   Path dataPath;
@@ -67,8 +71,15 @@ final class BenchEncoderCommand implements Callable<Integer> {
     if (!djl && !ort) {
       throw new IllegalArgumentException("--engine must be djl, ort or both, found '" + engine + "'");
     }
+    if (ort && backboneOption.embedded().isEmpty()) {
+      throw new IllegalArgumentException("--engine " + engine + " runs ONNX Runtime on an embedded backbone's ONNX file; "
+          + "--backbone '" + backboneOption.value + "' is not one of " + String.join(", ", EmbeddedBackbone.names())
+          + " (use --engine djl)");
+    }
     double rssStart = ProcessMemory.peakRssMiB();
-    try (Backbone backbone = Backbone.loadDefault()) {
+    try (Backbone backbone = backboneOption.load()) {
+      System.out.printf(Locale.ROOT, "backbone: %s (%d layers, d=%d)%n", backbone.name(),
+          backbone.config().numLayers(), backbone.config().hiddenSize());
       List<TokenBatch> input = BenchBatches.make(dataPath, backbone.tokenizer(), batches, batchSize, tokens);
       BertConfig c = backbone.config();
       double flopsPerSentence = flopsPerSentence(c, tokens);
@@ -87,7 +98,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
           + "fp32 GEMM peak measured now (best of 5 x 10 products of 1024x1024): %.0f GFLOP/s%n",
           flopsPerSentence / 1e6, flopsPerSentence / tokens / 1e6, gemmPeak);
       OrtEncoder ortEncoder = ort
-          ? new OrtEncoder(Backbone.resource(Backbone.DEFAULT_ONNX_RESOURCE), threads, c.hiddenSize())
+          ? new OrtEncoder(backboneOption.embedded().orElseThrow().onnxBytes(), threads, c.hiddenSize())
           : null;
       try {
         if (ort) {

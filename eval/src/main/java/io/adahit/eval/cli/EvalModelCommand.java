@@ -61,7 +61,7 @@ final class EvalModelCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     data.validate();
-    model.validate(backbone.path != null, data.truncationGiven());
+    model.validate(backbone.given(), data.truncationGiven());
     Shard shard = new Shard(numShards, shardId);
     CandidateMode mode = data.mode();
     List<String> fixed = data.fixedCandidates();

@@ -67,8 +67,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Candidate file for a skill, replacing its candidates.txt (repeatable).")
   Map<String, Path> candidates = new LinkedHashMap<>();
 
-  @Option(names = "--backbone", paramLabel = "PATH", description = "Hugging Face BERT directory or .onnx file (default: embedded all-MiniLM-L6-v2).")
-  Path backbone;
+  @Option(names = "--backbone", paramLabel = "NAME|PATH", description = "Embedded backbone all-minilm-l6-v2 (default) or "
+      + "bge-small-en-v1.5, or a Hugging Face BERT directory or .onnx file; skills trained on another backbone are refused.")
+  String backbone;
 
   @Option(names = "--cache-dir", paramLabel = "DIR", description = "Candidate embedding cache (default .cache/embeddings).")
   Path cacheDir;

@@ -158,7 +158,7 @@ public final class ConfigLoader {
 
   private record RawSkills(@JsonProperty("dir") Path dir, @JsonProperty("default") String defaultSkill,
       @JsonProperty("candidates") Map<String, Path> candidates, @JsonProperty("cacheDir") Path cacheDir,
-      @JsonProperty("backbone") Path backbone) {
+      @JsonProperty("backbone") String backbone) {
 
     ServerConfig.Skills toSkills() {
       return new ServerConfig.Skills(dir, defaultSkill, candidates, cacheDir, backbone);

@@ -75,9 +75,10 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
    * Where skills come from.
    *
    * @param candidates skill name → candidate file overriding the skill folder's candidates.txt
-   * @param backbone null for the embedded default, else a Hugging Face directory or .onnx file
+   * @param backbone null for the embedded default (all-minilm-l6-v2), else an embedded backbone's
+   *     name (all-minilm-l6-v2, bge-small-en-v1.5) or a Hugging Face directory or .onnx file
    */
-  public record Skills(Path dir, String defaultSkill, Map<String, Path> candidates, Path cacheDir, Path backbone) {
+  public record Skills(Path dir, String defaultSkill, Map<String, Path> candidates, Path cacheDir, String backbone) {
     public Skills {
       require(dir != null, "config: skills.dir is required");
       require(defaultSkill != null && !defaultSkill.isBlank(), "config: skills.default is required");

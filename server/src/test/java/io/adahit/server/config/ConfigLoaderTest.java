@@ -51,6 +51,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theBackboneIsTheEmbeddedDefaultUnlessANameOrPathIsGiven() throws Exception {
+    assertThat(ConfigLoader.defaultsOnly().skills().backbone()).as("null = all-minilm-l6-v2").isNull();
+    assertThat(ConfigLoader.load(null, Map.of("skills.backbone", "bge-small-en-v1.5")).skills().backbone())
+        .isEqualTo("bge-small-en-v1.5");
+    assertThat(ConfigLoader.load(null, Map.of("skills.backbone", "/models/bert")).skills().backbone())
+        .isEqualTo("/models/bert");
+  }
+
+  @Test
   void nullLogDirTurnsLogsOff() throws Exception {
     java.util.HashMap<String, String> o = new java.util.HashMap<>();
     o.put("logs.dir", null);
