@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Chat p99 with and without hostile clients, side by side in one run (issue 19's acceptance):
-# 1,000 concurrent WebSocket conversations on one skill (THINK_MS mean pause, TURNS turns each),
+# 1,000 concurrent WebSocket conversations on one skill (THINK_MS mean pause, TURNS turns each;
+# run on 2026-12-05 with the defaults, CACHE=/tmp/rel19-cache),
 # first alone, then beside 256 idle sockets (half raw TCP sending nothing, half WebSocket
 # handshakes that never send a message, each reopened when closed) and a gRPC client sending
 # 10,000-candidate Rank calls in a loop (5 s deadline each). /health is polled every second in
@@ -11,7 +12,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$root"
-THINK_MS="${THINK_MS:-30000}"
+THINK_MS="${THINK_MS:-60000}"
 TURNS="${TURNS:-5}"
 CACHE="${CACHE:-.cache/embeddings}"
 OUT=eval/results/reliability
