@@ -66,6 +66,7 @@ public final class HostileLoad implements AutoCloseable {
   private volatile boolean stopped;
   private final LongAdder socketsOpened = new LongAdder();
   private final LongAdder socketsClosedByServer = new LongAdder();
+  private final LongAdder socketsNotConnected = new LongAdder();
   private final LongAdder ranksAnswered = new LongAdder();
   private final Map<String, AtomicInteger> rankRefused = new ConcurrentHashMap<>();
   private final LongAdder actsAnswered = new LongAdder();
@@ -112,8 +113,10 @@ public final class HostileLoad implements AutoCloseable {
   /** Holds one idle connection open, reopening it whenever the server closes it, until stopped. */
   private void holdIdleSocket(boolean upgrade) {
     while (!stopped) {
+      boolean connected = false;
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(host, httpPort), 10_000);
+        connected = true;
         synchronized (sockets) {
           sockets.add(s);
         }
@@ -134,7 +137,7 @@ public final class HostileLoad implements AutoCloseable {
         }
       } catch (IOException e) {
         if (!stopped) {
-          socketsClosedByServer.increment();
+          (connected ? socketsClosedByServer : socketsNotConnected).increment();
           sleepQuietly(100);
         }
       } finally {
@@ -199,6 +202,7 @@ public final class HostileLoad implements AutoCloseable {
     Map<String, Object> m = new TreeMap<>();
     m.put("idle_sockets_opened", socketsOpened.sum());
     m.put("idle_sockets_closed_by_server", socketsClosedByServer.sum());
+    m.put("idle_sockets_not_connected", socketsNotConnected.sum());
     m.put("rank_answered", ranksAnswered.sum());
     m.put("rank_refused", new TreeMap<>(Map.copyOf(rankRefused)));
     m.put("act_answered", actsAnswered.sum());

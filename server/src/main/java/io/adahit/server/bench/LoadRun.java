@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +38,14 @@ public final class LoadRun {
    * @param errors replies that were errors (overloaded...) or missing
    * @param seconds wall time from the first turn to the last reply
    * @param latenciesMillis every answered turn's latency, sorted
+   * @param sent turns sent (answered, refused or unanswered)
+   * @param errorKinds the errors by kind: the server's {@code error} tag for a refusal
+   *     ({@code overloaded}, {@code too_many_conversations}...), {@code no_reply} for a turn not
+   *     answered within 60 s, {@code connect_failed} / {@code connection_lost} for a socket that
+   *     could not be opened or broke, {@code onboarding_no_reply} for a menu or welcome not answered
    */
-  public record Result(int conversations, int turns, int errors, double seconds, double[] latenciesMillis) {
+  public record Result(int conversations, int turns, int errors, double seconds, double[] latenciesMillis,
+      int sent, Map<String, Integer> errorKinds) {
 
     public double turnsPerSecond() {
       return seconds == 0 ? 0 : turns / seconds;
@@ -78,7 +87,8 @@ public final class LoadRun {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
     List<double[]> perConversation = new ArrayList<>();
-    AtomicInteger errors = new AtomicInteger();
+    Errors errors = new Errors();
+    AtomicInteger sent = new AtomicInteger();
     CountDownLatch ready = new CountDownLatch(conversations);
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
@@ -87,7 +97,7 @@ public final class LoadRun {
       double[] lat = new double[turns];
       Arrays.fill(lat, -1);
       perConversation.add(lat);
-      Thread t = new Thread(() -> converse(http, id, lat, errors, ready, go, deadline), "bench-conversation-" + i);
+      Thread t = new Thread(() -> converse(http, id, lat, errors, sent, ready, go, deadline), "bench-conversation-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -100,22 +110,55 @@ public final class LoadRun {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double[] all = perConversation.stream().flatMapToDouble(Arrays::stream).filter(x -> x >= 0).sorted().toArray();
-    return new Result(conversations, all.length, errors.get(), seconds, all);
+    return new Result(conversations, all.length, errors.total.get(), seconds, all, sent.get(),
+        new TreeMap<>(errors.kinds));
   }
 
-  private void converse(HttpClient http, int id, double[] lat, AtomicInteger errors, CountDownLatch ready,
-      CountDownLatch go, long deadline) {
+  /** Errors counted by kind. */
+  private static final class Errors {
+    final AtomicInteger total = new AtomicInteger();
+    final Map<String, Integer> kinds = new ConcurrentHashMap<>();
+
+    void add(String kind) {
+      total.incrementAndGet();
+      kinds.merge(kind, 1, Integer::sum);
+    }
+  }
+
+  /**
+   * The kind of error a reply is: null for an answer, {@code no_reply} when there was none, else
+   * the server's {@code payload.error} tag.
+   */
+  static String errorKind(JsonNode reply) {
+    if (reply == null) {
+      return "no_reply";
+    }
+    JsonNode tag = reply.at("/payload/error");
+    return tag.isTextual() ? tag.asText() : null;
+  }
+
+  private void converse(HttpClient http, int id, double[] lat, Errors errors, AtomicInteger sent,
+      CountDownLatch ready, CountDownLatch go, long deadline) {
     ChatClient c = null;
     try {
       c = ChatClient.connect(http, url, Duration.ofSeconds(30));
-      c.ask("hi", REPLY_WAIT);
-      JsonNode welcome = c.ask(skills.get(id % skills.size()), REPLY_WAIT);
-      if (!welcome.has("payload") || welcome.at("/payload/error").isTextual()) {
-        errors.incrementAndGet();
+    } catch (Exception e) {
+      errors.add("connect_failed");
+      ready.countDown();
+      return;
+    }
+    try {
+      JsonNode menu = c.ask("hi", REPLY_WAIT);
+      JsonNode welcome = menu == null ? null : c.ask(skills.get(id % skills.size()), REPLY_WAIT);
+      String kind = errorKind(welcome);
+      if (kind != null || !welcome.has("payload")) {
+        errors.add(kind == null ? "bad_welcome" : "no_reply".equals(kind) ? "onboarding_no_reply" : kind);
+        c.close();
         return;
       }
     } catch (Exception e) {
-      errors.incrementAndGet();
+      errors.add("connection_lost");
+      c.close();
       return;
     } finally {
       ready.countDown();
@@ -129,9 +172,11 @@ public final class LoadRun {
       for (int t = 0; t < turns && System.nanoTime() < deadline; t++) {
         String text = utterances.get((id * 7 + t) % utterances.size());
         long t0 = System.nanoTime();
+        sent.incrementAndGet();
         JsonNode r = c.ask(text, REPLY_WAIT);
-        if (r == null || r.at("/payload/error").isTextual()) {
-          errors.incrementAndGet();
+        String kind = errorKind(r);
+        if (kind != null) {
+          errors.add(kind);
         } else {
           lat[t] = (System.nanoTime() - t0) / 1e6;
         }
@@ -143,7 +188,7 @@ public final class LoadRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      errors.incrementAndGet();
+      errors.add("connection_lost");
     } finally {
       c.close();
     }

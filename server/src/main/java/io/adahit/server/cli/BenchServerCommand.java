@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.server.DialogueServer;
 import io.adahit.server.bench.BenchSkills;
+import io.adahit.server.bench.HealthPoller;
 import io.adahit.server.bench.HostileLoad;
 import io.adahit.server.bench.LoadRun;
 import io.adahit.server.config.ConfigLoader;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -146,16 +148,18 @@ public final class BenchServerCommand implements Callable<Integer> {
               : "<= " + config.agent().textTruncate() + " word pieces", Runtime.getRuntime().availableProcessors());
       System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
           "RSS MB", "peak MB");
-      LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances, report);
+      String health = hostile() ? "http://" + host + ":" + server.httpPort() + "/health" : null;
+      LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances,
+          report, "single", health);
       if (hostile()) {
-        hostileRun(server, url, skills.get(0), utterances, single, report);
+        hostileRun(server, url, skills.get(0), utterances, single, report, health);
         report.put("conversations", conversations);
         report.put("turns_per_conversation", turns);
         report.put("think_ms", thinkMillis);
         report.put("cores", Runtime.getRuntime().availableProcessors());
         return finish(report);
       }
-      LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report);
+      LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report, "mixed", null);
       System.out.println("mixed skills: " + mixed);
       double ratio = mix.turnsPerSecond() / single.turnsPerSecond();
       System.out.printf("mixed / single throughput: %.3f (goal >= 0.9)%n", ratio);
@@ -191,55 +195,73 @@ public final class BenchServerCommand implements Callable<Integer> {
 
   /** The single-skill chat load again, beside the hostile clients; prints both runs' p99 and refusals. */
   private void hostileRun(DialogueServer server, String url, String skill, List<String> utterances,
-      LoadRun.Result baseline, Map<String, Object> report) throws Exception {
+      LoadRun.Result baseline, Map<String, Object> report, String health) throws Exception {
     System.err.printf("hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
         idleSockets, rankClients, rankCandidates, actBurst);
     LoadRun.Result r;
     Map<String, Object> counts;
     try (HostileLoad h = HostileLoad.start(host, server.httpPort(),
         server.grpcPort(), idleSockets, rankClients, rankCandidates, actBurst, skill, utterances)) {
-      r = measure("single + hostile clients", url, List.of(skill), utterances, null);
+      r = measure("single + hostile clients", url, List.of(skill), utterances, report, "single_hostile", health);
       counts = h.counts();
     }
     System.out.printf("chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
         + " chat errors/refusals: %d alone, %d beside them%n", baseline.percentile(99), r.percentile(99),
         r.percentile(99) / baseline.percentile(99), baseline.errors(), r.errors());
     System.out.println("hostile clients: " + counts);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("turns", r.turns());
-    m.put("errors", r.errors());
-    m.put("seconds", r.seconds());
-    m.put("turns_per_second", r.turnsPerSecond());
-    m.put("p50_ms", r.percentile(50));
-    m.put("p99_ms", r.percentile(99));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) report.get("single_hostile");
+    m.remove("skills");
     m.put("p99_over_alone", r.percentile(99) / baseline.percentile(99));
     m.put("idle_sockets", idleSockets);
     m.put("rank_clients", rankClients);
     m.put("rank_candidates", rankCandidates);
     m.put("act_burst", actBurst);
     m.put("hostile_clients", counts);
-    report.put("single_hostile", m);
   }
 
+  /**
+   * One chat load run, printed as a table row (then its turns by outcome and, if polled, what
+   * /health said); {@code report.get(key)} gets its figures.
+   *
+   * @param health the server's /health URL to poll every second during the run, or null
+   */
   private LoadRun.Result measure(String name, String url, List<String> skills, List<String> utterances,
-      Map<String, Object> report) throws Exception {
-    LoadRun.Result r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+      Map<String, Object> report, String key, String health) throws Exception {
+    LoadRun.Result r;
+    Map<String, Object> healthCounts = null;
+    if (health == null) {
+      r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+    } else {
+      try (HealthPoller poller = HealthPoller.start(health, Duration.ofSeconds(1))) {
+        r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+        healthCounts = poller.counts();
+      }
+    }
     long[] rss = rss();
     System.out.printf("%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n", name, r.turns(), r.errors(), r.turnsPerSecond(),
         r.percentile(50), r.percentile(99), rss[0] / 1024, rss[1] / 1024);
+    System.out.printf("  %s: turns sent %d, answered %d; errors by kind %s%n", name, r.sent(), r.turns(),
+        r.errorKinds());
+    if (healthCounts != null) {
+      System.out.printf("  %s: /health every 1 s: %s%n", name, healthCounts);
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("skills", skills);
+    m.put("turns_sent", r.sent());
     m.put("turns", r.turns());
     m.put("errors", r.errors());
+    m.put("errors_by_kind", r.errorKinds());
+    if (healthCounts != null) {
+      m.put("health", healthCounts);
+    }
     m.put("seconds", r.seconds());
     m.put("turns_per_second", r.turnsPerSecond());
     m.put("p50_ms", r.percentile(50));
     m.put("p99_ms", r.percentile(99));
     m.put("rss_kb", rss[0]);
     m.put("peak_rss_kb", rss[1]);
-    if (report != null) {
-      report.put(skills.size() == 1 ? "single" : "mixed", m);
-    }
+    report.put(key, m);
     return r;
   }
 
