@@ -141,19 +141,25 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       if (command(m) == null) {
         chat.validate(m.getText());   // a turn that cannot be answered opens nothing
       }
-      Conversation found = id.isEmpty() ? null : chat.find(id).orElse(null);
-      Conversation c = found != null ? found : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
-          : chat.open(id, request.getSkill(), "grpc-act");
-      CompletableFuture<Reply> f = dispatch(chat, c, m);
-      if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
-        f = f.thenCompose(r -> chat.close(c).thenApply(v -> r));
-      } else if (found == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
-        f = f.whenComplete((r, e) -> {
-          if (e != null) {
-            chat.close(c);
-          }
-        });
-      }
+      // held here, or (conversations.shared) stored by any replica; else a new conversation
+      CompletableFuture<Conversation> found = id.isEmpty() ? CompletableFuture.completedFuture(null) : chat.resume(id);
+      Conversation[] held = new Conversation[1];
+      CompletableFuture<Reply> f = found.thenCompose(existing -> {
+        Conversation c = existing != null ? existing : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
+            : chat.open(id, request.getSkill(), "grpc-act");
+        held[0] = c;
+        CompletableFuture<Reply> r = dispatch(chat, c, m);
+        if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
+          return r.thenCompose(reply -> chat.close(c).thenApply(v -> reply));
+        } else if (existing == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
+          return r.whenComplete((reply, e) -> {
+            if (e != null) {
+              chat.abandon(c);
+            }
+          });
+        }
+        return r;
+      });
       CallWatch watch = CallWatch.start(out, "Act", f, registry);
       f.whenComplete((r, e) -> {
         if (watch.gone()) {
@@ -163,6 +169,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
           out.onError(GrpcErrors.toStatus(e));
           return;
         }
+        Conversation c = held[0];
         ActResponse.Builder b = ActResponse.newBuilder().setConversationId(c.id()).setSkill(c.skill().name())
             .addAllPersona(c.persona()).setMessage(toMessage(r));
         if (c.assignment() != null) {
