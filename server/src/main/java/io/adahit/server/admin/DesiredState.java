@@ -255,6 +255,12 @@ public final class DesiredState {
       if (!served) {
         return null;
       }
+      for (ExperimentService.Running r : experiments.list()) {   // as the admin call: never under an experiment
+        if (r.experiment().skill().equals(skill)) {
+          throw new io.adahit.agents.errors.ConflictException("unload '" + skill + "' not applied: experiment '"
+              + r.experiment().name() + "' runs on it on this replica");
+        }
+      }
       adapters.unload(skill);
       return "skill '" + skill + "' unloaded";
     }
