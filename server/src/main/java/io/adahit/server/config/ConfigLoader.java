@@ -64,6 +64,7 @@ public final class ConfigLoader {
     m.put("ADAHIT_EVENTS_REPLICA", "events.replica");
     m.put("ADAHIT_CONVERSATIONS_SHARED", "conversations.shared");
     m.put("ADAHIT_ADMIN_SYNC_SECONDS", "admin.syncSeconds");
+    m.put("ADAHIT_ADMIN_TOKEN_FILE", "admin.tokenFile");
     return java.util.Collections.unmodifiableMap(m);
   }
 
