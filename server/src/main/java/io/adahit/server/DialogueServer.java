@@ -197,7 +197,7 @@ public final class DialogueServer implements AutoCloseable {
       sharedConversations = openSharedConversations();
       chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments, sharedConversations);
       desired = events == null ? null : new io.adahit.server.admin.DesiredState(events.database(), replicaName(),
-          adapters, experiments, json);
+          adapters, experiments, json, prometheus);
       admin = new AdminOperations(adapters, experiments, desired);
       if (desired != null) {
         desired.converge();   // what other replicas (or this one before a restart) changed through the admin API

@@ -70,13 +70,27 @@ public final class DesiredState {
   private long applied;   // guarded by this
   private long latest;    // guarded by this
 
+  /**
+   * @param registry where the gauges {@code adahit.admin.desired.applied.version} (the newest
+   *     version applied here), {@code adahit.admin.desired.latest.version} and
+   *     {@code adahit.admin.desired.problems} (specs not applied here) go; null for none
+   */
   public DesiredState(EventDatabase db, String replica, AdapterManager adapters, ExperimentService experiments,
-      ObjectMapper json) {
+      ObjectMapper json, io.micrometer.core.instrument.MeterRegistry registry) {
     this.db = db;
     this.replica = replica;
     this.adapters = adapters;
     this.experiments = experiments;
     this.json = json;
+    if (registry != null) {
+      io.micrometer.core.instrument.Gauge.builder("adahit.admin.desired.applied.version", this, DesiredState::appliedVersion)
+          .description("newest desired-state version (admin changes) this replica applied").register(registry);
+      io.micrometer.core.instrument.Gauge.builder("adahit.admin.desired.latest.version", this, DesiredState::latestVersion)
+          .description("newest desired-state version recorded, as of this replica's last read").register(registry);
+      io.micrometer.core.instrument.Gauge.builder("adahit.admin.desired.problems", this, DesiredState::problemCount)
+          .description("desired-state specs this replica could not apply (GET /admin/desired says why)")
+          .register(registry);
+    }
   }
 
   // ----- recording (the replica that took the admin call, after it applied the change) -----
@@ -166,7 +180,8 @@ public final class DesiredState {
 
   /**
    * Applies every spec recorded since the last version applied, in version order. A spec that
-   * fails is logged and listed in {@link #status}; the others still apply. Blocking (adapter loads
+   * fails is logged and listed in {@link #status}, and tried again at every sync until it applies
+   * (an adapter directory that reached the shared volume late) or is replaced; the others still apply. Blocking (adapter loads
    * encode pools): run it on the admin executor, one at a time with admin calls.
    *
    * @return how many specs were read
@@ -174,7 +189,7 @@ public final class DesiredState {
   public synchronized int converge() {
     List<Change> changes;
     try {
-      changes = since(applied);
+      changes = since(applied, problems.keySet());
     } catch (SQLException e) {
       LOG.warn("desired state: cannot read {} (retried at the next sync): {}", db.redacted(), e.getMessage());
       return 0;
@@ -188,8 +203,11 @@ public final class DesiredState {
           LOG.info("desired state v{} from replica '{}' applied: {}", ch.version(), ch.replica(), done);
         }
       } catch (Exception e) {
-        problems.put(key, "v" + ch.version() + ": " + e.getMessage());
-        LOG.error("desired state v{}: {} not applied on this replica: {}", ch.version(), key, e.getMessage());
+        String why = "v" + ch.version() + ": " + e.getMessage();
+        if (!why.equals(problems.put(key, why))) {   // once per reason, not at every sync
+          LOG.error("desired state v{}: {} not applied on this replica (retried at every sync): {}", ch.version(), key,
+              e.getMessage());
+        }
       }
       applied = Math.max(applied, ch.version());
     }
@@ -197,14 +215,18 @@ public final class DesiredState {
     return changes.size();
   }
 
-  private List<Change> since(long version) throws SQLException {
+  /** Specs newer than {@code version}, and those of {@code retry} (kind/name) that failed before; in version order. */
+  private List<Change> since(long version, java.util.Set<String> retry) throws SQLException {
     List<Change> out = new ArrayList<>();
     try (Connection c = db.connect()) {
       try (PreparedStatement s = c.prepareStatement("SELECT kind, name, spec, version, replica FROM admin_desired"
           + " WHERE version > ? ORDER BY version")) {
-        s.setLong(1, version);
+        s.setLong(1, retry.isEmpty() ? version : 0);   // the table holds one row per skill or experiment: small
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
+            if (r.getLong(4) <= version && !retry.contains(r.getString(1) + "/" + r.getString(2))) {
+              continue;
+            }
             try {
               out.add(new Change(r.getString(1), r.getString(2), json.readTree(r.getString(3)), r.getLong(4),
                   r.getString(5)));
@@ -299,5 +321,13 @@ public final class DesiredState {
   /** The newest version applied here. */
   public synchronized long appliedVersion() {
     return applied;
+  }
+
+  synchronized long latestVersion() {
+    return latest;
+  }
+
+  synchronized int problemCount() {
+    return problems.size();
   }
 }
