@@ -49,7 +49,9 @@ class SharedConversationsTest {
       assertThat(b.save("c1", 1, state(2)).join()).isEqualTo(2L);
       // a still holds version 1: its write lost the race
       assertThatThrownBy(() -> a.save("c1", 1, state(2)).join()).isInstanceOf(CompletionException.class)
-          .hasCauseInstanceOf(ConversationConflictException.class).hasMessageContaining("resend");
+          .hasCauseInstanceOf(ConversationConflictException.class).hasMessageContaining("resend")
+          .satisfies(e -> assertThat(io.adahit.server.grpc.GrpcErrors.toStatus(e).getStatus().getCode())
+              .as("gRPC").isEqualTo(io.grpc.Status.Code.ABORTED));
       assertThatThrownBy(() -> a.save("c1", 0, state(1)).join()).as("a new id taken by another replica")
           .hasCauseInstanceOf(ConversationConflictException.class);
       assertThat(a.load("c1").join().orElseThrow().state().exchanges()).hasSize(2);
