@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * ParlAI's history semantics, handles reset and end of episode, and writes finished episodes to
  * the {@link ConversationLog}. Knows nothing of JSON frames or protobuf.
  *
+ * <p>With a {@link SharedConversations} store ({@code conversations.shared}), gRPC Act
+ * conversations live in the database: {@link #resume} finds one any replica stored, every
+ * operation on it reads the stored state first and writes it after (version-checked), closing it
+ * removes it for every replica, and idle expiry is decided on the stored row. A replica's own copy
+ * is only a cache: shutdown and local idleness let go of it without ending the conversation.
+ *
  * <pre>{@code
  * Conversation c = chat.open("base", "websocket");
  * chat.turn(c, "hi! how are you?", false).thenAccept(r -> send(r.text()));
