@@ -114,17 +114,19 @@ class ReplicasBehindHaproxyTest {
       String ada2Fingerprint = JSON.readTree(replaced.body()).get("weights_fingerprint").asText();
       HttpResponse<String> created = admin(httpPort, "POST", "/admin/experiments", JSON.writeValueAsString(EXPERIMENT));
       assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while ((r1.experiments().running("ada-ab").isEmpty() || r2.experiments().running("ada-ab").isEmpty())
-          && System.nanoTime() < deadline) {
-        Thread.sleep(100);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      JsonNode d1 = desired(r1);
+      JsonNode d2 = desired(r2);
+      while ((d1.get("appliedVersion").asLong() < 2 || d2.get("appliedVersion").asLong() < 2)
+          && System.nanoTime() < deadline) {   // each replica polls every admin.syncSeconds (1 s)
+        Thread.sleep(200);
+        d1 = desired(r1);
+        d2 = desired(r2);
       }
-      assertThat(r1.experiments().running("ada-ab")).as("r1 serves the experiment").isPresent();
-      assertThat(r2.experiments().running("ada-ab")).as("r2 serves the experiment").isPresent();
-      JsonNode d1 = JSON.readTree(admin(r1.httpPort(), "GET", "/admin/desired", null).body());
-      JsonNode d2 = JSON.readTree(admin(r2.httpPort(), "GET", "/admin/desired", null).body());
       assertThat(d1.get("appliedVersion").asLong()).as(d1.toString()).isEqualTo(2);
       assertThat(d2.get("appliedVersion").asLong()).as(d2.toString()).isEqualTo(2);
+      assertThat(r1.experiments().running("ada-ab")).as("r1 serves the experiment").isPresent();
+      assertThat(r2.experiments().running("ada-ab")).as("r2 serves the experiment").isPresent();
       assertThat(d1.get("problems")).isEmpty();
       assertThat(d2.get("problems")).isEmpty();
       assertThat(d1.get("served")).as("the same adapters, by fingerprint, on both").isEqualTo(d2.get("served"));
@@ -364,6 +366,13 @@ class ReplicasBehindHaproxyTest {
     }
   }
 
+  /** A replica's GET /admin/desired, straight to it (not through the balancer). */
+  private static JsonNode desired(DialogueServer s) throws Exception {
+    HttpResponse<String> r = admin(s.httpPort(), "GET", "/admin/desired", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
   private static double turns(DialogueServer s, String skill) {
     Counter c = s.registry().find("adahit.turns").tags("skill", skill, "transport", "grpc-act").counter();
     return c == null ? 0 : c.count();
@@ -393,7 +402,7 @@ class ReplicasBehindHaproxyTest {
           timeout connect 2s
           timeout client 120s
           timeout server 120s
-          timeout check 1s
+          timeout check 2s
           retries 3
           option redispatch 1
           retry-on conn-failure
@@ -404,8 +413,8 @@ class ReplicasBehindHaproxyTest {
           balance roundrobin
           option httpchk GET /health
           http-check expect status 200
-          server r1 127.0.0.1:%d proto h2 check port %d check-proto h1 inter 300ms fall 1 rise 1
-          server r2 127.0.0.1:%d proto h2 check port %d check-proto h1 inter 300ms fall 1 rise 1
+          server r1 127.0.0.1:%d proto h2 check port %d check-proto h1 inter 300ms fall 2 rise 1
+          server r2 127.0.0.1:%d proto h2 check port %d check-proto h1 inter 300ms fall 2 rise 1
         frontend admin_in
           bind 127.0.0.1:%d
           default_backend admin_replicas
@@ -413,8 +422,8 @@ class ReplicasBehindHaproxyTest {
           balance roundrobin
           option httpchk GET /health
           http-check expect status 200
-          server r1 127.0.0.1:%d check inter 300ms fall 1 rise 1
-          server r2 127.0.0.1:%d check inter 300ms fall 1 rise 1
+          server r1 127.0.0.1:%d check inter 300ms fall 2 rise 1
+          server r2 127.0.0.1:%d check inter 300ms fall 2 rise 1
         """.formatted(grpcPort, r1.grpcPort(), r1.httpPort(), r2.grpcPort(), r2.httpPort(), httpPort,
         r1.httpPort(), r2.httpPort());
     Path file = tmp.resolve("haproxy.cfg");
