@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code conversations.shared} without a balancer: two servers on one SQLite event store (one
  * host), each Act sent to a chosen replica, so the hand-over points are exact. A conversation
  * continues on the other replica with its persona and history; [DONE] on one ends it for both (the
- * other's stale copy opens a fresh conversation under that id, as any unknown id does); an idle
+ * id then opens a fresh conversation, as any unknown id does); a replica holds a shared
+ * conversation only while answering it; an idle
  * conversation is expired from the store once, its open episode logged.
  */
 class SharedActConversationsTest {
@@ -113,8 +114,14 @@ class SharedActConversationsTest {
         "i have a cat named tom.", "what do you do for a living?");
     assertThat(episodes.get(0).get("context").get(0).get("persona")).hasSize(first.getPersonaCount());
     assertThat(a.chat().sharedStore().load(id).join()).as("ended for every replica").isEmpty();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);   // let go of right after the reply is sent
+    while ((a.chat().find(id).isPresent() || b.chat().find(id).isPresent()) && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertThat(a.chat().find(id)).as("held only while answering").isEmpty();
+    assertThat(b.chat().find(id)).isEmpty();
 
-    // a still holds its copy from the third turn: the id now opens a fresh conversation, as on one server
+    // the id now opens a fresh conversation on a, as on one server
     ActResponse again = act(toA, id, "hello again!");
     assertThat(again.getConversationId()).isEqualTo(id);
     assertThat(a.chat().sharedStore().load(id).join().orElseThrow().state().exchanges()).hasSize(1);

@@ -167,7 +167,7 @@ public final class ChatService implements AutoCloseable {
       Conversation c = new Conversation(id, skill, persona, transport,
           config.agent().historySize(), config.agent().delimiter(), assignment);
       if (shared != null && SHARED_TRANSPORT.equals(transport)) {
-        c.share(0);   // stored by its first operation
+        c.share(0, () -> releaseIfIdle(c));   // stored by its first operation; held here only while in use
       }
       open.put(c.id(), c);
       openByTransport.merge(transport, 1, Integer::sum);
@@ -230,7 +230,7 @@ public final class ChatService implements AutoCloseable {
       }
       Conversation c = new Conversation(st.id(), skill, s.persona(), s.transport(), config.agent().historySize(),
           config.agent().delimiter(), s.assignment());
-      c.share(st.version());
+      c.share(st.version(), () -> releaseIfIdle(c));
       c.restore(s, st.version());
       c.loaded(loadNanos);   // its first operation need not read it again
       open.put(c.id(), c);
@@ -289,6 +289,19 @@ public final class ChatService implements AutoCloseable {
         });
       }));
     };
+  }
+
+  /**
+   * Lets go of a shared conversation once no operation of it is queued here: between calls it
+   * lives in the store only, so a replica holds (and counts against {@code conversations.maxOpen})
+   * just the conversations it is answering now, however many the fleet serves.
+   */
+  private void releaseIfIdle(Conversation c) {
+    synchronized (open) {
+      if (!c.busy()) {
+        release(c);
+      }
+    }
   }
 
   /** Lets go of a shared conversation here without ending it (it lives on in the store). */
@@ -508,10 +521,12 @@ public final class ChatService implements AutoCloseable {
       return c.idle().handle((v, e) -> (Void) null);
     }
     synchronized (open) {
-      if (!open.remove(c.id(), c)) {
+      boolean held = open.remove(c.id(), c);
+      if (held) {
+        openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
+      } else if (!c.shared() || c.isClosed()) {   // closed already; a shared one may just have been let go of
         return CompletableFuture.completedFuture(null);
       }
-      openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
     }
     closing.add(c);
     CompletableFuture<Void> closed = c.enqueue(Integer.MAX_VALUE, synced(c, () -> {

@@ -41,6 +41,7 @@ public final class Conversation {
   private boolean shared;        // its state lives in the database (SharedConversations)
   private long storedVersion;    // the version last read or written there; 0: not stored yet
   private long loadedNanos = -1; // just read from the store (taking that long): the next operation need not
+  private Runnable whenIdle;     // run when its last queued operation finished (a shared conversation's release)
 
   Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter) {
     this(id, skill, persona, transport, historySize, delimiter, null);
@@ -151,8 +152,13 @@ public final class Conversation {
     pending++;
     CompletableFuture<T> next = tail.handle((x, e) -> null).thenCompose(x -> work.get());
     tail = next.whenComplete((x, e) -> {
+      Runnable idle;
       synchronized (this) {
         pending--;
+        idle = pending == 0 ? whenIdle : null;
+      }
+      if (idle != null) {
+        idle.run();
       }
     });
     return next;
@@ -220,9 +226,10 @@ public final class Conversation {
     return shared;
   }
 
-  synchronized void share(long version) {
+  synchronized void share(long version, Runnable whenIdle) {
     shared = true;
     storedVersion = version;
+    this.whenIdle = whenIdle;
   }
 
   /** The stored version this object holds (0: never stored). */
