@@ -97,6 +97,8 @@ public final class DialogueServer implements AutoCloseable {
   private SkillLeases leases;
   private AdapterManager adapters;
   private ExperimentService experiments;
+  private io.adahit.server.chat.SharedConversations sharedConversations;
+  private io.adahit.server.admin.DesiredState desired;
 
   /** @param random draws bot personas */
   public DialogueServer(ServerConfig config, RandomGenerator random) {
@@ -201,8 +203,18 @@ public final class DialogueServer implements AutoCloseable {
       } catch (SQLException e) {
         throw new IOException("event store " + events.database().redacted() + ": " + e.getMessage(), e);
       }
-      chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments);
-      admin = new AdminOperations(adapters, experiments);
+      sharedConversations = openSharedConversations();
+      chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments, sharedConversations);
+      desired = events == null ? null : new io.adahit.server.admin.DesiredState(events.database(), replicaName(),
+          adapters, experiments, json, prometheus);
+      admin = new AdminOperations(adapters, experiments, desired);
+      if (desired != null) {
+        desired.converge();   // what other replicas (or this one before a restart) changed through the admin API
+        int sync = config.admin().syncSeconds();
+        if (sync > 0) {
+          housekeeping.scheduleWithFixedDelay(() -> desired.convergeOn(adminExecutor), sync, sync, TimeUnit.SECONDS);
+        }
+      }
       Duration idle = Duration.ofSeconds(config.conversations().idleTimeoutSeconds());
       long every = Math.max(1, Math.min(60, idle.toSeconds() / 4));   // expired at most a quarter late
       housekeeping.scheduleWithFixedDelay(() -> chat.closeIdle(idle), every, every, TimeUnit.SECONDS);
@@ -228,11 +240,40 @@ public final class DialogueServer implements AutoCloseable {
     }
     EventDatabase db = EventDatabase.of(config.events());
     try {
-      String replica = ReplicaName.resolve(config.events().replica(), System.getenv());
-      return EventStore.open(db, replica, Clock.systemUTC());   // it logs its database and replica
+      return EventStore.open(db, replicaName(), Clock.systemUTC());   // it logs its database and replica
     } catch (SQLException e) {
       throw new IOException("event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
     }
+  }
+
+  /** This replica's name ({@link ReplicaName}: events.replica, else $HOSTNAME, else the host name). */
+  private String replicaName() {
+    return ReplicaName.resolve(config.events().replica(), System.getenv());
+  }
+
+  /** The shared store of gRPC Act conversations (conversations.shared), or null. */
+  private io.adahit.server.chat.SharedConversations openSharedConversations() throws IOException {
+    if (!config.conversations().shared()) {
+      return null;
+    }
+    EventDatabase db = events.database();
+    if (db.isSqlite()) {
+      LOG.warn("conversations.shared with a SQLite event store ({}): conversations are shared only by processes on"
+          + " this host that open the same file; several replicas need events.url on PostgreSQL", db.redacted());
+    }
+    try {
+      io.adahit.server.chat.SharedConversations s = io.adahit.server.chat.SharedConversations.open(db, replicaName(),
+          json, Clock.systemUTC(), prometheus);
+      LOG.info("gRPC Act conversations are shared through {} (any replica continues any conversation)", db.redacted());
+      return s;
+    } catch (SQLException e) {
+      throw new IOException("shared conversations: " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
+    }
+  }
+
+  /** The desired state of admin changes (null without an event store). */
+  public io.adahit.server.admin.DesiredState desiredState() {
+    return desired;
   }
 
   /** The run-time adapter manager (null until ready). */
@@ -359,6 +400,9 @@ public final class DialogueServer implements AutoCloseable {
       }
       if (log != null) {
         steps.run("close the conversation log", log::close);
+      }
+      if (sharedConversations != null) {   // after the turns were answered and saved
+        steps.run("close the shared conversation store", sharedConversations::close);
       }
       if (experiments != null) {
         steps.run("stop experiments", experiments::close);

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "adahit 0.1.0",
     description = "Retrieval dialogue agents on one frozen backbone with per-skill adapters.",
-    subcommands = {ServeCommand.class, BenchServerCommand.class, BenchClientCommand.class, EncodeCommand.class, EvalModelCommand.class, MergeReportsCommand.class, CompareCommand.class, AbReportCommand.class, AbSimulateCommand.class, TrainCommand.class, PoolCommand.class, FusionAttentionCommand.class, BenchEncoderCommand.class, BenchTrainCommand.class,
+    subcommands = {ServeCommand.class, BenchServerCommand.class, BenchClientCommand.class, io.adahit.server.cli.EventsMigrateCommand.class, io.adahit.server.cli.BenchConversationStoreCommand.class, EncodeCommand.class, EvalModelCommand.class, MergeReportsCommand.class, CompareCommand.class, AbReportCommand.class, AbSimulateCommand.class, TrainCommand.class, PoolCommand.class, FusionAttentionCommand.class, BenchEncoderCommand.class, BenchTrainCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

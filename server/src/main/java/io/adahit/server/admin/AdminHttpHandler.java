@@ -45,6 +45,8 @@ import java.util.function.Supplier;
  * POST /admin/experiments       {"name": "convai2-da", "skill": "convai2", "variants": [...]}
  * POST /admin/experiments/stop  {"name": "convai2-da"}
  * GET  /admin/experiments/NAME/report
+ * GET  /admin/desired                       this replica's applied desired-state version, problems,
+ *                                           served skills with their adapter fingerprints
  * </pre>
  * Errors: {@code {"error": kind, "message": ...}} with 400, 401, 404, 405, 409, 500 or 503.
  */
@@ -100,7 +102,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     if (work == null) {
       error(ctx, keepAlive, 404, "not_found", "no admin route " + req.method() + " " + path + "; routes: GET"
           + " /admin/adapters, POST /admin/adapters/{load,replace,unload}, GET|POST /admin/experiments,"
-          + " POST /admin/experiments/stop, GET /admin/experiments/NAME/report");
+          + " POST /admin/experiments/stop, GET /admin/experiments/NAME/report, GET /admin/desired");
       return;
     }
     JsonNode body;
@@ -148,6 +150,16 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
       return (ops, b) -> {
         ops.unload(text(b, "skill"));
         return Map.of("unloaded", text(b, "skill"));
+      };
+    }
+    if (path.equals("/admin/desired") && get) {
+      return (ops, b) -> {
+        DesiredState.Status st = ops.desiredStatus();
+        if (st == null) {
+          throw new io.adahit.agents.errors.ConflictException("no event store (events.url is null): admin changes"
+              + " are not shared between replicas");
+        }
+        return st;
       };
     }
     if (path.equals("/admin/experiments") && get) {

@@ -34,10 +34,49 @@ public final class AdminOperations {
 
   private final AdapterManager adapters;
   private final ExperimentService experiments;
+  private final DesiredState desired;
 
+  /** Changes stay on this replica (no event store). */
   public AdminOperations(AdapterManager adapters, ExperimentService experiments) {
+    this(adapters, experiments, null);
+  }
+
+  /**
+   * @param desired where a change applied here is recorded for every replica to converge to, or null
+   */
+  public AdminOperations(AdapterManager adapters, ExperimentService experiments, DesiredState desired) {
     this.adapters = adapters;
     this.experiments = experiments;
+    this.desired = desired;
+  }
+
+  /** A recording step; SQLException passes through to {@link #recorded}. */
+  @FunctionalInterface
+  private interface Record {
+    void run(DesiredState d) throws SQLException;
+  }
+
+  /**
+   * Records a change applied here for the other replicas.
+   *
+   * @throws io.adahit.server.events.EventStore.EventStoreException (UNAVAILABLE) if it cannot be
+   *     recorded: the change is served here only, and the message says so
+   */
+  private void recorded(String what, Record r) {
+    if (desired == null) {
+      return;
+    }
+    try {
+      r.run(desired);
+    } catch (SQLException e) {
+      throw new io.adahit.server.events.EventStore.EventStoreException(what + " is applied on this replica but could"
+          + " not be recorded for the others (repeat the call once the database is back): " + e.getMessage(), e);
+    }
+  }
+
+  /** This replica's desired-state status, or null without an event store. */
+  public DesiredState.Status desiredStatus() {
+    return desired == null ? null : desired.status();
   }
 
   /** Served skills, then every running experiment's prepared variants. */
@@ -56,11 +95,15 @@ public final class AdminOperations {
   }
 
   public AdapterView load(String skill, String dir) throws IOException {
-    return view(adapters.load(skill, dir));
+    AdapterView v = view(adapters.load(skill, dir));
+    recorded("load '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
+    return v;
   }
 
   public AdapterView replace(String skill, String dir) throws IOException {
-    return view(adapters.replace(skill, dir));
+    AdapterView v = view(adapters.replace(skill, dir));
+    recorded("replace '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
+    return v;
   }
 
   /** @throws IllegalStateException if an experiment runs on the skill (stop it first) or it is the default */
@@ -72,6 +115,7 @@ public final class AdminOperations {
       }
     }
     adapters.unload(skill);
+    recorded("unload '" + skill + "'", d -> d.recordUnload(skill));
   }
 
   public List<ExperimentService.Running> experiments() {
@@ -79,11 +123,17 @@ public final class AdminOperations {
   }
 
   public ExperimentService.Running define(Experiment e) throws IOException {
-    return experiments.define(e, "admin");
+    ExperimentService.Running r = experiments.define(e, "admin");
+    recorded("experiment '" + e.name() + "'", d -> d.recordExperiment(e, true));
+    return r;
   }
 
   public void stop(String name) {
+    Experiment e = experiments.running(name).map(ExperimentService.Running::experiment).orElse(null);
     experiments.stop(name);
+    if (e != null) {
+      recorded("stop '" + name + "'", d -> d.recordExperiment(e, false));
+    }
   }
 
   public AbReport report(String name) throws SQLException, IOException {

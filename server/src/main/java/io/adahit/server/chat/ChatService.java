@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * (with a persona drawn for persona skills), answers turns through the {@link TurnScheduler} with
  * ParlAI's history semantics, handles reset and end of episode, and writes finished episodes to
  * the {@link ConversationLog}. Knows nothing of JSON frames or protobuf.
+ *
+ * <p>With a {@link SharedConversations} store ({@code conversations.shared}), gRPC Act
+ * conversations live in the database: {@link #resume} finds one any replica stored, every
+ * operation on it reads the stored state first and writes it after (version-checked), closing it
+ * removes it for every replica, and idle expiry is decided on the stored row. A replica's own copy
+ * is only a cache: shutdown and local idleness let go of it without ending the conversation.
  *
  * <pre>{@code
  * Conversation c = chat.open("base", "websocket");
@@ -58,6 +65,11 @@ public final class ChatService implements AutoCloseable {
   private final Set<Conversation> closing = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private final Map<String, Integer> openByTransport = new HashMap<>();   // guarded by open
+  /** Where gRPC Act conversations live (conversations.shared), or null: in this process only. */
+  private final SharedConversations shared;
+
+  /** The transport whose conversations are shared when {@code conversations.shared} is on. */
+  public static final String SHARED_TRANSPORT = "grpc-act";
 
   /**
    * Without experiments or run-time adapter changes ({@link ConversationHooks#plain}).
@@ -76,6 +88,16 @@ public final class ChatService implements AutoCloseable {
    */
   public ChatService(SkillCatalog skills, TurnScheduler scheduler, ServerConfig config, ConversationLog log,
       ServerMetrics metrics, RandomGenerator random, ConversationHooks hooks) {
+    this(skills, scheduler, config, log, metrics, random, hooks, null);
+  }
+
+  /**
+   * @param shared where gRPC Act conversations are kept so any replica continues them, or null
+   *     (see {@link SharedConversations})
+   */
+  public ChatService(SkillCatalog skills, TurnScheduler scheduler, ServerConfig config, ConversationLog log,
+      ServerMetrics metrics, RandomGenerator random, ConversationHooks hooks, SharedConversations shared) {
+    this.shared = shared;
     this.hooks = hooks;
     this.skills = skills;
     this.scheduler = scheduler;
@@ -144,6 +166,9 @@ public final class ChatService implements AutoCloseable {
       Assignment assignment = hooks.assign(id, skill.name());
       Conversation c = new Conversation(id, skill, persona, transport,
           config.agent().historySize(), config.agent().delimiter(), assignment);
+      if (shared != null && SHARED_TRANSPORT.equals(transport)) {
+        c.share(0, () -> releaseIfIdle(c));   // stored by its first operation; held here only while in use
+      }
       open.put(c.id(), c);
       openByTransport.merge(transport, 1, Integer::sum);
       if (assignment != null) {
@@ -166,6 +191,128 @@ public final class ChatService implements AutoCloseable {
     return hooks.lease(skill, null);
   }
 
+  /** Whether gRPC Act conversations are kept in the shared store. */
+  public boolean sharesConversations() {
+    return shared != null;
+  }
+
+  /**
+   * The open conversation {@code id}: held here, or (shared store) stored by any replica, then
+   * held here too; null when it is in neither (a new id). Never completes on the caller's thread
+   * with a database wait: the read runs on the store's threads.
+   */
+  public CompletableFuture<Conversation> resume(String id) {
+    Conversation c = open.get(id);
+    if (c != null || shared == null) {
+      return CompletableFuture.completedFuture(c);
+    }
+    long t0 = System.nanoTime();
+    return shared.load(id).thenApply(found -> found.map(st -> adopt(st, System.nanoTime() - t0)).orElse(null));
+  }
+
+  /** Holds a conversation stored by another replica (or by this one before it let go of it). */
+  private Conversation adopt(SharedConversations.Stored st, long loadNanos) {
+    ConversationState s = st.state();
+    Skill skill = skills.get(s.skill());   // UnknownSkillException if it is no longer served here
+    synchronized (open) {
+      Conversation held = open.get(st.id());
+      if (held != null) {
+        return held;
+      }
+      if (stopping) {
+        throw new ShuttingDownException();
+      }
+      ServerConfig.Conversations limits = config.conversations();
+      if (open.size() >= limits.maxOpen() || openByTransport.getOrDefault(s.transport(), 0) >= limits.maxPerTransport()) {
+        metrics.error("too_many_conversations");
+        throw new TooManyConversationsException("too many open conversations on this replica (conversations.maxOpen "
+            + limits.maxOpen() + ", transportShare " + limits.transportShare() + "); try again later");
+      }
+      Conversation c = new Conversation(st.id(), skill, s.persona(), s.transport(), config.agent().historySize(),
+          config.agent().delimiter(), s.assignment());
+      c.share(st.version(), () -> releaseIfIdle(c));
+      c.restore(s, st.version());
+      c.loaded(loadNanos);   // its first operation need not read it again
+      open.put(c.id(), c);
+      openByTransport.merge(s.transport(), 1, Integer::sum);
+      return c;
+    }
+  }
+
+  /**
+   * Runs {@code op} on a shared conversation's current stored state and stores what it leaves
+   * (or, {@code end}, removes the conversation); on a conversation of this process only, runs it.
+   * A conversation no longer stored (ended or expired on another replica) fails
+   * {@link UnknownConversationException} and is let go here; a write that lost a race fails
+   * {@link ConversationConflictException}, and the next operation reads the stored state afresh.
+   */
+  private <T> Supplier<CompletableFuture<T>> synced(Conversation c, Supplier<CompletableFuture<T>> op, boolean end) {
+    if (!c.shared()) {
+      return op;
+    }
+    return () -> {
+      long loaded = c.takeLoaded();
+      CompletableFuture<Long> read;
+      if (loaded >= 0) {
+        read = CompletableFuture.completedFuture(loaded);
+      } else {
+        long t0 = System.nanoTime();
+        read = shared.load(c.id()).thenApply(found -> {
+          if (found.isPresent()) {
+            c.restore(found.get().state(), found.get().version());
+          } else if (c.storedVersion() != 0) {   // ended or expired elsewhere
+            release(c);
+            throw new UnknownConversationException(c.id());
+          }
+          return System.nanoTime() - t0;
+        });
+      }
+      return read.thenCompose(readNanos -> op.get().thenCompose(result -> {
+        long t1 = System.nanoTime();
+        long expected = c.storedVersion();
+        CompletableFuture<?> write = end ? shared.delete(c.id())
+            : shared.save(c.id(), expected, c.state()).thenApply(v -> {
+              c.storedVersion(v);
+              return v;
+            });
+        return write.handle((v, e) -> {
+          if (e != null) {
+            if (expected == 0) {   // never stored: forget the unsaved turn, stay new
+              c.forgetEpisode();
+            } else {
+              c.storedVersion(-1);   // what this object holds is not what is stored: read it afresh next time
+            }
+            throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
+          }
+          shared.recordTurn(readNanos + System.nanoTime() - t1);
+          return result;
+        });
+      }));
+    };
+  }
+
+  /**
+   * Lets go of a shared conversation once no operation of it is queued here: between calls it
+   * lives in the store only, so a replica holds (and counts against {@code conversations.maxOpen})
+   * just the conversations it is answering now, however many the fleet serves.
+   */
+  private void releaseIfIdle(Conversation c) {
+    synchronized (open) {
+      if (!c.busy()) {
+        release(c);
+      }
+    }
+  }
+
+  /** Lets go of a shared conversation here without ending it (it lives on in the store). */
+  private void release(Conversation c) {
+    synchronized (open) {
+      if (open.remove(c.id(), c)) {
+        openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
+      }
+    }
+  }
+
   /** Completes after the conversation's earlier operations (its assignment's commit, for a new one). */
   public CompletableFuture<Void> started(Conversation c) {
     return c.enqueue(Integer.MAX_VALUE, () -> CompletableFuture.completedFuture((Void) null));
@@ -183,6 +330,16 @@ public final class ChatService implements AutoCloseable {
     if (c != null) {
       return feedback(c, feedback);
     }
+    if (shared != null) {   // open on another replica: its stored skill, variant and episode
+      return shared.load(id).thenCompose(found -> found.isPresent()
+          ? hooks.feedback(id, found.get().state().skill(), found.get().state().assignment(),
+              found.get().state().episode(), feedback)
+          : storedFeedback(id, feedback));
+    }
+    return storedFeedback(id, feedback);
+  }
+
+  private CompletableFuture<Feedback.Receipt> storedFeedback(String id, Feedback feedback) {
     return hooks.storedAssignment(id).thenCompose(a -> {
       if (a.isEmpty()) {
         throw new UnknownConversationException(id);
@@ -271,7 +428,7 @@ public final class ChatService implements AutoCloseable {
       return CompletableFuture.failedFuture(new ShuttingDownException());
     }
     long received = System.nanoTime();
-    return c.enqueue(config.http().maxPendingTurns(), () -> {
+    return c.enqueue(config.http().maxPendingTurns(), synced(c, () -> {
       if (c.isClosed()) {
         return CompletableFuture.failedFuture(new UnknownConversationException(c.id()));
       }
@@ -301,7 +458,7 @@ public final class ChatService implements AutoCloseable {
         }
         return reply;
       });
-    });
+    }, false));
   }
 
   /**
@@ -326,34 +483,57 @@ public final class ChatService implements AutoCloseable {
     if (stopping) {
       return CompletableFuture.failedFuture(new ShuttingDownException());
     }
-    return c.enqueue(config.http().maxPendingTurns(), () -> {
+    return c.enqueue(config.http().maxPendingTurns(), synced(c, () -> {
       logEpisode(c);
       return CompletableFuture.completedFuture(Reply.notice(c.id(), c.skill().name(), "[History Cleared]", false));
-    });
+    }, false));
   }
 
   /** "[DONE]": ends the episode (logged); the conversation stays open for a new episode. */
   public CompletableFuture<Reply> finish(Conversation c) {
-    return c.enqueue(Integer.MAX_VALUE, () -> {
+    return c.enqueue(Integer.MAX_VALUE, synced(c, () -> {
       logEpisode(c);
       return CompletableFuture.completedFuture(Reply.notice(c.id(), c.skill().name(), "", true));
-    });
+    }, false));
   }
 
-  /** Closes a conversation after its queued operations: its open episode is logged. */
+  /**
+   * Closes a conversation after its queued operations: its open episode is logged. A shared
+   * conversation ends for every replica (its stored state is read, logged and removed).
+   */
   public CompletableFuture<Void> close(Conversation c) {
+    return close(c, true);
+  }
+
+  /**
+   * Closes a conversation whose first operation was refused: as {@link #close}, except that a
+   * shared conversation is only let go here (what is stored under its id, if anything, is another
+   * replica's).
+   */
+  public CompletableFuture<Void> abandon(Conversation c) {
+    return close(c, false);
+  }
+
+  /** @param end false: a shared conversation is only let go here; it lives on in the store */
+  private CompletableFuture<Void> close(Conversation c, boolean end) {
+    if (c.shared() && !end) {
+      release(c);
+      return c.idle().handle((v, e) -> (Void) null);
+    }
     synchronized (open) {
-      if (!open.remove(c.id(), c)) {
+      boolean held = open.remove(c.id(), c);
+      if (held) {
+        openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
+      } else if (!c.shared() || c.isClosed()) {   // closed already; a shared one may just have been let go of
         return CompletableFuture.completedFuture(null);
       }
-      openByTransport.computeIfPresent(c.transport(), (t, n) -> n > 1 ? n - 1 : null);
     }
     closing.add(c);
-    CompletableFuture<Void> closed = c.enqueue(Integer.MAX_VALUE, () -> {
+    CompletableFuture<Void> closed = c.enqueue(Integer.MAX_VALUE, synced(c, () -> {
       logEpisode(c);
       c.markClosed();
       return CompletableFuture.completedFuture((Void) null);
-    });
+    }, true));
     closed.whenComplete((v, e) -> closing.remove(c));
     return closed;
   }
@@ -385,6 +565,10 @@ public final class ChatService implements AutoCloseable {
     long now = System.nanoTime();
     int n = 0;
     for (Conversation c : new ArrayList<>(open.values())) {
+      if (now - c.lastUsedNanos() > idle.toNanos() && !c.busy() && c.shared()) {
+        release(c);   // idle here; the store's own expiry (below) ends it when no replica used it
+        continue;
+      }
       if (now - c.lastUsedNanos() > idle.toNanos() && !c.busy()) {
         close(c);
         metrics.error("conversation_idle");
@@ -396,7 +580,44 @@ public final class ChatService implements AutoCloseable {
         n++;
       }
     }
+    if (shared != null) {
+      n += expireShared(idle);
+    }
     return n;
+  }
+
+  /** Ends the shared conversations no replica used for {@code idle}; logs their open episodes. */
+  private int expireShared(Duration idle) {
+    List<SharedConversations.Stored> expired;
+    try {
+      expired = shared.expire(idle, 1000);
+    } catch (java.sql.SQLException | RuntimeException e) {
+      LOG.warn("shared conversations: idle expiry failed (retried at the next sweep): {}", e.getMessage());
+      return 0;
+    }
+    for (SharedConversations.Stored st : expired) {
+      metrics.error("conversation_idle");
+      Conversation held;
+      synchronized (open) {
+        held = open.get(st.id());
+      }
+      if (held != null) {
+        release(held);
+      }
+      if (st.state() == null) {
+        continue;
+      }
+      try {
+        ConversationState s = st.state();
+        Conversation c = new Conversation(st.id(), skills.get(s.skill()), s.persona(), s.transport(),
+            config.agent().historySize(), config.agent().delimiter(), s.assignment());
+        c.restore(s, st.version());
+        logEpisode(c);
+      } catch (RuntimeException e) {
+        LOG.warn("shared conversation {} expired; its open episode could not be logged: {}", st.id(), e.getMessage());
+      }
+    }
+    return expired.size();
   }
 
   /**
@@ -449,7 +670,7 @@ public final class ChatService implements AutoCloseable {
   public void closeAll(Duration grace) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (Conversation c : new ArrayList<>(open.values())) {
-      all.add(close(c));
+      all.add(close(c, false));   // a shared conversation lives on for the other replicas
     }
     try {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -461,5 +682,10 @@ public final class ChatService implements AutoCloseable {
   @Override
   public void close() {
     closeAll(Duration.ofSeconds(config.shutdown().graceSeconds()));
+  }
+
+  /** The shared conversation store, or null. */
+  public SharedConversations sharedStore() {
+    return shared;
   }
 }

@@ -38,6 +38,10 @@ public final class Conversation {
   private Instant episodeStart = Instant.now();
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean closed;
+  private boolean shared;        // its state lives in the database (SharedConversations)
+  private long storedVersion;    // the version last read or written there; 0: not stored yet
+  private long loadedNanos = -1; // just read from the store (taking that long): the next operation need not
+  private Runnable whenIdle;     // run when its last queued operation finished (a shared conversation's release)
 
   Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter) {
     this(id, skill, persona, transport, historySize, delimiter, null);
@@ -148,8 +152,13 @@ public final class Conversation {
     pending++;
     CompletableFuture<T> next = tail.handle((x, e) -> null).thenCompose(x -> work.get());
     tail = next.whenComplete((x, e) -> {
+      Runnable idle;
       synchronized (this) {
         pending--;
+        idle = pending == 0 ? whenIdle : null;
+      }
+      if (idle != null) {
+        idle.run();
       }
     });
     return next;
@@ -208,6 +217,76 @@ public final class Conversation {
 
   synchronized Instant episodeStart() {
     return episodeStart;
+  }
+
+  // ----- shared conversations (conversations.shared) -----
+
+  /** Its state lives in the database: every operation reads it first and writes it after. */
+  public synchronized boolean shared() {
+    return shared;
+  }
+
+  synchronized void share(long version, Runnable whenIdle) {
+    shared = true;
+    storedVersion = version;
+    this.whenIdle = whenIdle;
+  }
+
+  /** The stored version this object holds (0: never stored). */
+  synchronized long storedVersion() {
+    return storedVersion;
+  }
+
+  synchronized void storedVersion(long version) {
+    storedVersion = version;
+  }
+
+  /** It was just read from the store, taking {@code nanos}. */
+  synchronized void loaded(long nanos) {
+    loadedNanos = nanos;
+  }
+
+  /** The time of the read that just restored it (once), or -1 when the next operation must read it. */
+  synchronized long takeLoaded() {
+    long n = loadedNanos;
+    loadedNanos = -1;
+    return n;
+  }
+
+  /** The state to store: persona, variant, episode and its exchanges. */
+  synchronized ConversationState state() {
+    return new ConversationState(skill.name(), persona, transport, assignment, episode, episodeStart.toEpochMilli(),
+        exchanges.stream().map(ConversationState.StoredExchange::of).toList());
+  }
+
+  /**
+   * Replaces the episode, its exchanges and the history with the stored state (turns taken on
+   * other replicas); the skill and persona are fixed for the conversation's life.
+   */
+  synchronized void restore(ConversationState s, long version) {
+    exchanges.clear();
+    turns.clear();
+    history.reset();
+    for (ConversationState.StoredExchange x : s.exchanges()) {
+      Exchange e = x.toExchange(id);
+      String text = e.user();
+      history.observe(turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text);
+      turns.add(text);
+      history.addReply(e.reply().text());
+      turns.add(e.reply().text());
+      exchanges.add(e);
+    }
+    episode = s.episode();
+    episodeStart = Instant.ofEpochMilli(s.episodeStartMillis());
+    assignment = s.assignment();
+    storedVersion = version;
+  }
+
+  /** Drops the current episode's exchanges and history without logging them (a write that failed). */
+  synchronized void forgetEpisode() {
+    exchanges.clear();
+    turns.clear();
+    history.reset();
   }
 
   /** The persona as ParlAI's teachers give it: one {@code your persona:} line per sentence. */

@@ -47,6 +47,34 @@ public final class ConfigLoader {
    * @throws IllegalArgumentException naming the key for an unknown key or a bad value
    */
   public static ServerConfig load(Path file, Map<String, String> overrides) throws IOException {
+    return load(file, System.getenv(), overrides);
+  }
+
+  /**
+   * The environment variables that set config keys (for a Kubernetes ConfigMap or Secret), applied
+   * over the file and under the overrides. An unset or empty variable sets nothing.
+   */
+  public static final Map<String, String> ENVIRONMENT = envKeys();
+
+  private static Map<String, String> envKeys() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("ADAHIT_EVENTS_URL", "events.url");
+    m.put("ADAHIT_EVENTS_USER", "events.user");
+    m.put("ADAHIT_EVENTS_PASSWORD_ENV", "events.passwordEnv");
+    m.put("ADAHIT_EVENTS_REPLICA", "events.replica");
+    m.put("ADAHIT_CONVERSATIONS_SHARED", "conversations.shared");
+    m.put("ADAHIT_ADMIN_SYNC_SECONDS", "admin.syncSeconds");
+    m.put("ADAHIT_ADMIN_TOKEN_FILE", "admin.tokenFile");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * {@link #load(Path, Map)} with the environment given (tests).
+   *
+   * @param env variable → value; the {@link #ENVIRONMENT} variables in it override the file
+   */
+  public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> overrides)
+      throws IOException {
     ObjectNode tree = defaults();
     if (file != null) {
       if (!Files.isRegularFile(file)) {
@@ -58,6 +86,12 @@ public final class ConfigLoader {
           throw new IllegalArgumentException("config " + file + ": expected a mapping of sections, found " + user.getNodeType());
         }
         merge(tree, (ObjectNode) user, "");
+      }
+    }
+    for (Map.Entry<String, String> e : ENVIRONMENT.entrySet()) {
+      String value = env.get(e.getKey());
+      if (value != null && !value.isEmpty()) {
+        set(tree, e.getValue(), value);
       }
     }
     for (Map.Entry<String, String> e : overrides.entrySet()) {

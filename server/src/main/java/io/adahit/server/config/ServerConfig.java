@@ -27,6 +27,8 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
         && conversations != null && logs != null && shutdown != null && admin != null && events != null,
         "config: every section (http, grpc, skills, agent, batching, rank, conversations, logs, shutdown, admin,"
             + " events) is required");
+    require(!conversations.shared() || events.url() != null, "config: conversations.shared needs an event store"
+        + " (events.url, PostgreSQL for several replicas): the conversations are kept in its database");
     experiments = experiments == null ? List.of() : List.copyOf(experiments);
     Set<String> names = new HashSet<>();
     Set<String> skillsInTests = new HashSet<>();
@@ -158,8 +160,10 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
    * @param idleTimeoutSeconds a conversation unused this long is closed (every transport)
    * @param transportShare the fraction of {@code maxOpen} one transport (websocket, grpc-act,
    *     grpc-chat) may hold, so no transport can lock the others out
+   * @param shared gRPC Act conversations live in the event store's database, so any replica
+   *     continues any of them (needs events.url; PostgreSQL for several replicas)
    */
-  public record Conversations(int maxOpen, int idleTimeoutSeconds, double transportShare) {
+  public record Conversations(int maxOpen, int idleTimeoutSeconds, double transportShare, boolean shared) {
     public Conversations {
       require(maxOpen >= 1, "config: conversations.maxOpen must be >= 1, found " + maxOpen);
       require(idleTimeoutSeconds >= 1, "config: conversations.idleTimeoutSeconds must be >= 1, found "
@@ -184,9 +188,14 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
    *
    * @param retireGraceSeconds how long a replaced or unloaded adapter stays in memory after its
    *     last in-flight turn released it, before it is freed
+   * @param syncSeconds how often a replica reads the desired state of admin changes (adapters,
+   *     experiments) recorded in the event store by any replica and applies what is new; 0: never
+   *     (changes are still recorded, and applied at the next start)
    */
-  public record Admin(String token, Path tokenFile, int retireGraceSeconds) {
+  public record Admin(String token, Path tokenFile, int retireGraceSeconds, int syncSeconds) {
     public Admin {
+      require(syncSeconds >= 0 && syncSeconds <= 3600,
+          "config: admin.syncSeconds must be in 0..3600 (0 = no polling), found " + syncSeconds);
       require(token == null || tokenFile == null, "config: set admin.token or admin.tokenFile, not both");
       require(token == null || token.length() >= 16,
           "config: admin.token must be at least 16 characters, found " + (token == null ? 0 : token.length()));
@@ -197,7 +206,7 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
     @Override
     public String toString() {   // never print the secret
       return "Admin[token=" + (token == null ? "none" : "***") + ", tokenFile=" + tokenFile
-          + ", retireGraceSeconds=" + retireGraceSeconds + "]";
+          + ", retireGraceSeconds=" + retireGraceSeconds + ", syncSeconds=" + syncSeconds + "]";
     }
   }
 

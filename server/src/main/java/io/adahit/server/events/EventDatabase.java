@@ -175,6 +175,37 @@ public final class EventDatabase {
     }
   }
 
+  /**
+   * A pool of at most {@code size} auto-commit connections (HikariCP), for many short statements
+   * from several threads (the shared conversation store); SQLite connections get the same WAL,
+   * synchronous=FULL and busy-timeout settings as {@link #connect}. Close it when done.
+   *
+   * @throws SQLException if the first connection cannot be made (checked at once)
+   */
+  public com.zaxxer.hikari.HikariDataSource pool(String name, int size) throws SQLException {
+    createSqliteFolder();
+    com.zaxxer.hikari.HikariConfig h = new com.zaxxer.hikari.HikariConfig();
+    h.setPoolName(name);
+    h.setJdbcUrl(url);
+    Properties p = connectProperties();
+    if (isSqlite()) {
+      p.setProperty("journal_mode", "WAL");
+      p.setProperty("synchronous", "FULL");
+      p.setProperty("busy_timeout", "5000");
+    }
+    h.setDataSourceProperties(p);
+    h.setMaximumPoolSize(size);
+    h.setMinimumIdle(1);
+    h.setAutoCommit(true);
+    h.setConnectionTimeout(10_000);
+    try {
+      return new com.zaxxer.hikari.HikariDataSource(h);
+    } catch (RuntimeException e) {
+      throw new SQLException("database " + redacted() + ": connection pool " + name + " could not start: "
+          + e.getMessage(), e);
+    }
+  }
+
   /** Credentials, and for PostgreSQL the connect and login timeouts (the URL's own parameters win). */
   Properties connectProperties() {
     Properties p = new Properties();

@@ -141,19 +141,19 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       if (command(m) == null) {
         chat.validate(m.getText());   // a turn that cannot be answered opens nothing
       }
-      Conversation found = id.isEmpty() ? null : chat.find(id).orElse(null);
-      Conversation c = found != null ? found : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
-          : chat.open(id, request.getSkill(), "grpc-act");
-      CompletableFuture<Reply> f = dispatch(chat, c, m);
-      if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
-        f = f.thenCompose(r -> chat.close(c).thenApply(v -> r));
-      } else if (found == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
-        f = f.whenComplete((r, e) -> {
-          if (e != null) {
-            chat.close(c);
-          }
-        });
-      }
+      // held here, or (conversations.shared) stored by any replica; else a new conversation
+      CompletableFuture<Conversation> found = id.isEmpty() ? CompletableFuture.completedFuture(null) : chat.resume(id);
+      Conversation[] held = new Conversation[1];
+      CompletableFuture<Reply> f = found.thenCompose(existing -> answer(chat, request, existing, held)
+          .exceptionallyCompose(e -> {
+            // a shared conversation this replica still held had ended or expired on another one: as for any
+            // unknown id, the call opens a new conversation (nothing of the failed attempt was applied)
+            if (existing != null && existing.shared() && command(m) == null
+                && io.adahit.agents.errors.ErrorKind.unwrap(e) instanceof io.adahit.server.chat.UnknownConversationException) {
+              return answer(chat, request, null, held);
+            }
+            return CompletableFuture.failedFuture(e);
+          }));
       CallWatch watch = CallWatch.start(out, "Act", f, registry);
       f.whenComplete((r, e) -> {
         if (watch.gone()) {
@@ -163,6 +163,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
           out.onError(GrpcErrors.toStatus(e));
           return;
         }
+        Conversation c = held[0];
         ActResponse.Builder b = ActResponse.newBuilder().setConversationId(c.id()).setSkill(c.skill().name())
             .addAllPersona(c.persona()).setMessage(toMessage(r));
         if (c.assignment() != null) {
@@ -174,6 +175,30 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
+  }
+
+  /**
+   * Answers an Act on {@code existing}, or on a conversation it opens (under the request's id, or
+   * a new one) when null; {@code held[0]} is set to the conversation answered.
+   */
+  private static CompletableFuture<Reply> answer(ChatService chat, ActRequest request, Conversation existing,
+      Conversation[] held) {
+    String id = request.getConversationId();
+    Message m = request.getMessage();
+    Conversation c = existing != null ? existing : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
+        : chat.open(id, request.getSkill(), "grpc-act");
+    held[0] = c;
+    CompletableFuture<Reply> r = dispatch(chat, c, m);
+    if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
+      return r.thenCompose(reply -> chat.close(c).thenApply(v -> reply));
+    } else if (existing == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
+      return r.whenComplete((reply, e) -> {
+        if (e != null) {
+          chat.abandon(c);
+        }
+      });
+    }
+    return r;
   }
 
   /**

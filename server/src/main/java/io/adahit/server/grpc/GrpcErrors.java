@@ -87,6 +87,9 @@ public final class GrpcErrors {
     if (e instanceof StatusRuntimeException sre) {
       return sre;
     }
+    if (e instanceof io.adahit.server.chat.ConversationConflictException) {   // lost a race: resend is safe
+      return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
+    }
     ErrorKind kind = ErrorKind.of(e);
     if (kind == ErrorKind.INTERNAL) {
       LOG.error("gRPC call failed", e);

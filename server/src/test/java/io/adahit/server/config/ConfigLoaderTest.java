@@ -29,6 +29,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void environmentVariablesSetTheSharedStoreKeysOverTheFileAndUnderTheFlags(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("s.yaml");
+    Files.writeString(file, "events:\n  url: jdbc:sqlite:from-file.db\n  user: fileuser\n");
+    Map<String, String> env = Map.of("ADAHIT_EVENTS_URL", "jdbc:postgresql://db:5432/adahit",
+        "ADAHIT_EVENTS_USER", "adahit", "ADAHIT_EVENTS_PASSWORD_ENV", "ADAHIT_EVENTS_PASSWORD",
+        "ADAHIT_EVENTS_REPLICA", "adahit-7c9f-x2", "ADAHIT_CONVERSATIONS_SHARED", "true",
+        "ADAHIT_ADMIN_SYNC_SECONDS", "2", "ADAHIT_ADMIN_TOKEN_FILE", "/var/run/secrets/adahit/admin-token",
+        "ADAHIT_UNRELATED", "x");
+    ServerConfig c = ConfigLoader.load(file, env, Map.of("events.replica", "from-flag"));
+    assertThat(c.events().url()).isEqualTo("jdbc:postgresql://db:5432/adahit");
+    assertThat(c.events().user()).isEqualTo("adahit");
+    assertThat(c.events().passwordEnv()).isEqualTo("ADAHIT_EVENTS_PASSWORD");
+    assertThat(c.events().replica()).as("a flag wins over the environment").isEqualTo("from-flag");
+    assertThat(c.conversations().shared()).isTrue();
+    assertThat(c.admin().syncSeconds()).isEqualTo(2);
+    assertThat(c.admin().tokenFile()).isEqualTo(Path.of("/var/run/secrets/adahit/admin-token"));
+
+    ServerConfig plain = ConfigLoader.load(file, Map.of("ADAHIT_EVENTS_USER", ""), Map.of());
+    assertThat(plain.events().user()).as("an empty variable sets nothing").isEqualTo("fileuser");
+    assertThat(plain.conversations().shared()).isFalse();
+    assertThat(plain.admin().syncSeconds()).isEqualTo(5);
+
+    Map<String, String> noStore = new java.util.HashMap<>();
+    noStore.put("events.url", null);
+    noStore.put("conversations.shared", "true");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), noStore))
+        .hasMessageContaining("conversations.shared needs an event store");
+  }
+
+  @Test
   void theEventStoreUrlIsShownWithoutItsCredentials() {
     assertThatThrownBy(() -> new ServerConfig.Events("jdbc:mysql://db/ab?user=u&password=hunter2", null, null, null))
         .hasMessageContaining("found 'jdbc:mysql://db/ab?...'").hasMessageNotContaining("hunter2");
