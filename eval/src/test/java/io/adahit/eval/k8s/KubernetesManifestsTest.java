@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,19 @@ class KubernetesManifestsTest {
     int preStop = Integer.parseInt(server.getLifecycle().getPreStop().getExec().getCommand().get(1));
     assertThat(refs.find(Deployment.class, "adahit-server").getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
         .as("SIGKILL must not cut the server's own shutdown short").isGreaterThan(preStop + grace);
+  }
+
+  @Test
+  void theServerConfigMapsSettingsLoadWithTheServersOwnConfigLoader(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    ManifestReferences refs = new ManifestReferences(manifests.readFolder(SERVER), EXTERNAL);
+    Path file = tmp.resolve("server.yaml");
+    java.nio.file.Files.writeString(file, refs.find(ConfigMap.class, "adahit-server-config").getData().get("server.yaml"));
+    io.adahit.server.config.ServerConfig c = io.adahit.server.config.ConfigLoader.load(file, Map.of(), Map.of());
+    assertThat(c.conversations().shared()).isTrue();
+    assertThat(c.events().url()).startsWith("jdbc:postgresql://adahit-postgres:5432/");
+    assertThat(c.admin().syncSeconds()).isEqualTo(5);
+    assertThat(c.shutdown().graceSeconds()).isEqualTo(20);
   }
 
   @Test
