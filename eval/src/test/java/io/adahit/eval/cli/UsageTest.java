@@ -97,7 +97,9 @@ class UsageTest {
     }
     assertThat(files).as("scripts found").anyMatch(f -> f.endsWith("train-seed000.sh"));
     for (java.nio.file.Path f : files) {
-      String text = java.nio.file.Files.readString(f);
+      // a line naming commit 5887f59 drives that commit's jar, which knows only the old names
+      String text = java.nio.file.Files.readAllLines(f).stream().filter(l -> !l.contains("5887f59"))
+          .collect(java.util.stream.Collectors.joining("\n"));
       for (String name : hidden) {
         assertThat(java.util.regex.Pattern.compile("(^|[\\s\"'(\\[:])" + java.util.regex.Pattern.quote(name) + "([\\s=\"')\\]]|$)",
             java.util.regex.Pattern.MULTILINE).matcher(text).find()).as("%s uses the hidden alias %s", f, name).isFalse();
