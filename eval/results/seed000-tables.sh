@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Regenerates eval/results/seed000/*.json and the tables in eval/results/seed000-tables.md:
 # seed 000's Table 1 on our backbone (zero-shot, FE, Ada, AdaHIT on the full valid split of all
-# four tasks; K = 20 for ConvAI2, 100 for the others) and its Table 2 in small (the new skill,
-# blended_skill_talk, on a base trained on one old skill vs on all three).
-# Needs the adapters that eval/results/train-seed000.sh trains. Resumable: finished reports are kept.
+# four tasks; K = 20 for ConvAI2, 100 for the others; every skill at the lengths it was trained at,
+# as its manifest says; zero-shot at 256 / 128), its Table 2 in small (the new skill,
+# blended_skill_talk, on a base trained on one old skill vs on all three) and Table 3 in small
+# (adapters in the top 2, 4 or 6 layers, from the recipe ablation).
+# Needs the adapters that eval/results/train-seed000.sh trains (SKILLS, RUNS and OUT say where, as
+# there). Resumable: a finished report is kept (delete OUT's reports when the adapters change).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-out=eval/results/seed000
+SKILLS="${SKILLS:-skills}"                     # the AdaHIT skills, fusions and router evaluated
+RUNS="${RUNS:-.cache/runs}"                    # the baselines (fe, ada) and Table 2's runs
+out="${OUT:-eval/results/seed000}"             # one report per row and task
+tables="${TABLES:-eval/results/seed000-tables.md}"
 tasks=(convai2 wizard_of_wikipedia empathetic_dialogues blended_skill_talk)
 
 evaluate() { # row task [model flags]
@@ -24,25 +30,16 @@ for row in ${rows[*]}; do
   for t in "${tasks[@]}"; do
     case "$row" in
       zero-shot) ;; # eval/results/zero-shot-minilm-valid.json (same teachers, seed and K; see its README)
-      fe)        [[ -d ".cache/runs/fe/$t" ]] && evaluate fe "$t" --adapter ".cache/runs/fe/$t" ;;
-      ada)       [[ -d ".cache/runs/ada/$t" ]] && evaluate ada "$t" --adapter ".cache/runs/ada/$t" ;;
-      adahit)    [[ -d "skills/$t" ]] && evaluate adahit "$t" --skills-dir skills --skill "$t" ;;
-      fusion3)   [[ -d skills/bst_fusion3 ]] && evaluate fusion3 "$t" --skills-dir skills --skill bst_fusion3 ;;
-      fusion4)   [[ -d skills/bst_fusion4 ]] && evaluate fusion4 "$t" --skills-dir skills --skill bst_fusion4 ;;
-      auto)      [[ -d skills/auto ]] && evaluate auto "$t" --skills-dir skills --skill auto ;;
+      fe)        [[ -d "$RUNS/fe/$t" ]] && evaluate fe "$t" --adapter "$RUNS/fe/$t" ;;
+      ada)       [[ -d "$RUNS/ada/$t" ]] && evaluate ada "$t" --adapter "$RUNS/ada/$t" ;;
+      adahit)    [[ -d "$SKILLS/$t" ]] && evaluate adahit "$t" --skills-dir "$SKILLS" --skill "$t" ;;
+      fusion3)   [[ -d "$SKILLS"/bst_fusion3 ]] && evaluate fusion3 "$t" --skills-dir "$SKILLS" --skill bst_fusion3 ;;
+      fusion4)   [[ -d "$SKILLS"/bst_fusion4 ]] && evaluate fusion4 "$t" --skills-dir "$SKILLS" --skill bst_fusion4 ;;
+      auto)      [[ -d "$SKILLS"/auto ]] && evaluate auto "$t" --skills-dir "$SKILLS" --skill auto ;;
     esac
   done
-  if [[ "$row" == ablation ]]; then
-    for a in ctx256 pairs24k; do
-      [[ -d ".cache/runs/ablation/$a" ]] && evaluate "ablation-$a" convai2 --adapter ".cache/runs/ablation/$a"
-    done
-    # the shipped skills evaluated at their training length (what the server serves by default)
-    for t in convai2 blended_skill_talk; do
-      evaluate ablation-eval128 "$t" --skills-dir skills --skill "$t" --text-truncate 128
-    done
-  fi
-  if [[ "$row" == table2 && -d .cache/runs/table2/blended_skill_talk ]]; then
-    evaluate table2-base-convai2 blended_skill_talk --adapter .cache/runs/table2/blended_skill_talk
+  if [[ "$row" == table2 && -d "$RUNS"/table2/blended_skill_talk ]]; then
+    evaluate table2-base-convai2 blended_skill_talk --adapter "$RUNS"/table2/blended_skill_talk
   fi
 done
 
@@ -72,23 +69,23 @@ backbone=22565376
     avg="—"; [[ $have -eq 4 ]] && avg=$(printf "%.3f" "$(echo "$sum / 4" | bc -l)")
     case "$row" in
       zero-shot) theta="0"; delta="0" ;;
-      fe|ada) dirs=(); for t in "${tasks[@]}"; do dirs+=(".cache/runs/$row/$t"); done
+      fe|ada) dirs=(); for t in "${tasks[@]}"; do dirs+=("$RUNS/$row/$t"); done
         if [[ -d "${dirs[3]}" ]]; then p=$(params "${dirs[@]}"); theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
           delta=$(printf "%.2f%%" "$(echo "100 * $(params "${dirs[0]}") / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
-      adahit) if [[ -d skills/blended_skill_talk ]]; then
-          p=$(params skills/adahit_base skills/convai2 skills/wizard_of_wikipedia skills/empathetic_dialogues skills/blended_skill_talk)
+      adahit) if [[ -d "$SKILLS"/blended_skill_talk ]]; then
+          p=$(params "$SKILLS"/adahit_base "$SKILLS"/convai2 "$SKILLS"/wizard_of_wikipedia "$SKILLS"/empathetic_dialogues "$SKILLS"/blended_skill_talk)
           theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
-          delta=$(printf "%.2f%% (+ base %.2f%%, trained once)" "$(echo "100 * $(params skills/convai2) / $backbone" | bc -l)" \
-            "$(echo "100 * $(params skills/adahit_base) / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
-      fusion3|fusion4) d="skills/bst_${row}"; if [[ -d "$d" ]]; then
+          delta=$(printf "%.2f%% (+ base %.2f%%, trained once)" "$(echo "100 * $(params "$SKILLS"/convai2) / $backbone" | bc -l)" \
+            "$(echo "100 * $(params "$SKILLS"/adahit_base) / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
+      fusion3|fusion4) d="$SKILLS/bst_${row}"; if [[ -d "$d" ]]; then
           # the fusion's own parameters plus everything it runs: the base and the fused task adapters
           p=$(jq '.parameter_count' "$d/adapter_config.json"); for f in $(jq -r '.fused[].skill' "$d/adapter_config.json"); do
-            p=$((p + $(params "skills/$f"))); done; p=$((p + $(params skills/adahit_base)))
+            p=$((p + $(params "$SKILLS/$f"))); done; p=$((p + $(params "$SKILLS"/adahit_base)))
           theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)")
           delta=$(printf "%.2f%% (fusion only)" "$(echo "100 * $(params "$d") / $backbone" | bc -l)"); else theta="—"; delta="—"; fi ;;
-      auto) if [[ -f skills/auto/router_config.json ]]; then
-          p=$(params skills/adahit_base skills/convai2 skills/wizard_of_wikipedia skills/empathetic_dialogues skills/blended_skill_talk)
-          r=$(jq '.parameter_count' skills/auto/router_config.json); p=$((p + r))
+      auto) if [[ -f "$SKILLS"/auto/router_config.json ]]; then
+          p=$(params "$SKILLS"/adahit_base "$SKILLS"/convai2 "$SKILLS"/wizard_of_wikipedia "$SKILLS"/empathetic_dialogues "$SKILLS"/blended_skill_talk)
+          r=$(jq '.parameter_count' "$SKILLS"/auto/router_config.json); p=$((p + r))
           theta=$(printf "%.4f" "$(echo "$p / $backbone" | bc -l)"); delta="router $r parameters"; else theta="—"; delta="—"; fi ;;
     esac
     echo "$line | $avg | $theta | $delta |"
@@ -115,24 +112,17 @@ backbone=22565376
       echo "| $t | $(metric "$f" "$t" routing_accuracy) | $(jq -r '.report.routed | [.convai2, .wizard_of_wikipedia, .empathetic_dialogues, .blended_skill_talk] | map(. // 0 | tostring) | join(" | ")' "$f") | $(metric "$f" "$t" hits@1) | $(metric "$out/adahit/$t.json" "$t" hits@1) |"
     done
   fi
-  if [[ -f "$out/ablation-ctx256/convai2.json" || -f "$out/ablation-pairs24k/convai2.json" ]]; then
-    echo
-    echo "## What the budget shortcuts cost: the convai2 sub-adapter without each (convai2 valid, K = 20, contexts 256 unless said)"
-    echo
-    echo "| convai2 task sub-adapter (600 steps on the shipped base) | hits@1 | MRR |"
-    echo "|---|---|---|"
-    f="$out/adahit/convai2.json"; echo "| shipped: 128-token contexts, 12,000 training pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
-    f="$out/ablation-ctx256/convai2.json"; echo "| 256-token contexts (the eval length), 12,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
-    f="$out/ablation-pairs24k/convai2.json"; echo "| 128-token contexts, 24,000 pairs | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
-    f="$out/ablation-eval128/convai2.json"; echo "| shipped, evaluated with 128-token contexts (\`--text-truncate 128\`) | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
-    echo
-    echo "Shipped skills evaluated at their training length (128) instead of 256, hits@1 / MRR:"
-    echo
-    echo "| task | at 256 (Table 1) | at 128 |"
-    echo "|---|---|---|"
-    for t in convai2 blended_skill_talk; do
-      echo "| $t | $(metric "$out/adahit/$t.json" "$t" hits@1) / $(metric "$out/adahit/$t.json" "$t" mrr) | $(metric "$out/ablation-eval128/$t.json" "$t" hits@1) / $(metric "$out/ablation-eval128/$t.json" "$t" mrr) |"
-    done
-  fi
-} > eval/results/seed000-tables.md
-cat eval/results/seed000-tables.md
+  echo
+  echo "## Table 3 (small): which layers' adapters matter"
+  echo
+  echo "Ada on convai2 with adapters in the top 2, 4 or all 6 of the backbone's 6 layers, everything else equal"
+  echo "(12,000 training pairs, 750 steps of 32, 256-token contexts; convai2 valid, 7,801 examples, K = 20;"
+  echo "rows of eval/results/recipe-ablation.sh, whose table is eval/results/recipe/README.md)."
+  echo
+  echo "| adapters in layers | hits@1 | MRR |"
+  echo "|---|---|---|"
+  for r in ref:4-5 top4:2-5 top6:0-5; do
+    f="eval/results/recipe/${r%%:*}.json"; echo "| ${r#*:} | $(metric "$f" convai2 hits@1) | $(metric "$f" convai2 mrr) |"
+  done
+} > "$tables"
+cat "$tables"

@@ -11,7 +11,6 @@
 #   eval/results/train-seed000.sh adahit     # only the shipped AdaHIT skills
 #   eval/results/train-seed000.sh fusion     # AdapterFusion for BST over the shipped skills (issue 11)
 #   eval/results/train-seed000.sh router     # the 'auto' skill router (issue 11)
-#   eval/results/train-seed000.sh ablation   # what the budget shortcuts cost (convai2 task adapter)
 #   eval/results/train-seed000.sh ab         # the two convai2 variants of eval/results/ab-demo.sh (da 64, da 16)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -99,30 +98,14 @@ fi
 if [[ "$what" == ab ]]; then
   # Issue 10's A/B demonstration (eval/results/ab-demo.sh): two variants of the convai2 skill that
   # differ only in the adapter bottleneck, Houlsby adapters (Ada) of da 64 and of da 16 in the top 2
-  # layers, 1,000 steps each, everything else as the Ada row. The server confines variant adapters
-  # to its skills folder, so they go to skills/ (untracked: .gitignore); da 64 is the Ada row's run.
-  if [[ -f .cache/runs/ada/convai2/adapter_config.json && ! -e skills/convai2_da64 ]]; then
-    cp -r .cache/runs/ada/convai2 skills/convai2_da64
-  fi
-  train skills/convai2_da64 --mode ada -t convai2 --steps 1000 --top-layers 2 --bottleneck 64 \
-    --checkpoint-dir .cache/train/ada-convai2
-  train skills/convai2_da16 --mode ada -t convai2 --steps 1000 --top-layers 2 --bottleneck 16 \
-    --checkpoint-dir .cache/train/ada16-convai2
-fi
-if [[ "$what" == ablation ]]; then
-  # The shipped convai2 sub-adapter again, each time without one budget shortcut: contexts of 256
-  # word pieces instead of 128, and 24,000 training pairs instead of 12,000 (same steps, seed, base).
-  # (common sets --text-truncate/--max-train-pairs once; picocli refuses a repeated option, so these
-  # runs spell their flags out.)
-  abl=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --label-truncate 64 --valid-pairs 500 --valid-candidates 20
-       --checkpoint-every 100 --mode adahit-task -t convai2 --base skills/adahit_base --steps 600 --ts 32,16)
-  mkdir -p .cache/runs/ablation   # eval finds a hierarchical adapter's base beside it
-  [[ -e .cache/runs/ablation/adahit_base ]] || ln -s ../../../skills/adahit_base .cache/runs/ablation/adahit_base
-  for run in ctx256:--text-truncate=256:--max-train-pairs=12000 pairs24k:--text-truncate=128:--max-train-pairs=24000; do
-    name="${run%%:*}"; rest="${run#*:}"; f1="${rest%%:*}"; f2="${rest#*:}"
-    out=".cache/runs/ablation/$name"
+  # layers, 1,000 steps each on 12,000 pairs at 128-token contexts (the recipe before issue 18; the
+  # demo is about the A/B machinery, not about quality). The server confines variant adapters to its
+  # skills folder, so they go to skills/ (untracked: .gitignore).
+  ab_common=(--seed 0 -bs 32 --lr 2e-3 --warmup 0.1 --text-truncate 128 --label-truncate 64 --max-train-pairs 12000
+             --valid-pairs 500 --valid-candidates 20 --checkpoint-every 100 --mode ada -t convai2 --steps 1000 --top-layers 2)
+  for da in 64 16; do
+    out="skills/convai2_da$da"
     if [[ -f "$out/adapter_config.json" ]]; then echo "have $out"; continue; fi
-    echo "=== $out"
-    bin/adahit train --out "$out" "${abl[@]}" "$f1" "$f2" --checkpoint-dir ".cache/train/ablation-$name"
+    bin/adahit train --out "$out" "${ab_common[@]}" --bottleneck "$da" --checkpoint-dir ".cache/train/ab-da$da-convai2"
   done
 fi
