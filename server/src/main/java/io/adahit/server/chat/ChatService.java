@@ -191,11 +191,6 @@ public final class ChatService implements AutoCloseable {
     return hooks.lease(skill, null);
   }
 
-  /** Whether gRPC Act conversations are kept in the shared store. */
-  public boolean sharesConversations() {
-    return shared != null;
-  }
-
   /**
    * The open conversation {@code id}: held here, or (shared store) stored by any replica, then
    * held here too; null when it is in neither (a new id). Never completes on the caller's thread

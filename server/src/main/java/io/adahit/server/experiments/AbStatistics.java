@@ -48,11 +48,6 @@ public final class AbStatistics {
    */
   public record Test(double statistic, double df, double p) {}
 
-  /** The standard normal quantile for a two-sided interval of {@code level} (1.959964 for 0.95). */
-  public static double zTwoSided(double level) {
-    return NORMAL.inverseCumulativeProbability(1 - (1 - level) / 2);
-  }
-
   /**
    * Wilson score interval of {@code successes / n}, clipped to [0, 1].
    *
