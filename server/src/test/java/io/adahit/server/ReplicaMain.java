@@ -1,5 +1,6 @@
 package io.adahit.server;
 
+import io.adahit.agents.backbone.EngineDefaults;
 import io.adahit.server.cli.ServeCommand;
 import java.io.IOException;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ public final class ReplicaMain {
   }
 
   public static void main(String[] args) {
+    EngineDefaults.applyUnlessSet();   // as the adahit entry point: the child gets the parent's -Dai.djl.* too
     Thread watch = new Thread(() -> {
       try {
         while (System.in.read() >= 0) {

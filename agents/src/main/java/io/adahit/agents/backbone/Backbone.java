@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Nothing is downloaded: the default weights and tokenizer are resources of a Maven jar, the
- * PyTorch native library comes from the pytorch-native-cpu jar, and {@code ai.djl.offline} is
- * set to true unless the caller set it.
+ * PyTorch native library comes from the pytorch-native-cpu jar. Setting {@code ai.djl.offline}
+ * (so that DJL fails rather than downloads) is the entry point's job: {@link EngineDefaults}.
  */
 public final class Backbone implements AutoCloseable {
 
@@ -50,7 +50,6 @@ public final class Backbone implements AutoCloseable {
   private final BertEncoder encoder;
 
   private Backbone(String name, EmbeddedBackbone embedded, BertWeights weights, BackboneTokenizer tokenizer) {
-    configureEngineDefaults();
     CpuTuning cpu = CpuTuning.detect();
     if (cpu.slow()) {
       LOG.warn(cpu.describe());
@@ -259,19 +258,5 @@ public final class Backbone implements AutoCloseable {
     encoder.close();
     root.close();
     tokenizer.close();
-  }
-
-  /**
-   * Never download anything: DJL fails fast instead of fetching a native library, and skips its
-   * usage probe. Thread counts stay whatever the launcher set (the project's scripts pass
-   * {@code -Dai.djl.pytorch.num_threads}); inter-op parallelism defaults to 1.
-   */
-  private static void configureEngineDefaults() {
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
   }
 }

@@ -170,7 +170,7 @@ public final class LayerCache {
   }
 
   /**
-   * This cache's texts at a higher {@code level}: the frozen layers from {@link #level()} up to
+   * This cache's texts at a higher {@code level}: the frozen layers from {@code level} up to
    * {@code level} run on the kept states (for level = number of layers, then mean pooling), which
    * is what {@link #build} computes from the token ids, minus the layers already run. Used when a
    * run on the same data cached a lower level (e.g. FE after Ada).
@@ -285,25 +285,9 @@ public final class LayerCache {
     return out;
   }
 
-  /** The first layer run at each step (0 = no caching). */
-  public int level() {
-    return level;
-  }
-
-  /** Floats held for cached hidden states (0 at level 0). */
-  public long cachedFloats() {
-    long n = 0;
-    if (states != null) {
-      for (float[] s : states) {
-        n += s.length;
-      }
-    }
-    return n;
-  }
-
   /**
    * Embeddings of the texts at {@code rows} with {@code set}'s modules, [rows, d] on {@code m}:
-   * the layers from {@link #level()} up with the set's hooks, mean pooling, the set's head, then
+   * the layers from {@code level} up with the set's hooks, mean pooling, the set's head, then
    * (optionally) L2 normalisation; differentiable w.r.t. the set's parameters.
    *
    * @throws IllegalArgumentException if the set adapts a layer below this cache's level

@@ -52,11 +52,6 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
     return new TrainerOptions(steps, 32, 1e-3, 0.1, 0, 128, 64, 20, 0, 20, 0, true, 32, 0);
   }
 
-  public TrainerOptions withSteps(long s) {
-    return new TrainerOptions(s, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
-  }
-
   public TrainerOptions withBatchSize(int b) {
     return new TrainerOptions(steps, b, learningRate, warmupFraction, seed, contextLength, replyLength,
         scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
@@ -82,19 +77,9 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
         scale, every, candidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
   }
 
-  public TrainerOptions withCheckpointEvery(long every) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, every, layerCache, encodeBatchSize, lengthBuckets);
-  }
-
   public TrainerOptions withLayerCache(boolean on) {
     return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
         scale, validEvery, validCandidates, checkpointEvery, on, encodeBatchSize, lengthBuckets);
-  }
-
-  public TrainerOptions withLengthBuckets(int n) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, n);
   }
 
   /**

@@ -14,11 +14,6 @@ public final class ProcessMemory {
     return field("VmHWM:");
   }
 
-  /** Current resident set size (VmRSS). */
-  public static double rssMiB() {
-    return field("VmRSS:");
-  }
-
   private static double field(String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

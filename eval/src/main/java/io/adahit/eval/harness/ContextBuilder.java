@@ -1,6 +1,6 @@
 package io.adahit.eval.harness;
 
-import io.adahit.agents.agent.DialogueHistory;
+import io.adahit.agents.dialogue.DialogueHistory;
 import io.adahit.eval.teachers.Episode;
 import io.adahit.eval.teachers.Example;
 import io.adahit.eval.teachers.Teacher;

@@ -69,10 +69,6 @@ public record TeacherOptions(
     return new TeacherOptions(datapath, datatype, seed, numCandidates, Optional.of(file));
   }
 
-  public TeacherOptions withDatatype(Datatype dt) {
-    return new TeacherOptions(datapath, dt, seed, numCandidates, dataFile);
-  }
-
   /** The explicit data file, or the first of {@code defaults} (relative to datapath) that exists. */
   Path resolve(String... defaults) {
     if (dataFile.isPresent()) {

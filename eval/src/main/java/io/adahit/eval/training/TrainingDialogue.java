@@ -1,6 +1,6 @@
 package io.adahit.eval.training;
 
-import io.adahit.agents.agent.DialogueHistory;
+import io.adahit.agents.dialogue.DialogueHistory;
 import io.adahit.agents.training.TrainingPair;
 import java.util.ArrayList;
 import java.util.List;

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * reported in {@link #status}, not silently served.
  *
  * <pre>{@code
- * DesiredState desired = new DesiredState(db, "replica-1", adapters, experiments, json);
+ * DesiredState desired = new DesiredState(db, "replica-1", adapters, experiments, json, registry);
  * desired.converge();                       // at start, then on the admin executor every N seconds
  * desired.recordAdapter("convai2", "convai2_v2", fingerprint);   // after a replace succeeded here
  * }</pre>

@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Counts what the server did with each (answered, refused by status code, sockets closed).
  *
  * <pre>{@code
- * try (HostileLoad h = HostileLoad.start("127.0.0.1", httpPort, grpcPort, 256, 1, 10_000, 1024, utterances)) {
+ * try (HostileLoad h = HostileLoad.start("127.0.0.1", httpPort, grpcPort, 256, 1, 10_000, 1024, "base",
+ *     utterances)) {
  *   LoadRun.Result chat = new LoadRun(url, skills, 64, 10, 0, utterances).run(120_000);
  *   Map<String, Object> counts = h.counts();
  * }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
  * A closed-loop WebSocket load: N conversations at once, each a real ParlAI chat-service client
@@ -51,13 +52,14 @@ public final class LoadRun {
       return seconds == 0 ? 0 : turns / seconds;
     }
 
-    /** Nearest-rank percentile of the latencies, in ms. */
+    /**
+     * Nearest-rank percentile of the latencies in ms (the value of rank {@code ceil(p/100 · n)}:
+     * Commons Math's {@link Percentile.EstimationType#R_1}); NaN when nothing was answered.
+     *
+     * @param p in (0, 100]
+     */
     public double percentile(double p) {
-      if (latenciesMillis.length == 0) {
-        return Double.NaN;
-      }
-      int rank = (int) Math.ceil(p / 100.0 * latenciesMillis.length);
-      return latenciesMillis[Math.max(0, Math.min(latenciesMillis.length - 1, rank - 1))];
+      return new Percentile().withEstimationType(Percentile.EstimationType.R_1).evaluate(latenciesMillis, p);
     }
   }
 

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * Conversation c = chat.open("base", "websocket");
  * chat.turn(c, "hi! how are you?", false).thenAccept(r -> send(r.text()));
  * chat.finish(c);      // "[DONE]": the episode is logged and the history cleared
- * chat.close(c);       // disconnect
+ * chat.endConversation(c);   // disconnect: the open episode is logged, the conversation gone
  * }</pre>
  */
 public final class ChatService implements AutoCloseable {
@@ -189,11 +189,6 @@ public final class ChatService implements AutoCloseable {
   /** Leases the Skill object served as {@code skill} now, for work outside a conversation (gRPC Rank). */
   public SkillLeases.Lease lease(String skill) {
     return hooks.lease(skill, null);
-  }
-
-  /** Whether gRPC Act conversations are kept in the shared store. */
-  public boolean sharesConversations() {
-    return shared != null;
   }
 
   /**
@@ -498,24 +493,25 @@ public final class ChatService implements AutoCloseable {
   }
 
   /**
-   * Closes a conversation after its queued operations: its open episode is logged. A shared
-   * conversation ends for every replica (its stored state is read, logged and removed).
+   * Ends a conversation after its queued operations (a disconnect): its open episode is logged. A
+   * shared conversation ends for every replica (its stored state is read, logged and removed).
+   * Not to be confused with {@link #close()}, which shuts the whole service down.
    */
-  public CompletableFuture<Void> close(Conversation c) {
-    return close(c, true);
+  public CompletableFuture<Void> endConversation(Conversation c) {
+    return endConversation(c, true);
   }
 
   /**
-   * Closes a conversation whose first operation was refused: as {@link #close}, except that a
-   * shared conversation is only let go here (what is stored under its id, if anything, is another
-   * replica's).
+   * Ends a conversation whose first operation was refused: as {@link #endConversation(Conversation)},
+   * except that a shared conversation is only let go here (what is stored under its id, if anything,
+   * is another replica's).
    */
   public CompletableFuture<Void> abandon(Conversation c) {
-    return close(c, false);
+    return endConversation(c, false);
   }
 
   /** @param end false: a shared conversation is only let go here; it lives on in the store */
-  private CompletableFuture<Void> close(Conversation c, boolean end) {
+  private CompletableFuture<Void> endConversation(Conversation c, boolean end) {
     if (c.shared() && !end) {
       release(c);
       return c.idle().handle((v, e) -> (Void) null);
@@ -570,7 +566,7 @@ public final class ChatService implements AutoCloseable {
         continue;
       }
       if (now - c.lastUsedNanos() > idle.toNanos() && !c.busy()) {
-        close(c);
+        endConversation(c);
         metrics.error("conversation_idle");
         try {
           c.expired();
@@ -670,7 +666,7 @@ public final class ChatService implements AutoCloseable {
   public void closeAll(Duration grace) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (Conversation c : new ArrayList<>(open.values())) {
-      all.add(close(c, false));   // a shared conversation lives on for the other replicas
+      all.add(endConversation(c, false));   // a shared conversation lives on for the other replicas
     }
     try {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(grace.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,6 +1,6 @@
 package io.adahit.server.chat;
 
-import io.adahit.agents.agent.DialogueHistory;
+import io.adahit.agents.dialogue.DialogueHistory;
 import io.adahit.server.experiments.Assignment;
 import io.adahit.server.skills.Skill;
 import java.time.Instant;

@@ -34,7 +34,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (ConversationLog log = ConversationLog.open(json, Path.of("logs"), opt)) {
- *   log.append(conversation, exchanges, start, Instant.now());
+ *   log.append(conversation, episode, exchanges, start, Instant.now());
  * }
  * }</pre>
  */

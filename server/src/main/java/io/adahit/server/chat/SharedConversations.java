@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * write), {@code adahit.conversations.shared.turn}.
  *
  * <pre>{@code
- * SharedConversations store = SharedConversations.open(db, "replica-1", json, registry);
+ * SharedConversations store = SharedConversations.open(db, "replica-1", json, Clock.systemUTC(), registry);
  * Optional<Stored> s = store.load(id).join();
  * long v = store.save(id, s.map(Stored::version).orElse(0L), state).join();
  * }</pre>
@@ -102,11 +102,6 @@ public final class SharedConversations implements AutoCloseable {
     db.migrate();
     return new SharedConversations(db.pool("adahit-conversations", THREADS), db.redacted(), replica, json, clock,
         registry);
-  }
-
-  /** The timer of one turn's read plus write. */
-  public Timer turnTimer() {
-    return turns;
   }
 
   /** Records a turn's store time (its read and its write). */

@@ -40,9 +40,14 @@ public record ServerConfig(Http http, Grpc grpc, Skills skills, Agent agent, Bat
   }
 
   /**
-   * WebSocket + HTTP listener.
+   * WebSocket + HTTP listener. Two of its keys reach past HTTP (their names are kept for existing
+   * config files and flags): {@code host} is the address the gRPC listener binds too, and
+   * {@code maxPendingTurns} bounds every conversation's queue, gRPC Act and Chat included.
    *
+   * @param host the address both listeners, HTTP/WebSocket and gRPC, bind
    * @param maxConnections connections open at once, counted from accept (HTTP and WebSocket alike)
+   * @param maxPendingTurns turns one conversation may queue behind the one being answered, on every
+   *     transport (WebSocket, gRPC Act, gRPC Chat)
    * @param handshakeTimeoutSeconds a connection must complete each HTTP request (the WebSocket
    *     upgrade included) within this long of being accepted or answered, else it is closed
    * @param firstMessageTimeoutSeconds a WebSocket that sends no message this long after its

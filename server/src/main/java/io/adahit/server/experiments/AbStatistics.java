@@ -1,11 +1,17 @@
 package io.adahit.server.experiments;
 
 import org.apache.commons.math3.distribution.NormalDistribution;
-import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.StatisticalSummaryValues;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 
 /**
- * The statistics of an online A/B report, as in the textbooks; the distributions come from
- * Apache Commons Math.
+ * The statistics of an online A/B report, as in the textbooks. The Wilson interval, Welch's
+ * t-test, means and variances are Apache Commons Math's ({@link WilsonScoreInterval},
+ * {@link TTest}, {@link StatUtils}); the two-proportion z-test and the sample sizes, which it
+ * lacks, are written here on its normal distribution.
  *
  * <ul>
  *   <li>Wilson score interval of a proportion (Wilson 1927; Newcombe 1998, method 3):
@@ -13,7 +19,8 @@ import org.apache.commons.math3.distribution.TDistribution;
  *   <li>Two-proportion z-test with the pooled proportion:
  *       {@code z = (p2 - p1) / sqrt(p(1-p)(1/n1 + 1/n2))}, two-sided p.</li>
  *   <li>Welch's t-test (unequal variances) with the Welch–Satterthwaite degrees of freedom,
- *       two-sided p from Student's t.</li>
+ *       two-sided p from Student's t ({@link TTest#tTest(org.apache.commons.math3.stat.descriptive.StatisticalSummary,
+ *       org.apache.commons.math3.stat.descriptive.StatisticalSummary)}).</li>
  *   <li>Sample size per arm, two-sided alpha and power (Fleiss, without continuity correction):
  *       proportions {@code n = (z_a·sqrt(2·pbar·(1-pbar)) + z_b·sqrt(p1(1-p1) + p2(1-p2)))² / (p1-p2)²};
  *       means {@code n = (z_a + z_b)²·(s1² + s2²) / d²}.</li>
@@ -41,27 +48,18 @@ public final class AbStatistics {
    */
   public record Test(double statistic, double df, double p) {}
 
-  /** The standard normal quantile for a two-sided interval of {@code level} (1.959964 for 0.95). */
-  public static double zTwoSided(double level) {
-    return NORMAL.inverseCumulativeProbability(1 - (1 - level) / 2);
-  }
-
   /**
-   * Wilson score interval of {@code successes / n}.
+   * Wilson score interval of {@code successes / n}, clipped to [0, 1].
    *
    * @throws IllegalStateException unless 0 <= successes <= n and n >= 1
+   * @throws ArithmeticException if {@code n} exceeds {@link Integer#MAX_VALUE} (the library counts in ints)
    */
   public static Interval wilson(long successes, long n, double level) {
     if (n < 1 || successes < 0 || successes > n) {
       throw new IllegalStateException("wilson: need 0 <= successes <= n and n >= 1, found " + successes + " of " + n);
     }
-    double z = zTwoSided(level);
-    double p = (double) successes / n;
-    double z2 = z * z;
-    double denominator = 1 + z2 / n;
-    double center = (p + z2 / (2.0 * n)) / denominator;
-    double half = z / denominator * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
-    return new Interval(Math.max(0, center - half), Math.min(1, center + half));
+    ConfidenceInterval ci = new WilsonScoreInterval().createInterval(Math.toIntExact(n), (int) successes, level);
+    return new Interval(Math.max(0, ci.getLowerBound()), Math.min(1, ci.getUpperBound()));
   }
 
   /**
@@ -90,23 +88,19 @@ public final class AbStatistics {
    * @return NaN statistic and p when a sample has fewer than 2 values or both variances are 0
    */
   public static Test welch(double mean1, double var1, long n1, double mean2, double var2, long n2) {
-    if (n1 < 2 || n2 < 2) {
+    if (n1 < 2 || n2 < 2 || var1 / n1 + var2 / n2 == 0) {
       return new Test(Double.NaN, Double.NaN, Double.NaN);
     }
-    double a = var1 / n1;
-    double b = var2 / n2;
-    if (a + b == 0) {
-      return new Test(Double.NaN, Double.NaN, Double.NaN);
-    }
-    double t = (mean2 - mean1) / Math.sqrt(a + b);
-    double df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
-    double p = 2 * new TDistribution(null, df).cumulativeProbability(-Math.abs(t));
-    return new Test(t, df, p);
+    StatisticalSummaryValues first = new StatisticalSummaryValues(mean1, var1, n1, Double.NaN, Double.NaN, Double.NaN);
+    StatisticalSummaryValues second = new StatisticalSummaryValues(mean2, var2, n2, Double.NaN, Double.NaN, Double.NaN);
+    WelchTTest test = new WelchTTest();
+    return new Test(test.t(second, first), test.welchDf(var2, var1, n2, n1), test.tTest(second, first));
   }
 
-  /** Welch's t-test of two samples' means ({@code b} minus {@code a}). */
+  /** Welch's t-test of two samples' means ({@code b} minus {@code a}), sample variances (n - 1). */
   public static Test welch(double[] a, double[] b) {
-    return welch(mean(a), variance(a), a.length, mean(b), variance(b), b.length);
+    return welch(StatUtils.mean(a), StatUtils.variance(a), a.length, StatUtils.mean(b), StatUtils.variance(b),
+        b.length);
   }
 
   /**
@@ -137,21 +131,10 @@ public final class AbStatistics {
     return (za + zb) * (za + zb) * (sd1 * sd1 + sd2 * sd2) / (diff * diff);
   }
 
-  static double mean(double[] x) {
-    double s = 0;
-    for (double v : x) {
-      s += v;
+  /** Exposes the Welch–Satterthwaite degrees of freedom that {@link TTest} computes for its p-value. */
+  private static final class WelchTTest extends TTest {
+    double welchDf(double v1, double v2, double n1, double n2) {
+      return df(v1, v2, n1, n2);
     }
-    return s / x.length;
-  }
-
-  /** Sample variance (n - 1). */
-  static double variance(double[] x) {
-    double m = mean(x);
-    double s = 0;
-    for (double v : x) {
-      s += (v - m) * (v - m);
-    }
-    return s / (x.length - 1);
   }
 }

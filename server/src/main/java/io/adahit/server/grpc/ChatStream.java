@@ -90,7 +90,7 @@ final class ChatStream implements StreamObserver<ChatRequest> {
 
   private void closeConversation() {
     if (conversation != null && chat != null) {
-      chat.close(conversation);
+      chat.endConversation(conversation);
     }
   }
 

@@ -190,7 +190,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
     held[0] = c;
     CompletableFuture<Reply> r = dispatch(chat, c, m);
     if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
-      return r.thenCompose(reply -> chat.close(c).thenApply(v -> reply));
+      return r.thenCompose(reply -> chat.endConversation(c).thenApply(v -> reply));
     } else if (existing == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
       return r.whenComplete((reply, e) -> {
         if (e != null) {

@@ -103,7 +103,11 @@ public final class ServerMetrics {
         .register(registry);
   }
 
-  /** Registers a gauge read from {@code value} (the registry holds it weakly: keep the supplier's owner alive). */
+  /**
+   * Registers a gauge read from {@code value}. Micrometer holds a supplier gauge strongly
+   * ({@code Gauge.builder(String, Supplier)} sets {@code strongReference(true)}), so the supplier
+   * and whatever it captures stay alive as long as the registry.
+   */
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }

@@ -77,10 +77,6 @@ public final class AdapterManager implements AutoCloseable {
     return leases;
   }
 
-  public SkillPaths paths() {
-    return paths;
-  }
-
   /** Leases the skill served as {@code name} now (see {@link SkillLeases#acquire}). */
   public SkillLeases.Lease lease(String name) {
     return leases.acquire(() -> catalog.get(name));

@@ -6,7 +6,6 @@ import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.routing.SkillRouter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -127,10 +126,6 @@ public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
   /** The hooks the encoder runs with for this skill. */
   public LayerHooks hooks() {
     return adapters == null ? LayerHooks.NONE : adapters;
-  }
-
-  public Optional<AdapterSet> adapterSet() {
-    return Optional.ofNullable(adapters);
   }
 
   /**

@@ -150,7 +150,7 @@ final class ChatSession {
   /** The socket closed: the open conversation (if any) is closed and its episode logged. */
   void onClose() {
     if (conversation != null) {
-      chat.close(conversation);
+      chat.endConversation(conversation);
       conversation = null;
     }
   }
@@ -249,7 +249,7 @@ final class ChatSession {
       done.put("episode_done", true);
       done.put("conversation_id", c.id());
       putAssignment(done, c);
-      return chat.close(c).thenApply(v -> new Outbound(
+      return chat.endConversation(c).thenApply(v -> new Outbound(
           "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.", List.of("begin", "exit"), done));
     }
     if (text.contains("[RESET]")) {

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
- *     new ConnectionGuard(connections, 256, 10, metrics), ...);
+ *     new ConnectionGuard(connections, 256, 10_000, metrics), ...);   // handshake timeout in ms
  * }</pre>
  */
 final class ConnectionGuard extends ChannelDuplexHandler {

@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * WebServer web = new WebServer(config.http(), state, metrics, prometheus, json);
- * web.start();  web.port();  ...  web.stop();
+ * web.start();  web.port();  ...  web.close();   // or stopAccepting(), closeConnections() step by step
  * }</pre>
  */
 public final class WebServer implements AutoCloseable {

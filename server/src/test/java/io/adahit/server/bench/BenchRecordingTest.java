@@ -80,4 +80,14 @@ class BenchRecordingTest {
         .isEqualTo("overloaded");
     assertThat(LoadRun.errorKind(JSON.readTree("{\"text\":\"i like dogs\",\"payload\":{\"skill\":\"bst\"}}"))).isNull();
   }
+
+  @Test
+  void latencyPercentilesAreNearestRank() {
+    double[] sorted = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+    LoadRun.Result r = new LoadRun.Result(1, 10, 0, 1.0, sorted, 10, Map.of());
+    assertThat(r.percentile(50)).isEqualTo(50.0);    // rank ceil(0.5 * 10) = 5
+    assertThat(r.percentile(99)).isEqualTo(100.0);   // rank ceil(9.9) = 10
+    assertThat(r.percentile(11)).isEqualTo(20.0);    // rank ceil(1.1) = 2, no interpolation
+    assertThat(new LoadRun.Result(1, 0, 0, 0, new double[0], 0, Map.of()).percentile(99)).isNaN();
+  }
 }

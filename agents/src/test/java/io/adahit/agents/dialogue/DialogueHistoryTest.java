@@ -1,4 +1,4 @@
-package io.adahit.agents.agent;
+package io.adahit.agents.dialogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.adahit.agents.agent;
+package io.adahit.agents.dialogue;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
