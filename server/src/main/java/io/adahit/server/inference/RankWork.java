@@ -20,10 +20,11 @@ import java.util.function.Function;
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
  * first the context (routed first for a router skill), then the distinct candidates, longest
  * first, in chunks of {@code chunk}, each encoded by a {@link Ranker}, then the scores by
- * {@link BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link Ranker#rank}
- * with {@link RankerOptions#defaults()} at the answering skill's lengths up to float rounding
- * (a text's embedding depends on its batch's padding only by rounding). A call whose future is already done when a piece is due (the client cancelled, or its
- * deadline passed) stops there: no further piece is encoded.
+ * agents' {@link BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link
+ * Ranker#rank} with {@link RankerOptions#defaults()} at the answering skill's lengths up to float
+ * rounding (a text's embedding depends on its batch's padding only by rounding). A call whose
+ * future is already done when a piece is due (the client cancelled, or its deadline passed) stops
+ * there: no further piece is encoded.
  *
  * <pre>{@code
  * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget);

@@ -114,9 +114,10 @@ public final class TurnScheduler implements AutoCloseable {
   public record Ranked(String skill, Ranking ranking, SkillRouter.Routing routing) {}
 
   /**
-   * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does
-   * at the skill's lengths ({@link Skill#lengths()}: contexts and candidates cut where the skill
-   * was trained, unless the config overrides them), so {@code eval_model --server} measures what
+   * Scores explicit candidates for a context under a skill as {@link Ranker#rank} does (its
+   * encoder, then agents' {@link io.adahit.agents.ranker.BatchRanker#rank}; equal up to float
+   * rounding of batch padding) at the skill's lengths ({@link Skill#lengths()}: contexts and
+   * candidates cut where the skill was trained, unless the config overrides them), so {@code eval_model --server} measures what
    * {@code eval_model} measures in process; a router skill first routes the context (at its
    * router's length) and scores at the lengths of the skill it picks. Cancel the future when the
    * caller has gone: the work stops at its next piece. The caller checks the call against
