@@ -1,14 +1,13 @@
 package io.adahit.agents.ranker;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A retrieval agent's scorer, as ParlAI's bi-encoder: encode the context and each candidate
- * reply, score by dot product, rank best first. The same code ranks for the server and for the
- * evaluation harness, so the harness measures exactly what is served.
+ * reply through one {@link TextEncoder}, score by dot product, rank best first ({@link
+ * BatchRanker#rank}). The evaluation harness ranks with it, and the server's gRPC Rank encodes
+ * with it and scores with the same {@link BatchRanker#rank}; chat turns score against a skill's
+ * {@link CandidateIndex} with {@link BatchRanker#top}.
  *
  * <pre>{@code
  * Ranker ranker = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults());
@@ -39,7 +38,7 @@ public final class Ranker {
   }
 
   /**
-   * Ranks each context's own candidate list.
+   * Ranks each context's own candidate list ({@link BatchRanker#rank}).
    *
    * @throws IllegalArgumentException if the lists differ in length or a candidate list is empty
    */
@@ -48,27 +47,15 @@ public final class Ranker {
       throw new IllegalArgumentException("ranker: " + contexts.size() + " contexts but "
           + candidates.size() + " candidate lists");
     }
-    Map<String, Integer> distinct = new LinkedHashMap<>();
     for (int i = 0; i < candidates.size(); i++) {
       if (candidates.get(i).isEmpty()) {
         throw new IllegalArgumentException("ranker: example " + i + " has no candidates to rank");
       }
-      for (String c : candidates.get(i)) {
-        distinct.putIfAbsent(c, distinct.size());
-      }
     }
+    DistinctTexts distinct = DistinctTexts.of(candidates);
     float[][] ctx = encodeContexts(contexts);
-    float[][] cand = encodeCandidates(new ArrayList<>(distinct.keySet()));
-    List<Ranking> out = new ArrayList<>(contexts.size());
-    for (int i = 0; i < contexts.size(); i++) {
-      List<String> cs = candidates.get(i);
-      float[] scores = new float[cs.size()];
-      for (int j = 0; j < scores.length; j++) {
-        scores[j] = dot(ctx[i], cand[distinct.get(cs.get(j))]);
-      }
-      out.add(Ranking.of(scores));
-    }
-    return out;
+    float[][] cand = encodeCandidates(distinct.texts());
+    return BatchRanker.rank(ctx, cand, distinct.lists());
   }
 
   /** Context embeddings under the context options. */
@@ -79,25 +66,5 @@ public final class Ranker {
   /** Candidate embeddings under the candidate options. */
   public float[][] encodeCandidates(List<String> candidates) {
     return encoder.encode(candidates, options.candidate());
-  }
-
-  /** Scores of one context embedding against an encoded candidate matrix. */
-  public static Ranking score(float[] context, float[][] candidates) {
-    float[] scores = new float[candidates.length];
-    for (int j = 0; j < scores.length; j++) {
-      scores[j] = dot(context, candidates[j]);
-    }
-    return Ranking.of(scores);
-  }
-
-  static float dot(float[] a, float[] b) {
-    if (a.length != b.length) {
-      throw new IllegalArgumentException("ranker: embedding sizes differ, " + a.length + " vs " + b.length);
-    }
-    float s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
   }
 }

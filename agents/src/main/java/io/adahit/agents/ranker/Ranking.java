@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Scores of a candidate list and its order, best first. Ties keep the candidates' given order
- * (a stable descending sort), so rankings are deterministic: ParlAI's torch ranker sorts with
+ * (a stable descending sort; {@link BatchRanker#top} orders a pool the same way), so rankings
+ * are deterministic: ParlAI's torch ranker sorts with
  * {@code torch.sort}/{@code topk}, whose order among equal scores is unspecified, so there is no
  * rule to copy. A NaN score is refused (it means a broken model; torch would rank it first).
  *
@@ -21,21 +22,35 @@ public record Ranking(float[] scores, int[] order) {
     }
   }
 
-  /** Ranks scores: stable descending order. */
+  /** Ranks scores: descending, ties in candidate order ({@link #descending}). */
   public static Ranking of(float[] scores) {
-    Integer[] idx = new Integer[scores.length];
-    for (int i = 0; i < idx.length; i++) {
+    for (int i = 0; i < scores.length; i++) {
       if (Float.isNaN(scores[i])) {
         throw new IllegalArgumentException("ranking: score of candidate " + i + " is NaN");
       }
-      idx[i] = i;
     }
-    java.util.Arrays.sort(idx, (a, b) -> Float.compare(scores[b], scores[a])); // stable (TimSort)
-    int[] order = new int[idx.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = idx[i];
+    return new Ranking(scores, descending(scores, 0, scores.length));
+  }
+
+  /**
+   * Positions 0..n-1 of {@code scores[offset..offset+n)} by descending score (as {@link
+   * Float#compare} orders floats), equal scores in ascending position: a stable descending sort,
+   * done on primitive keys (a score's bits made to sort as signed ints, the position in the low
+   * half) so that ranking a large pool boxes nothing.
+   */
+  static int[] descending(float[] scores, int offset, int n) {
+    long[] keys = new long[n];
+    for (int i = 0; i < n; i++) {
+      int bits = Float.floatToIntBits(scores[offset + i]);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      keys[i] = ((long) bits << 32) | (0xffffffffL - i);
     }
-    return new Ranking(scores, order);
+    java.util.Arrays.sort(keys);
+    int[] order = new int[n];
+    for (int r = 0; r < n; r++) {
+      order[r] = (int) (0xffffffffL - (keys[n - 1 - r] & 0xffffffffL));
+    }
+    return order;
   }
 
   /** 1-based rank of candidate {@code index}. */

@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * The hits@1/K loop: builds each example's candidate list (ParlAI's {@code -ecands}), has a
- * {@link Scorer} score them (in this process with the same {@link Ranker} the server uses,
- * through a skill router, or by a live server) and accumulates ParlAI's ranking metrics.
+ * {@link Scorer} score them (in this process with a {@link Ranker} and agents' {@link
+ * io.adahit.agents.ranker.BatchRanker#rank}, which the server's gRPC Rank also scores with;
+ * through a skill router; or by a live server) and accumulates ParlAI's ranking metrics.
  *
  * <pre>{@code
  * Evaluator ev = new Evaluator(ranker, 32, false);

@@ -1,23 +1,25 @@
 package io.adahit.eval.harness;
 
+import io.adahit.agents.ranker.BatchRanker;
+import io.adahit.agents.ranker.DistinctTexts;
 import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
+import io.adahit.agents.ranker.Ranking;
 import io.adahit.agents.ranker.TextEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Scores in this process with the same {@link Ranker} the server uses: every context and every
- * distinct candidate text of the call is encoded once, longest first in chunks (so batches need
- * little padding), optionally through an on-disk {@link EmbeddingCache}; then each example is
- * ranked in memory by dot product.
+ * Scores in this process: every context and every distinct candidate text of the call is encoded
+ * once by a {@link Ranker}, longest first in chunks (so batches need little padding), optionally
+ * through an on-disk {@link EmbeddingCache}; then each example is ranked by agents' {@link
+ * BatchRanker#rank}, as the server's gRPC Rank ranks (and chat turns score against a pool up to
+ * float rounding; see {@code OneRankerContractTest}).
  *
  * <pre>{@code
  * try (RankingModel m = RankingModel.skill(backbone, Path.of("skills"), "convai2")) {
@@ -59,17 +61,11 @@ public final class LocalScorer implements Scorer {
   @Override
   public List<Scored> score(List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress) {
     float[][] ctx = encodeAll(examples.stream().map(EvalExample::context).toList(), ranker::encodeContexts, progress);
-    Map<String, Integer> distinct = new LinkedHashMap<>();
-    candidates.forEach(l -> l.forEach(c -> distinct.putIfAbsent(c, distinct.size())));
-    float[][] cand = encodeAll(new ArrayList<>(distinct.keySet()), ranker::encodeCandidates, progress);
+    DistinctTexts distinct = DistinctTexts.of(candidates);
+    float[][] cand = encodeAll(distinct.texts(), ranker::encodeCandidates, progress);
     List<Scored> out = new ArrayList<>(examples.size());
-    for (int i = 0; i < examples.size(); i++) {
-      List<String> cands = candidates.get(i);
-      float[][] rows = new float[cands.size()][];
-      for (int j = 0; j < rows.length; j++) {
-        rows[j] = cand[distinct.get(cands.get(j))];
-      }
-      out.add(new Scored(Ranker.score(ctx[i], rows), null));
+    for (Ranking r : BatchRanker.rank(ctx, cand, distinct.lists())) {
+      out.add(new Scored(r, null));
     }
     return out;
   }

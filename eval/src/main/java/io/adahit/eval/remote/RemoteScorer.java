@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Scores through a live server's {@code Rank} call ({@code eval_model --server HOST:PORT}): one
  * call per example with the context as the harness builds it, the example's candidates and the
  * skill, at most {@code maxInFlight} calls at a time (ParlAI's {@code -bs}), each with a deadline.
- * The server scores exactly as the in-process {@code Ranker} does, so the metrics are the same.
+ * The server encodes with a {@code Ranker} and scores with agents' {@code BatchRanker.rank} as the
+ * in-process {@link io.adahit.eval.harness.LocalScorer} does: scores agree within 1e-6 (float
+ * rounding of different batch paddings) and the metrics are the same ({@code RemoteEvalTest}).
  * An overloaded server ({@code RESOURCE_EXHAUSTED}) is retried with exponential back-off; any
  * other failure stops the run with a message saying what to do ({@link RemoteErrors}). For a
  * router skill, each result names the skill the server routed to.

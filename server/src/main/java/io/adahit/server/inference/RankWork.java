@@ -1,6 +1,8 @@
 package io.adahit.server.inference;
 
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.BatchRanker;
+import io.adahit.agents.ranker.DistinctTexts;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.Ranking;
@@ -10,19 +12,19 @@ import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
  * first the context (routed first for a router skill), then the distinct candidates, longest
- * first, in chunks of {@code chunk}, then the scores. The result equals {@link Ranker#rank} with
- * {@link RankerOptions#defaults()} at the answering skill's lengths (each text's embedding does
- * not depend on what else is in its batch). A call whose future is already done when a piece is due (the client cancelled, or its
- * deadline passed) stops there: no further piece is encoded.
+ * first, in chunks of {@code chunk}, each encoded by a {@link Ranker}, then the scores by
+ * agents' {@link BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link
+ * Ranker#rank} with {@link RankerOptions#defaults()} at the answering skill's lengths up to float
+ * rounding (a text's embedding depends on its batch's padding only by rounding). A call whose
+ * future is already done when a piece is due (the client cancelled, or its deadline passed) stops
+ * there: no further piece is encoded.
  *
  * <pre>{@code
  * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget);
@@ -44,6 +46,7 @@ final class RankWork {
   private SkillRouter.Routing routing;
   private Ranker ranker;
   private List<String> distinct;
+  private int[][] lists;   // the call's candidates as positions in distinct
   private Integer[] byLength;   // distinct indices, longest text first: chunks of like lengths pad little
   private float[] contextEmbedding;
   private float[][] candidateEmbeddings;
@@ -101,15 +104,7 @@ final class RankWork {
       if (encoded < distinct.size()) {
         return false;
       }
-      Map<String, Integer> index = new LinkedHashMap<>();
-      for (int i = 0; i < distinct.size(); i++) {
-        index.put(distinct.get(i), i);
-      }
-      float[][] aligned = new float[candidates.size()][];
-      for (int j = 0; j < aligned.length; j++) {
-        aligned[j] = candidateEmbeddings[index.get(candidates.get(j))];
-      }
-      Ranking ranking = Ranker.score(contextEmbedding, aligned);
+      Ranking ranking = BatchRanker.rank(new float[][] {contextEmbedding}, candidateEmbeddings, lists).get(0);
       release();
       future.complete(new TurnScheduler.Ranked(skill.name(), ranking, routing));
       return true;
@@ -132,11 +127,9 @@ final class RankWork {
     TextEncoder enc = skill.adapters() == null ? TextEncoder.of(backbone) : skill.adapters()::embed;
     ranker = new Ranker(enc, RankerOptions.defaults().withLengths(skill.lengths()));
     contextEmbedding = ranker.encodeContexts(List.of(context))[0];
-    Map<String, Boolean> seen = new LinkedHashMap<>();
-    for (String c : candidates) {
-      seen.putIfAbsent(c, Boolean.TRUE);
-    }
-    distinct = new ArrayList<>(seen.keySet());
+    DistinctTexts d = DistinctTexts.of(List.of(candidates));
+    distinct = d.texts();
+    lists = d.lists();
     byLength = new Integer[distinct.size()];
     for (int i = 0; i < byLength.length; i++) {
       byLength[i] = i;

@@ -1,14 +1,7 @@
 package io.adahit.server.inference;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import io.adahit.agents.backbone.Backbone;
-import io.adahit.agents.backbone.EncodeOptions;
-import io.adahit.agents.backbone.TokenBatch;
-import io.adahit.agents.ranker.MixedSkillEncoder;
 import io.adahit.agents.ranker.Ranker;
-import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.Ranking;
 import io.adahit.agents.routing.SkillRouter;
 import io.adahit.server.config.ConfigLoader;
@@ -18,7 +11,6 @@ import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -32,18 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micro-batches turns across conversations: the first waiting turn opens a batch, which fills with
- * whatever else arrives within {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly of
- * different skills. Each context is cut at the length its skill ranks at ({@link Skill#lengths()},
- * so skills trained at different lengths share a batch); the rows, sorted by length, run in as few
- * backbone passes as a token budget allows (usually one), each pass mixing skills ({@link
- * MixedSkillEncoder}); each skill's rows are then scored against that skill's pool in one matrix
- * product. Turns of a router skill ({@code auto}) are routed first (one zero-shot pass over their
- * contexts) and then ride in the batch as turns of the skill they were routed to, leased ({@link
- * SkillLeases}) until the batch is scored, so a hot replace cannot free a routed-to skill's pool
- * under it (the turn's caller leases the skill it asked for; only the scheduler knows where a
- * router sends it). The queue is bounded: a turn that finds it full fails at once with {@link
- * OverloadedException}, so latency cannot grow without limit.
+ * Schedules inference: micro-batches turns across conversations and runs Rank calls between them.
+ * The first waiting turn opens a batch, which fills with whatever else arrives within
+ * {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly of different skills; {@link
+ * TurnBatch} answers it (router turns routed and their target skills leased ({@link SkillLeases})
+ * until the batch is scored, so a hot replace cannot free a routed-to skill's pool under it;
+ * contexts cut at each skill's length; rows cut into forward passes by a token budget, each pass
+ * mixing skills), and agents' {@link io.adahit.agents.ranker.BatchRanker} does the encoding and
+ * scoring against each skill's {@link io.adahit.agents.ranker.CandidateIndex}: this class and
+ * {@link TurnBatch} hold no tensors. The queue is bounded: a turn that finds it full fails at
+ * once with {@link OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
  * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
@@ -65,12 +55,10 @@ public final class TurnScheduler implements AutoCloseable {
   private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) {}
 
   private final Backbone backbone;
-  private final MixedSkillEncoder encoder;
+  private final TurnBatch batches;
   private final ServerConfig.Batching config;
   private final ServerMetrics metrics;
   private final SkillLeases leases;
-  /** How contexts are encoded (truncation keeps the end, L2-normalised); the length is each skill's. */
-  private static final EncodeOptions CONTEXT = RankerOptions.defaults().context();
   private final ServerConfig.Rank rankLimits;
   private final BlockingQueue<TurnJob> queue;
   private final BlockingQueue<RankWork> ranks;
@@ -95,7 +83,7 @@ public final class TurnScheduler implements AutoCloseable {
     this.rankLimits = rankLimits;
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
-    this.encoder = new MixedSkillEncoder(backbone);
+    this.batches = new TurnBatch(backbone, leases, metrics);
     this.config = config;
     this.metrics = metrics;
     this.leases = leases;
@@ -126,9 +114,10 @@ public final class TurnScheduler implements AutoCloseable {
   public record Ranked(String skill, Ranking ranking, SkillRouter.Routing routing) {}
 
   /**
-   * Scores explicit candidates for a context under a skill, exactly as {@link Ranker#rank} does
-   * at the skill's lengths ({@link Skill#lengths()}: contexts and candidates cut where the skill
-   * was trained, unless the config overrides them), so {@code eval_model --server} measures what
+   * Scores explicit candidates for a context under a skill as {@link Ranker#rank} does (its
+   * encoder, then agents' {@link io.adahit.agents.ranker.BatchRanker#rank}; equal up to float
+   * rounding of batch padding) at the skill's lengths ({@link Skill#lengths()}: contexts and
+   * candidates cut where the skill was trained, unless the config overrides them), so {@code eval_model --server} measures what
    * {@code eval_model} measures in process; a router skill first routes the context (at its
    * router's length) and scores at the lengths of the skill it picks. Cancel the future when the
    * caller has gone: the work stops at its next piece. The caller checks the call against
@@ -241,7 +230,7 @@ public final class TurnScheduler implements AutoCloseable {
     }
     long start = System.nanoTime();
     try {
-      List<TurnResult> results = encodeAndScore(live);
+      List<TurnResult> results = batches.answer(live.stream().map(TurnJob::request).toList());
       metrics.batch(live.size(), System.nanoTime() - start);
       for (int i = 0; i < live.size(); i++) {
         live.get(i).future().complete(results.get(i));
@@ -254,141 +243,8 @@ public final class TurnScheduler implements AutoCloseable {
     }
   }
 
-  /**
-   * Encodes and scores a batch: rows sorted by length and cut into passes of at most
-   * {@link #TOKENS_PER_PASS} padded tokens (a short turn is not padded to the longest history of
-   * the batch), each pass one backbone run over its skill segments.
-   */
-  private List<TurnResult> encodeAndScore(List<TurnJob> jobs) {
-    List<SkillLeases.Lease> held = new ArrayList<>();
-    try {
-      return encodeAndScore(jobs, held);
-    } finally {
-      held.forEach(SkillLeases.Lease::close);   // routed-to skills: released once scored, or on failure
-    }
-  }
-
-  private List<TurnResult> encodeAndScore(List<TurnJob> jobs, List<SkillLeases.Lease> held) {
-    List<String> contexts = jobs.stream().map(j -> j.request().context()).toList();
-    SkillRouter.Routing[] routings = new SkillRouter.Routing[jobs.size()];
-    Skill[] skills = route(jobs.stream().map(j -> j.request().skill()).toList(), contexts, routings, held);
-    long[][] rows = tokenize(contexts, skills);
-    Integer[] order = new Integer[jobs.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> rows[i].length));
-    TurnResult[] out = new TurnResult[jobs.size()];
-    int start = 0;
-    while (start < order.length) {
-      int end = start + 1;
-      while (end < order.length && (long) (end + 1 - start) * rows[order[end]].length <= TOKENS_PER_PASS) {
-        end++;
-      }
-      List<Integer> pass = new ArrayList<>(List.of(order).subList(start, end));
-      // group rows by Skill object, not name: experiment variants (and a skill's old and new adapter
-      // during a hot replace) share a name but not adapters or pools
-      pass.sort(Comparator.comparing((Integer i) -> skills[i].name())
-          .thenComparingInt(i -> System.identityHashCode(skills[i])));
-      encodePass(jobs, skills, routings, rows, pass, out);
-      start = end;
-    }
-    return List.of(out);
-  }
-
-  /**
-   * Each context's word pieces, cut at the length of the skill that answers it (the latest kept):
-   * a batch may mix skills trained at different lengths.
-   */
-  private long[][] tokenize(List<String> contexts, Skill[] skills) {
-    long[][] rows = new long[contexts.size()][];
-    java.util.Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
-    for (int i = 0; i < skills.length; i++) {
-      int len = Math.min(skills[i].lengths().text(), backbone.config().maxPositions());
-      byLength.computeIfAbsent(len, k -> new ArrayList<>()).add(i);
-    }
-    byLength.forEach((len, idx) -> {
-      long[][] part = backbone.tokenizer().encodeRows(idx.stream().map(contexts::get).toList(), len, CONTEXT.truncation());
-      for (int k = 0; k < idx.size(); k++) {
-        rows[idx.get(k)] = part[k];
-      }
-    });
-    return rows;
-  }
-
-  /** Padded tokens one forward pass may hold (rows x longest row). */
+  /** Padded tokens one forward pass may hold (rows x longest row); {@link TurnBatch} cuts passes at it. */
   static final int TOKENS_PER_PASS = 4096;
-
-  /**
-   * The skill that answers each turn: its own, or for a router skill's turn the skill its router
-   * picks from the context ({@code routings[i]} records that decision), leased into {@code held}.
-   * One router pass per router.
-   */
-  private Skill[] route(List<Skill> requested, List<String> contexts, SkillRouter.Routing[] routings,
-      List<SkillLeases.Lease> held) {
-    Skill[] out = requested.toArray(new Skill[0]);
-    java.util.Map<String, List<Integer>> byRouter = new java.util.TreeMap<>();
-    for (int i = 0; i < out.length; i++) {
-      if (out[i].isRouter()) {
-        byRouter.computeIfAbsent(out[i].name(), k -> new ArrayList<>()).add(i);
-      }
-    }
-    for (List<Integer> rows : byRouter.values()) {
-      Skill routerSkill = out[rows.get(0)];
-      List<SkillRouter.Routing> r = routerSkill.router().route(rows.stream().map(contexts::get).toList());
-      for (int k = 0; k < rows.size(); k++) {
-        int i = rows.get(k);
-        routings[i] = r.get(k);
-        out[i] = leaseTarget(routerSkill, r.get(k).skill(), held);
-      }
-    }
-    return out;
-  }
-
-  /** Leases the skill {@code router} names {@code routed} now, adding the lease to {@code held}. */
-  private Skill leaseTarget(Skill router, String routed, List<SkillLeases.Lease> held) {
-    SkillLeases.Lease lease = leases.acquire(() -> router.target(routed));
-    held.add(lease);
-    return lease.skill();
-  }
-
-  private void encodePass(List<TurnJob> jobs, Skill[] skills, SkillRouter.Routing[] routings, long[][] rows,
-      List<Integer> pass, TurnResult[] out) {
-    long[][] passRows = new long[pass.size()][];
-    for (int r = 0; r < passRows.length; r++) {
-      passRows[r] = rows[pass.get(r)];
-    }
-    TokenBatch batch = backbone.tokenizer().pad(passRows);
-    List<MixedSkillEncoder.Segment> segments = new ArrayList<>();
-    List<Skill> segmentSkills = new ArrayList<>();
-    int from = 0;
-    for (int r = 1; r <= pass.size(); r++) {
-      Skill s = skills[pass.get(from)];
-      if (r == pass.size() || skills[pass.get(r)] != s) {
-        segments.add(new MixedSkillEncoder.Segment(from, r, s.adapters()));
-        segmentSkills.add(s);
-        from = r;
-      }
-    }
-    try (NDManager m = backbone.newManager()) {
-      NDArray emb = encoder.encode(m, batch, segments, CONTEXT.normalize());
-      for (int g = 0; g < segments.size(); g++) {
-        MixedSkillEncoder.Segment seg = segments.get(g);
-        Skill skill = segmentSkills.get(g);
-        long t0 = System.nanoTime();
-        NDArray ctx = emb.get(new NDIndex("{}:{}", seg.from(), seg.to()));
-        float[] scores = ctx.matMul(skill.candidates().matrix()).toFloatArray();
-        int n = skill.candidates().size();
-        for (int r = seg.from(); r < seg.to(); r++) {
-          TurnRequest req = jobs.get(pass.get(r)).request();
-          TopCandidates.Top top = TopCandidates.select(scores, (r - seg.from()) * n,
-              skill.candidates().texts(), req.topK(), req.blocked());
-          out[pass.get(r)] = new TurnResult(skill.name(), top.texts(), top.scores(), jobs.size(), routings[pass.get(r)]);
-        }
-        metrics.scoring(skill.name(), System.nanoTime() - t0);
-      }
-    }
-  }
 
   private void failRemaining(RuntimeException why) {
     TurnJob j;

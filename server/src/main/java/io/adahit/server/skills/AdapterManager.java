@@ -7,6 +7,7 @@ import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.errors.ConflictException;
+import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.server.config.ServerConfig;
 import java.io.IOException;
@@ -255,7 +256,7 @@ public final class AdapterManager implements AutoCloseable {
     }
   }
 
-  private CandidatePool encode(String name, AdapterSet adapters, List<String> texts, TextLengths lengths) {
+  private CandidateIndex encode(String name, AdapterSet adapters, List<String> texts, TextLengths lengths) {
     return SkillCatalog.encodePool(backbone, name, adapters, texts, RankerOptions.defaults().withLengths(lengths).candidate(),
         config.cacheDir(), LoadProgress.NONE);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.TextEncoder;
 import java.io.IOException;
@@ -97,10 +98,10 @@ final class PoolEncoding {
   }
 
   /** Encodes {@code p} through its cache, {@link #CHUNK} candidates per progress step. */
-  CandidatePool encode(Backbone backbone, Pool p, LoadProgress progress) {
+  CandidateIndex encode(Backbone backbone, Pool p, LoadProgress progress) {
     long began = System.nanoTime();
     long missesBefore = p.cache().misses();
-    CandidatePool pool = encode(backbone, p.name(), p.texts(), p.options(), p.cache(), progress);
+    CandidateIndex pool = encode(backbone, p.name(), p.texts(), p.options(), p.cache(), progress);
     long fresh = p.cache().misses() - missesBefore;
     if (fresh > 0) {
       encoded += fresh;
@@ -110,7 +111,7 @@ final class PoolEncoding {
   }
 
   /** Encodes {@code texts} through {@code cache} into a pool, reporting to {@code progress}. */
-  static CandidatePool encode(Backbone backbone, String name, List<String> texts, EncodeOptions options,
+  static CandidateIndex encode(Backbone backbone, String name, List<String> texts, EncodeOptions options,
       EmbeddingCache cache, LoadProgress progress) {
     float[][] out = new float[texts.size()][];
     try (LoadProgress.Task task = progress.start("skill " + name, texts.size())) {
@@ -124,7 +125,7 @@ final class PoolEncoding {
     if (cache.misses() == 0) {
       LOG.info("skill '{}': all {} candidate encodings read from the cache", name, texts.size());
     }
-    return new CandidatePool(texts, out, backbone.newManager());
+    return new CandidateIndex(texts, out, backbone.newManager());
   }
 
   /** Records how long this start's encoding took ({@value #TIMINGS_FILE}), if it encoded anything. */

@@ -3,6 +3,7 @@ package io.adahit.server.skills;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.LayerHooks;
+import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.routing.SkillRouter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,7 @@ import java.util.random.RandomGenerator;
  *     unless the config overrides them; its pool is encoded at {@code lengths.label()}); null for a
  *     router skill, which routes at its router's own length and answers at the routed skill's
  */
-public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
+public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
     List<List<String>> personas, Path dir, SkillRouter router, Function<String, Skill> targets,
     TextLengths lengths) {
 
@@ -50,13 +51,13 @@ public record Skill(String name, AdapterSet adapters, CandidatePool candidates,
   }
 
   /** A skill that answers with its own adapters and pool, encoded at {@code lengths}. */
-  public Skill(String name, AdapterSet adapters, CandidatePool candidates, List<List<String>> personas, Path dir,
+  public Skill(String name, AdapterSet adapters, CandidateIndex candidates, List<List<String>> personas, Path dir,
       TextLengths lengths) {
     this(name, adapters, candidates, personas, dir, null, null, lengths);
   }
 
   /** A skill at the harness default lengths ({@link TextLengths#DEFAULTS}), its pool encoded at them. */
-  public Skill(String name, AdapterSet adapters, CandidatePool candidates, List<List<String>> personas, Path dir) {
+  public Skill(String name, AdapterSet adapters, CandidateIndex candidates, List<List<String>> personas, Path dir) {
     this(name, adapters, candidates, personas, dir, TextLengths.DEFAULTS);
   }
 

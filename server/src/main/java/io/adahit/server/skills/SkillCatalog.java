@@ -9,6 +9,7 @@ import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.errors.ConflictException;
+import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.EmbeddingCache;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
@@ -127,7 +128,7 @@ public final class SkillCatalog implements AutoCloseable {
       }
       encoding.announce(progress);
       for (Planned p : planned) {
-        CandidatePool pool = encoding.encode(backbone, p.pool(), progress);
+        CandidateIndex pool = encoding.encode(backbone, p.pool(), progress);
         skills.put(p.src().name(), new Skill(p.src().name(), p.adapters(), pool, p.personas(), p.src().dir(), p.lengths()));
         LOG.info("skill '{}': kind {}, {} candidates, {} personas, lengths {}, adapters: {}", p.src().name(),
             p.adapters() == null ? "none" : p.adapters().kind().fileName(), pool.size(), p.personas().size(), p.lengths(),
@@ -247,7 +248,7 @@ public final class SkillCatalog implements AutoCloseable {
     return out;
   }
 
-  static CandidatePool encodePool(Backbone backbone, String name, AdapterSet adapters,
+  static CandidateIndex encodePool(Backbone backbone, String name, AdapterSet adapters,
       List<String> texts, EncodeOptions options, Path cacheDir, LoadProgress progress) {
     TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
     EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);

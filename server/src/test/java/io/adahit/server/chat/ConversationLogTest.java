@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.adahit.server.skills.CandidatePool;
+import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.server.skills.Skill;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class ConversationLogTest {
 
   @BeforeAll
   static void skill() {
-    skill = new Skill("base", null, new CandidatePool(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
+    skill = new Skill("base", null, new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
         List.of(), null);
   }
 

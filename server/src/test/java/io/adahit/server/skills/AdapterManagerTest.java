@@ -73,14 +73,14 @@ class AdapterManagerTest {
 
     Thread.sleep(100);
     assertThat(leases.retiring()).as("held by a turn in flight").isEqualTo(1);
-    assertThat(old.candidates().matrix().isReleased()).isFalse();
-    assertThat(old.candidates().matrix().getShape().get(1)).isEqualTo(TestSkills.POOL);
+    assertThat(old.candidates().isClosed()).isFalse();
+    assertThat(old.candidates().size()).isEqualTo(TestSkills.POOL);
     try (SkillLeases.Lease now = adapters.lease("ada")) {
       assertThat(now.skill()).as("new turns get the new adapter").isSameAs(next);
     }
     inFlight.close();
     awaitFreed();
-    assertThat(old.candidates().matrix().isReleased()).as("the old pool is freed once unused").isTrue();
+    assertThat(old.candidates().isClosed()).as("the old pool is freed once unused").isTrue();
     assertThat(old.adapters().parameters().get(0).isReleased())
         .as("adapters loaded at startup belong to the registry (a fusion may use them): kept").isFalse();
 
@@ -140,7 +140,7 @@ class AdapterManagerTest {
     assertThat(catalog.names()).as("a variant is not served under its own name").containsExactly("ada", "base");
     adapters.retire(variant);
     awaitFreed();
-    assertThat(variant.candidates().matrix().isReleased()).isTrue();
+    assertThat(variant.candidates().isClosed()).isTrue();
   }
 
   @Test

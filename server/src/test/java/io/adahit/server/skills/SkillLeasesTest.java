@@ -3,6 +3,7 @@ package io.adahit.server.skills;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
+import io.adahit.agents.ranker.CandidateIndex;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,7 @@ class SkillLeasesTest {
   }
 
   private static Skill skill(String name) {
-    return new Skill(name, null, new CandidatePool(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
+    return new Skill(name, null, new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
         List.of(), null);
   }
 
