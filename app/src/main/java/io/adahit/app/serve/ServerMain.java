@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     name = "adahit",
     mixinStandardHelpOptions = true,
     version = "adahit 0.1.0",
-    description = "The AdaHIT dialogue server (serving commands only; the full CLI is adahit-cli.jar).",
+    description = "The AdaHIT server's commands (every other command: adahit-cli.jar).",
     subcommands = {ServeCommand.class, EventsMigrateCommand.class, CommandLine.HelpCommand.class})
 public final class ServerMain {
 
