@@ -41,6 +41,7 @@ class EntrypointThreadsTest {
     env.remove("ADAHIT_THREADS");
     env.remove("OMP_NUM_THREADS");
     env.remove("JAVA_OPTS");
+    env.remove("ADAHIT_JAR");
     env.put("PATH", tmp.resolve("bin") + ":/usr/bin:/bin");
     env.put("ADAHIT_CGROUP_DIR", cgroup.toString());
     env.putAll(extraEnv);

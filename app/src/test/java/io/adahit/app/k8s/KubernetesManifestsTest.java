@@ -106,15 +106,20 @@ class KubernetesManifestsTest {
     assertThat(env(c, "NUM_SHARDS")).as("NUM_SHARDS = completions").isEqualTo(shards.getSpec().getCompletions().toString());
     assertThat(shards.getSpec().getParallelism()).isLessThanOrEqualTo(shards.getSpec().getCompletions());
     assertThat(ROOT.resolve("skills").resolve(env(c, "SKILL")).resolve("candidates.txt")).isRegularFile();
+    // the Jobs run the eval image (docker/Dockerfile --target eval: the server image plus adahit-cli.jar), of the
+    // same tag as the Deployment's server image
     String image = container(server.find(Deployment.class, "adahit-server").getSpec().getTemplate().getSpec().getContainers()).getImage();
-    assertThat(c.getImage()).isEqualTo(image);
+    assertThat(image).startsWith("adahit-server:");
+    String evalImage = image.replaceFirst("^adahit-server:", "adahit-eval:");
+    assertThat(c.getImage()).isEqualTo(evalImage);
     assertThat(container(eval.find(Job.class, "adahit-eval-merge").getSpec().getTemplate().getSpec().getContainers()).getImage())
-        .isEqualTo(image);
+        .isEqualTo(evalImage);
     assertThat(c.getArgs().get(0)).contains("/app/bin/entrypoint.sh eval_model").contains("--skills-dir /app/skills")
         .contains("-rf \"$run/shard-${JOB_COMPLETION_INDEX}-of-${NUM_SHARDS}.json\"");
     String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
     assertThat(dockerfile).as("the paths the Job uses are the image's").contains("/app/bin/")
-        .contains("COPY --chown=adahit:adahit skills /app/skills").contains("/app/adahit-cli.jar");
+        .contains("COPY --chown=adahit:adahit skills /app/skills").contains("/app/adahit-cli.jar")
+        .contains("FROM server AS eval").contains("ENV ADAHIT_JAR=/app/adahit-cli.jar");
   }
 
   @Test
