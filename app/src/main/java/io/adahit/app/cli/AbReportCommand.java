@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -71,8 +72,7 @@ final class AbReportCommand implements Callable<Integer> {
       description = "Offline: examples to evaluate (default: the whole split).")
   int numExamples;
 
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Offline: data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
 
   @Option(names = "--cache-dir", defaultValue = ".cache/embeddings",
       description = "Offline: embedding cache folder (default: ${DEFAULT-VALUE}).")
@@ -166,7 +166,7 @@ final class AbReportCommand implements Callable<Integer> {
     Path rf = Files.createTempFile("ab-offline-", ".json");
     try {
       List<String> args = new ArrayList<>(List.of("-t", offlineTask, "-ne", Integer.toString(numExamples),
-          "-dp", datapath.toString(), "--cache-dir", cacheDir.toString(), "--bootstrap-samples", Integer.toString(resamples), "-rf", rf.toString()));
+          "-dp", datapath.path().toString(), "--cache-dir", cacheDir.toString(), "--bootstrap-samples", Integer.toString(resamples), "-rf", rf.toString()));
       if (a != null) {
         args.addAll(List.of("--a-adapter", a.toString()));
       }

@@ -11,7 +11,6 @@ import io.adahit.eval.teachers.TeacherRegistry;
 import io.adahit.server.web.ChatClient;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +61,7 @@ final class AbSimulateCommand implements Callable<Integer> {
   @Option(names = {"-dt", "--datatype"}, defaultValue = "valid", description = "valid or test (default: ${DEFAULT-VALUE}).")
   String datatype;
 
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
 
   @Option(names = "--conversations", defaultValue = "200", description = "Simulated conversations (default: ${DEFAULT-VALUE}).")
   int conversations;
@@ -85,7 +84,7 @@ final class AbSimulateCommand implements Callable<Integer> {
     if (conversations < 1 || turns < 1 || clients < 1) {
       throw new IllegalArgumentException("--conversations, --turns and --clients must be >= 1");
     }
-    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath, Datatype.parse(datatype)));
+    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
     List<Episode> episodes = teacher.episodes();
     HttpClient http = HttpClient.newHttpClient();
     ExecutorService pool = Executors.newFixedThreadPool(clients);

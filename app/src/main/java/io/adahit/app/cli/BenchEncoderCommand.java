@@ -12,7 +12,6 @@ import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.app.bench.BenchBatches;
 import io.adahit.app.bench.OrtEncoder;
 import io.adahit.app.bench.ProcessMemory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +33,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
 
   @Mixin BackboneOption backboneOption;
 
-  @Option(names = "--datapath", defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path dataPath;
+  @Mixin DataPathOption datapath;
 
   @Option(names = {"-bs", "--batchsize"}, description = "Sentences per batch (default: ${DEFAULT-VALUE}).")
   int batchSize = 32;   // a field value, not defaultValue: picocli would apply that after the alias below
@@ -80,7 +78,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
     try (Backbone backbone = backboneOption.load()) {
       System.out.printf(Locale.ROOT, "backbone: %s (%d layers, d=%d)%n", backbone.name(),
           backbone.config().numLayers(), backbone.config().hiddenSize());
-      List<TokenBatch> input = BenchBatches.make(dataPath, backbone.tokenizer(), batches, batchSize, tokens);
+      List<TokenBatch> input = BenchBatches.make(datapath.path(), backbone.tokenizer(), batches, batchSize, tokens);
       BertConfig c = backbone.config();
       double flopsPerSentence = flopsPerSentence(c, tokens);
       System.out.printf(Locale.ROOT, "input: %d batches x %d sentences x %d word pieces from %s%n",

@@ -9,7 +9,6 @@ import io.adahit.agents.training.TrainerOptions;
 import io.adahit.agents.training.TrainingTask;
 import io.adahit.eval.training.TrainingCorpus;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,8 +32,7 @@ final class BenchTrainCommand implements Callable<Integer> {
 
   @Option(names = {"-t", "--task"}, defaultValue = "empathetic_dialogues", description = "Skill whose training data is used (default: ${DEFAULT-VALUE}).")
   String task;
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
   @Option(names = "--pairs", defaultValue = "1024", description = "Training pairs (default: ${DEFAULT-VALUE}).")
   int pairs;
   @Option(names = "--steps", defaultValue = "16", description = "Steps per timed run (default: ${DEFAULT-VALUE}).")
@@ -57,7 +55,7 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    TrainingTask data = TrainingCorpus.builtIn().load(task, datapath).task(0, pairs, 0);
+    TrainingTask data = TrainingCorpus.builtIn().load(task, datapath.path()).task(0, pairs, 0);
     TrainerOptions base = TrainerOptions.defaults(steps).withBatchSize(batchSize).withLengths(contextLength, 64);
     try (Backbone backbone = backboneOption.load()) {
       AdapterConfig config = AdapterConfig.houlsby(task, backbone.config().numLayers()).withTopLayers(topLayers);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,8 +51,7 @@ final class EvalDataOptions {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampled negatives (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
 
   @Option(names = {"--fromfile-datapath", "--fromfile_datapath"}, paramLabel = "FILE",
       description = "Data file of the fromfile task (ParlAI dialog text format).")
@@ -126,10 +126,10 @@ final class EvalDataOptions {
 
   /** One teacher per task, in the order given; unknown tasks and missing files fail here. */
   List<Teacher> teachers(TeacherRegistry registry) throws IOException {
-    TeacherOptions opts = TeacherOptions.of(datapath, Datatype.parse(datatype)).withSeed(seed);
+    TeacherOptions opts = TeacherOptions.of(datapath.path(), Datatype.parse(datatype)).withSeed(seed);
     // fromfile reads --fromfile-datapath, or --datapath when that names a file (README's usage)
     Path fromfile = fromfileDatapath != null ? fromfileDatapath
-        : Files.isRegularFile(datapath) ? datapath : null;
+        : Files.isRegularFile(datapath.path()) ? datapath.path() : null;
     List<Teacher> out = new ArrayList<>();
     for (String task : tasks) {
       String t = task.trim();
@@ -169,7 +169,7 @@ final class EvalDataOptions {
       opt.put("fromfile_datapath", fromfileDatapath.toString());
     }
     opt.put("seed", seed);
-    opt.put("datapath", datapath.toString());
+    opt.put("datapath", datapath.path().toString());
     opt.put("text_truncate", textTruncate);     // the flags; the commands put the lengths used (LengthsOpt)
     opt.put("label_truncate", labelTruncate);
     opt.put("ignore_bad_candidates", ignoreBadCandidates);

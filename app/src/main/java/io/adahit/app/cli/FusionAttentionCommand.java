@@ -61,8 +61,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
   @Option(names = {"-ne", "--num-examples"}, defaultValue = "-1", description = "Contexts to measure, -1 for all (default: ${DEFAULT-VALUE}).")
   int numExamples;
 
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
 
   @Option(names = "--text-truncate", defaultValue = "256",
       description = "Context word pieces, oldest dropped first, as eval_model (default: ${DEFAULT-VALUE}).")
@@ -77,7 +76,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-ne must be -1 (all) or >= 1, found " + numExamples);
     }
     PrintWriter err = spec.commandLine().getErr();
-    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath, Datatype.parse(datatype)));
+    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
     List<String> contexts = ContextBuilder.build(teacher, numExamples).stream().map(EvalExample::context).toList();
     try (Backbone b = backbone.load(); SkillRegistry registry = new SkillRegistry(b)) {
       SkillRegistry.LoadReport report = registry.loadFolder(skillsDir);

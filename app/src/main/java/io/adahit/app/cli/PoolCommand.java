@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,8 +38,7 @@ public final class PoolCommand implements Callable<Integer> {
   String task;
   @Option(names = "--skill-dir", required = true, description = "Skill folder to write candidates.txt (and personas.txt) into.")
   Path skillDir;
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
   @Option(names = "--max-candidates", defaultValue = "5000",
       description = "Keep a seeded sample of at most this many replies (0: all; default: ${DEFAULT-VALUE}).")
   int maxCandidates;
@@ -50,7 +50,7 @@ public final class PoolCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    TrainingCorpus.SkillData data = TrainingCorpus.builtIn().load(task, datapath);
+    TrainingCorpus.SkillData data = TrainingCorpus.builtIn().load(task, datapath.path());
     Set<String> distinct = new LinkedHashSet<>();
     for (TrainingDialogue d : data.dialogues()) {
       for (String r : d.replies()) {
@@ -81,7 +81,7 @@ public final class PoolCommand implements Callable<Integer> {
    */
   private List<String> personas(TrainingCorpus.SkillData data) throws java.io.IOException {
     if (task.equals("blended_skill_talk")) {
-      Path safe = datapath.resolve("bst/safe_personas.txt");
+      Path safe = datapath.path().resolve("bst/safe_personas.txt");
       List<String> out = new ArrayList<>();
       for (String line : Files.readAllLines(safe, StandardCharsets.UTF_8)) {
         if (!line.isBlank()) {

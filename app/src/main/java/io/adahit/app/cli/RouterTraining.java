@@ -47,12 +47,12 @@ final class RouterTraining {
     Map<String, List<String>> heldOut = new LinkedHashMap<>();
     List<Provenance.TrainingFile> files = new ArrayList<>();
     for (String t : c.tasks) {
-      TrainingCorpus.SkillData d = corpus.load(t, c.datapath);
+      TrainingCorpus.SkillData d = corpus.load(t, c.datapath.path());
       TrainingTask task = d.task(c.validPairs, c.maxTrainPairs, c.seed);
       train.put(t, task.train().stream().map(TrainingPair::context).toList());
       heldOut.put(t, task.valid().stream().map(TrainingPair::context).toList());
       for (Path f : d.files()) {
-        files.add(new Provenance.TrainingFile(c.datapath.relativize(f).toString(), AdapterFiles.sha256(f)));
+        files.add(new Provenance.TrainingFile(c.datapath.path().relativize(f).toString(), AdapterFiles.sha256(f)));
       }
       err.printf("%s: %d dialogues, %d pairs in %s; router trains on %d contexts, checks on %d held-out ones%n",
           t, d.dialogues().size(), d.pairCount(), corpus.files(t), task.train().size(), task.valid().size());

@@ -63,8 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
   Path skillsDir;
   @Option(names = "--router-epochs", defaultValue = "300", description = "router: full-batch epochs of the classifier (default: ${DEFAULT-VALUE}); -lr, when given, is its Adam step (else 0.01).")
   int routerEpochs;
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path datapath;
+  @Mixin DataPathOption datapath;
   @Option(names = "--steps", description = "Optimiser steps (default: --epochs over the training pairs).")
   Long steps;
   @Option(names = "--epochs", defaultValue = "1", description = "Epochs when --steps is not given (default: ${DEFAULT-VALUE}).")
@@ -149,11 +148,11 @@ public final class TrainCommand implements Callable<Integer> {
     List<TrainingTask> data = new ArrayList<>();
     List<Provenance.TrainingFile> files = new ArrayList<>();
     for (String t : tasks) {
-      TrainingCorpus.SkillData d = corpus.load(t, datapath);
+      TrainingCorpus.SkillData d = corpus.load(t, datapath.path());
       TrainingTask task = d.task(validPairs, maxTrainPairs, seed);
       data.add(task);
       for (Path f : d.files()) {
-        files.add(new Provenance.TrainingFile(datapath.relativize(f).toString(), AdapterFiles.sha256(f)));
+        files.add(new Provenance.TrainingFile(datapath.path().relativize(f).toString(), AdapterFiles.sha256(f)));
       }
       err.printf("%s: %d dialogues, %d pairs in %s; training on %d, validating on %d held-out pairs%n",
           t, d.dialogues().size(), d.pairCount(), corpus.files(t), task.train().size(), task.valid().size());
