@@ -5,6 +5,7 @@ import io.adahit.app.bench.AckLog;
 import io.adahit.app.bench.AckedLoad;
 import io.adahit.app.bench.HealthPoller;
 import io.adahit.app.bench.HostileLoad;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code adahit bench-client}: chat load against a server that runs elsewhere on this machine
@@ -34,6 +37,18 @@ import picocli.CommandLine.Option;
     description = {"Chat load against a running server (loopback), recording every acknowledged episode and feedback.",
         "Example: adahit bench-client --url ws://127.0.0.1:8080/websocket -n 200 --acks acks.jsonl"})
 public final class BenchClientCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  /** picocli's output stream (what a test or an embedding caller set), results. */
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** picocli's error stream: progress and errors. */
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
 
   /** User lines when no --texts file is given. */
   private static final List<String> DEFAULT_TEXTS = List.of("hi, how are you today?", "i love hiking in the mountains",
@@ -108,7 +123,7 @@ public final class BenchClientCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String problem = problem();
     if (problem != null) {
-      System.err.println("bench-client: " + problem);
+      err().println("bench-client: " + problem);
       return 2;
     }
     List<String> texts = textsFile == null ? DEFAULT_TEXTS : readTexts(textsFile);
@@ -138,7 +153,7 @@ public final class BenchClientCommand implements Callable<Integer> {
       report.put("health", poller.counts());
       report.put("hostile_clients", hostile.counts());
     }
-    System.out.println("bench-client: " + report);
+    out().println("bench-client: " + report);
     if (jsonOut != null) {
       Files.write(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
     }

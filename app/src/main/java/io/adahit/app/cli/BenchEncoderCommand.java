@@ -12,13 +12,16 @@ import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.app.bench.BenchBatches;
 import io.adahit.app.bench.OrtEncoder;
 import io.adahit.app.bench.ProcessMemory;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Encoder throughput, side by side in one process: our DJL encoder and ONNX Runtime on the same
@@ -30,6 +33,18 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-encoder", mixinStandardHelpOptions = true,
     description = "Sentences/s of the DJL encoder vs ONNX Runtime on an embedded backbone (default all-MiniLM-L6-v2).")
 final class BenchEncoderCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  /** picocli's output stream (what a test or an embedding caller set), results. */
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** picocli's error stream: progress and errors. */
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
 
   @Mixin BackboneOption backboneOption;
 
@@ -76,12 +91,12 @@ final class BenchEncoderCommand implements Callable<Integer> {
     }
     double rssStart = ProcessMemory.peakRssMiB();
     try (Backbone backbone = backboneOption.load()) {
-      System.out.printf(Locale.ROOT, "backbone: %s (%d layers, d=%d)%n", backbone.name(),
+      out().printf(Locale.ROOT, "backbone: %s (%d layers, d=%d)%n", backbone.name(),
           backbone.config().numLayers(), backbone.config().hiddenSize());
       List<TokenBatch> input = BenchBatches.make(datapath.path(), backbone.tokenizer(), batches, batchSize, tokens);
       BertConfig c = backbone.config();
       double flopsPerSentence = flopsPerSentence(c, tokens);
-      System.out.printf(Locale.ROOT, "input: %d batches x %d sentences x %d word pieces from %s%n",
+      out().printf(Locale.ROOT, "input: %d batches x %d sentences x %d word pieces from %s%n",
           batches, batchSize, tokens, BenchBatches.SOURCE);
       double rssAfterDjl = -1;
       if (djl) {
@@ -91,8 +106,8 @@ final class BenchEncoderCommand implements Callable<Integer> {
         rssAfterDjl = ProcessMemory.peakRssMiB();
       }
       double gemmPeak = gemmGflops(backbone);
-      System.out.println(CpuTuning.detect().describe());
-      System.out.printf(Locale.ROOT, "work: %.1f MFLOP per sentence (%.1f MFLOP per token); "
+      out().println(CpuTuning.detect().describe());
+      out().printf(Locale.ROOT, "work: %.1f MFLOP per sentence (%.1f MFLOP per token); "
           + "fp32 GEMM peak measured now (best of 5 x 10 products of 1024x1024): %.0f GFLOP/s%n",
           flopsPerSentence / 1e6, flopsPerSentence / tokens / 1e6, gemmPeak);
       OrtEncoder ortEncoder = ort
@@ -119,14 +134,14 @@ final class BenchEncoderCommand implements Callable<Integer> {
           }
         }
         int n = batches * batchSize;
-        System.out.printf(Locale.ROOT, "%-22s %12s %12s %10s%n", "engine", "sentences/s", "GFLOP/s", "roofline");
+        out().printf(Locale.ROOT, "%-22s %12s %12s %10s%n", "engine", "sentences/s", "GFLOP/s", "roofline");
         double djlMed = report("DJL (PyTorch 2.7.1)", djlRates, n, flopsPerSentence, gemmPeak);
         double ortMed = report("ONNX Runtime", ortRates, n, flopsPerSentence, gemmPeak);
         if (djl && ort) {
-          System.out.printf(Locale.ROOT, "ratio DJL / ORT: %.3f (median of %d runs each; runs: DJL %s, ORT %s)%n",
+          out().printf(Locale.ROOT, "ratio DJL / ORT: %.3f (median of %d runs each; runs: DJL %s, ORT %s)%n",
               djlMed / ortMed, runs, fmt(djlRates, n), fmt(ortRates, n));
         }
-        System.out.printf(Locale.ROOT, "peak RSS: %.0f MiB at start, %s%.0f MiB at end (process-wide; "
+        out().printf(Locale.ROOT, "peak RSS: %.0f MiB at start, %s%.0f MiB at end (process-wide; "
             + "--engine djl|ort measures one engine alone)%n", rssStart,
             rssAfterDjl > 0 ? String.format(Locale.ROOT, "%.0f MiB after DJL warm-up, ", rssAfterDjl) : "",
             ProcessMemory.peakRssMiB());
@@ -139,13 +154,13 @@ final class BenchEncoderCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static double report(String name, List<Double> seconds, int sentences, double flops, double peak) {
+  private double report(String name, List<Double> seconds, int sentences, double flops, double peak) {
     if (seconds.isEmpty()) {
       return Double.NaN;
     }
     double rate = sentences / BenchBatches.median(seconds);
     double gflops = rate * flops / 1e9;
-    System.out.printf(Locale.ROOT, "%-22s %12.1f %12.1f %9.0f%%%n", name, rate, gflops, 100 * gflops / peak);
+    out().printf(Locale.ROOT, "%-22s %12.1f %12.1f %9.0f%%%n", name, rate, gflops, 100 * gflops / peak);
     return rate;
   }
 

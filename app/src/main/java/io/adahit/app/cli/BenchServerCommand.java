@@ -2,16 +2,17 @@ package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
-import io.adahit.app.serve.TuningOptions;
-import io.adahit.server.DialogueServer;
 import io.adahit.app.bench.BenchSkills;
 import io.adahit.app.bench.HealthPoller;
 import io.adahit.app.bench.HostileLoad;
 import io.adahit.app.bench.LoadRun;
+import io.adahit.app.serve.TuningOptions;
+import io.adahit.server.DialogueServer;
 import io.adahit.server.config.ConfigLoader;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.skills.LoadProgress;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code adahit bench-server}: a load benchmark of the WebSocket server on loopback. Starts the
@@ -45,6 +48,18 @@ import picocli.CommandLine.Option;
     description = {"Load benchmark: N concurrent WebSocket conversations, one skill vs four skills mixed.",
         "Loopback only. Example: adahit bench-server --conversations 64 --turns 10"})
 public final class BenchServerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  /** picocli's output stream (what a test or an embedding caller set), results. */
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** picocli's error stream: progress and errors. */
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
 
   @Option(names = {"-n", "--conversations"}, defaultValue = "64", description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
   int conversations;
@@ -100,15 +115,15 @@ public final class BenchServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!InetAddress.getByName(host).isLoopbackAddress()) {
-      System.err.println("bench-server: --host must be a loopback address, found " + host);
+      err().println("bench-server: --host must be a loopback address, found " + host);
       return 2;
     }
     if (conversations < 1 || turns < 1 || mixedSkills < 1) {
-      System.err.println("bench-server: --conversations, --turns and --mixed-skills must be >= 1");
+      err().println("bench-server: --conversations, --turns and --mixed-skills must be >= 1");
       return 2;
     }
     if (idleSockets < 0 || rankClients < 0 || actBurst < 0 || rankCandidates < 1) {
-      System.err.println("bench-server: --idle-sockets, --rank-clients and --act-burst must be >= 0,"
+      err().println("bench-server: --idle-sockets, --rank-clients and --act-burst must be >= 0,"
           + " --rank-candidates >= 1");
       return 2;
     }
@@ -140,14 +155,14 @@ public final class BenchServerCommand implements Callable<Integer> {
     try (DialogueServer server = new DialogueServer(config, new Random(1))) {
       server.start(LoadProgress.forConsole(System.err, org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
       String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
-      System.err.println("warm-up ...");
+      err().println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
-      System.out.printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
+      out().printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
           + " contexts %s, %d cores%n", conversations, turns, thinkMillis, config.batching().maxBatch(),
           config.batching().maxWaitMillis(), config.agent().textTruncate() == null ? "at each skill's training length"
               : "<= " + config.agent().textTruncate() + " word pieces", Runtime.getRuntime().availableProcessors());
-      System.out.printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
+      out().printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
           "RSS MB", "peak MB");
       String health = hostile() ? "http://" + host + ":" + server.httpPort() + "/health" : null;
       LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances,
@@ -161,10 +176,10 @@ public final class BenchServerCommand implements Callable<Integer> {
         return finish(report);
       }
       LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report, "mixed", null);
-      System.out.println("mixed skills: " + mixed);
+      out().println("mixed skills: " + mixed);
       double ratio = mix.turnsPerSecond() / single.turnsPerSecond();
-      System.out.printf("mixed / single throughput: %.3f (goal >= 0.9)%n", ratio);
-      System.out.printf("p99 at %d concurrent conversations: single %.1f ms, mixed %.1f ms (goal <= 150 ms)%n",
+      out().printf("mixed / single throughput: %.3f (goal >= 0.9)%n", ratio);
+      out().printf("p99 at %d concurrent conversations: single %.1f ms, mixed %.1f ms (goal <= 150 ms)%n",
           conversations, single.percentile(99), mix.percentile(99));
       report.put("mixed_over_single", ratio);
       report.put("conversations", conversations);
@@ -197,7 +212,7 @@ public final class BenchServerCommand implements Callable<Integer> {
   /** The single-skill chat load again, beside the hostile clients; prints both runs' p99 and refusals. */
   private void hostileRun(DialogueServer server, String url, String skill, List<String> utterances,
       LoadRun.Result baseline, Map<String, Object> report, String health) throws Exception {
-    System.err.printf("hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
+    err().printf("hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
         idleSockets, rankClients, rankCandidates, actBurst);
     LoadRun.Result r;
     Map<String, Object> counts;
@@ -206,10 +221,10 @@ public final class BenchServerCommand implements Callable<Integer> {
       r = measure("single + hostile clients", url, List.of(skill), utterances, report, "single_hostile", health);
       counts = h.counts();
     }
-    System.out.printf("chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
+    out().printf("chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
         + " chat errors/refusals: %d alone, %d beside them%n", baseline.percentile(99), r.percentile(99),
         r.percentile(99) / baseline.percentile(99), baseline.errors(), r.errors());
-    System.out.println("hostile clients: " + counts);
+    out().println("hostile clients: " + counts);
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) report.get("single_hostile");
     m.remove("skills");
@@ -240,12 +255,12 @@ public final class BenchServerCommand implements Callable<Integer> {
       }
     }
     long[] rss = rss();
-    System.out.printf("%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n", name, r.turns(), r.errors(), r.turnsPerSecond(),
+    out().printf("%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n", name, r.turns(), r.errors(), r.turnsPerSecond(),
         r.percentile(50), r.percentile(99), rss[0] / 1024, rss[1] / 1024);
-    System.out.printf("  %s: turns sent %d, answered %d; errors by kind %s%n", name, r.sent(), r.turns(),
+    out().printf("  %s: turns sent %d, answered %d; errors by kind %s%n", name, r.sent(), r.turns(),
         r.errorKinds());
     if (healthCounts != null) {
-      System.out.printf("  %s: /health every 1 s: %s%n", name, healthCounts);
+      out().printf("  %s: /health every 1 s: %s%n", name, healthCounts);
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("skills", skills);

@@ -10,11 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code adahit serve}: runs the dialogue server until interrupted (Ctrl-C or SIGTERM shut it down
@@ -37,6 +39,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--print-config", description = "Print the effective configuration as YAML and exit.")
   boolean printConfig;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--host", description = "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).")
   String host;
@@ -154,7 +158,8 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig c = effectiveConfig();
     if (printConfig) {
-      System.out.print(ConfigLoader.toYaml(c));
+      spec.commandLine().getOut().print(ConfigLoader.toYaml(c));
+      spec.commandLine().getOut().flush();
       return 0;
     }
     LOG.info("config: {}", configSource());
