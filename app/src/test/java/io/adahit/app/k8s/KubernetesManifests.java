@@ -1,4 +1,4 @@
-package io.adahit.eval.k8s;
+package io.adahit.app.k8s;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.BeanDescription;

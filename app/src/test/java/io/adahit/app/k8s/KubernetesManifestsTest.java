@@ -1,4 +1,4 @@
-package io.adahit.eval.k8s;
+package io.adahit.app.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.adahit.eval.k8s;
+package io.adahit.app.k8s;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
