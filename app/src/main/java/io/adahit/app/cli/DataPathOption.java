@@ -10,10 +10,10 @@ import picocli.CommandLine.Option;
 final class DataPathOption {
 
   @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
-  Path value;
+  Path datapath;
 
   /** The data folder given, or the default. */
   Path path() {
-    return value;
+    return datapath;
   }
 }
