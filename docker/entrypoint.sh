@@ -1,7 +1,9 @@
 #!/bin/bash
 # The image's entrypoint: runs the adahit CLI (`serve` by default) with engine threads fitted to
 # the container's CPU limit, and records the HTTP port the server will listen on for the
-# HEALTHCHECK (docker/healthcheck.sh).
+# HEALTHCHECK (docker/healthcheck.sh). The jar is ADAHIT_JAR: the server image sets
+# /app/adahit-server.jar (serve, events-migrate), the eval image /app/adahit-cli.jar (every command,
+# also the default when ADAHIT_JAR is unset).
 #
 # Threads: ADAHIT_THREADS when set, else the CPU limit of the container (cgroup v2 cpu.max or v1
 # cfs quota, rounded up), else the CPUs this process may run on (nproc). PyTorch's intra-op
@@ -35,7 +37,7 @@ if ! [[ "$threads" =~ ^[1-9][0-9]*$ ]]; then
 fi
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$threads}"
 
-jar=/app/adahit-cli.jar
+jar="${ADAHIT_JAR:-/app/adahit-cli.jar}"
 java_args=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1)
 # JAVA_OPTS: extra JVM flags (e.g. -Xmx); the image's JAVA_TOOL_OPTIONS keep the heap at a share of the memory limit
 # shellcheck disable=SC2206

@@ -2,9 +2,9 @@
 # Runs the commands of eval-indexed-job.yaml as written, on this machine, with local folders standing
 # in for the volumes (WORK/pvc/<claimName>; adahit-data is the data folder), in one of two ways:
 #   default      the image's /app is WORK/app: bin/entrypoint.sh (docker/), adahit-cli.jar
-#                (eval/target), skills (the repository's), and every path of a Job's script is mapped
+#                (app/target), skills (the repository's), and every path of a Job's script is mapped
 #                (mountPath -> WORK/pvc/<claimName>, /app -> WORK/app)
-#   IMAGE=NAME   the scripts run unchanged inside the image built by docker/Dockerfile
+#   IMAGE=NAME   the scripts run unchanged inside the eval image built by docker/Dockerfile (--target eval)
 #                (buildah run, the folders mounted at the Jobs' mountPaths, as the image's user)
 # The shards run one after another with JOB_COMPLETION_INDEX = 0..N-1 and the env of their container
 # (ConfigMap adahit-eval-run included); the merge starts after shard 0, so it is seen waiting, with a
@@ -14,20 +14,20 @@
 #
 #   eval/k8s/run-local.sh /tmp/eval-k8s                       # 2 shards, convai2, -ne 100
 #   SHARDS=3 TASKS=convai2,blended_skill_talk NUM_EXAMPLES=60 eval/k8s/run-local.sh /tmp/eval-k8s
-#   IMAGE=localhost/adahit-server eval/k8s/run-local.sh /tmp/eval-k8s-image
+#   IMAGE=localhost/adahit-eval eval/k8s/run-local.sh /tmp/eval-k8s-image
 #
 # Needs python3 with PyYAML (Debian: python3-yaml) and the fat jar (mvn -B -DskipTests package -pl
-# eval -am), or buildah and the image.
+# app -am), or buildah and the image.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:?usage: run-local.sh WORK_DIR}"
 shards="${SHARDS:-2}"
 data="$(cd "${DATA:-$root/../shared/data}" && pwd)"
 image="${IMAGE:-}"
-jar="$root/eval/target/adahit-cli.jar"
+jar="$root/app/target/adahit-cli.jar"
 buildah=(buildah --storage-driver vfs)
 if [[ -z "$image" && ! -f "$jar" ]]; then
-  echo "run-local: $jar missing: mvn -B -DskipTests package -pl eval -am" >&2; exit 2
+  echo "run-local: $jar missing: mvn -B -DskipTests package -pl app -am" >&2; exit 2
 fi
 
 rm -rf "$work" && mkdir -p "$work/app/bin" "$work/pvc/adahit-results" "$work/jobs" "$work/single"
@@ -35,6 +35,7 @@ work="$(cd "$work" && pwd)"
 ln -s "$data" "$work/pvc/adahit-data"
 if [[ -z "$image" ]]; then
   ln -s "$jar" "$work/app/adahit-cli.jar"
+  export ADAHIT_JAR="$work/app/adahit-cli.jar"   # the eval image's ENV (docker/Dockerfile, target eval)
   ln -s "$root/skills" "$work/app/skills"
   sed "s#/app/#$work/app/#g" "$root/docker/entrypoint.sh" > "$work/app/bin/entrypoint.sh"
   chmod +x "$work/app/bin/entrypoint.sh"

@@ -3,7 +3,7 @@
 # "before" is the jar built from commit 5887f59 run as bin/adahit ran it then (no preload),
 # "after" is this tree's jar through bin/adahit. Each benchmark alternates before/after.
 #   BEFORE_JAR=/path/to/adahit-cli-5887f59.jar eval/results/cpu-tuning/run.sh [OUT_DIR]
-# (build BEFORE_JAR with: git worktree add /tmp/w 5887f59 && (cd /tmp/w && mvn -B -q -DskipTests package -pl eval -am))
+# (build BEFORE_JAR with: git worktree add /tmp/w 5887f59 && (cd /tmp/w && mvn -B -q -DskipTests package -pl eval -am); at 5887f59 the jar is eval/target/adahit-cli.jar, today app/target/adahit-cli.jar)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 out="${1:-$root/eval/results/cpu-tuning}"

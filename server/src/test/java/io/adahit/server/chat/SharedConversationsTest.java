@@ -79,19 +79,4 @@ class SharedConversationsTest {
       assertThat(a.count()).isEqualTo(1);
     }
   }
-
-  @org.junit.jupiter.api.Test
-  void theStoreBenchmarkReportsPerTurnTimesAndLeavesNoRows(TestDatabases.Factory dbs) throws Exception {
-    EventDatabase db = dbs.database("sqlite");
-    java.io.StringWriter out = new java.io.StringWriter();
-    picocli.CommandLine cli = new picocli.CommandLine(new io.adahit.server.cli.BenchConversationStoreCommand());
-    cli.setOut(new java.io.PrintWriter(out));
-    assertThat(cli.execute("--url", db.url(), "-n", "3", "--turns", "4", "--concurrency", "2")).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("3 conversations x 4 turns").containsPattern("median [0-9.]+ ms, p99 [0-9.]+ ms")
-        .contains("(12 turns,");
-    try (SharedConversations s = SharedConversations.open(db, "x", new ObjectMapper(), Clock.systemUTC(),
-        new SimpleMeterRegistry())) {
-      assertThat(s.count()).isZero();
-    }
-  }
 }
