@@ -112,8 +112,8 @@ class MetricsEndpointTest {
   @Test
   void theErrorKindsListIsComplete() throws IOException {
     Path src = Path.of("src/main/java/io/adahit/server");
-    Pattern literal = Pattern.compile("(?:metrics\\.error|badRequest)\\(\"([a-z_]+)\"");
-    Pattern wsBadRequest = Pattern.compile("new BadRequestException\\(\"([a-z_]+)\"");
+    Pattern literal = Pattern.compile("(?:metrics\\.error|badRequest)\\(\\s*\"([a-z_]+)\"");
+    Pattern wsBadRequest = Pattern.compile("new BadRequestException\\(\\s*\"([a-z_]+)\"");
     List<Path> files;
     try (var walk = Files.walk(src)) {
       files = walk.filter(p -> p.toString().endsWith(".java")).toList();
