@@ -7,15 +7,15 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns a user's mistake (unknown task, missing or malformed file, bad option value, unknown
- * skill) into one line on stderr, {@code adahit <command>: error: <message>}, and exit code 1;
- * anything {@link ErrorKind#of} classifies as {@link ErrorKind#INTERNAL} is a bug and keeps its
- * stack trace.
+ * Turns a user's mistake (unknown task, missing or malformed file, bad option value, unknown skill)
+ * into one line on stderr, {@code adahit <command>: error: <message>}, and exit code 1; anything
+ * {@link ErrorKind#of} classifies as {@link ErrorKind#INTERNAL} is a bug and keeps its stack trace.
  */
 public final class CliErrors implements IExecutionExceptionHandler {
 
   @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) throws Exception {
+  public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed)
+      throws Exception {
     if (!isUserError(e)) {
       throw e;
     }
@@ -24,7 +24,10 @@ public final class CliErrors implements IExecutionExceptionHandler {
     return 1;
   }
 
-  /** Anything {@link ErrorKind#of} does not call a bug: bad values, missing files, unknown skills, I/O. */
+  /**
+   * Anything {@link ErrorKind#of} does not call a bug: bad values, missing files, unknown skills,
+   * I/O.
+   */
   public static boolean isUserError(Throwable e) {
     return ErrorKind.of(e) != ErrorKind.INTERNAL;
   }

@@ -9,14 +9,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * A mistyped command line gets a short answer instead of the whole usage: the error, picocli's
- * "did you mean" suggestions, and where the help is; ParlAI's model flags ({@code -m},
- * {@code -mf}, {@code --model}, {@code --model-file}) get a one-line hint on what takes their
- * place here. Exit code 2, as picocli's default handler.
+ * A mistyped command line gets a short answer instead of the whole usage: the error, picocli's "did
+ * you mean" suggestions, and where the help is; ParlAI's model flags ({@code -m}, {@code -mf},
+ * {@code --model}, {@code --model-file}) get a one-line hint on what takes their place here. Exit
+ * code 2, as picocli's default handler.
  */
 public final class ParameterErrors implements IParameterExceptionHandler {
 
-  private static final Set<String> PARLAI_MODEL_FLAGS = Set.of("-m", "-mf", "--model", "--model-file", "--model_file");
+  private static final Set<String> PARLAI_MODEL_FLAGS =
+      Set.of("-m", "-mf", "--model", "--model-file", "--model_file");
 
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
@@ -25,9 +26,15 @@ public final class ParameterErrors implements IParameterExceptionHandler {
     String name = cmd.getCommandSpec().qualifiedName();
     String parlai = parlaiFlag(ex);
     if (parlai != null) {
-      err.println(name + ": error: " + parlai + " is ParlAI's model flag; here a model is a skill: --skill NAME (a"
-          + " directory of --skills-dir, e.g. base for the zero-shot backbone, auto for the router), --adapter DIR,"
-          + " or --server HOST:PORT. See '" + name + " --help'.");
+      err.println(
+          name
+              + ": error: "
+              + parlai
+              + " is ParlAI's model flag; here a model is a skill: --skill NAME (a"
+              + " directory of --skills-dir, e.g. base for the zero-shot backbone, auto for the router), --adapter DIR,"
+              + " or --server HOST:PORT. See '"
+              + name
+              + " --help'.");
     } else {
       err.println(name + ": error: " + ex.getMessage());
       if (ex instanceof UnmatchedArgumentException u) {

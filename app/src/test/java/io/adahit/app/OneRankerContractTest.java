@@ -44,17 +44,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ranking contract: one context and its candidates get the same scores whichever way they
  * arrive. For real ConvAI2 validation examples, under a zero-shot skill and a skill with adapters,
- * each example's context and inline candidates are scored three ways, all ending in agents'
- * {@link io.adahit.agents.ranker.BatchRanker}:
+ * each example's context and inline candidates are scored three ways, all ending in agents' {@link
+ * io.adahit.agents.ranker.BatchRanker}:
+ *
  * <ol>
  *   <li>a chat turn: the server's own {@code TurnScheduler} answers a turn of the skill, whose pool
- *       holds every candidate of the examples ({@code BatchRanker.top} against the skill's
- *       {@code CandidateIndex}), asked for the whole pool;</li>
- *   <li>a gRPC Rank: {@code eval_model --server}'s path, {@link Evaluator} with {@link RemoteModel}'s
- *       scorer calling the live server's Rank ({@code RankWork}, {@code BatchRanker.rank});</li>
- *   <li>an eval example: {@link Evaluator} with {@link LocalScorer} in this process
- *       ({@code BatchRanker.rank}).</li>
+ *       holds every candidate of the examples ({@code BatchRanker.top} against the skill's {@code
+ *       CandidateIndex}), asked for the whole pool;
+ *   <li>a gRPC Rank: {@code eval_model --server}'s path, {@link Evaluator} with {@link
+ *       RemoteModel}'s scorer calling the live server's Rank ({@code RankWork}, {@code
+ *       BatchRanker.rank});
+ *   <li>an eval example: {@link Evaluator} with {@link LocalScorer} in this process ({@code
+ *       BatchRanker.rank}).
  * </ol>
+ *
  * Every candidate's score agrees within 1e-6, not bitwise: the chat turn encodes the context in a
  * batch padded with other rows and scores with the engine's matrix product, while Rank and the
  * harness sum each dot product in float in dimension order and encode candidates in batches of
@@ -76,8 +79,11 @@ class OneRankerContractTest {
   @BeforeAll
   static void start() throws Exception {
     backbone = Backbone.loadDefault();
-    examples = ContextBuilder.build(TeacherRegistry.builtIn().create("convai2",
-        TeacherOptions.of(SharedData.dir(), Datatype.VALID)), EXAMPLES);
+    examples =
+        ContextBuilder.build(
+            TeacherRegistry.builtIn()
+                .create("convai2", TeacherOptions.of(SharedData.dir(), Datatype.VALID)),
+            EXAMPLES);
     Set<String> all = new LinkedHashSet<>();
     examples.forEach(e -> all.addAll(e.example().labelCandidates()));
     pool = List.copyOf(all);
@@ -85,8 +91,11 @@ class OneRankerContractTest {
     Path base = Files.createDirectories(skills.resolve("base"));
     Files.write(base.resolve("candidates.txt"), pool, StandardCharsets.UTF_8);
     Path ada = Files.createDirectories(skills.resolve("ada"));
-    try (AdapterSet set = AdapterSet.create(backbone, AdapterConfig.houlsby("ada", backbone.config().numLayers()),
-        new AdapterInit(11, 0.05, 0.05))) {
+    try (AdapterSet set =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.houlsby("ada", backbone.config().numLayers()),
+            new AdapterInit(11, 0.05, 0.05))) {
       AdapterFiles.save(set, ada, Provenance.pending());
     }
     Files.write(ada.resolve("candidates.txt"), pool, StandardCharsets.UTF_8);
@@ -99,14 +108,17 @@ class OneRankerContractTest {
     o.put("logs.dir", tmp.resolve("logs").toString());
     o.put("shutdown.graceSeconds", "5");
     if (defaultsHave("\nevents:")) {
-      o.put("events.url", null);   // no A/B event store: nothing written beside the tests
+      o.put("events.url", null); // no A/B event store: nothing written beside the tests
     }
     server = new DialogueServer(ConfigLoader.load(null, o), new Random(5));
     server.start(LoadProgress.NONE);
   }
 
   private static boolean defaultsHave(String section) throws IOException {
-    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream("io/adahit/server/default-server.yaml")) {
+    try (InputStream in =
+        ConfigLoader.class
+            .getClassLoader()
+            .getResourceAsStream("io/adahit/server/default-server.yaml")) {
       return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(section);
     }
   }
@@ -127,7 +139,8 @@ class OneRankerContractTest {
     for (String skill : List.of("base", "ada")) {
       List<Map<String, Float>> chat = chatTurns(skill);
       List<Map<String, Float>> rank;
-      try (RemoteModel remote = RemoteModel.connect("127.0.0.1:" + server.grpcPort(), skill, 4, Duration.ofMinutes(2))) {
+      try (RemoteModel remote =
+          RemoteModel.connect("127.0.0.1:" + server.grpcPort(), skill, 4, Duration.ofMinutes(2))) {
         rank = evaluate(remote.scorerFor(LengthOverrides.NONE, null));
       }
       List<Map<String, Float>> local;
@@ -138,31 +151,47 @@ class OneRankerContractTest {
       double rankVsLocal = 0;
       for (int i = 0; i < EXAMPLES; i++) {
         List<String> cands = examples.get(i).example().labelCandidates();
-        assertThat(local.get(i).keySet()).as("example %d ranked every candidate", i).containsAll(cands);
+        assertThat(local.get(i).keySet())
+            .as("example %d ranked every candidate", i)
+            .containsAll(cands);
         for (String c : cands) {
           float l = local.get(i).get(c);
           chatVsLocal = Math.max(chatVsLocal, Math.abs(chat.get(i).get(c) - l));
           rankVsLocal = Math.max(rankVsLocal, Math.abs(rank.get(i).get(c) - l));
         }
-        assertThat(order(chat.get(i), cands)).as("%s example %d: the chat turn's order", skill, i)
+        assertThat(order(chat.get(i), cands))
+            .as("%s example %d: the chat turn's order", skill, i)
             .isEqualTo(order(local.get(i), cands));
-        assertThat(order(rank.get(i), cands)).as("%s example %d: the gRPC Rank's order", skill, i)
+        assertThat(order(rank.get(i), cands))
+            .as("%s example %d: the gRPC Rank's order", skill, i)
             .isEqualTo(order(local.get(i), cands));
       }
-      System.out.printf("one ranker, skill %s: max |chat turn - eval| = %.3g, max |gRPC Rank - eval| = %.3g%n",
+      System.out.printf(
+          "one ranker, skill %s: max |chat turn - eval| = %.3g, max |gRPC Rank - eval| = %.3g%n",
           skill, chatVsLocal, rankVsLocal);
-      assertThat(chatVsLocal).as("%s: chat turn vs eval example", skill).isLessThanOrEqualTo(TOLERANCE);
-      assertThat(rankVsLocal).as("%s: gRPC Rank vs eval example", skill).isLessThanOrEqualTo(TOLERANCE);
+      assertThat(chatVsLocal)
+          .as("%s: chat turn vs eval example", skill)
+          .isLessThanOrEqualTo(TOLERANCE);
+      assertThat(rankVsLocal)
+          .as("%s: gRPC Rank vs eval example", skill)
+          .isLessThanOrEqualTo(TOLERANCE);
     }
   }
 
-  /** Each example's context as a chat turn of {@code skill} through the server's scheduler: every pool text's score. */
+  /**
+   * Each example's context as a chat turn of {@code skill} through the server's scheduler: every
+   * pool text's score.
+   */
   private static List<Map<String, Float>> chatTurns(String skill) throws Exception {
     Skill s = server.chat().skills().get(skill);
     List<Map<String, Float>> out = new ArrayList<>();
     for (EvalExample e : examples) {
-      TurnResult r = server.chat().scheduler().submit(new TurnRequest(s, e.context(), Set.of(), pool.size()))
-          .get(2, TimeUnit.MINUTES);
+      TurnResult r =
+          server
+              .chat()
+              .scheduler()
+              .submit(new TurnRequest(s, e.context(), Set.of(), pool.size()))
+              .get(2, TimeUnit.MINUTES);
       assertThat(r.skill()).isEqualTo(skill);
       assertThat(r.candidates()).as("the whole pool ranked").hasSize(pool.size());
       Map<String, Float> scores = new HashMap<>();
@@ -174,16 +203,25 @@ class OneRankerContractTest {
     return out;
   }
 
-  /** The examples through {@link Evaluator} with {@code scorer}, inline candidates: each candidate's score. */
+  /**
+   * The examples through {@link Evaluator} with {@code scorer}, inline candidates: each candidate's
+   * score.
+   */
   private static List<Map<String, Float>> evaluate(Scorer scorer) throws IOException {
     List<Map<String, Float>> out = new ArrayList<>();
-    new Evaluator(scorer, 32, false).run(examples, CandidateMode.INLINE, List.of(), n -> {}, (e, top, scores, m) -> {
-      Map<String, Float> byText = new HashMap<>();
-      for (int k = 0; k < top.size(); k++) {
-        byText.putIfAbsent(top.get(k), scores[k]);
-      }
-      out.add(byText);
-    });
+    new Evaluator(scorer, 32, false)
+        .run(
+            examples,
+            CandidateMode.INLINE,
+            List.of(),
+            n -> {},
+            (e, top, scores, m) -> {
+              Map<String, Float> byText = new HashMap<>();
+              for (int k = 0; k < top.size(); k++) {
+                byText.putIfAbsent(top.get(k), scores[k]);
+              }
+              out.add(byText);
+            });
     return out;
   }
 

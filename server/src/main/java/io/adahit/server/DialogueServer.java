@@ -8,20 +8,13 @@ import io.adahit.server.admin.AdminGrpcService;
 import io.adahit.server.admin.AdminHttpHandler;
 import io.adahit.server.admin.AdminOperations;
 import io.adahit.server.chat.ChatService;
+import io.adahit.server.chat.ConversationLog;
+import io.adahit.server.config.ServerConfig;
 import io.adahit.server.events.EventDatabase;
 import io.adahit.server.events.EventStore;
 import io.adahit.server.events.ReplicaName;
 import io.adahit.server.experiments.ExperimentMetrics;
 import io.adahit.server.experiments.ExperimentService;
-import io.adahit.server.skills.AdapterManager;
-import io.adahit.server.skills.SkillLeases;
-import io.grpc.ServerInterceptors;
-import java.sql.SQLException;
-import java.time.Clock;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import io.adahit.server.chat.ConversationLog;
-import io.adahit.server.config.ServerConfig;
 import io.adahit.server.grpc.GrpcServer;
 import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.metrics.BuildInfo;
@@ -29,9 +22,12 @@ import io.adahit.server.metrics.ProcessMetrics;
 import io.adahit.server.metrics.PrometheusScrape;
 import io.adahit.server.metrics.ServerMetrics;
 import io.adahit.server.metrics.SkillInfoMetrics;
+import io.adahit.server.skills.AdapterManager;
 import io.adahit.server.skills.LoadProgress;
 import io.adahit.server.skills.SkillCatalog;
+import io.adahit.server.skills.SkillLeases;
 import io.adahit.server.web.WebServer;
+import io.grpc.ServerInterceptors;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -40,13 +36,17 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,10 +55,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole server, assembled from its parts with constructor injection: the listeners start
- * first (so {@code /health} answers "starting"), then the backbone and skills load, then it is
- * ready. {@link #close} shuts down gracefully within {@code shutdown.graceSeconds}: stop accepting,
- * answer the turns accepted, log the open episodes, close connections and stores, free the model.
+ * The whole server, assembled from its parts with constructor injection: the listeners start first
+ * (so {@code /health} answers "starting"), then the backbone and skills load, then it is ready.
+ * {@link #close} shuts down gracefully within {@code shutdown.graceSeconds}: stop accepting, answer
+ * the turns accepted, log the open episodes, close connections and stores, free the model.
  *
  * <pre>{@code
  * try (DialogueServer server = new DialogueServer(ConfigLoader.load(null, Map.of()), RandomGenerator.getDefault())) {
@@ -100,7 +100,9 @@ public final class DialogueServer implements AutoCloseable {
   private io.adahit.server.chat.SharedConversations sharedConversations;
   private io.adahit.server.admin.DesiredState desired;
 
-  /** @param random draws bot personas */
+  /**
+   * @param random draws bot personas
+   */
   public DialogueServer(ServerConfig config, RandomGenerator random) {
     this.config = config;
     this.random = random;
@@ -115,27 +117,47 @@ public final class DialogueServer implements AutoCloseable {
     try {
       this.adminAuth = AdminAuth.of(config.admin());
     } catch (IOException e) {
-      throw new IllegalArgumentException("config: admin.tokenFile " + config.admin().tokenFile() + " cannot be read: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "config: admin.tokenFile "
+              + config.admin().tokenFile()
+              + " cannot be read: "
+              + e.getMessage(),
+          e);
     }
     // admin work (loading adapters, encoding pools, database reads) runs here, one call at a time
-    this.adminExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64),
-        named("adahit-admin"));
-    this.web = new WebServer(config.http(), state, metrics, prometheus, json,
-        new AdminHttpHandler(json, adminAuth, () -> admin, adminExecutor));
+    this.adminExecutor =
+        new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64), named("adahit-admin"));
+    this.web =
+        new WebServer(
+            config.http(),
+            state,
+            metrics,
+            prometheus,
+            json,
+            new AdminHttpHandler(json, adminAuth, () -> admin, adminExecutor));
   }
 
   /**
-   * A bind failure as one line naming the address, the port and the flag that sets it; null for
-   * any other failure.
+   * A bind failure as one line naming the address, the port and the flag that sets it; null for any
+   * other failure.
    */
   private RuntimeException portInUse(Throwable e, String listener, int port, String flag) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
-      // Netty's NIO transport throws BindException; gRPC's shaded epoll transport an IOException saying so
+      // Netty's NIO transport throws BindException; gRPC's shaded epoll transport an IOException
+      // saying so
       if (t instanceof java.net.BindException || m.contains("Address already in use")) {
-        return new java.io.UncheckedIOException(listener + " port " + port + " on " + config.http().host()
-            + " is already in use (" + m + "; another adahit serve?): free it or choose another with " + flag,
+        return new java.io.UncheckedIOException(
+            listener
+                + " port "
+                + port
+                + " on "
+                + config.http().host()
+                + " is already in use ("
+                + m
+                + "; another adahit serve?): free it or choose another with "
+                + flag,
             t instanceof IOException io ? io : new IOException(t));
       }
     }
@@ -147,8 +169,9 @@ public final class DialogueServer implements AutoCloseable {
     try {
       try {
         web.start();
-      } catch (Exception e) {   // Netty rethrows the BindException undeclared
-        RuntimeException inUse = portInUse(e, "HTTP/WebSocket", config.http().port(), "--port (http.port)");
+      } catch (Exception e) { // Netty rethrows the BindException undeclared
+        RuntimeException inUse =
+            portInUse(e, "HTTP/WebSocket", config.http().port(), "--port (http.port)");
         if (inUse != null) {
           throw inUse;
         }
@@ -162,68 +185,117 @@ public final class DialogueServer implements AutoCloseable {
       }
       if (config.grpc().enabled()) {
         grpcExecutor = Executors.newFixedThreadPool(4, named("adahit-grpc"));
-        grpc = new GrpcServer(config.http().host(), config.grpc().port(), state, grpcExecutor, prometheus,
-            ServerInterceptors.intercept(new AdminGrpcService(() -> admin, adminExecutor),
-                new AdminAuthInterceptor(adminAuth)));
+        grpc =
+            new GrpcServer(
+                config.http().host(),
+                config.grpc().port(),
+                state,
+                grpcExecutor,
+                prometheus,
+                ServerInterceptors.intercept(
+                    new AdminGrpcService(() -> admin, adminExecutor),
+                    new AdminAuthInterceptor(adminAuth)));
         try {
           grpc.start();
         } catch (IOException e) {
-          RuntimeException inUse = portInUse(e, "gRPC", config.grpc().port(), "--grpc-port (grpc.port)");
+          RuntimeException inUse =
+              portInUse(e, "gRPC", config.grpc().port(), "--grpc-port (grpc.port)");
           if (inUse != null) {
             throw inUse;
           }
           throw e;
         }
       }
-      LOG.info("listening on http://{}:{}/ (WebSocket /websocket){}; loading the model", config.http().host(),
-          web.port(), grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
+      LOG.info(
+          "listening on http://{}:{}/ (WebSocket /websocket){}; loading the model",
+          config.http().host(),
+          web.port(),
+          grpc == null ? "" : ", gRPC " + config.http().host() + ":" + grpc.port());
       StartupProgress startup = new StartupProgress(state);
       startup.stage("loading the backbone");
       backbone = Backbone.open(config.skills().backbone());
-      LOG.info("backbone {} ({}); loading the skills in {}, candidate cache {}", backbone.name(), backbone.fingerprint(),
-          config.skills().dir().toAbsolutePath().normalize(), config.skills().cacheDir().toAbsolutePath().normalize());
+      LOG.info(
+          "backbone {} ({}); loading the skills in {}, candidate cache {}",
+          backbone.name(),
+          backbone.fingerprint(),
+          config.skills().dir().toAbsolutePath().normalize(),
+          config.skills().cacheDir().toAbsolutePath().normalize());
       startup.stage("loading skill adapters");
-      skills = SkillCatalog.load(backbone, config.skills(), config.agent().lengthOverrides(),
-          LoadProgress.both(progress, startup));
+      skills =
+          SkillCatalog.load(
+              backbone,
+              config.skills(),
+              config.agent().lengthOverrides(),
+              LoadProgress.both(progress, startup));
       SkillInfoMetrics skillInfo = new SkillInfoMetrics(prometheus);
-      skills.onChange(served -> skillInfo.update(served.stream().map(s -> new SkillInfoMetrics.Row(s.name(), s.kind(),
-          s.weightsFingerprint().isEmpty() ? "none" : s.weightsFingerprint())).toList()));
+      skills.onChange(
+          served ->
+              skillInfo.update(
+                  served.stream()
+                      .map(
+                          s ->
+                              new SkillInfoMetrics.Row(
+                                  s.name(),
+                                  s.kind(),
+                                  s.weightsFingerprint().isEmpty()
+                                      ? "none"
+                                      : s.weightsFingerprint()))
+                      .toList()));
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
-      leases = new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
+      leases =
+          new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
       inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
-      scheduler = new TurnScheduler(backbone, config.batching(), config.rank(), inferenceExecutor, metrics, leases);
+      scheduler =
+          new TurnScheduler(
+              backbone, config.batching(), config.rank(), inferenceExecutor, metrics, leases);
       if (config.logs().dir() != null) {
         log = ConversationLog.open(json, config.logs().dir(), logOpt());
       }
       adapters = new AdapterManager(backbone, skills, config.skills(), leases);
       events = openEvents();
-      experiments = new ExperimentService(adapters, events, new ExperimentMetrics(prometheus), json);
+      experiments =
+          new ExperimentService(adapters, events, new ExperimentMetrics(prometheus), json);
       try {
         experiments.start(config.experiments());
       } catch (SQLException e) {
-        throw new IOException("event store " + events.database().redacted() + ": " + e.getMessage(), e);
+        throw new IOException(
+            "event store " + events.database().redacted() + ": " + e.getMessage(), e);
       }
       sharedConversations = openSharedConversations();
-      chat = new ChatService(skills, scheduler, config, log, metrics, random, experiments, sharedConversations);
-      desired = events == null ? null : new io.adahit.server.admin.DesiredState(events.database(), replicaName(),
-          adapters, experiments, json, prometheus);
+      chat =
+          new ChatService(
+              skills, scheduler, config, log, metrics, random, experiments, sharedConversations);
+      desired =
+          events == null
+              ? null
+              : new io.adahit.server.admin.DesiredState(
+                  events.database(), replicaName(), adapters, experiments, json, prometheus);
       admin = new AdminOperations(adapters, experiments, desired);
       if (desired != null) {
-        desired.converge();   // what other replicas (or this one before a restart) changed through the admin API
+        desired
+            .converge(); // what other replicas (or this one before a restart) changed through the
+        // admin API
         int sync = config.admin().syncSeconds();
         if (sync > 0) {
-          housekeeping.scheduleWithFixedDelay(() -> desired.convergeOn(adminExecutor), sync, sync, TimeUnit.SECONDS);
+          housekeeping.scheduleWithFixedDelay(
+              () -> desired.convergeOn(adminExecutor), sync, sync, TimeUnit.SECONDS);
         }
       }
       Duration idle = Duration.ofSeconds(config.conversations().idleTimeoutSeconds());
-      long every = Math.max(1, Math.min(60, idle.toSeconds() / 4));   // expired at most a quarter late
-      housekeeping.scheduleWithFixedDelay(() -> chat.closeIdle(idle), every, every, TimeUnit.SECONDS);
+      long every =
+          Math.max(1, Math.min(60, idle.toSeconds() / 4)); // expired at most a quarter late
+      housekeeping.scheduleWithFixedDelay(
+          () -> chat.closeIdle(idle), every, every, TimeUnit.SECONDS);
       state.ready(chat);
       if (grpc != null) {
         grpc.serving();
       }
-      LOG.info("ready: skills {} (default {}), lengths {}, conversation log {}", skills.names(),
-          skills.get(skills.defaultSkill()).describe(), skills.lengths(), log == null ? "off" : log.file());
+      LOG.info(
+          "ready: skills {} (default {}), lengths {}, conversation log {}",
+          skills.names(),
+          skills.get(skills.defaultSkill()).describe(),
+          skills.lengths(),
+          log == null ? "off" : log.file());
     } catch (IOException | RuntimeException | InterruptedException e) {
       LOG.error("start failed: {}", e.toString());
       state.failed(e.getMessage());
@@ -235,18 +307,23 @@ public final class DialogueServer implements AutoCloseable {
   /** The A/B event store of the config, or null when events.url is null. */
   private EventStore openEvents() throws IOException {
     if (config.events().url() == null) {
-      LOG.info("no event store (events.url is null): experiments assign and count in metrics; feedback is refused");
+      LOG.info(
+          "no event store (events.url is null): experiments assign and count in metrics; feedback is refused");
       return null;
     }
     EventDatabase db = EventDatabase.of(config.events());
     try {
-      return EventStore.open(db, replicaName(), Clock.systemUTC());   // it logs its database and replica
+      return EventStore.open(
+          db, replicaName(), Clock.systemUTC()); // it logs its database and replica
     } catch (SQLException e) {
-      throw new IOException("event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
+      throw new IOException(
+          "event store " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
     }
   }
 
-  /** This replica's name ({@link ReplicaName}: events.replica, else $HOSTNAME, else the host name). */
+  /**
+   * This replica's name ({@link ReplicaName}: events.replica, else $HOSTNAME, else the host name).
+   */
   private String replicaName() {
     return ReplicaName.resolve(config.events().replica(), System.getenv());
   }
@@ -258,16 +335,22 @@ public final class DialogueServer implements AutoCloseable {
     }
     EventDatabase db = events.database();
     if (db.isSqlite()) {
-      LOG.warn("conversations.shared with a SQLite event store ({}): conversations are shared only by processes on"
-          + " this host that open the same file; several replicas need events.url on PostgreSQL", db.redacted());
+      LOG.warn(
+          "conversations.shared with a SQLite event store ({}): conversations are shared only by processes on"
+              + " this host that open the same file; several replicas need events.url on PostgreSQL",
+          db.redacted());
     }
     try {
-      io.adahit.server.chat.SharedConversations s = io.adahit.server.chat.SharedConversations.open(db, replicaName(),
-          json, Clock.systemUTC(), prometheus);
-      LOG.info("gRPC Act conversations are shared through {} (any replica continues any conversation)", db.redacted());
+      io.adahit.server.chat.SharedConversations s =
+          io.adahit.server.chat.SharedConversations.open(
+              db, replicaName(), json, Clock.systemUTC(), prometheus);
+      LOG.info(
+          "gRPC Act conversations are shared through {} (any replica continues any conversation)",
+          db.redacted());
       return s;
     } catch (SQLException e) {
-      throw new IOException("shared conversations: " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
+      throw new IOException(
+          "shared conversations: " + db.redacted() + " cannot be opened: " + e.getMessage(), e);
     }
   }
 
@@ -300,10 +383,16 @@ public final class DialogueServer implements AutoCloseable {
     opt.put("history_size", config.agent().historySize());
     opt.put("delimiter", config.agent().delimiter());
     opt.put("repeat_blocking_heuristic", config.agent().repeatBlocking());
-    opt.put("text_truncate", config.agent().textTruncate());     // null: each skill at its own lengths
+    opt.put("text_truncate", config.agent().textTruncate()); // null: each skill at its own lengths
     opt.put("label_truncate", config.agent().labelTruncate());
-    opt.put("lengths", skills.lengths());                          // what each skill is served at
-    opt.put("batching", Map.of("max_batch", config.batching().maxBatch(), "max_wait_ms", config.batching().maxWaitMillis()));
+    opt.put("lengths", skills.lengths()); // what each skill is served at
+    opt.put(
+        "batching",
+        Map.of(
+            "max_batch",
+            config.batching().maxBatch(),
+            "max_wait_ms",
+            config.batching().maxWaitMillis()));
     return opt;
   }
 
@@ -378,12 +467,14 @@ public final class DialogueServer implements AutoCloseable {
         steps.run("refuse new conversations and turns", chat::stopAccepting);
       }
       if (scheduler != null) {
-        steps.run("refuse Rank jobs", () -> {
-          int refused = scheduler.stopRanks();
-          if (refused > 0) {
-            LOG.info("shutdown: {} queued Rank calls refused (UNAVAILABLE)", refused);
-          }
-        });
+        steps.run(
+            "refuse Rank jobs",
+            () -> {
+              int refused = scheduler.stopRanks();
+              if (refused > 0) {
+                LOG.info("shutdown: {} queued Rank calls refused (UNAVAILABLE)", refused);
+              }
+            });
       }
       if (chat != null) {
         steps.run("answer accepted turns", () -> chat.awaitIdle(steps.deadline(tail)));
@@ -394,20 +485,21 @@ public final class DialogueServer implements AutoCloseable {
       if (chat != null) {
         steps.run("log open episodes", () -> chat.closeAll(steps.atMost(Duration.ofSeconds(2))));
       }
-      steps.run("close WebSocket connections", () -> web.close(steps.atMost(Duration.ofSeconds(2))));
+      steps.run(
+          "close WebSocket connections", () -> web.close(steps.atMost(Duration.ofSeconds(2))));
       if (grpc != null) {
         steps.run("stop gRPC", () -> grpc.stop(steps.atMost(Duration.ofSeconds(2))));
       }
       if (log != null) {
         steps.run("close the conversation log", log::close);
       }
-      if (sharedConversations != null) {   // after the turns were answered and saved
+      if (sharedConversations != null) { // after the turns were answered and saved
         steps.run("close the shared conversation store", sharedConversations::close);
       }
       if (experiments != null) {
         steps.run("stop experiments", experiments::close);
       }
-      if (events != null) {   // after the conversations closed: their last episodes are recorded
+      if (events != null) { // after the conversations closed: their last episodes are recorded
         steps.run("close the event store", () -> events.close(steps.remaining()));
       }
       shutdown(housekeeping);
@@ -416,15 +508,20 @@ public final class DialogueServer implements AutoCloseable {
       shutdown(adminExecutor);
       // an admin call (a replace encoding a pool) ignores the interrupt: wait for it before freeing
       // what it uses; inference and housekeeping also touch skills
-      boolean idle = awaitTermination(steps.remaining(), adminExecutor, inferenceExecutor, housekeeping);
+      boolean idle =
+          awaitTermination(steps.remaining(), adminExecutor, inferenceExecutor, housekeeping);
       if (!idle) {
-        LOG.warn("admin or inference work still running when the shutdown grace ({} s) ran out: the skills and the"
-            + " model are left to the process exit rather than freed under it", grace.toSeconds());
+        LOG.warn(
+            "admin or inference work still running when the shutdown grace ({} s) ran out: the skills and the"
+                + " model are left to the process exit rather than freed under it",
+            grace.toSeconds());
       } else {
         steps.run("free the model", this::freeModel);
       }
       gcMetrics.close();
-      LOG.info("stopped in {} ms{}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
+      LOG.info(
+          "stopped in {} ms{}",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
           steps.failed() == 0 ? "" : " (" + steps.failed() + " steps failed, logged above)");
     } finally {
       terminated.countDown();
@@ -433,13 +530,13 @@ public final class DialogueServer implements AutoCloseable {
 
   private void freeModel() {
     if (leases != null) {
-      leases.close();   // frees retired adapters and variants
+      leases.close(); // frees retired adapters and variants
     }
     if (skills != null) {
       skills.close();
     }
     if (adapters != null) {
-      adapters.close();   // adapters loaded at run time and still served
+      adapters.close(); // adapters loaded at run time and still served
     }
     if (backbone != null) {
       backbone.close();
@@ -457,7 +554,9 @@ public final class DialogueServer implements AutoCloseable {
     long deadline = System.nanoTime() + limit.toNanos();
     try {
       for (ExecutorService e : executors) {
-        if (e != null && !e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        if (e != null
+            && !e.awaitTermination(
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           return false;
         }
       }

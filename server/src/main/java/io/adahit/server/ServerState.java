@@ -11,13 +11,19 @@ import java.util.Optional;
 public final class ServerState {
 
   /** Where the server is in its life. */
-  public enum Phase { STARTING, READY, STOPPING, FAILED }
+  public enum Phase {
+    STARTING,
+    READY,
+    STOPPING,
+    FAILED
+  }
 
   /**
-   * How far starting has come: its stage, and the candidate pools (and their candidates) encoded
-   * or read from the cache so far, of how many in all (0 of 0 before the skills are counted).
+   * How far starting has come: its stage, and the candidate pools (and their candidates) encoded or
+   * read from the cache so far, of how many in all (0 of 0 before the skills are counted).
    */
-  public record Progress(String stage, int poolsDone, int poolsTotal, long candidatesDone, long candidatesTotal) {}
+  public record Progress(
+      String stage, int poolsDone, int poolsTotal, long candidatesDone, long candidatesTotal) {}
 
   private volatile Phase phase = Phase.STARTING;
   private volatile Progress progress = new Progress("loading the backbone", 0, 0, 0, 0);
@@ -39,7 +45,10 @@ public final class ServerState {
 
   public void progress(Progress p) {
     this.progress = p;
-    this.detail = p.poolsTotal() == 0 ? p.stage() : p.stage() + " (" + p.poolsDone() + " of " + p.poolsTotal() + " pools)";
+    this.detail =
+        p.poolsTotal() == 0
+            ? p.stage()
+            : p.stage() + " (" + p.poolsDone() + " of " + p.poolsTotal() + " pools)";
   }
 
   public boolean ready() {

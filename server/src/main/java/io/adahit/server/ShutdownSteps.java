@@ -4,10 +4,10 @@ import java.time.Duration;
 import org.slf4j.Logger;
 
 /**
- * The steps of a shutdown, run one after another against one deadline: each step is given what
- * is left of the grace period (or a part of it), so the whole shutdown ends within it, and a step
- * that throws is logged while the next one still runs (one broken part must not leave sockets
- * open, episodes unlogged or stores unclosed).
+ * The steps of a shutdown, run one after another against one deadline: each step is given what is
+ * left of the grace period (or a part of it), so the whole shutdown ends within it, and a step that
+ * throws is logged while the next one still runs (one broken part must not leave sockets open,
+ * episodes unlogged or stores unclosed).
  *
  * <pre>{@code
  * ShutdownSteps steps = new ShutdownSteps(Duration.ofSeconds(20), LOG);
@@ -26,7 +26,9 @@ final class ShutdownSteps {
     this.log = log;
   }
 
-  /** Runs {@code step}; if it throws, logs that and returns (the caller goes on with the next step). */
+  /**
+   * Runs {@code step}; if it throws, logs that and returns (the caller goes on with the next step).
+   */
   void run(String name, Runnable step) {
     try {
       step.run();

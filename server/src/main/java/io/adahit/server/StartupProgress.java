@@ -4,8 +4,8 @@ import io.adahit.server.skills.LoadProgress;
 
 /**
  * Keeps {@link ServerState#progress} up to date while the skills load, for {@code /health}: the
- * pools and candidates done of those {@link LoadProgress#planned planned}. Tasks run one at a
- * time (the catalog encodes pools in turn), on the starting thread.
+ * pools and candidates done of those {@link LoadProgress#planned planned}. Tasks run one at a time
+ * (the catalog encodes pools in turn), on the starting thread.
  */
 final class StartupProgress implements LoadProgress {
 
@@ -23,7 +23,8 @@ final class StartupProgress implements LoadProgress {
 
   /** Names the stage starting is in, before the pools (e.g. "loading the backbone"). */
   void stage(String stage) {
-    state.progress(new ServerState.Progress(stage, poolsDone, poolsTotal, candidatesDone, candidatesTotal));
+    state.progress(
+        new ServerState.Progress(stage, poolsDone, poolsTotal, candidatesDone, candidatesTotal));
   }
 
   @Override
@@ -55,6 +56,7 @@ final class StartupProgress implements LoadProgress {
   }
 
   private void publish() {
-    state.progress(new ServerState.Progress(ENCODING, poolsDone, poolsTotal, candidatesDone, candidatesTotal));
+    state.progress(
+        new ServerState.Progress(ENCODING, poolsDone, poolsTotal, candidatesDone, candidatesTotal));
   }
 }

@@ -37,17 +37,21 @@ class GracefulShutdownTest {
     try (Backbone b = Backbone.loadDefault()) {
       TestSkills.write(tmp.resolve("skills"), b);
     }
-    DialogueServer server = new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1));
+    DialogueServer server =
+        new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1));
     server.start(LoadProgress.NONE);
     ChatService chat = server.chat();
     Conversation open = chat.open("ada", "websocket");
     Reply r1 = chat.turn(open, "hi, are you there?", false).get(60, TimeUnit.SECONDS);
-    var pending = chat.turn(open, "what is your favourite food?", false); // may still be queued at close
+    var pending =
+        chat.turn(open, "what is your favourite food?", false); // may still be queued at close
     Path log = server.conversationLog().file();
 
     server.close();
 
-    assertThat(pending.get(60, TimeUnit.SECONDS).text()).as("an accepted turn is answered").isNotEmpty();
+    assertThat(pending.get(60, TimeUnit.SECONDS).text())
+        .as("an accepted turn is answered")
+        .isNotEmpty();
     assertThat(server.state().phase()).isEqualTo(ServerState.Phase.STOPPING);
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     assertThat(lines).hasSize(1);
@@ -63,29 +67,35 @@ class GracefulShutdownTest {
     try (Backbone b = Backbone.loadDefault()) {
       TestSkills.write(tmp.resolve("skills"), b);
     }
-    DialogueServer server = new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1));
+    DialogueServer server =
+        new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1));
     server.start(LoadProgress.NONE);
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean finished = new AtomicBoolean();
     // like a replace encoding a pool: native work that does not stop when interrupted
-    server.adminExecutor().submit(() -> {
-      started.countDown();
-      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-      while (System.nanoTime() < end) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ignored) {
-          // keeps going, as an encode does
-        }
-      }
-      server.adapters().catalog().get("ada").candidates().texts();
-      finished.set(true);
-    });
+    server
+        .adminExecutor()
+        .submit(
+            () -> {
+              started.countDown();
+              long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+              while (System.nanoTime() < end) {
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException ignored) {
+                  // keeps going, as an encode does
+                }
+              }
+              server.adapters().catalog().get("ada").candidates().texts();
+              finished.set(true);
+            });
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
     server.close();
 
-    assertThat(finished).as("the admin work ended before close() freed the skills and the model").isTrue();
+    assertThat(finished)
+        .as("the admin work ended before close() freed the skills and the model")
+        .isTrue();
   }
 
   private static DialogueServer start(Path tmp, Map<String, String> extra) throws Exception {
@@ -103,15 +113,17 @@ class GracefulShutdownTest {
    */
   @Test
   void everyAcceptedTurnIsAnsweredChainedOnesIncluded(@TempDir Path tmp) throws Exception {
-    DialogueServer server = start(tmp, Map.of("grpc.enabled", "false", "shutdown.graceSeconds", "60"));
+    DialogueServer server =
+        start(tmp, Map.of("grpc.enabled", "false", "shutdown.graceSeconds", "60"));
     ChatService chat = server.chat();
     List<CompletableFuture<Reply>> turns = new ArrayList<>();
     List<Conversation> conversations = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Conversation c = chat.open(i % 2 == 0 ? "ada" : "base", "websocket");
       conversations.add(c);
-      for (String text : List.of("hi there, how are you?", "do you have any pets?", "what do you do for fun?")) {
-        turns.add(chat.turn(c, text, false));   // chained: each waits for the one before it
+      for (String text :
+          List.of("hi there, how are you?", "do you have any pets?", "what do you do for fun?")) {
+        turns.add(chat.turn(c, text, false)); // chained: each waits for the one before it
       }
     }
 
@@ -123,10 +135,14 @@ class GracefulShutdownTest {
     }
     assertThat(chat.turn(conversations.get(0), "still there?", false))
         .as("a turn after the shutdown began is refused")
-        .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+        .failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(ShuttingDownException.class);
-    List<String> lines = Files.readAllLines(server.conversationLog().file(), StandardCharsets.UTF_8);
-    assertThat(lines).as("one episode per conversation, each with its 3 exchanges").hasSize(8)
+    List<String> lines =
+        Files.readAllLines(server.conversationLog().file(), StandardCharsets.UTF_8);
+    assertThat(lines)
+        .as("one episode per conversation, each with its 3 exchanges")
+        .hasSize(8)
         .allSatisfy(l -> assertThat(new ObjectMapper().readTree(l).get("dialog")).hasSize(3));
   }
 
@@ -142,13 +158,18 @@ class GracefulShutdownTest {
     DialogueServer server = start(tmp, Map.of("shutdown.graceSeconds", "2"));
     ChatService chat = server.chat();
     Conversation c = chat.open("base", "grpc-act");
-    chat.turn(c, "hello, are you there?", false).get(60, TimeUnit.SECONDS);   // warmed up; an episode to log
-    String words = " the quick brown fox jumps over the lazy dog while the band plays on in the park";
-    List<String> candidates = IntStream.range(0, 1500).mapToObj(i -> "candidate " + i + words + words).toList();
-    CompletableFuture<?> rank = chat.scheduler().rank(chat.skills().resolve("base"), "do you like music?", candidates);
-    CompletableFuture<?> queuedRank = chat.scheduler().rank(chat.skills().resolve("base"), "and dogs?", candidates);
+    chat.turn(c, "hello, are you there?", false)
+        .get(60, TimeUnit.SECONDS); // warmed up; an episode to log
+    String words =
+        " the quick brown fox jumps over the lazy dog while the band plays on in the park";
+    List<String> candidates =
+        IntStream.range(0, 1500).mapToObj(i -> "candidate " + i + words + words).toList();
+    CompletableFuture<?> rank =
+        chat.scheduler().rank(chat.skills().resolve("base"), "do you like music?", candidates);
+    CompletableFuture<?> queuedRank =
+        chat.scheduler().rank(chat.skills().resolve("base"), "and dogs?", candidates);
     for (int i = 0; i < 200 && chat.scheduler().queueDepth() > 1; i++) {
-      Thread.sleep(10);   // until the first Rank runs
+      Thread.sleep(10); // until the first Rank runs
     }
     Thread.sleep(200);
     assertThat(rank).as("the Rank is still running").isNotDone();
@@ -161,10 +182,13 @@ class GracefulShutdownTest {
 
     assertThat(millis).as("shutdown time with a 2 s grace").isLessThan(2_400);
     assertThat(queuedRank).as("a queued Rank is refused at once").isCompletedExceptionally();
-    assertThat(rank).as("the running Rank is stopped between its pieces")
-        .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+    assertThat(rank)
+        .as("the running Rank is stopped between its pieces")
+        .failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(ShuttingDownException.class);
-    assertThat(stuck).as("a chat turn accepted behind the Rank is answered between its pieces")
+    assertThat(stuck)
+        .as("a chat turn accepted behind the Rank is answered between its pieces")
         .succeedsWithin(Duration.ofSeconds(1));
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     assertThat(lines).as("the open episode was still logged").hasSize(1);
@@ -184,7 +208,8 @@ class GracefulShutdownTest {
     String url = "ws://127.0.0.1:" + server.httpPort() + "/websocket";
     Duration wait = Duration.ofSeconds(60);
     Path log = server.conversationLog().file();
-    try (ChatClient first = ChatClient.connect(http, url, wait); ChatClient second = ChatClient.connect(http, url, wait)) {
+    try (ChatClient first = ChatClient.connect(http, url, wait);
+        ChatClient second = ChatClient.connect(http, url, wait)) {
       first.ask("hello", wait);
       first.ask("begin", wait);
       first.sendRaw("{\"text\": \"bad \\ud800 x\"}");
@@ -196,12 +221,15 @@ class GracefulShutdownTest {
 
       server.close();
 
-      assertThat(second.closeCode(wait)).as("the open socket is told the server goes away").isEqualTo(1001);
+      assertThat(second.closeCode(wait))
+          .as("the open socket is told the server goes away")
+          .isEqualTo(1001);
     }
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     assertThat(lines).as("the bad episode and the one open at shutdown").hasSize(2);
     JsonNode bad = new ObjectMapper().readTree(lines.get(0));
     assertThat(bad.at("/dialog/0/0/text").asText()).isEqualTo("bad \ud800 x");
-    assertThat(new ObjectMapper().readTree(lines.get(1)).at("/dialog/0/0/text").asText()).isEqualTo("i like dogs");
+    assertThat(new ObjectMapper().readTree(lines.get(1)).at("/dialog/0/0/text").asText())
+        .isEqualTo("i like dogs");
   }
 }

@@ -43,10 +43,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Metrics and error conventions through a running server: /metrics follows the served skills as
- * the admin API loads, replaces and unloads them, and shows the process's memory and CPU;
- * RESOURCE_EXHAUSTED errors say which limit was hit in a google.rpc.ErrorInfo the client reads.
- * One server: 2 conversation slots (all of them for one transport), one Rank call running and one
+ * Metrics and error conventions through a running server: /metrics follows the served skills as the
+ * admin API loads, replaces and unloads them, and shows the process's memory and CPU;
+ * RESOURCE_EXHAUSTED errors say which limit was hit in a google.rpc.ErrorInfo the client reads. One
+ * server: 2 conversation slots (all of them for one transport), one Rank call running and one
  * waiting at most.
  */
 class ObservabilityServerTest {
@@ -68,12 +68,24 @@ class ObservabilityServerTest {
     }
     adaFingerprint = AdapterFiles.readManifest(skills.resolve("ada")).weightsFingerprint();
     ada2Fingerprint = AdapterFiles.readManifest(skills.resolve("ada2")).weightsFingerprint();
-    Files.delete(skills.resolve("escape"));   // the symlink fixture is not needed here
+    Files.delete(skills.resolve("escape")); // the symlink fixture is not needed here
     Path yaml = tmp.resolve("server.yaml");
     Files.writeString(yaml, "admin:\n  token: " + TOKEN + "\n  retireGraceSeconds: 0\n");
-    server = new DialogueServer(TestSkills.config(tmp, yaml, Map.of("conversations.maxOpen", "2",
-        "conversations.transportShare", "1.0", "rank.queueCapacity", "1", "batching.maxWaitMillis", "20")),
-        new Random(7));
+    server =
+        new DialogueServer(
+            TestSkills.config(
+                tmp,
+                yaml,
+                Map.of(
+                    "conversations.maxOpen",
+                    "2",
+                    "conversations.transportShare",
+                    "1.0",
+                    "rank.queueCapacity",
+                    "1",
+                    "batching.maxWaitMillis",
+                    "20")),
+            new Random(7));
     server.start(LoadProgress.NONE);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     http = HttpClient.newHttpClient();
@@ -90,19 +102,29 @@ class ObservabilityServerTest {
   }
 
   private static String metrics() throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static HttpResponse<String> admin(String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .header("Authorization", "Bearer " + TOKEN)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<String> skillInfo(String text, String skill) {
-    Matcher m = Pattern.compile("(?m)^adahit_skill_info\\{fingerprint=\"([^\"]*)\",kind=\"([^\"]*)\",skill=\""
-        + Pattern.quote(skill) + "\"\\} 1$").matcher(text);
+    Matcher m =
+        Pattern.compile(
+                "(?m)^adahit_skill_info\\{fingerprint=\"([^\"]*)\",kind=\"([^\"]*)\",skill=\""
+                    + Pattern.quote(skill)
+                    + "\"\\} 1$")
+            .matcher(text);
     List<String> out = new ArrayList<>();
     while (m.find()) {
       out.add(m.group(2) + " " + m.group(1));
@@ -133,23 +155,29 @@ class ObservabilityServerTest {
     assertThat(skillInfo(text, "ada")).containsExactly("bottleneck " + adaFingerprint);
     assertThat(skillInfo(text, "ada3")).isEmpty();
 
-    Path ada3 = Files.createDirectories(tmp.resolve("skills/ada3"));   // a skill to load at run time: ada2's adapter
+    Path ada3 =
+        Files.createDirectories(
+            tmp.resolve("skills/ada3")); // a skill to load at run time: ada2's adapter
     for (String f : new String[] {AdapterFiles.CONFIG_FILE, AdapterFiles.WEIGHTS_FILE}) {
       Files.copy(tmp.resolve("skills/ada2").resolve(f), ada3.resolve(f));
     }
     Files.copy(tmp.resolve("skills/ada/candidates.txt"), ada3.resolve("candidates.txt"));
-    HttpResponse<String> r = admin("/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada2\"}");
+    HttpResponse<String> r =
+        admin("/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada2\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     r = admin("/admin/adapters/load", "{\"skill\":\"ada3\",\"dir\":\"ada3\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     text = metrics();
-    assertThat(skillInfo(text, "ada")).as("the old fingerprint's series is gone").containsExactly("bottleneck " + ada2Fingerprint);
+    assertThat(skillInfo(text, "ada"))
+        .as("the old fingerprint's series is gone")
+        .containsExactly("bottleneck " + ada2Fingerprint);
     assertThat(skillInfo(text, "ada3")).containsExactly("bottleneck " + ada2Fingerprint);
 
     r = admin("/admin/adapters/unload", "{\"skill\":\"ada3\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(skillInfo(metrics(), "ada3")).isEmpty();
-    assertThat(admin("/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada\"}").statusCode()).isEqualTo(200);
+    assertThat(admin("/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada\"}").statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -157,9 +185,14 @@ class ObservabilityServerTest {
     String text = metrics();
     double rss = value(text, "process_resident_memory_bytes");
     double nativeBytes = value(text, "adahit_native_memory_bytes");
-    assertThat(nativeBytes).as("PyTorch and the model live outside the JVM's pools").isGreaterThan(50e6).isLessThan(rss);
+    assertThat(nativeBytes)
+        .as("PyTorch and the model live outside the JVM's pools")
+        .isGreaterThan(50e6)
+        .isLessThan(rss);
     assertThat(value(text, "process_cpu_seconds_total")).isGreaterThan(0);
-    assertThat(text).contains("adahit_build_info{version=\"").contains("adahit_errors_total{kind=\"too_many_conversations\"}");
+    assertThat(text)
+        .contains("adahit_build_info{version=\"")
+        .contains("adahit_errors_total{kind=\"too_many_conversations\"}");
     assertThat(text).contains("jvm_gc_pause_seconds_count").doesNotContain("_seconds_max");
   }
 
@@ -167,60 +200,87 @@ class ObservabilityServerTest {
   void tooManyConversationsAndAFullRankQueueAreToldApart() throws Exception {
     List<String> ids = List.of("a-" + UUID.randomUUID(), "b-" + UUID.randomUUID());
     for (String id : ids) {
-      stub().act(ActRequest.newBuilder().setConversationId(id).setMessage(Message.newBuilder().setText("hello")).build());
+      stub()
+          .act(
+              ActRequest.newBuilder()
+                  .setConversationId(id)
+                  .setMessage(Message.newBuilder().setText("hello"))
+                  .build());
     }
     double refusedBefore = value(metrics(), "adahit_errors_total{kind=\"too_many_conversations\"}");
-    assertThatThrownBy(() -> stub().act(ActRequest.newBuilder().setConversationId("c-" + UUID.randomUUID())
-        .setMessage(Message.newBuilder().setText("one too many")).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          try {
-            ErrorInfo info = errorInfo(e);
-            assertThat(info.getReason()).isEqualTo("TOO_MANY_CONVERSATIONS");
-            assertThat(info.getMetadataMap()).containsEntry("kind", "overloaded");
-          } catch (InvalidProtocolBufferException x) {
-            throw new AssertionError(x);
-          }
-        });
-    assertThat(value(metrics(), "adahit_errors_total{kind=\"too_many_conversations\"}")).isEqualTo(refusedBefore + 1);
+    assertThatThrownBy(
+            () ->
+                stub()
+                    .act(
+                        ActRequest.newBuilder()
+                            .setConversationId("c-" + UUID.randomUUID())
+                            .setMessage(Message.newBuilder().setText("one too many"))
+                            .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              try {
+                ErrorInfo info = errorInfo(e);
+                assertThat(info.getReason()).isEqualTo("TOO_MANY_CONVERSATIONS");
+                assertThat(info.getMetadataMap()).containsEntry("kind", "overloaded");
+              } catch (InvalidProtocolBufferException x) {
+                throw new AssertionError(x);
+              }
+            });
+    assertThat(value(metrics(), "adahit_errors_total{kind=\"too_many_conversations\"}"))
+        .isEqualTo(refusedBefore + 1);
     for (String id : ids) {
-      stub().act(ActRequest.newBuilder().setConversationId(id).setMessage(Message.newBuilder().setText("[DONE]")).build());
+      stub()
+          .act(
+              ActRequest.newBuilder()
+                  .setConversationId(id)
+                  .setMessage(Message.newBuilder().setText("[DONE]"))
+                  .build());
     }
 
-    // one Rank runs and one waits (rank.queueCapacity 1); long calls sent together leave the rest refused
-    List<String> candidates = IntStream.range(0, 3000).mapToObj(i -> "candidate reply number " + i).toList();
+    // one Rank runs and one waits (rank.queueCapacity 1); long calls sent together leave the rest
+    // refused
+    List<String> candidates =
+        IntStream.range(0, 3000).mapToObj(i -> "candidate reply number " + i).toList();
     Context.CancellableContext calls = Context.current().withCancellation();
     List<CompletableFuture<RankResponse>> results = new ArrayList<>();
     try {
-      calls.run(() -> {
-        DialogueServiceGrpc.DialogueServiceStub async = DialogueServiceGrpc.newStub(channel);
-        for (int i = 0; i < 6; i++) {
-          CompletableFuture<RankResponse> f = new CompletableFuture<>();
-          results.add(f);
-          async.rank(RankRequest.newBuilder().setContext("hello " + i).addAllCandidates(candidates).build(),
-              new StreamObserver<>() {
-                @Override
-                public void onNext(RankResponse value) {
-                  f.complete(value);
-                }
+      calls.run(
+          () -> {
+            DialogueServiceGrpc.DialogueServiceStub async = DialogueServiceGrpc.newStub(channel);
+            for (int i = 0; i < 6; i++) {
+              CompletableFuture<RankResponse> f = new CompletableFuture<>();
+              results.add(f);
+              async.rank(
+                  RankRequest.newBuilder()
+                      .setContext("hello " + i)
+                      .addAllCandidates(candidates)
+                      .build(),
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(RankResponse value) {
+                      f.complete(value);
+                    }
 
-                @Override
-                public void onError(Throwable t) {
-                  f.completeExceptionally(t);
-                }
+                    @Override
+                    public void onError(Throwable t) {
+                      f.completeExceptionally(t);
+                    }
 
-                @Override
-                public void onCompleted() {}
-              });
-        }
-      });
+                    @Override
+                    public void onCompleted() {}
+                  });
+            }
+          });
       List<ErrorInfo> refused = new ArrayList<>();
       for (CompletableFuture<RankResponse> f : results.subList(0, 6)) {
         try {
           f.get(20, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
           assertThat(e.getCause()).isInstanceOf(StatusRuntimeException.class);
-          assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+          assertThat(Status.fromThrowable(e.getCause()).getCode())
+              .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
           refused.add(errorInfo(e.getCause()));
         } catch (java.util.concurrent.TimeoutException e) {
           // running or waiting: accepted

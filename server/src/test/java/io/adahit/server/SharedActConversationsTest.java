@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * host), each Act sent to a chosen replica, so the hand-over points are exact. A conversation
  * continues on the other replica with its persona and history; [DONE] on one ends it for both (the
  * id then opens a fresh conversation, as any unknown id does); a replica holds a shared
- * conversation only while answering it; an idle
- * conversation is expired from the store once, its open episode logged.
+ * conversation only while answering it; an idle conversation is expired from the store once, its
+ * open episode logged.
  */
 class SharedActConversationsTest {
 
@@ -61,8 +61,10 @@ class SharedActConversationsTest {
     o.put("events.replica", name);
     o.put("conversations.shared", "true");
     o.put("conversations.idleTimeoutSeconds", "3");
-    DialogueServer s = new DialogueServer(TestSkills.config(Files.createDirectories(tmp.resolve(name)), o),
-        new Random(name.hashCode()));
+    DialogueServer s =
+        new DialogueServer(
+            TestSkills.config(Files.createDirectories(tmp.resolve(name)), o),
+            new Random(name.hashCode()));
     s.start(LoadProgress.NONE);
     return s;
   }
@@ -76,8 +78,14 @@ class SharedActConversationsTest {
   }
 
   static ActResponse act(ManagedChannel ch, String id, String text) {
-    return DialogueServiceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.MINUTES).act(ActRequest.newBuilder()
-        .setConversationId(id).setSkill("base").setMessage(Message.newBuilder().setText(text)).build());
+    return DialogueServiceGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(2, TimeUnit.MINUTES)
+        .act(
+            ActRequest.newBuilder()
+                .setConversationId(id)
+                .setSkill("base")
+                .setMessage(Message.newBuilder().setText(text))
+                .build());
   }
 
   static List<JsonNode> logged(String id) throws Exception {
@@ -110,12 +118,19 @@ class SharedActConversationsTest {
     assertThat(episodes).hasSize(1);
     List<String> users = new ArrayList<>();
     episodes.get(0).get("dialog").forEach(pair -> users.add(pair.get(0).get("text").asText()));
-    assertThat(users).as("turns taken on a, b, a, logged by b").containsExactly("hi there, do you have any pets?",
-        "i have a cat named tom.", "what do you do for a living?");
-    assertThat(episodes.get(0).get("context").get(0).get("persona")).hasSize(first.getPersonaCount());
+    assertThat(users)
+        .as("turns taken on a, b, a, logged by b")
+        .containsExactly(
+            "hi there, do you have any pets?",
+            "i have a cat named tom.",
+            "what do you do for a living?");
+    assertThat(episodes.get(0).get("context").get(0).get("persona"))
+        .hasSize(first.getPersonaCount());
     assertThat(a.chat().sharedStore().load(id).join()).as("ended for every replica").isEmpty();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);   // let go of right after the reply is sent
-    while ((a.chat().find(id).isPresent() || b.chat().find(id).isPresent()) && System.nanoTime() < until) {
+    long until =
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // let go of right after the reply is sent
+    while ((a.chat().find(id).isPresent() || b.chat().find(id).isPresent())
+        && System.nanoTime() < until) {
       Thread.sleep(20);
     }
     assertThat(a.chat().find(id)).as("held only while answering").isEmpty();
@@ -137,7 +152,7 @@ class SharedActConversationsTest {
       Thread.sleep(200);
     }
     assertThat(a.chat().sharedStore().load(id).join()).as("expired from the store").isEmpty();
-    Thread.sleep(3000);   // both replicas swept at least once more
+    Thread.sleep(3000); // both replicas swept at least once more
     List<JsonNode> episodes = logged(id);
     assertThat(episodes).as("logged once, by the replica that removed it").hasSize(1);
     assertThat(episodes.get(0).get("dialog")).hasSize(2);

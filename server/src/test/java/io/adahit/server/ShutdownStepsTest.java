@@ -15,12 +15,15 @@ class ShutdownStepsTest {
 
   @Test
   void aStepThatThrowsDoesNotStopTheNextOnes() {
-    ShutdownSteps steps = new ShutdownSteps(Duration.ofSeconds(5), LoggerFactory.getLogger(ShutdownStepsTest.class));
+    ShutdownSteps steps =
+        new ShutdownSteps(Duration.ofSeconds(5), LoggerFactory.getLogger(ShutdownStepsTest.class));
     List<String> ran = new ArrayList<>();
-    steps.run("close the log", () -> {
-      ran.add("log");
-      throw new UncheckedIOException(new IOException("Input length = 1"));
-    });
+    steps.run(
+        "close the log",
+        () -> {
+          ran.add("log");
+          throw new UncheckedIOException(new IOException("Input length = 1"));
+        });
     steps.run("close sockets", () -> ran.add("sockets"));
     steps.run("close the event store", () -> ran.add("events"));
     assertThat(ran).containsExactly("log", "sockets", "events");
@@ -29,11 +32,14 @@ class ShutdownStepsTest {
 
   @Test
   void everyWaitIsBoundedByWhatIsLeftOfTheGrace() throws InterruptedException {
-    ShutdownSteps steps = new ShutdownSteps(Duration.ofSeconds(3), LoggerFactory.getLogger(ShutdownStepsTest.class));
+    ShutdownSteps steps =
+        new ShutdownSteps(Duration.ofSeconds(3), LoggerFactory.getLogger(ShutdownStepsTest.class));
     Duration left = steps.remaining();
     Duration beforeReserve = steps.remaining(Duration.ofSeconds(1));
     Duration capped = steps.atMost(Duration.ofMillis(50));
-    assertThat(left).isLessThanOrEqualTo(Duration.ofSeconds(3)).isGreaterThan(Duration.ofSeconds(2));
+    assertThat(left)
+        .isLessThanOrEqualTo(Duration.ofSeconds(3))
+        .isGreaterThan(Duration.ofSeconds(2));
     assertThat(beforeReserve).isLessThanOrEqualTo(Duration.ofSeconds(2));
     assertThat(capped).isEqualTo(Duration.ofMillis(50));
     Thread.sleep(3100);

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A skills folder for tests, built from the repository's real files: {@code base} (zero-shot,
- * with personas) and {@code ada} (a Houlsby adapter with visibly non-identity weights), each with
- * its own disjoint pool of real ConvAI2 replies, so a reply tells which skill answered.
+ * A skills folder for tests, built from the repository's real files: {@code base} (zero-shot, with
+ * personas) and {@code ada} (a Houlsby adapter with visibly non-identity weights), each with its
+ * own disjoint pool of real ConvAI2 replies, so a reply tells which skill answered.
  */
 public final class TestSkills {
 
@@ -34,34 +34,50 @@ public final class TestSkills {
   static Path repoBase() throws IOException {
     Path skills = Path.of("..", "skills");
     Path base = skills.resolve("base");
-    if (Files.isRegularFile(base.resolve("candidates.txt")) && Files.isRegularFile(base.resolve("personas.txt"))) {
+    if (Files.isRegularFile(base.resolve("candidates.txt"))
+        && Files.isRegularFile(base.resolve("personas.txt"))) {
       return base;
     }
     try (java.util.stream.Stream<Path> dirs = Files.list(skills)) {
-      return dirs.sorted().filter(d -> Files.isRegularFile(d.resolve("candidates.txt"))
-          && Files.isRegularFile(d.resolve("personas.txt"))).findFirst()
-          .orElseThrow(() -> new IllegalStateException("tests need a skill with candidates.txt and personas.txt in "
-              + skills.toAbsolutePath().normalize()));
+      return dirs.sorted()
+          .filter(
+              d ->
+                  Files.isRegularFile(d.resolve("candidates.txt"))
+                      && Files.isRegularFile(d.resolve("personas.txt")))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "tests need a skill with candidates.txt and personas.txt in "
+                          + skills.toAbsolutePath().normalize()));
     }
   }
 
   public static List<String> basePool() throws IOException {
-    return Files.readAllLines(repoBase().resolve("candidates.txt"), StandardCharsets.UTF_8).subList(0, POOL);
+    return Files.readAllLines(repoBase().resolve("candidates.txt"), StandardCharsets.UTF_8)
+        .subList(0, POOL);
   }
 
   public static List<String> adaPool() throws IOException {
-    return Files.readAllLines(repoBase().resolve("candidates.txt"), StandardCharsets.UTF_8).subList(POOL, 2 * POOL);
+    return Files.readAllLines(repoBase().resolve("candidates.txt"), StandardCharsets.UTF_8)
+        .subList(POOL, 2 * POOL);
   }
 
   /** Writes {@code dir/base} and {@code dir/ada}; returns {@code dir}. */
   public static Path write(Path dir, Backbone backbone) throws IOException {
     Path base = Files.createDirectories(dir.resolve("base"));
     Files.write(base.resolve("candidates.txt"), basePool(), StandardCharsets.UTF_8);
-    Files.write(base.resolve("personas.txt"),
-        Files.readAllLines(repoBase().resolve("personas.txt"), StandardCharsets.UTF_8).subList(0, 20), StandardCharsets.UTF_8);
+    Files.write(
+        base.resolve("personas.txt"),
+        Files.readAllLines(repoBase().resolve("personas.txt"), StandardCharsets.UTF_8)
+            .subList(0, 20),
+        StandardCharsets.UTF_8);
     Path ada = Files.createDirectories(dir.resolve("ada"));
-    try (AdapterSet set = AdapterSet.create(backbone, AdapterConfig.houlsby("ada", backbone.config().numLayers()),
-        new AdapterInit(11, 0.05, 0.05))) {
+    try (AdapterSet set =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.houlsby("ada", backbone.config().numLayers()),
+            new AdapterInit(11, 0.05, 0.05))) {
       AdapterFiles.save(set, ada, Provenance.pending());
     }
     Files.write(ada.resolve("candidates.txt"), adaPool(), StandardCharsets.UTF_8);
@@ -73,13 +89,19 @@ public final class TestSkills {
     return config(tmp, null, extra);
   }
 
-  /** As {@link #config(Path, Map)}, over a YAML file (sections the dotted overrides cannot set, e.g. experiments). */
-  public static ServerConfig config(Path tmp, Path file, Map<String, String> extra) throws IOException {
+  /**
+   * As {@link #config(Path, Map)}, over a YAML file (sections the dotted overrides cannot set, e.g.
+   * experiments).
+   */
+  public static ServerConfig config(Path tmp, Path file, Map<String, String> extra)
+      throws IOException {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("http.port", "0");
     o.put("grpc.port", "0");
     o.put("skills.dir", tmp.resolve("skills").toString());
-    o.put("skills.default", "base");   // these folders' tests talk to 'base' by default (the server's default is 'auto')
+    o.put(
+        "skills.default",
+        "base"); // these folders' tests talk to 'base' by default (the server's default is 'auto')
     o.put("skills.cacheDir", tmp.resolve("cache").toString());
     o.put("logs.dir", tmp.resolve("logs").toString());
     o.put("events.url", "jdbc:sqlite:" + tmp.resolve("events").resolve("events.db"));

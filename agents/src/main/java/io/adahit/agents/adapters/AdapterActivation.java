@@ -5,10 +5,9 @@ import ai.djl.nn.Activation;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The non-linearity between an adapter's down- and up-projection, {@code act} in
- * {@code Ada(o) = o + W_up · act(W_down · o + b_down) + b_up} (Houlsby et al. 2019, Eq. 1 of the
- * seed paper). Written in {@code adapter_config.json} as {@code "relu"}, {@code "gelu"} or
- * {@code "tanh"}.
+ * The non-linearity between an adapter's down- and up-projection, {@code act} in {@code Ada(o) = o
+ * + W_up · act(W_down · o + b_down) + b_up} (Houlsby et al. 2019, Eq. 1 of the seed paper). Written
+ * in {@code adapter_config.json} as {@code "relu"}, {@code "gelu"} or {@code "tanh"}.
  *
  * <pre>{@code
  * AdapterConfig c = AdapterConfig.houlsby("bst", 6).withActivation(AdapterActivation.GELU);

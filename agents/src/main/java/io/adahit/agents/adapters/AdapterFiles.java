@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.AtomicFiles;
+import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.FloatTensor;
 import io.adahit.agents.backbone.Safetensors;
 import java.io.IOException;
@@ -29,13 +29,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A skill's directory: {@code adapter_config.json} ({@link AdapterManifest}) and
- * {@code adapter.safetensors} (the weights, AdapterHub tensor names, see {@link AdapterSet}).
- * Both files are written atomically (temporary file, fsync, move). Loading checks everything
- * and refuses, with the file, the field or tensor, and the values found and expected: an unknown
- * kind or bad field, a truncated or corrupt weights file, missing, extra or mis-shaped tensors,
- * weights from another save, another backbone, another base adapter, or (for a fusion skill)
- * other fused adapters than it was trained with.
+ * A skill's directory: {@code adapter_config.json} ({@link AdapterManifest}) and {@code
+ * adapter.safetensors} (the weights, AdapterHub tensor names, see {@link AdapterSet}). Both files
+ * are written atomically (temporary file, fsync, move). Loading checks everything and refuses, with
+ * the file, the field or tensor, and the values found and expected: an unknown kind or bad field, a
+ * truncated or corrupt weights file, missing, extra or mis-shaped tensors, weights from another
+ * save, another backbone, another base adapter, or (for a fusion skill) other fused adapters than
+ * it was trained with.
  *
  * <pre>{@code
  * AdapterFiles.save(bst, skills.resolve("bst"), provenance);
@@ -49,10 +49,11 @@ public final class AdapterFiles {
   public static final String WEIGHTS_FILE = "adapter.safetensors";
   public static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private AdapterFiles() {}
 
@@ -62,18 +63,30 @@ public final class AdapterFiles {
    *
    * @return the manifest written
    */
-  public static AdapterManifest save(AdapterSet set, Path dir, Provenance provenance) throws IOException {
+  public static AdapterManifest save(AdapterSet set, Path dir, Provenance provenance)
+      throws IOException {
     List<FloatTensor> tensors = set.tensors();
     String fingerprint = weightsFingerprint(tensors);
     Backbone backbone = set.backbone();
-    AdapterManifest.BaseRef base = set.base()
-        .map(b -> new AdapterManifest.BaseRef(b.skill(), b.weightsFingerprint())).orElse(null);
-    List<AdapterManifest.FusedRef> fused = set.fused().stream()
-        .map(f -> new AdapterManifest.FusedRef(f.skill(), f.weightsFingerprint())).toList();
-    AdapterManifest manifest = new AdapterManifest(FORMAT_VERSION, set.config(),
-        backbone.config().hiddenSize(),
-        new AdapterManifest.BackboneRef(backbone.name(), backbone.fingerprint()),
-        set.parameterCount(), fingerprint, base, fused, provenance);
+    AdapterManifest.BaseRef base =
+        set.base()
+            .map(b -> new AdapterManifest.BaseRef(b.skill(), b.weightsFingerprint()))
+            .orElse(null);
+    List<AdapterManifest.FusedRef> fused =
+        set.fused().stream()
+            .map(f -> new AdapterManifest.FusedRef(f.skill(), f.weightsFingerprint()))
+            .toList();
+    AdapterManifest manifest =
+        new AdapterManifest(
+            FORMAT_VERSION,
+            set.config(),
+            backbone.config().hiddenSize(),
+            new AdapterManifest.BackboneRef(backbone.name(), backbone.fingerprint()),
+            set.parameterCount(),
+            fingerprint,
+            base,
+            fused,
+            provenance);
     Files.createDirectories(dir);
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", "pt");
@@ -102,9 +115,12 @@ public final class AdapterFiles {
     try {
       JsonNode tree = JSON.readTree(file.toFile());
       if (tree instanceof ObjectNode o && !o.has("fused")) {
-        o.putArray("fused");   // written only by kind fusion; older files have none
+        o.putArray("fused"); // written only by kind fusion; older files have none
       }
-      m = tree == null || tree.isMissingNode() ? null : JSON.treeToValue(tree, AdapterManifest.class);
+      m =
+          tree == null || tree.isMissingNode()
+              ? null
+              : JSON.treeToValue(tree, AdapterManifest.class);
     } catch (JsonMappingException e) {
       throw new IOException(file + ": " + describe(e), e);
     } catch (JsonProcessingException e) {
@@ -114,14 +130,15 @@ public final class AdapterFiles {
       throw new IOException(file + ": empty, expected a JSON object");
     }
     if (m.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
+      throw new IOException(
+          file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
     }
     return m;
   }
 
   /**
-   * Loads a skill directory onto {@code backbone}, frozen (call {@link AdapterSet#setTrainable}
-   * to train further).
+   * Loads a skill directory onto {@code backbone}, frozen (call {@link AdapterSet#setTrainable} to
+   * train further).
    *
    * @param base the loaded base set of a hierarchical skill; null for the other kinds
    * @throws IOException if a file is missing, corrupt, or does not fit the backbone or the base
@@ -134,25 +151,38 @@ public final class AdapterFiles {
    * Loads a skill directory onto {@code backbone}, frozen; a fusion skill with the adapters it
    * fuses.
    *
-   * @param fused the loaded adapters of a fusion skill, in the order its manifest lists them
-   *     (same names, same weights fingerprints); empty for the other kinds
+   * @param fused the loaded adapters of a fusion skill, in the order its manifest lists them (same
+   *     names, same weights fingerprints); empty for the other kinds
    * @throws IOException if a file is missing, corrupt, or does not fit the backbone, the base or
    *     the fused adapters
    */
-  public static AdapterSet load(Path dir, Backbone backbone, AdapterSet base, List<AdapterSet> fused)
-      throws IOException {
+  public static AdapterSet load(
+      Path dir, Backbone backbone, AdapterSet base, List<AdapterSet> fused) throws IOException {
     AdapterManifest m = readManifest(dir);
     Path configFile = dir.resolve(CONFIG_FILE);
     String who = configFile + ": adapter '" + m.config().skill() + "' ";
     int d = backbone.config().hiddenSize();
     if (m.hiddenSize() != d) {
-      throw new IOException(who + "has hidden_size " + m.hiddenSize() + ", backbone '" + backbone.name()
-          + "' has " + d);
+      throw new IOException(
+          who
+              + "has hidden_size "
+              + m.hiddenSize()
+              + ", backbone '"
+              + backbone.name()
+              + "' has "
+              + d);
     }
     if (!m.backbone().fingerprint().equals(backbone.fingerprint())) {
-      throw new IOException(who + "was trained on backbone '" + m.backbone().name() + "' with fingerprint "
-          + m.backbone().fingerprint() + ", but this backbone '" + backbone.name() + "' has "
-          + backbone.fingerprint());
+      throw new IOException(
+          who
+              + "was trained on backbone '"
+              + m.backbone().name()
+              + "' with fingerprint "
+              + m.backbone().fingerprint()
+              + ", but this backbone '"
+              + backbone.name()
+              + "' has "
+              + backbone.fingerprint());
     }
     checkBase(who, m, base);
     checkFused(who, m, fused);
@@ -166,31 +196,57 @@ public final class AdapterFiles {
     checkTensors(weightsFile, AdapterLayout.shapes(m.config(), d), tensors);
     long count = tensors.values().stream().mapToLong(FloatTensor::size).sum();
     if (count != m.parameterCount()) {
-      throw new IOException(weightsFile + ": holds " + count + " parameters, " + CONFIG_FILE
-          + " says parameter_count " + m.parameterCount());
+      throw new IOException(
+          weightsFile
+              + ": holds "
+              + count
+              + " parameters, "
+              + CONFIG_FILE
+              + " says parameter_count "
+              + m.parameterCount());
     }
     String fingerprint = weightsFingerprint(tensors.values());
     if (!fingerprint.equals(m.weightsFingerprint())) {
-      throw new IOException(weightsFile + ": weights fingerprint is " + fingerprint + ", " + CONFIG_FILE
-          + " expects " + m.weightsFingerprint() + " (the two files come from different saves)");
+      throw new IOException(
+          weightsFile
+              + ": weights fingerprint is "
+              + fingerprint
+              + ", "
+              + CONFIG_FILE
+              + " expects "
+              + m.weightsFingerprint()
+              + " (the two files come from different saves)");
     }
     return AdapterSet.fromTensors(backbone, m.config(), tensors, base, fused);
   }
 
-  private static void checkFused(String who, AdapterManifest m, List<AdapterSet> fused) throws IOException {
+  private static void checkFused(String who, AdapterManifest m, List<AdapterSet> fused)
+      throws IOException {
     List<String> expected = m.fused().stream().map(AdapterManifest.FusedRef::skill).toList();
     List<String> given = fused.stream().map(AdapterSet::skill).toList();
     if (!expected.equals(given)) {
-      throw new IOException(who + (expected.isEmpty() ? "is of kind " + m.config().kind().fileName()
-          + " and fuses no adapters, found " + given : "fuses adapters " + expected + ", found " + given));
+      throw new IOException(
+          who
+              + (expected.isEmpty()
+                  ? "is of kind "
+                      + m.config().kind().fileName()
+                      + " and fuses no adapters, found "
+                      + given
+                  : "fuses adapters " + expected + ", found " + given));
     }
     for (int i = 0; i < expected.size(); i++) {
       AdapterManifest.FusedRef ref = m.fused().get(i);
       String found = fused.get(i).weightsFingerprint();
       if (!ref.fingerprint().equals(found)) {
-        throw new IOException(who + "was trained on fused adapter '" + ref.skill() + "' with fingerprint "
-            + ref.fingerprint() + ", but the adapter given has " + found
-            + " (retrained since? train the fusion again on the current adapters)");
+        throw new IOException(
+            who
+                + "was trained on fused adapter '"
+                + ref.skill()
+                + "' with fingerprint "
+                + ref.fingerprint()
+                + ", but the adapter given has "
+                + found
+                + " (retrained since? train the fusion again on the current adapters)");
       }
     }
   }
@@ -199,48 +255,83 @@ public final class AdapterFiles {
     AdapterManifest.BaseRef ref = m.base();
     if (ref == null) {
       if (base != null) {
-        throw new IOException(who + "is of kind " + m.config().kind().fileName()
-            + " and takes no base adapter, found '" + base.skill() + "'");
+        throw new IOException(
+            who
+                + "is of kind "
+                + m.config().kind().fileName()
+                + " and takes no base adapter, found '"
+                + base.skill()
+                + "'");
       }
       return;
     }
     if (base == null) {
-      throw new IOException(who + "stacks on base adapter '" + ref.skill() + "' (" + ref.fingerprint()
-          + "), found none given");
+      throw new IOException(
+          who
+              + "stacks on base adapter '"
+              + ref.skill()
+              + "' ("
+              + ref.fingerprint()
+              + "), found none given");
     }
     if (!ref.skill().equals(base.skill())) {
-      throw new IOException(who + "stacks on base adapter '" + ref.skill() + "', found '" + base.skill() + "'");
+      throw new IOException(
+          who + "stacks on base adapter '" + ref.skill() + "', found '" + base.skill() + "'");
     }
     String found = base.weightsFingerprint();
     if (!ref.fingerprint().equals(found)) {
-      throw new IOException(who + "was trained on base adapter '" + ref.skill() + "' with fingerprint "
-          + ref.fingerprint() + ", but the base given has " + found);
+      throw new IOException(
+          who
+              + "was trained on base adapter '"
+              + ref.skill()
+              + "' with fingerprint "
+              + ref.fingerprint()
+              + ", but the base given has "
+              + found);
     }
   }
 
-  private static void checkTensors(Path file, Map<String, long[]> expected, Map<String, FloatTensor> found)
-      throws IOException {
+  private static void checkTensors(
+      Path file, Map<String, long[]> expected, Map<String, FloatTensor> found) throws IOException {
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
       FloatTensor t = found.get(e.getKey());
       if (t == null) {
-        throw new IOException(file + ": tensor '" + e.getKey() + "' is missing (expected shape "
-            + Arrays.toString(e.getValue()) + ")");
+        throw new IOException(
+            file
+                + ": tensor '"
+                + e.getKey()
+                + "' is missing (expected shape "
+                + Arrays.toString(e.getValue())
+                + ")");
       }
       if (!Arrays.equals(t.shape(), e.getValue())) {
-        throw new IOException(file + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
-            + ", expected " + Arrays.toString(e.getValue()));
+        throw new IOException(
+            file
+                + ": tensor '"
+                + e.getKey()
+                + "' has shape "
+                + Arrays.toString(t.shape())
+                + ", expected "
+                + Arrays.toString(e.getValue()));
       }
       float[] v = t.data();
       for (int i = 0; i < v.length; i++) {
         if (!Float.isFinite(v[i])) {
-          throw new IOException(file + ": tensor '" + e.getKey() + "' must hold finite values, found "
-              + v[i] + " at index " + i);
+          throw new IOException(
+              file
+                  + ": tensor '"
+                  + e.getKey()
+                  + "' must hold finite values, found "
+                  + v[i]
+                  + " at index "
+                  + i);
         }
       }
     }
     for (String name : found.keySet()) {
       if (!expected.containsKey(name)) {
-        throw new IOException(file + ": unexpected tensor '" + name + "' (not part of this adapter's config)");
+        throw new IOException(
+            file + ": unexpected tensor '" + name + "' (not part of this adapter's config)");
       }
     }
   }
@@ -288,12 +379,20 @@ public final class AdapterFiles {
     if (cause instanceof IllegalArgumentException) {
       return cause.getMessage();
     }
-    if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-      return "field '" + path + "' must be one of " + enumNames(f.getTargetType()) + ", found \""
-          + f.getValue() + "\"";
+    if (e instanceof InvalidFormatException f
+        && f.getTargetType() != null
+        && f.getTargetType().isEnum()) {
+      return "field '"
+          + path
+          + "' must be one of "
+          + enumNames(f.getTargetType())
+          + ", found \""
+          + f.getValue()
+          + "\"";
     }
     String original = String.valueOf(e.getOriginalMessage());
-    if (original.startsWith("Missing creator property") || original.startsWith("Missing required creator property")) {
+    if (original.startsWith("Missing creator property")
+        || original.startsWith("Missing required creator property")) {
       return "field '" + path + "' is required, found none";
     }
     return (path.length() == 0 ? "" : "field '" + path + "': ") + original;

@@ -34,7 +34,16 @@ final class AdapterLayout {
   static final String VALUE_WEIGHT = "value.weight";
 
   /** What a tensor is, which decides its initial value. */
-  enum Role { DOWN_WEIGHT, UP_WEIGHT, ZERO, LN_GAMMA, LN_BETA, IDENTITY, FUSION_QUERY_KEY, FUSION_VALUE }
+  enum Role {
+    DOWN_WEIGHT,
+    UP_WEIGHT,
+    ZERO,
+    LN_GAMMA,
+    LN_BETA,
+    IDENTITY,
+    FUSION_QUERY_KEY,
+    FUSION_VALUE
+  }
 
   /** One tensor of an adapter file. */
   record Spec(String name, long[] shape, Role role, HookPoint point) {
@@ -49,19 +58,25 @@ final class AdapterLayout {
 
   private AdapterLayout() {}
 
-  /** {@code encoder.layer.{i}.attention.output.adapters.{skill}.} or {@code encoder.layer.{i}.output.adapters.{skill}.}. */
+  /**
+   * {@code encoder.layer.{i}.attention.output.adapters.{skill}.} or {@code
+   * encoder.layer.{i}.output.adapters.{skill}.}.
+   */
   static String prefix(HookPoint p, String skill) {
-    String sub = p.position() == HookPoint.Position.AFTER_ATTENTION ? ".attention.output" : ".output";
+    String sub =
+        p.position() == HookPoint.Position.AFTER_ATTENTION ? ".attention.output" : ".output";
     return "encoder.layer." + p.layer() + sub + ".adapters." + skill + ".";
   }
 
   /**
-   * AdapterHub's fusion layer names, {@code encoder.layer.{i}.attention.output.adapter_fusion_layer.
-   * {skill}.} or {@code encoder.layer.{i}.output.adapter_fusion_layer.{skill}.}, with the fusion's
-   * own skill name where AdapterHub writes the comma-joined fused names.
+   * AdapterHub's fusion layer names, {@code
+   * encoder.layer.{i}.attention.output.adapter_fusion_layer. {skill}.} or {@code
+   * encoder.layer.{i}.output.adapter_fusion_layer.{skill}.}, with the fusion's own skill name where
+   * AdapterHub writes the comma-joined fused names.
    */
   static String fusionPrefix(HookPoint p, String skill) {
-    String sub = p.position() == HookPoint.Position.AFTER_ATTENTION ? ".attention.output" : ".output";
+    String sub =
+        p.position() == HookPoint.Position.AFTER_ATTENTION ? ".attention.output" : ".output";
     return "encoder.layer." + p.layer() + sub + ".adapter_fusion_layer." + skill + ".";
   }
 
@@ -133,21 +148,23 @@ final class AdapterLayout {
    *
    * @param layerNorm the {gamma, beta} an owned LayerNorm at a hook point starts from
    */
-  static Map<String, FloatTensor> initial(AdapterConfig c, int d, AdapterInit init,
-      Function<HookPoint, float[][]> layerNorm) {
+  static Map<String, FloatTensor> initial(
+      AdapterConfig c, int d, AdapterInit init, Function<HookPoint, float[][]> layerNorm) {
     Map<String, FloatTensor> out = new LinkedHashMap<>();
     for (Spec s : specs(c, d)) {
       int n = (int) s.size();
-      float[] v = switch (s.role()) {
-        case DOWN_WEIGHT -> init.truncatedNormal(s.name(), n, init.downStd());
-        case UP_WEIGHT -> init.truncatedNormal(s.name(), n, init.upStd());
-        case ZERO -> new float[n];
-        case LN_GAMMA -> layerNorm.apply(s.point())[0].clone();
-        case LN_BETA -> layerNorm.apply(s.point())[1].clone();
-        case IDENTITY -> identity(d);
-        case FUSION_QUERY_KEY -> init.truncatedNormal(s.name(), n, FusionAdapter.QUERY_KEY_STD);
-        case FUSION_VALUE -> nearIdentity(d, init.truncatedNormal(s.name(), n, FusionAdapter.VALUE_NOISE_STD));
-      };
+      float[] v =
+          switch (s.role()) {
+            case DOWN_WEIGHT -> init.truncatedNormal(s.name(), n, init.downStd());
+            case UP_WEIGHT -> init.truncatedNormal(s.name(), n, init.upStd());
+            case ZERO -> new float[n];
+            case LN_GAMMA -> layerNorm.apply(s.point())[0].clone();
+            case LN_BETA -> layerNorm.apply(s.point())[1].clone();
+            case IDENTITY -> identity(d);
+            case FUSION_QUERY_KEY -> init.truncatedNormal(s.name(), n, FusionAdapter.QUERY_KEY_STD);
+            case FUSION_VALUE ->
+                nearIdentity(d, init.truncatedNormal(s.name(), n, FusionAdapter.VALUE_NOISE_STD));
+          };
       out.put(s.name(), new FloatTensor(s.name(), s.shape(), v));
     }
     return out;

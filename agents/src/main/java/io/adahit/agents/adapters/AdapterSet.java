@@ -21,12 +21,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One skill's modules on the frozen backbone: a {@link BottleneckAdapter} (Houlsby et al. 2019),
- * a {@link HierarchicalAdapter} (AdaHIT) or a {@link FusionAdapter} (AdapterFusion) at each
+ * One skill's modules on the frozen backbone: a {@link BottleneckAdapter} (Houlsby et al. 2019), a
+ * {@link HierarchicalAdapter} (AdaHIT) or a {@link FusionAdapter} (AdapterFusion) at each
  * configured hook point, or a {@link LinearHead} (FE). It is the {@link LayerHooks} the encoder
  * gets for that skill, holds the parameters the skill trains (θΔ), and owns a sub-manager of the
- * backbone's, freed by {@link #close()}. A hierarchical set uses, but does not own, its frozen
- * base set; a fusion set its frozen fused sets.
+ * backbone's, freed by {@link #close()}. A hierarchical set uses, but does not own, its frozen base
+ * set; a fusion set its frozen fused sets.
  *
  * <pre>{@code
  * try (AdapterSet bst = AdapterSet.create(backbone, AdapterConfig.houlsby("bst", 6), AdapterInit.seeded(7))) {
@@ -40,8 +40,8 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Forward passes only read the parameters, so one set serves concurrent requests;
- * {@link #setTrainable} and in-place updates by a trainer are not meant to run beside them.
+ * <p>Forward passes only read the parameters, so one set serves concurrent requests; {@link
+ * #setTrainable} and in-place updates by a trainer are not meant to run beside them.
  */
 public final class AdapterSet implements LayerHooks, AutoCloseable {
 
@@ -56,8 +56,13 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
   private final LinearHead head;
   private volatile boolean trainable;
 
-  private AdapterSet(Backbone backbone, AdapterConfig config, Map<String, FloatTensor> tensors,
-      AdapterSet base, List<AdapterSet> fused, boolean trainable) {
+  private AdapterSet(
+      Backbone backbone,
+      AdapterConfig config,
+      Map<String, FloatTensor> tensors,
+      AdapterSet base,
+      List<AdapterSet> fused,
+      boolean trainable) {
     this.backbone = backbone;
     this.config = config;
     this.base = base;
@@ -66,15 +71,22 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
       FloatTensor t = tensors.get(e.getKey());
       if (t == null || !Arrays.equals(t.shape(), e.getValue())) {
-        throw new IllegalArgumentException("adapter '" + config.skill() + "': tensor '" + e.getKey()
-            + "' must have shape " + Arrays.toString(e.getValue()) + ", found "
-            + (t == null ? "no such tensor" : Arrays.toString(t.shape())));
+        throw new IllegalArgumentException(
+            "adapter '"
+                + config.skill()
+                + "': tensor '"
+                + e.getKey()
+                + "' must have shape "
+                + Arrays.toString(e.getValue())
+                + ", found "
+                + (t == null ? "no such tensor" : Arrays.toString(t.shape())));
       }
     }
     if (tensors.size() != expected.size()) {
       List<String> extra = new ArrayList<>(tensors.keySet());
       extra.removeAll(expected.keySet());
-      throw new IllegalArgumentException("adapter '" + config.skill() + "': unexpected tensors " + extra);
+      throw new IllegalArgumentException(
+          "adapter '" + config.skill() + "': unexpected tensors " + extra);
     }
     this.manager = backbone.newManager();
     try {
@@ -88,10 +100,12 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
       this.names = List.copyOf(params.keySet());
       this.parameters = List.copyOf(params.values());
       this.modules = buildModules(params);
-      this.head = config.kind() == AdapterKind.LINEAR_HEAD
-          ? new LinearHead(params.get(AdapterLayout.headPrefix(config.skill()) + "weight"),
-              params.get(AdapterLayout.headPrefix(config.skill()) + "bias"))
-          : null;
+      this.head =
+          config.kind() == AdapterKind.LINEAR_HEAD
+              ? new LinearHead(
+                  params.get(AdapterLayout.headPrefix(config.skill()) + "weight"),
+                  params.get(AdapterLayout.headPrefix(config.skill()) + "bias"))
+              : null;
       setTrainable(trainable);
     } catch (RuntimeException e) {
       manager.close();
@@ -103,18 +117,29 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     Map<HookPoint, AdapterModule> out = new LinkedHashMap<>();
     for (HookPoint point : config.hookPoints()) {
       String p = AdapterLayout.prefix(point, config.skill());
-      NDArray[] ln = config.ownsLayerNorm()
-          ? new NDArray[] {params.get(p + AdapterLayout.LN_WEIGHT), params.get(p + AdapterLayout.LN_BIAS)}
-          : null;
+      NDArray[] ln =
+          config.ownsLayerNorm()
+              ? new NDArray[] {
+                params.get(p + AdapterLayout.LN_WEIGHT), params.get(p + AdapterLayout.LN_BIAS)
+              }
+              : null;
       if (config.kind() == AdapterKind.FUSION) {
-        out.put(point, FusionAdapter.of(point, params, AdapterLayout.fusionPrefix(point, config.skill()), fused));
+        out.put(
+            point,
+            FusionAdapter.of(
+                point, params, AdapterLayout.fusionPrefix(point, config.skill()), fused));
       } else if (config.kind() == AdapterKind.BOTTLENECK) {
-        out.put(point, new BottleneckAdapter(point, Bottleneck.of(params, p, config.activation()), ln));
+        out.put(
+            point, new BottleneckAdapter(point, Bottleneck.of(params, p, config.activation()), ln));
       } else {
         BottleneckAdapter baseModule = (BottleneckAdapter) base.modules.get(point);
-        out.put(point, new HierarchicalAdapter(baseModule,
-            Bottleneck.of(params, p + AdapterLayout.TS1, config.activation()),
-            Bottleneck.of(params, p + AdapterLayout.TS2, config.activation()), ln));
+        out.put(
+            point,
+            new HierarchicalAdapter(
+                baseModule,
+                Bottleneck.of(params, p + AdapterLayout.TS1, config.activation()),
+                Bottleneck.of(params, p + AdapterLayout.TS2, config.activation()),
+                ln));
       }
     }
     return Collections.unmodifiableMap(out);
@@ -128,36 +153,53 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
   /**
    * A fresh, trainable set with near-identity weights.
    *
-   * @param base the frozen base set a {@link AdapterKind#HIERARCHICAL} config builds on (its
-   *     width, activation, layers and positions must match); null for the other kinds
+   * @param base the frozen base set a {@link AdapterKind#HIERARCHICAL} config builds on (its width,
+   *     activation, layers and positions must match); null for the other kinds
    * @throws IllegalArgumentException if the config does not fit the backbone or the base
    */
-  public static AdapterSet create(Backbone backbone, AdapterConfig config, AdapterInit init, AdapterSet base) {
+  public static AdapterSet create(
+      Backbone backbone, AdapterConfig config, AdapterInit init, AdapterSet base) {
     checkCompatible(backbone, config, base);
-    Map<String, FloatTensor> tensors = AdapterLayout.initial(config, backbone.config().hiddenSize(), init,
-        point -> initialLayerNorm(backbone, base, point));
+    Map<String, FloatTensor> tensors =
+        AdapterLayout.initial(
+            config,
+            backbone.config().hiddenSize(),
+            init,
+            point -> initialLayerNorm(backbone, base, point));
     return new AdapterSet(backbone, config, tensors, base, List.of(), true);
   }
 
   /**
-   * A fresh, trainable AdapterFusion over {@code fused} (Pfeiffer et al. 2021): query and key
-   * small and random, value near the identity, so that fusing one skill gives that skill's
-   * adapters (see {@link FusionAdapter}).
+   * A fresh, trainable AdapterFusion over {@code fused} (Pfeiffer et al. 2021): query and key small
+   * and random, value near the identity, so that fusing one skill gives that skill's adapters (see
+   * {@link FusionAdapter}).
    *
    * @param config of kind {@link AdapterKind#FUSION}, e.g. {@link AdapterConfig#fusionOf}
-   * @param fused frozen bottleneck or hierarchical sets, each adapting every point of {@code config}
+   * @param fused frozen bottleneck or hierarchical sets, each adapting every point of {@code
+   *     config}
    * @throws IllegalArgumentException if the config does not fit the backbone or the fused sets
    */
-  public static AdapterSet fusion(Backbone backbone, AdapterConfig config, AdapterInit init, List<AdapterSet> fused) {
+  public static AdapterSet fusion(
+      Backbone backbone, AdapterConfig config, AdapterInit init, List<AdapterSet> fused) {
     checkCompatible(backbone, config, null, fused);
-    Map<String, FloatTensor> tensors = AdapterLayout.initial(config, backbone.config().hiddenSize(), init,
-        point -> initialLayerNorm(backbone, null, point));
+    Map<String, FloatTensor> tensors =
+        AdapterLayout.initial(
+            config,
+            backbone.config().hiddenSize(),
+            init,
+            point -> initialLayerNorm(backbone, null, point));
     return new AdapterSet(backbone, config, tensors, null, fused, true);
   }
 
-  /** A frozen set from tensors already checked against the layout (see {@link AdapterFiles#load}). */
-  static AdapterSet fromTensors(Backbone backbone, AdapterConfig config, Map<String, FloatTensor> tensors,
-      AdapterSet base, List<AdapterSet> fused) {
+  /**
+   * A frozen set from tensors already checked against the layout (see {@link AdapterFiles#load}).
+   */
+  static AdapterSet fromTensors(
+      Backbone backbone,
+      AdapterConfig config,
+      Map<String, FloatTensor> tensors,
+      AdapterSet base,
+      List<AdapterSet> fused) {
     checkCompatible(backbone, config, base, fused);
     return new AdapterSet(backbone, config, tensors, base, fused, false);
   }
@@ -166,42 +208,65 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     checkCompatible(backbone, config, base, List.of());
   }
 
-  static void checkCompatible(Backbone backbone, AdapterConfig config, AdapterSet base, List<AdapterSet> fused) {
+  static void checkCompatible(
+      Backbone backbone, AdapterConfig config, AdapterSet base, List<AdapterSet> fused) {
     config.validateFor(backbone.config());
     FusionAdapter.checkFused(backbone, config, fused);
     String who = "adapter '" + config.skill() + "': ";
     if (config.kind() != AdapterKind.HIERARCHICAL) {
       if (base != null) {
-        throw new IllegalArgumentException(who + "kind " + config.kind().fileName()
-            + " takes no base adapter, found '" + base.skill() + "'");
+        throw new IllegalArgumentException(
+            who
+                + "kind "
+                + config.kind().fileName()
+                + " takes no base adapter, found '"
+                + base.skill()
+                + "'");
       }
       return;
     }
     if (base == null) {
-      throw new IllegalArgumentException(who + "kind hierarchical needs a base adapter, found none");
+      throw new IllegalArgumentException(
+          who + "kind hierarchical needs a base adapter, found none");
     }
     AdapterConfig b = base.config();
     if (b.kind() != AdapterKind.BOTTLENECK) {
-      throw new IllegalArgumentException(who + "base adapter '" + b.skill()
-          + "' must be of kind bottleneck, found " + b.kind().fileName());
+      throw new IllegalArgumentException(
+          who
+              + "base adapter '"
+              + b.skill()
+              + "' must be of kind bottleneck, found "
+              + b.kind().fileName());
     }
     if (base.backbone != backbone) {
-      throw new IllegalArgumentException(who + "base adapter '" + b.skill() + "' runs on another backbone instance");
+      throw new IllegalArgumentException(
+          who + "base adapter '" + b.skill() + "' runs on another backbone instance");
     }
     match(who, b, "bottleneck", b.bottleneck(), config.bottleneck());
     match(who, b, "activation", b.activation(), config.activation());
     match(who, b, "layers", b.layers(), config.layers());
     match(who, b, "positions", b.positions(), config.positions());
     if (base.trainable) {
-      throw new IllegalArgumentException(who + "base adapter '" + b.skill()
-          + "' must be frozen (load it from its directory, or call setTrainable(false)), found trainable");
+      throw new IllegalArgumentException(
+          who
+              + "base adapter '"
+              + b.skill()
+              + "' must be frozen (load it from its directory, or call setTrainable(false)), found trainable");
     }
   }
 
-  private static void match(String who, AdapterConfig base, String field, Object baseValue, Object value) {
+  private static void match(
+      String who, AdapterConfig base, String field, Object baseValue, Object value) {
     if (!baseValue.equals(value)) {
-      throw new IllegalArgumentException(who + field + " must equal the base adapter '" + base.skill()
-          + "''s " + baseValue + ", found " + value);
+      throw new IllegalArgumentException(
+          who
+              + field
+              + " must equal the base adapter '"
+              + base.skill()
+              + "''s "
+              + baseValue
+              + ", found "
+              + value);
     }
   }
 
@@ -234,9 +299,9 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
   }
 
   /**
-   * Sentence embeddings of a token batch with this skill, [batch, d] on {@code m}: the encoder
-   * with these hooks, mean pooling, the head, then (optionally) L2 normalisation. What both the
-   * trainer (under a GradientCollector) and the ranker call.
+   * Sentence embeddings of a token batch with this skill, [batch, d] on {@code m}: the encoder with
+   * these hooks, mean pooling, the head, then (optionally) L2 normalisation. What both the trainer
+   * (under a GradientCollector) and the ranker call.
    */
   public NDArray encode(NDManager m, TokenBatch batch, boolean normalize) {
     NDArray hidden = backbone.encoder().forward(m, batch, this);
@@ -308,7 +373,10 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
     return n;
   }
 
-  /** Parameters the skill's forward pass adds to the backbone: its own plus its base's or fused sets'. */
+  /**
+   * Parameters the skill's forward pass adds to the backbone: its own plus its base's or fused
+   * sets'.
+   */
   public long totalParameterCount() {
     Set<AdapterSet> all = Collections.newSetFromMap(new IdentityHashMap<>());
     collect(all);
@@ -384,7 +452,12 @@ public final class AdapterSet implements LayerHooks, AutoCloseable {
 
   @Override
   public String toString() {
-    return "AdapterSet[" + config.skill() + ", " + config.kind().fileName() + ", "
-        + parameterCount() + " parameters]";
+    return "AdapterSet["
+        + config.skill()
+        + ", "
+        + config.kind().fileName()
+        + ", "
+        + parameterCount()
+        + " parameters]";
   }
 }

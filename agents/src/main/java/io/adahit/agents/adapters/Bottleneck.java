@@ -18,7 +18,11 @@ final class Bottleneck {
   private final NDArray upBias;
   private final AdapterActivation activation;
 
-  private Bottleneck(NDArray downWeight, NDArray downBias, NDArray upWeight, NDArray upBias,
+  private Bottleneck(
+      NDArray downWeight,
+      NDArray downBias,
+      NDArray upWeight,
+      NDArray upBias,
       AdapterActivation activation) {
     this.downWeight = downWeight;
     this.downBias = downBias;

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import io.adahit.agents.backbone.HookPoint;
 
 /**
- * A Houlsby et al. (2019) adapter at one hook point, inserted after a sub-layer's output
- * projection and before the residual add and LayerNorm ({@code h' = LN(h + Ada(F(h)))}):
+ * A Houlsby et al. (2019) adapter at one hook point, inserted after a sub-layer's output projection
+ * and before the residual add and LayerNorm ({@code h' = LN(h + Ada(F(h)))}):
  *
  * <pre>
  *   Ada(o) = o + W_up · act(W_down · o + b_down) + b_up      W_down: da×d, W_up: d×da

@@ -30,21 +30,21 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Query: o, the sub-layer output at the hook, i.e. exactly the input every fused adapter
  *       sees. In the paper (Pfeiffer adapters after the feed-forward block) the query is that
- *       block's output before its adapter; at our attention hook point it is the attention
- *       output projection, at the feed-forward hook point the feed-forward output projection.
- *   <li>Keys and values: each adapter's contribution δ_n. As in AdapterHub's implementation
- *       ({@code BertFusion}: the adapters' {@code up} outputs, the residual added after), the
- *       value matrix acts on what the adapters add, not on o, so an identity V reproduces the
- *       adapters exactly and training V cannot distort the backbone's own signal.
+ *       block's output before its adapter; at our attention hook point it is the attention output
+ *       projection, at the feed-forward hook point the feed-forward output projection.
+ *   <li>Keys and values: each adapter's contribution δ_n. As in AdapterHub's implementation ({@code
+ *       BertFusion}: the adapters' {@code up} outputs, the residual added after), the value matrix
+ *       acts on what the adapters add, not on o, so an identity V reproduces the adapters exactly
+ *       and training V cannot distort the backbone's own signal.
  *   <li>Since Σ s_n = 1, {@code Fuse(o) = Σ_n s_n · (o + W_V·δ_n)}: the softmax-weighted sum of the
- *       adapters' outputs, each with its own contribution passed through V. With one skill and
- *       V = I, {@code Fuse(o) = Ada_1(o)}.
+ *       adapters' outputs, each with its own contribution passed through V. With one skill and V =
+ *       I, {@code Fuse(o) = Ada_1(o)}.
  *   <li>Initialisation: W_Q, W_K ~ N(0, 0.02²) (BERT's init, as AdapterHub), b_Q = 0; W_V = I with
  *       off-diagonal N(0, (1e-6)²) ("a diagonal of ones and the rest small weights", §3.2). So at
  *       init a fusion of one skill equals that skill's adapters up to ~1e-6 relative.
  *   <li>No key bias: it adds the same {@code q·b_K} to every skill's score, which the softmax
- *       cancels, so it could never train. Left out as well: AdapterHub's dropout on the scores,
- *       its optional softmax temperature, and its optional penalty {@code 0.01·‖I − W_V‖²} (the
+ *       cancels, so it could never train. Left out as well: AdapterHub's dropout on the scores, its
+ *       optional softmax temperature, and its optional penalty {@code 0.01·‖I − W_V‖²} (the
  *       trainer's loss is the plain in-batch cross-entropy).
  *   <li>The score is computed as {@code (W_Kᵀ·q)ᵀ·δ_n}: one d×d product per token instead of N.
  * </ul>
@@ -64,6 +64,7 @@ public final class FusionAdapter implements AdapterModule {
 
   /** Standard deviation of the initial query and key weights (BERT's initializer range). */
   static final double QUERY_KEY_STD = 0.02;
+
   /** Standard deviation of the initial value matrix off the diagonal. */
   static final double VALUE_NOISE_STD = 1e-6;
 
@@ -75,8 +76,14 @@ public final class FusionAdapter implements AdapterModule {
   private final NDArray keyWeight;
   private final NDArray valueWeight;
 
-  private FusionAdapter(HookPoint point, List<String> skills, List<AdapterModule> fused, NDArray queryWeight,
-      NDArray queryBias, NDArray keyWeight, NDArray valueWeight) {
+  private FusionAdapter(
+      HookPoint point,
+      List<String> skills,
+      List<AdapterModule> fused,
+      NDArray queryWeight,
+      NDArray queryBias,
+      NDArray keyWeight,
+      NDArray valueWeight) {
     this.point = point;
     this.skills = List.copyOf(skills);
     this.fused = List.copyOf(fused);
@@ -87,13 +94,24 @@ public final class FusionAdapter implements AdapterModule {
   }
 
   /** The module at {@code point} from the fusion set's tensors under {@code prefix}. */
-  static FusionAdapter of(HookPoint point, Map<String, NDArray> params, String prefix, List<AdapterSet> fused) {
+  static FusionAdapter of(
+      HookPoint point, Map<String, NDArray> params, String prefix, List<AdapterSet> fused) {
     List<AdapterModule> modules = new ArrayList<>();
     for (AdapterSet f : fused) {
-      modules.add(f.module(point).orElseThrow(() -> new IllegalArgumentException("adapter fusion: fused adapter '"
-          + f.skill() + "' has no module at " + point)));
+      modules.add(
+          f.module(point)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "adapter fusion: fused adapter '"
+                              + f.skill()
+                              + "' has no module at "
+                              + point)));
     }
-    return new FusionAdapter(point, fused.stream().map(AdapterSet::skill).toList(), modules,
+    return new FusionAdapter(
+        point,
+        fused.stream().map(AdapterSet::skill).toList(),
+        modules,
         Bottleneck.require(params, prefix + AdapterLayout.QUERY_WEIGHT),
         Bottleneck.require(params, prefix + AdapterLayout.QUERY_BIAS),
         Bottleneck.require(params, prefix + AdapterLayout.KEY_WEIGHT),
@@ -119,19 +137,21 @@ public final class FusionAdapter implements AdapterModule {
     for (AdapterModule m : fused) {
       deltas.add(m.forward(o).sub(o));
     }
-    NDArray delta = NDArrays.stack(deltas, 2);                                  // [B, L, N, d]
-    NDArray query = Linear.linear(o, queryWeight, queryBias).singletonOrThrow();  // [B, L, d]
-    NDArray keyQuery = query.matMul(keyWeight);                                 // (W_Kᵀ q)ᵀ
-    NDArray scores = delta.matMul(keyQuery.expandDims(-1)).squeeze(-1);         // [B, L, N]
+    NDArray delta = NDArrays.stack(deltas, 2); // [B, L, N, d]
+    NDArray query = Linear.linear(o, queryWeight, queryBias).singletonOrThrow(); // [B, L, d]
+    NDArray keyQuery = query.matMul(keyWeight); // (W_Kᵀ q)ᵀ
+    NDArray scores = delta.matMul(keyQuery.expandDims(-1)).squeeze(-1); // [B, L, N]
     NDArray s = scores.softmax(-1);
     if (attention != null) {
       attention.accept(s);
     }
-    NDArray mixed = s.expandDims(2).matMul(delta).squeeze(2);                   // [B, L, d]
+    NDArray mixed = s.expandDims(2).matMul(delta).squeeze(2); // [B, L, d]
     return o.add(Linear.linear(mixed, valueWeight).singletonOrThrow());
   }
 
-  /** The attention each fused skill gets at each token, s [batch, seq, N], on {@code o}'s manager. */
+  /**
+   * The attention each fused skill gets at each token, s [batch, seq, N], on {@code o}'s manager.
+   */
   public NDArray attention(NDArray o) {
     NDArray[] out = new NDArray[1];
     forward(o, s -> out[0] = s);
@@ -151,8 +171,8 @@ public final class FusionAdapter implements AdapterModule {
 
   /**
    * Checks the sets {@code fused} against a config: a fusion config needs at least one, distinct,
-   * frozen, on the same backbone instance, each a bottleneck or hierarchical set that adapts
-   * every point of the config without its own LayerNorm there; other kinds take none.
+   * frozen, on the same backbone instance, each a bottleneck or hierarchical set that adapts every
+   * point of the config without its own LayerNorm there; other kinds take none.
    *
    * @throws IllegalArgumentException naming the fusion, the fused adapter and what is wrong
    */
@@ -160,43 +180,64 @@ public final class FusionAdapter implements AdapterModule {
     String who = "adapter '" + config.skill() + "': ";
     if (config.kind() != AdapterKind.FUSION) {
       if (!fused.isEmpty()) {
-        throw new IllegalArgumentException(who + "kind " + config.kind().fileName() + " fuses no adapters, found "
-            + fused.stream().map(AdapterSet::skill).toList());
+        throw new IllegalArgumentException(
+            who
+                + "kind "
+                + config.kind().fileName()
+                + " fuses no adapters, found "
+                + fused.stream().map(AdapterSet::skill).toList());
       }
       return;
     }
     if (fused.isEmpty()) {
-      throw new IllegalArgumentException(who + "kind fusion needs the adapters it fuses, found none");
+      throw new IllegalArgumentException(
+          who + "kind fusion needs the adapters it fuses, found none");
     }
     Set<String> names = new HashSet<>();
     for (AdapterSet f : fused) {
       String what = who + "fused adapter '" + f.skill() + "' ";
       if (!names.add(f.skill())) {
-        throw new IllegalArgumentException(who + "fused adapters must be distinct, found '" + f.skill() + "' twice");
+        throw new IllegalArgumentException(
+            who + "fused adapters must be distinct, found '" + f.skill() + "' twice");
       }
       if (f.skill().equals(config.skill())) {
-        throw new IllegalArgumentException(what + "has the fusion's own name; give the fusion another skill name");
+        throw new IllegalArgumentException(
+            what + "has the fusion's own name; give the fusion another skill name");
       }
       if (f.kind() != AdapterKind.BOTTLENECK && f.kind() != AdapterKind.HIERARCHICAL) {
-        throw new IllegalArgumentException(what + "must be of kind bottleneck or hierarchical, found "
-            + f.kind().fileName());
+        throw new IllegalArgumentException(
+            what + "must be of kind bottleneck or hierarchical, found " + f.kind().fileName());
       }
       if (f.backbone() != backbone) {
         throw new IllegalArgumentException(what + "runs on another backbone instance");
       }
       if (f.isTrainable()) {
-        throw new IllegalArgumentException(what
-            + "must be frozen (load it from its directory, or call setTrainable(false)), found trainable");
+        throw new IllegalArgumentException(
+            what
+                + "must be frozen (load it from its directory, or call setTrainable(false)), found trainable");
       }
       for (HookPoint p : config.hookPoints()) {
         if (f.module(p).isEmpty()) {
-          throw new IllegalArgumentException(what + "has no module at layer " + p.layer() + " " + p.position()
-              + " (it adapts layers " + f.config().layers() + " at " + f.config().positions()
-              + "); fuse only points every adapter has, e.g. AdapterConfig.fusionOf");
+          throw new IllegalArgumentException(
+              what
+                  + "has no module at layer "
+                  + p.layer()
+                  + " "
+                  + p.position()
+                  + " (it adapts layers "
+                  + f.config().layers()
+                  + " at "
+                  + f.config().positions()
+                  + "); fuse only points every adapter has, e.g. AdapterConfig.fusionOf");
         }
         if (f.layerNorm(p) != null) {
-          throw new IllegalArgumentException(what + "owns the LayerNorm after layer " + p.layer() + " "
-              + p.position() + ", which fusion does not support");
+          throw new IllegalArgumentException(
+              what
+                  + "owns the LayerNorm after layer "
+                  + p.layer()
+                  + " "
+                  + p.position()
+                  + ", which fusion does not support");
         }
       }
     }

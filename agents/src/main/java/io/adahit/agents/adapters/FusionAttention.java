@@ -19,9 +19,9 @@ import java.util.TreeMap;
  * How much attention each fused skill receives in an AdapterFusion skill, per hook point and per
  * layer, averaged over every real token (never padding) of a list of texts: the interpretability
  * view of Pfeiffer et al. 2021 (§6, "which adapters are activated"), e.g. on the target task's
- * valid contexts. Measuring runs the fusion skill's encoder and records the softmax weights
- * {@code s} of every {@link FusionAdapter}; the set itself keeps no state, so it can serve
- * requests meanwhile.
+ * valid contexts. Measuring runs the fusion skill's encoder and records the softmax weights {@code
+ * s} of every {@link FusionAdapter}; the set itself keeps no state, so it can serve requests
+ * meanwhile.
  *
  * <pre>{@code
  * FusionAttention a = FusionAttention.measure(fusion, contexts,
@@ -47,12 +47,17 @@ public final class FusionAttention {
    *
    * @throws IllegalArgumentException if {@code fusion} is not of kind fusion
    */
-  public static FusionAttention measure(AdapterSet fusion, List<String> texts, EncodeOptions options) {
+  public static FusionAttention measure(
+      AdapterSet fusion, List<String> texts, EncodeOptions options) {
     if (fusion.kind() != AdapterKind.FUSION) {
-      throw new IllegalArgumentException("fusion attention: adapter '" + fusion.skill()
-          + "' must be of kind fusion, found " + fusion.kind().fileName());
+      throw new IllegalArgumentException(
+          "fusion attention: adapter '"
+              + fusion.skill()
+              + "' must be of kind fusion, found "
+              + fusion.kind().fileName());
     }
-    FusionAttention out = new FusionAttention(fusion.fused().stream().map(AdapterSet::skill).toList());
+    FusionAttention out =
+        new FusionAttention(fusion.fused().stream().map(AdapterSet::skill).toList());
     Backbone backbone = fusion.backbone();
     int max = Math.min(options.maxLength(), backbone.config().maxPositions());
     long[][] rows = backbone.tokenizer().encodeRows(texts, max, options.truncation());
@@ -62,8 +67,9 @@ public final class FusionAttention {
       System.arraycopy(rows, start, chunk, 0, chunk.length);
       TokenBatch batch = backbone.tokenizer().pad(chunk);
       try (NDManager m = backbone.newManager()) {
-        NDArray mask = m.create(batch.attentionMask(), new Shape(batch.batchSize(), batch.seqLen(), 1))
-            .toType(DataType.FLOAT32, false);
+        NDArray mask =
+            m.create(batch.attentionMask(), new Shape(batch.batchSize(), batch.seqLen(), 1))
+                .toType(DataType.FLOAT32, false);
         backbone.encoder().forward(m, batch, out.recording(fusion, mask, batch.realTokens()));
       }
     }
@@ -76,7 +82,9 @@ public final class FusionAttention {
       @Override
       public NDArray apply(HookPoint point, NDArray sublayerOutput) {
         if (fusion.module(point).orElse(null) instanceof FusionAdapter f) {
-          return f.forward(sublayerOutput, s -> add(point, s.mul(mask).sum(new int[] {0, 1}).toFloatArray(), realTokens));
+          return f.forward(
+              sublayerOutput,
+              s -> add(point, s.mul(mask).sum(new int[] {0, 1}).toFloatArray(), realTokens));
         }
         return fusion.apply(point, sublayerOutput);
       }
@@ -106,7 +114,9 @@ public final class FusionAttention {
     return tokens.values().stream().findFirst().orElse(0L);
   }
 
-  /** Mean attention per skill at each fusion point, layer by layer, attention before feed-forward. */
+  /**
+   * Mean attention per skill at each fusion point, layer by layer, attention before feed-forward.
+   */
   public Map<HookPoint, double[]> byPoint() {
     Map<HookPoint, double[]> out = new LinkedHashMap<>();
     sums.forEach((p, s) -> out.put(p, divide(s, tokens.get(p))));
@@ -117,13 +127,14 @@ public final class FusionAttention {
   public Map<Integer, double[]> byLayer() {
     Map<Integer, double[]> sum = new TreeMap<>();
     Map<Integer, Long> count = new TreeMap<>();
-    sums.forEach((p, s) -> {
-      double[] acc = sum.computeIfAbsent(p.layer(), l -> new double[skills.size()]);
-      for (int i = 0; i < acc.length; i++) {
-        acc[i] += s[i];
-      }
-      count.merge(p.layer(), tokens.get(p), Long::sum);
-    });
+    sums.forEach(
+        (p, s) -> {
+          double[] acc = sum.computeIfAbsent(p.layer(), l -> new double[skills.size()]);
+          for (int i = 0; i < acc.length; i++) {
+            acc[i] += s[i];
+          }
+          count.merge(p.layer(), tokens.get(p), Long::sum);
+        });
     Map<Integer, double[]> out = new LinkedHashMap<>();
     sum.forEach((layer, s) -> out.put(layer, divide(s, count.get(layer))));
     return out;
@@ -137,7 +148,14 @@ public final class FusionAttention {
     StringBuilder b = new StringBuilder("layer\tposition");
     skills.forEach(s -> b.append('\t').append(s));
     b.append('\n');
-    byPoint().forEach((p, v) -> row(b, Integer.toString(p.layer()), p.position().name().toLowerCase(Locale.ROOT), v));
+    byPoint()
+        .forEach(
+            (p, v) ->
+                row(
+                    b,
+                    Integer.toString(p.layer()),
+                    p.position().name().toLowerCase(Locale.ROOT),
+                    v));
     byLayer().forEach((layer, v) -> row(b, Integer.toString(layer), "mean", v));
     return b.toString();
   }

@@ -12,10 +12,10 @@ import io.adahit.agents.backbone.HookPoint;
  *   Ada_ts(x) = x + U · act(D · x + c) + e          (Ada_ts1 on d, Ada_ts2 on da)
  * </pre>
  *
- * <p>Only the sub-adapters (and the LayerNorm, if the skill owns one) train:
- * 2·d·t1 + d + t1 + 2·da·t2 + da + t2 parameters per point. With identity sub-adapters (up-
- * projections zero) it is exactly the base adapter; with the default near-identity init, the
- * base adapter up to init noise. Without its own LayerNorm it uses the base's, if the base owns one.
+ * <p>Only the sub-adapters (and the LayerNorm, if the skill owns one) train: 2·d·t1 + d + t1 +
+ * 2·da·t2 + da + t2 parameters per point. With identity sub-adapters (up- projections zero) it is
+ * exactly the base adapter; with the default near-identity init, the base adapter up to init noise.
+ * Without its own LayerNorm it uses the base's, if the base owns one.
  *
  * <pre>{@code
  * AdapterSet base = AdapterFiles.load(dir.resolve("base"), backbone, null);   // frozen
@@ -30,7 +30,8 @@ public final class HierarchicalAdapter implements AdapterModule {
   private final Bottleneck taskMid;
   private final NDArray[] layerNorm;
 
-  HierarchicalAdapter(BottleneckAdapter base, Bottleneck taskIn, Bottleneck taskMid, NDArray[] layerNorm) {
+  HierarchicalAdapter(
+      BottleneckAdapter base, Bottleneck taskIn, Bottleneck taskMid, NDArray[] layerNorm) {
     this.base = base;
     this.taskIn = taskIn;
     this.taskMid = taskMid;

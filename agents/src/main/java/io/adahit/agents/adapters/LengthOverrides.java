@@ -2,7 +2,8 @@ package io.adahit.agents.adapters;
 
 /**
  * Lengths a user asked for explicitly, for every skill of a run: {@code eval_model --text-truncate
- * N}, {@code serve --set agent.textTruncate=N}. Null means "each skill's own" ({@link TextLengths}).
+ * N}, {@code serve --set agent.textTruncate=N}. Null means "each skill's own" ({@link
+ * TextLengths}).
  *
  * <pre>{@code
  * LengthOverrides o = LengthOverrides.of(64, null);
@@ -20,8 +21,11 @@ public record LengthOverrides(Integer text, Integer label) {
 
   public LengthOverrides {
     if (text != null && text < TextLengths.MIN || label != null && label < TextLengths.MIN) {
-      throw new IllegalArgumentException("text lengths must be >= " + TextLengths.MIN + " word pieces, found "
-          + (text != null && text < TextLengths.MIN ? "text " + text : "label " + label));
+      throw new IllegalArgumentException(
+          "text lengths must be >= "
+              + TextLengths.MIN
+              + " word pieces, found "
+              + (text != null && text < TextLengths.MIN ? "text " + text : "label " + label));
     }
   }
 
@@ -39,7 +43,9 @@ public record LengthOverrides(Integer text, Integer label) {
     if (!any()) {
       return skill;
     }
-    return new TextLengths(text != null ? text : skill.text(), label != null ? label : skill.label(),
+    return new TextLengths(
+        text != null ? text : skill.text(),
+        label != null ? label : skill.label(),
         TextLengths.Origin.OVERRIDE);
   }
 }

@@ -11,10 +11,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Where a skill's weights came from, as recorded in {@code adapter_config.json}: the training
- * files with their SHA-256 (so the evaluation harness can warn when a skill is evaluated on data
- * it was trained on), steps, seed, learning rate and the final validation hits@1. The trainer
- * fills it in; a fresh, untrained set is saved with {@link #pending()}.
+ * Where a skill's weights came from, as recorded in {@code adapter_config.json}: the training files
+ * with their SHA-256 (so the evaluation harness can warn when a skill is evaluated on data it was
+ * trained on), steps, seed, learning rate and the final validation hits@1. The trainer fills it in;
+ * a fresh, untrained set is saved with {@link #pending()}.
  *
  * <pre>{@code
  * Provenance p = new Provenance(List.of(TrainingFile.of(data.resolve("bst/train_turns.csv"))),
@@ -38,8 +38,10 @@ public record Provenance(
     @JsonProperty("settings") Map<String, String> settings) {
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
   /** The training setting holding the context length (word pieces), written by the trainers. */
   public static final String CONTEXT_LENGTH = "context_length";
+
   /** The training setting holding the reply length (word pieces). */
   public static final String REPLY_LENGTH = "reply_length";
 
@@ -47,25 +49,28 @@ public record Provenance(
     trainingFiles = trainingFiles == null ? List.of() : List.copyOf(trainingFiles);
     TreeMap<String, String> sorted = new TreeMap<>();
     if (settings != null) {
-      settings.forEach((k, v) -> {
-        if (k == null || v == null) {
-          throw new IllegalArgumentException("provenance: settings must not hold null keys or values, found "
-              + k + "=" + v);
-        }
-        sorted.put(k, v);
-      });
+      settings.forEach(
+          (k, v) -> {
+            if (k == null || v == null) {
+              throw new IllegalArgumentException(
+                  "provenance: settings must not hold null keys or values, found " + k + "=" + v);
+            }
+            sorted.put(k, v);
+          });
     }
     settings = Collections.unmodifiableMap(sorted);
-    lengthSetting(settings, CONTEXT_LENGTH);   // a bad recorded length is refused on read
+    lengthSetting(settings, CONTEXT_LENGTH); // a bad recorded length is refused on read
     lengthSetting(settings, REPLY_LENGTH);
     if (steps != null && steps < 0) {
       throw new IllegalArgumentException("provenance: steps must be >= 0, found " + steps);
     }
     if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) {
-      throw new IllegalArgumentException("provenance: learning_rate must be > 0, found " + learningRate);
+      throw new IllegalArgumentException(
+          "provenance: learning_rate must be > 0, found " + learningRate);
     }
     if (validHitsAt1 != null && !(validHitsAt1 >= 0 && validHitsAt1 <= 1)) {
-      throw new IllegalArgumentException("provenance: valid_hits_at_1 must be in [0, 1], found " + validHitsAt1);
+      throw new IllegalArgumentException(
+          "provenance: valid_hits_at_1 must be in [0, 1], found " + validHitsAt1);
     }
   }
 
@@ -76,8 +81,8 @@ public record Provenance(
 
   /**
    * The text lengths the weights were trained at, from the settings {@value #CONTEXT_LENGTH} and
-   * {@value #REPLY_LENGTH} (a reply length not recorded is the harness default,
-   * {@link TextLengths#DEFAULTS}); empty when no context length is recorded.
+   * {@value #REPLY_LENGTH} (a reply length not recorded is the harness default, {@link
+   * TextLengths#DEFAULTS}); empty when no context length is recorded.
    */
   public Optional<TextLengths> trainedLengths() {
     Integer text = lengthSetting(settings, CONTEXT_LENGTH);
@@ -85,7 +90,8 @@ public record Provenance(
       return Optional.empty();
     }
     Integer label = lengthSetting(settings, REPLY_LENGTH);
-    return Optional.of(TextLengths.trained(text, label == null ? TextLengths.DEFAULTS.label() : label));
+    return Optional.of(
+        TextLengths.trained(text, label == null ? TextLengths.DEFAULTS.label() : label));
   }
 
   private static Integer lengthSetting(Map<String, String> settings, String key) {
@@ -101,8 +107,14 @@ public record Provenance(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("provenance: settings." + key + " must be a whole number of word pieces >= "
-        + TextLengths.MIN + ", found '" + v + "'");
+    throw new IllegalArgumentException(
+        "provenance: settings."
+            + key
+            + " must be a whole number of word pieces >= "
+            + TextLengths.MIN
+            + ", found '"
+            + v
+            + "'");
   }
 
   /** The same record with the final validation hits@1 filled in. */
@@ -116,16 +128,21 @@ public record Provenance(
    * @param path as given to the trainer (relative to the data folder when it was)
    * @param sha256 lowercase hex SHA-256 of the file's bytes
    */
-  public record TrainingFile(@JsonProperty("path") String path, @JsonProperty("sha256") String sha256) {
+  public record TrainingFile(
+      @JsonProperty("path") String path, @JsonProperty("sha256") String sha256) {
 
     public TrainingFile {
       if (path == null || path.isBlank()) {
-        throw new IllegalArgumentException("provenance: training file path is required, found "
-            + (path == null ? "null" : "'" + path + "'"));
+        throw new IllegalArgumentException(
+            "provenance: training file path is required, found "
+                + (path == null ? "null" : "'" + path + "'"));
       }
       if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-        throw new IllegalArgumentException("provenance: training file '" + path
-            + "': sha256 must be 64 lowercase hex digits, found " + sha256);
+        throw new IllegalArgumentException(
+            "provenance: training file '"
+                + path
+                + "': sha256 must be 64 lowercase hex digits, found "
+                + sha256);
       }
     }
 

@@ -19,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The skills one process serves: every skill directory of a folder, loaded onto the shared
- * backbone and validated against it. Hierarchical (AdaHIT) skills resolve their base adapter by
- * name from the same folder (loaded once, shared), and fusion skills the adapters they fuse (after
- * those, with the fingerprints they were trained on). A router ({@code SkillRouter}, a directory
- * with {@code router_config.json} instead of {@code adapter_config.json}) is not a skill here. Loading a folder again adds the new
- * directories; a bad directory is reported and skipped, and the skills already loaded stay.
- * Reads are lock-free and thread-safe; loads are serialised.
+ * The skills one process serves: every skill directory of a folder, loaded onto the shared backbone
+ * and validated against it. Hierarchical (AdaHIT) skills resolve their base adapter by name from
+ * the same folder (loaded once, shared), and fusion skills the adapters they fuse (after those,
+ * with the fingerprints they were trained on). A router ({@code SkillRouter}, a directory with
+ * {@code router_config.json} instead of {@code adapter_config.json}) is not a skill here. Loading a
+ * folder again adds the new directories; a bad directory is reported and skipped, and the skills
+ * already loaded stay. Reads are lock-free and thread-safe; loads are serialised.
  *
  * <pre>{@code
  * try (SkillRegistry skills = new SkillRegistry(backbone)) {
@@ -42,10 +42,11 @@ public final class SkillRegistry implements AutoCloseable {
   /**
    * A loaded skill and where it came from.
    *
-   * @param lengths the text lengths it ranks at by default ({@link AdapterManifest#servingLengths}):
-   *     its training lengths, its base's, or the harness defaults
+   * @param lengths the text lengths it ranks at by default ({@link
+   *     AdapterManifest#servingLengths}): its training lengths, its base's, or the harness defaults
    */
-  public record Entry(AdapterSet adapters, Path dir, AdapterManifest manifest, TextLengths lengths) {
+  public record Entry(
+      AdapterSet adapters, Path dir, AdapterManifest manifest, TextLengths lengths) {
     public Entry {
       if (lengths == null) {
         throw new IllegalArgumentException("skill entry: lengths are required");
@@ -79,8 +80,8 @@ public final class SkillRegistry implements AutoCloseable {
   }
 
   /**
-   * Loads every sub-directory of {@code folder} that holds an adapter_config.json and is not
-   * loaded yet; bases before the hierarchical skills that stack on them.
+   * Loads every sub-directory of {@code folder} that holds an adapter_config.json and is not loaded
+   * yet; bases before the hierarchical skills that stack on them.
    *
    * @throws IOException only if {@code folder} itself cannot be listed
    */
@@ -108,7 +109,8 @@ public final class SkillRegistry implements AutoCloseable {
           String name = m.config().skill();
           Path other = dirs.containsKey(name) ? dirs.get(name) : loadedFrom.get(name);
           if (other != null) {
-            throw new IOException("skill '" + name + "' in " + dir + " is already provided by " + other);
+            throw new IOException(
+                "skill '" + name + "' in " + dir + " is already provided by " + other);
           }
           dirs.put(name, dir);
           manifests.put(name, m);
@@ -126,14 +128,17 @@ public final class SkillRegistry implements AutoCloseable {
           }
           Path dir = dirs.get(e.getKey());
           try {
-            AdapterSet base = m.config().kind() == AdapterKind.HIERARCHICAL
-                ? resolve(m, "base adapter", m.base().skill(), next, failures, dirs) : null;
+            AdapterSet base =
+                m.config().kind() == AdapterKind.HIERARCHICAL
+                    ? resolve(m, "base adapter", m.base().skill(), next, failures, dirs)
+                    : null;
             List<AdapterSet> fused = new ArrayList<>();
             for (AdapterManifest.FusedRef f : m.fused()) {
               fused.add(resolve(m, "fused adapter", f.skill(), next, failures, dirs));
             }
             AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
-            AdapterManifest baseManifest = m.base() == null ? null : next.get(m.base().skill()).manifest();
+            AdapterManifest baseManifest =
+                m.base() == null ? null : next.get(m.base().skill()).manifest();
             next.put(e.getKey(), new Entry(set, dir, m, m.servingLengths(baseManifest)));
             loaded.add(e.getKey());
           } catch (IOException | RuntimeException ex) {
@@ -175,24 +180,31 @@ public final class SkillRegistry implements AutoCloseable {
       if (sameFile(have.dir(), dir)) {
         return have;
       }
-      throw new IOException("skill '" + name + "' in " + dir + " is already provided by " + have.dir());
+      throw new IOException(
+          "skill '" + name + "' in " + dir + " is already provided by " + have.dir());
     }
-    if (depth > 2) {   // a fusion over hierarchical skills is the deepest stack there is
-      throw new IOException("adapter " + dir + ": its base and fused adapters nest deeper than a fusion"
-          + " over hierarchical skills");
+    if (depth > 2) { // a fusion over hierarchical skills is the deepest stack there is
+      throw new IOException(
+          "adapter "
+              + dir
+              + ": its base and fused adapters nest deeper than a fusion"
+              + " over hierarchical skills");
     }
     AdapterSet base = null;
     AdapterManifest baseManifest = null;
     if (m.base() != null) {
-      Entry b = loadWithDependencies(sibling(dir, m, "base adapter", m.base().skill(), m.base().fingerprint()),
-          depth + 1);
+      Entry b =
+          loadWithDependencies(
+              sibling(dir, m, "base adapter", m.base().skill(), m.base().fingerprint()), depth + 1);
       base = b.adapters();
       baseManifest = b.manifest();
     }
     List<AdapterSet> fused = new ArrayList<>();
     for (AdapterManifest.FusedRef f : m.fused()) {
-      fused.add(loadWithDependencies(sibling(dir, m, "fused adapter", f.skill(), f.fingerprint()),
-          depth + 1).adapters());
+      fused.add(
+          loadWithDependencies(
+                  sibling(dir, m, "fused adapter", f.skill(), f.fingerprint()), depth + 1)
+              .adapters());
     }
     AdapterSet set = AdapterFiles.load(dir, backbone, base, fused);
     Entry e = new Entry(set, dir, m, m.servingLengths(baseManifest));
@@ -202,8 +214,12 @@ public final class SkillRegistry implements AutoCloseable {
     return e;
   }
 
-  /** The directory beside {@code dir} that holds skill {@code name}, preferring the one with {@code fingerprint}. */
-  private static Path sibling(Path dir, AdapterManifest m, String role, String name, String fingerprint)
+  /**
+   * The directory beside {@code dir} that holds skill {@code name}, preferring the one with {@code
+   * fingerprint}.
+   */
+  private static Path sibling(
+      Path dir, AdapterManifest m, String role, String name, String fingerprint)
       throws IOException {
     Path first = null;
     for (Path d : listSkillDirs(dir.getParent())) {
@@ -220,15 +236,22 @@ public final class SkillRegistry implements AutoCloseable {
       }
     }
     if (first == null) {
-      throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name + "' not found in "
-          + dir.getParent());
+      throw new IOException(
+          "adapter '"
+              + m.config().skill()
+              + "': "
+              + role
+              + " '"
+              + name
+              + "' not found in "
+              + dir.getParent());
     }
-    return first;   // a mismatched fingerprint is refused by AdapterFiles.load, naming both
+    return first; // a mismatched fingerprint is refused by AdapterFiles.load, naming both
   }
 
   /**
-   * Load order: plain skills, then hierarchical ones (on a plain base), then fusions (over plain
-   * or hierarchical skills).
+   * Load order: plain skills, then hierarchical ones (on a plain base), then fusions (over plain or
+   * hierarchical skills).
    */
   private static int loadPass(AdapterKind kind) {
     return switch (kind) {
@@ -238,20 +261,42 @@ public final class SkillRegistry implements AutoCloseable {
     };
   }
 
-  /** The loaded skill {@code name} that {@code m} needs as its {@code role} ("base adapter", ...). */
-  private static AdapterSet resolve(AdapterManifest m, String role, String name, Map<String, Entry> loaded,
-      Map<Path, String> failures, Map<String, Path> dirs) throws IOException {
+  /**
+   * The loaded skill {@code name} that {@code m} needs as its {@code role} ("base adapter", ...).
+   */
+  private static AdapterSet resolve(
+      AdapterManifest m,
+      String role,
+      String name,
+      Map<String, Entry> loaded,
+      Map<Path, String> failures,
+      Map<String, Path> dirs)
+      throws IOException {
     Entry needed = loaded.get(name);
     if (needed != null) {
       return needed.adapters();
     }
     Path neededDir = dirs.get(name);
     if (neededDir != null && failures.containsKey(neededDir)) {
-      throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name
-          + "' failed to load: " + failures.get(neededDir));
+      throw new IOException(
+          "adapter '"
+              + m.config().skill()
+              + "': "
+              + role
+              + " '"
+              + name
+              + "' failed to load: "
+              + failures.get(neededDir));
     }
-    throw new IOException("adapter '" + m.config().skill() + "': " + role + " '" + name
-        + "' not found; known skills: " + List.copyOf(loaded.keySet()));
+    throw new IOException(
+        "adapter '"
+            + m.config().skill()
+            + "': "
+            + role
+            + " '"
+            + name
+            + "' not found; known skills: "
+            + List.copyOf(loaded.keySet()));
   }
 
   private static List<Path> listSkillDirs(Path folder) throws IOException {
@@ -321,7 +366,9 @@ public final class SkillRegistry implements AutoCloseable {
       skills = Map.of();
       for (int pass = 2; pass >= 0; pass--) {
         int p = pass;
-        all.values().stream().filter(e -> loadPass(e.adapters().kind()) == p).forEach(e -> e.adapters().close());
+        all.values().stream()
+            .filter(e -> loadPass(e.adapters().kind()) == p)
+            .forEach(e -> e.adapters().close());
       }
     }
   }

@@ -7,9 +7,9 @@ import java.util.Map;
  * How many word pieces of a context and of a candidate reply a skill's encoder sees: ParlAI's
  * {@code --text-truncate} (contexts keep their end, the latest turns) and {@code --label-truncate}
  * (replies keep their start). A skill is ranked at the lengths it was trained at, read from its
- * manifest's provenance ({@code context_length}, {@code reply_length}, see
- * {@link Provenance#trainedLengths()}); a skill without them (the zero-shot backbone, an untrained
- * or older adapter) at the harness defaults {@link #DEFAULTS}, 256 / 128; a user's flag or config
+ * manifest's provenance ({@code context_length}, {@code reply_length}, see {@link
+ * Provenance#trainedLengths()}); a skill without them (the zero-shot backbone, an untrained or
+ * older adapter) at the harness defaults {@link #DEFAULTS}, 256 / 128; a user's flag or config
  * setting overrides either ({@link LengthOverrides}).
  *
  * <pre>{@code
@@ -47,7 +47,10 @@ public record TextLengths(int text, int label, Origin origin) {
     }
   }
 
-  /** The evaluation harness' defaults (ParlAI's bi-encoder setting here): contexts 256, candidates 128. */
+  /**
+   * The evaluation harness' defaults (ParlAI's bi-encoder setting here): contexts 256, candidates
+   * 128.
+   */
   public static final TextLengths DEFAULTS = new TextLengths(256, 128, Origin.DEFAULT);
 
   /** Shortest length accepted: [CLS] and [SEP] plus one word piece. */
@@ -55,8 +58,13 @@ public record TextLengths(int text, int label, Origin origin) {
 
   public TextLengths {
     if (text < MIN || label < MIN) {
-      throw new IllegalArgumentException("text lengths must be >= " + MIN + " word pieces, found text " + text
-          + ", label " + label);
+      throw new IllegalArgumentException(
+          "text lengths must be >= "
+              + MIN
+              + " word pieces, found text "
+              + text
+              + ", label "
+              + label);
     }
     if (origin == null) {
       throw new IllegalArgumentException("text lengths: origin is required");

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * A skill was asked for by name and is not loaded. Unchecked: the caller (a request naming a
- * skill) made the mistake; the server maps it to NOT_FOUND at its edge.
+ * A skill was asked for by name and is not loaded. Unchecked: the caller (a request naming a skill)
+ * made the mistake; the server maps it to NOT_FOUND at its edge.
  *
  * <pre>{@code
  * try { registry.get("bts"); }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shared, frozen pretrained encoder every skill runs on: tokenizer plus {@link BertEncoder},
- * with sentence embeddings (mean pooling) as plain Java arrays. One instance serves all skills;
- * it is thread-safe (each call works in its own NDManager, freed when the call returns).
+ * with sentence embeddings (mean pooling) as plain Java arrays. One instance serves all skills; it
+ * is thread-safe (each call works in its own NDManager, freed when the call returns).
  *
  * <pre>{@code
  * try (Backbone backbone = Backbone.loadDefault()) {         // all-MiniLM-L6-v2, offline
@@ -29,14 +29,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Nothing is downloaded: the default weights and tokenizer are resources of a Maven jar, the
- * PyTorch native library comes from the pytorch-native-cpu jar. Setting {@code ai.djl.offline}
- * (so that DJL fails rather than downloads) is the entry point's job: {@link EngineDefaults}.
+ * PyTorch native library comes from the pytorch-native-cpu jar. Setting {@code ai.djl.offline} (so
+ * that DJL fails rather than downloads) is the entry point's job: {@link EngineDefaults}.
  */
 public final class Backbone implements AutoCloseable {
 
   /** Resource names of the embedded default backbone (langchain4j's all-MiniLM-L6-v2 jar). */
-  public static final String DEFAULT_ONNX_RESOURCE = EmbeddedBackbone.ALL_MINILM_L6_V2.onnxResource();
-  public static final String DEFAULT_TOKENIZER_RESOURCE = EmbeddedBackbone.ALL_MINILM_L6_V2.tokenizerResource();
+  public static final String DEFAULT_ONNX_RESOURCE =
+      EmbeddedBackbone.ALL_MINILM_L6_V2.onnxResource();
+
+  public static final String DEFAULT_TOKENIZER_RESOURCE =
+      EmbeddedBackbone.ALL_MINILM_L6_V2.tokenizerResource();
   public static final String DEFAULT_NAME = EmbeddedBackbone.ALL_MINILM_L6_V2.displayName();
 
   private final String name;
@@ -49,7 +52,8 @@ public final class Backbone implements AutoCloseable {
   private final NDManager root;
   private final BertEncoder encoder;
 
-  private Backbone(String name, EmbeddedBackbone embedded, BertWeights weights, BackboneTokenizer tokenizer) {
+  private Backbone(
+      String name, EmbeddedBackbone embedded, BertWeights weights, BackboneTokenizer tokenizer) {
     CpuTuning cpu = CpuTuning.detect();
     if (cpu.slow()) {
       LOG.warn(cpu.describe());
@@ -87,8 +91,8 @@ public final class Backbone implements AutoCloseable {
 
   /**
    * A backbone by name or path: an embedded backbone's name ({@link EmbeddedBackbone#names()}),
-   * else a path as {@link #load(Path)} takes; null gives the default. A value that is neither
-   * is refused naming both readings.
+   * else a path as {@link #load(Path)} takes; null gives the default. A value that is neither is
+   * refused naming both readings.
    */
   public static Backbone open(String nameOrPath) throws IOException {
     if (nameOrPath == null) {
@@ -100,25 +104,34 @@ public final class Backbone implements AutoCloseable {
     }
     Path path = Path.of(nameOrPath);
     if (!Files.exists(path)) {
-      throw new NoSuchFileException(nameOrPath, null, "backbone is neither an embedded backbone ("
-          + String.join(", ", EmbeddedBackbone.names()) + ") nor an existing Hugging Face directory or .onnx file");
+      throw new NoSuchFileException(
+          nameOrPath,
+          null,
+          "backbone is neither an embedded backbone ("
+              + String.join(", ", EmbeddedBackbone.names())
+              + ") nor an existing Hugging Face directory or .onnx file");
     }
     return load(path);
   }
 
   /**
    * Loads a backbone from a path: a Hugging Face directory (config.json, model.safetensors,
-   * tokenizer.json) or an {@code .onnx} file of a MiniLM-L6-shaped BERT with a
-   * {@code tokenizer.json} beside it.
+   * tokenizer.json) or an {@code .onnx} file of a MiniLM-L6-shaped BERT with a {@code
+   * tokenizer.json} beside it.
    */
   public static Backbone load(Path path) throws IOException {
     if (Files.isDirectory(path)) {
       BertWeights w = HuggingFaceDirectory.readWeights(path);
-      return new Backbone(path.getFileName().toString(), null, w,
+      return new Backbone(
+          path.getFileName().toString(),
+          null,
+          w,
           BackboneTokenizer.fromFile(HuggingFaceDirectory.tokenizerFile(path)));
     }
     if (!Files.isRegularFile(path)) {
-      throw new NoSuchFileException(path.toString(), null,
+      throw new NoSuchFileException(
+          path.toString(),
+          null,
           "backbone not found (expected a Hugging Face directory or an .onnx file)");
     }
     BertWeights w = OnnxWeightsReader.read(path, BertConfig.miniLmL6());
@@ -135,7 +148,9 @@ public final class Backbone implements AutoCloseable {
   public static byte[] resource(String name) throws IOException {
     try (InputStream in = Backbone.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new NoSuchFileException("classpath:" + name, null,
+        throw new NoSuchFileException(
+            "classpath:" + name,
+            null,
             "embedded backbone resource missing (is its langchain4j-embeddings jar on the classpath?)");
       }
       return in.readAllBytes();
@@ -143,8 +158,8 @@ public final class Backbone implements AutoCloseable {
   }
 
   /**
-   * Sentence embeddings (mean-pooled last hidden states), one row per text, in input order.
-   * An empty list gives an empty array.
+   * Sentence embeddings (mean-pooled last hidden states), one row per text, in input order. An
+   * empty list gives an empty array.
    */
   public float[][] embed(List<String> texts, EncodeOptions options) {
     return embed(texts, options, LayerHooks.NONE);
@@ -155,8 +170,11 @@ public final class Backbone implements AutoCloseable {
     long[][] rows = tokenizer.encodeRows(texts, maxLength(options), options.truncation());
     float[][] out = new float[rows.length][];
     // longest first, so each batch pads to nearly its own length
-    Integer[] order = IntStream.range(0, rows.length).boxed()
-        .sorted(Comparator.comparingInt((Integer i) -> -rows[i].length)).toArray(Integer[]::new);
+    Integer[] order =
+        IntStream.range(0, rows.length)
+            .boxed()
+            .sorted(Comparator.comparingInt((Integer i) -> -rows[i].length))
+            .toArray(Integer[]::new);
     for (int start = 0; start < order.length; start += options.batchSize()) {
       int end = Math.min(order.length, start + options.batchSize());
       long[][] chunk = new long[end - start][];

@@ -36,8 +36,10 @@ public final class BackboneTokenizer implements AutoCloseable {
     this.tokenizer = tokenizer;
     long[] empty = tokenizer.encode("", true, false).getIds();
     if (empty.length != 2) {
-      throw new IllegalArgumentException("tokenizer: expected [CLS] [SEP] around an empty text, found "
-          + empty.length + " special tokens");
+      throw new IllegalArgumentException(
+          "tokenizer: expected [CLS] [SEP] around an empty text, found "
+              + empty.length
+              + " special tokens");
     }
     this.clsId = empty[0];
     this.sepId = empty[1];
@@ -55,8 +57,8 @@ public final class BackboneTokenizer implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException("tokenizer " + source + " is not valid JSON: " + e.getMessage(), e);
     }
-    Map<String, String> options = Map.of(
-        "addSpecialTokens", "true", "truncation", "false", "padding", "false");
+    Map<String, String> options =
+        Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
     try {
       return new BackboneTokenizer(
           HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), options), pad);
@@ -84,9 +86,9 @@ public final class BackboneTokenizer implements AutoCloseable {
   }
 
   /**
-   * Encodes a batch: each text becomes {@code [CLS] pieces [SEP]}, cut to {@code maxLength}
-   * pieces (special tokens included) from the side {@code truncation} drops, then padded to the
-   * longest row. Over-long text is truncated, never an error. An empty list gives an empty batch.
+   * Encodes a batch: each text becomes {@code [CLS] pieces [SEP]}, cut to {@code maxLength} pieces
+   * (special tokens included) from the side {@code truncation} drops, then padded to the longest
+   * row. Over-long text is truncated, never an error. An empty list gives an empty batch.
    *
    * @throws IllegalArgumentException if maxLength &lt; 2 or a text is null
    */
@@ -129,7 +131,7 @@ public final class BackboneTokenizer implements AutoCloseable {
         int i = todo.get(k);
         long[] ids = enc[k].getIds();
         if (cut[k].length() < texts.get(i).length() && ids.length < maxLength) {
-          window[i] *= 4;   // too few pieces in the window to be sure of the kept ones: widen it
+          window[i] *= 4; // too few pieces in the window to be sure of the kept ones: widen it
           again.add(i);
         } else {
           rows[i] = truncate(ids, maxLength, truncation);
@@ -141,16 +143,16 @@ public final class BackboneTokenizer implements AutoCloseable {
   }
 
   /**
-   * Characters tried per word piece before tokenizing a long text: a window of
-   * {@code maxLength * CHARS_PER_PIECE} characters on the kept side.
+   * Characters tried per word piece before tokenizing a long text: a window of {@code maxLength *
+   * CHARS_PER_PIECE} characters on the kept side.
    */
   static final int CHARS_PER_PIECE = 8;
 
   /**
    * The part of {@code text} the tokenizer needs to see when at most {@code chars} characters on
-   * the {@code kept} side are enough: the text itself if short, else that many characters less
-   * the partial word at the cut (BERT splits words on whitespace, so the pieces of the words kept
-   * are those of the whole text). Without whitespace in the window the whole text is returned.
+   * the {@code kept} side are enough: the text itself if short, else that many characters less the
+   * partial word at the cut (BERT splits words on whitespace, so the pieces of the words kept are
+   * those of the whole text). Without whitespace in the window the whole text is returned.
    */
   static String window(String text, int chars, Truncation kept) {
     if (text.length() <= chars) {

@@ -46,7 +46,9 @@ public record BertConfig(
     if (hiddenSize % numHeads != 0) {
       throw new IllegalArgumentException(
           "backbone config: hidden_size must be a multiple of num_attention_heads, found "
-              + hiddenSize + " and " + numHeads);
+              + hiddenSize
+              + " and "
+              + numHeads);
     }
     if (!(layerNormEps > 0 && layerNormEps < 1)) {
       throw new IllegalArgumentException(
@@ -60,8 +62,8 @@ public record BertConfig(
   }
 
   /**
-   * BAAI bge-small-en-v1.5: 12 layers, d=384, 12 heads, FFN 1536, 30,522 word pieces, 512
-   * positions (its Hugging Face config.json; the shapes are checked against the ONNX initializers).
+   * BAAI bge-small-en-v1.5: 12 layers, d=384, 12 heads, FFN 1536, 30,522 word pieces, 512 positions
+   * (its Hugging Face config.json; the shapes are checked against the ONNX initializers).
    */
   public static BertConfig bgeSmallEnV15() {
     return new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12);
@@ -88,13 +90,21 @@ public record BertConfig(
     }
     String type = n.path("model_type").asText("bert");
     if (!type.equals("bert")) {
-      throw new IOException("backbone config " + configJson
-          + ": model_type must be \"bert\" (BERT-family encoder), found \"" + type + "\"");
+      throw new IOException(
+          "backbone config "
+              + configJson
+              + ": model_type must be \"bert\" (BERT-family encoder), found \""
+              + type
+              + "\"");
     }
     String act = n.path("hidden_act").asText("gelu");
     if (!act.equals("gelu")) {
-      throw new IOException("backbone config " + configJson
-          + ": hidden_act must be \"gelu\" (exact erf GELU), found \"" + act + "\"");
+      throw new IOException(
+          "backbone config "
+              + configJson
+              + ": hidden_act must be \"gelu\" (exact erf GELU), found \""
+              + act
+              + "\"");
     }
     try {
       return new BertConfig(
@@ -114,7 +124,8 @@ public record BertConfig(
   private static int required(JsonNode n, String field, Path file) throws IOException {
     JsonNode v = n.get(field);
     if (v == null || !v.canConvertToInt()) {
-      throw new IOException("backbone config " + file + ": missing integer field \"" + field + "\"");
+      throw new IOException(
+          "backbone config " + file + ": missing integer field \"" + field + "\"");
     }
     return v.asInt();
   }

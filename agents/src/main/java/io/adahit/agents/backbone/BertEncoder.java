@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   y = LN(a + hook_ffn(W_2 · gelu(W_1 · a + b_1) + b_2))
  * </pre>
  *
- * <p>With {@link LayerHooks#NONE} the output is exactly the pretrained model's
- * {@code last_hidden_state}. Parameters never require gradients, so training code that puts
- * trainable modules at the hook points reaches only those modules.
+ * <p>With {@link LayerHooks#NONE} the output is exactly the pretrained model's {@code
+ * last_hidden_state}. Parameters never require gradients, so training code that puts trainable
+ * modules at the hook points reaches only those modules.
  *
  * <p>Query, key and value projections are fused into one [3d, d] GEMM, and the attention scale
  * 1/sqrt(head size) is folded into the query projection at load time.
@@ -51,13 +51,34 @@ public final class BertEncoder implements AutoCloseable {
   private final LongAdder paddedTokens = new LongAdder();
 
   /** The parameters of one transformer block, on the encoder's manager. */
-  private record Block(NDArray qkvWeight, NDArray qkvBias, NDArray outWeight, NDArray outBias,
-      NDArray ln1Gamma, NDArray ln1Beta, NDArray ffnInWeight, NDArray ffnInBias,
-      NDArray ffnOutWeight, NDArray ffnOutBias, NDArray ln2Gamma, NDArray ln2Beta) {
+  private record Block(
+      NDArray qkvWeight,
+      NDArray qkvBias,
+      NDArray outWeight,
+      NDArray outBias,
+      NDArray ln1Gamma,
+      NDArray ln1Beta,
+      NDArray ffnInWeight,
+      NDArray ffnInBias,
+      NDArray ffnOutWeight,
+      NDArray ffnOutBias,
+      NDArray ln2Gamma,
+      NDArray ln2Beta) {
 
     List<NDArray> all() {
-      return List.of(qkvWeight, qkvBias, outWeight, outBias, ln1Gamma, ln1Beta, ffnInWeight,
-          ffnInBias, ffnOutWeight, ffnOutBias, ln2Gamma, ln2Beta);
+      return List.of(
+          qkvWeight,
+          qkvBias,
+          outWeight,
+          outBias,
+          ln1Gamma,
+          ln1Beta,
+          ffnInWeight,
+          ffnInBias,
+          ffnOutWeight,
+          ffnOutBias,
+          ln2Gamma,
+          ln2Beta);
     }
   }
 
@@ -81,25 +102,32 @@ public final class BertEncoder implements AutoCloseable {
       List<Block> list = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "encoder.layer." + i + ".";
-        NDArray qkvW = fused(scale,
-            param(weights, p + "attention.self.query.weight"),
-            param(weights, p + "attention.self.key.weight"),
-            param(weights, p + "attention.self.value.weight"));
-        NDArray qkvB = fused(scale,
-            param(weights, p + "attention.self.query.bias"),
-            param(weights, p + "attention.self.key.bias"),
-            param(weights, p + "attention.self.value.bias"));
-        list.add(new Block(qkvW, qkvB,
-            param(weights, p + "attention.output.dense.weight"),
-            param(weights, p + "attention.output.dense.bias"),
-            param(weights, p + "attention.output.LayerNorm.weight"),
-            param(weights, p + "attention.output.LayerNorm.bias"),
-            param(weights, p + "intermediate.dense.weight"),
-            param(weights, p + "intermediate.dense.bias"),
-            param(weights, p + "output.dense.weight"),
-            param(weights, p + "output.dense.bias"),
-            param(weights, p + "output.LayerNorm.weight"),
-            param(weights, p + "output.LayerNorm.bias")));
+        NDArray qkvW =
+            fused(
+                scale,
+                param(weights, p + "attention.self.query.weight"),
+                param(weights, p + "attention.self.key.weight"),
+                param(weights, p + "attention.self.value.weight"));
+        NDArray qkvB =
+            fused(
+                scale,
+                param(weights, p + "attention.self.query.bias"),
+                param(weights, p + "attention.self.key.bias"),
+                param(weights, p + "attention.self.value.bias"));
+        list.add(
+            new Block(
+                qkvW,
+                qkvB,
+                param(weights, p + "attention.output.dense.weight"),
+                param(weights, p + "attention.output.dense.bias"),
+                param(weights, p + "attention.output.LayerNorm.weight"),
+                param(weights, p + "attention.output.LayerNorm.bias"),
+                param(weights, p + "intermediate.dense.weight"),
+                param(weights, p + "intermediate.dense.bias"),
+                param(weights, p + "output.dense.weight"),
+                param(weights, p + "output.dense.bias"),
+                param(weights, p + "output.LayerNorm.weight"),
+                param(weights, p + "output.LayerNorm.bias")));
       }
       blocks = Collections.unmodifiableList(list);
       for (NDArray a : parameters()) {
@@ -132,8 +160,10 @@ public final class BertEncoder implements AutoCloseable {
 
   /** Every parameter the encoder computes with (the fused forms), for freezing checks. */
   public List<NDArray> parameters() {
-    List<NDArray> all = new ArrayList<>(List.of(wordEmbeddings, positionEmbeddings,
-        tokenTypeEmbeddings, embLnGamma, embLnBeta));
+    List<NDArray> all =
+        new ArrayList<>(
+            List.of(
+                wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embLnGamma, embLnBeta));
     for (Block b : blocks) {
       all.addAll(b.all());
     }
@@ -164,8 +194,11 @@ public final class BertEncoder implements AutoCloseable {
       throw new IllegalArgumentException("encoder: empty batch (no texts to encode)");
     }
     if (batch.seqLen() > config.maxPositions()) {
-      throw new IllegalArgumentException("encoder: sequence length must be <= "
-          + config.maxPositions() + " (max_position_embeddings), found " + batch.seqLen());
+      throw new IllegalArgumentException(
+          "encoder: sequence length must be <= "
+              + config.maxPositions()
+              + " (max_position_embeddings), found "
+              + batch.seqLen());
     }
     NDArray x = embed(m, batch);
     NDArray maskAdd = attentionBias(m, batch);
@@ -189,11 +222,13 @@ public final class BertEncoder implements AutoCloseable {
     try (NDManager sub = m.newSubManager()) {
       Shape s = new Shape(batch.batchSize(), batch.seqLen());
       NDArray ids = sub.create(batch.ids(), s);
-      NDArray words = Embedding.embedding(ids, wordEmbeddings, SparseFormat.DENSE).singletonOrThrow();
+      NDArray words =
+          Embedding.embedding(ids, wordEmbeddings, SparseFormat.DENSE).singletonOrThrow();
       NDArray pos = positionEmbeddings.get(new NDIndex("0:{}", batch.seqLen()));
       NDArray type = tokenTypeEmbeddings.get(0);
       NDArray sum = words.add(pos).add(type);
-      NDArray out = LayerNorm.layerNorm(sum, normShape, embLnGamma, embLnBeta, eps).singletonOrThrow();
+      NDArray out =
+          LayerNorm.layerNorm(sum, normShape, embLnGamma, embLnBeta, eps).singletonOrThrow();
       out.attach(m);
       return out;
     }
@@ -205,8 +240,9 @@ public final class BertEncoder implements AutoCloseable {
    */
   public NDArray attentionBias(NDManager m, TokenBatch batch) {
     try (NDManager sub = m.newSubManager()) {
-      NDArray mask = sub.create(batch.attentionMask(), new Shape(batch.batchSize(), 1, 1, batch.seqLen()))
-          .toType(DataType.FLOAT32, false);
+      NDArray mask =
+          sub.create(batch.attentionMask(), new Shape(batch.batchSize(), 1, 1, batch.seqLen()))
+              .toType(DataType.FLOAT32, false);
       NDArray bias = mask.neg().add(1f).mul(-Float.MAX_VALUE);
       bias.attach(m);
       return bias;
@@ -217,11 +253,17 @@ public final class BertEncoder implements AutoCloseable {
    * Runs blocks {@code from} (inclusive) to {@code to} (exclusive) on hidden states {@code x}:
    * training caches the output of the frozen lower blocks and runs only the top ones.
    */
-  public NDArray forwardLayers(NDManager m, NDArray x, NDArray attentionBias, int from, int to,
-      LayerHooks hooks) {
+  public NDArray forwardLayers(
+      NDManager m, NDArray x, NDArray attentionBias, int from, int to, LayerHooks hooks) {
     if (from < 0 || to > config.numLayers() || from > to) {
-      throw new IllegalArgumentException("encoder: layer range must lie in [0, "
-          + config.numLayers() + "], found [" + from + ", " + to + ")");
+      throw new IllegalArgumentException(
+          "encoder: layer range must lie in [0, "
+              + config.numLayers()
+              + "], found ["
+              + from
+              + ", "
+              + to
+              + ")");
     }
     NDArray h = x;
     for (int i = from; i < to; i++) {
@@ -243,19 +285,24 @@ public final class BertEncoder implements AutoCloseable {
     int heads = config.numHeads();
     int hs = config.headSize();
     // [B, L, 3d] -> [3, B, H, L, hs]
-    NDArray qkv = Linear.linear(x, b.qkvWeight, b.qkvBias).singletonOrThrow()
-        .reshape(batch, seq, 3, heads, hs).transpose(2, 0, 3, 1, 4);
+    NDArray qkv =
+        Linear.linear(x, b.qkvWeight, b.qkvBias)
+            .singletonOrThrow()
+            .reshape(batch, seq, 3, heads, hs)
+            .transpose(2, 0, 3, 1, 4);
     NDList parts = qkv.split(3, 0);
     NDArray q = parts.get(0).squeeze(0);
     NDArray k = parts.get(1).squeeze(0);
     NDArray v = parts.get(2).squeeze(0);
     NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).add(attentionBias).softmax(-1);
-    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, config.hiddenSize());
+    NDArray context =
+        probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, config.hiddenSize());
     NDArray attnOut = Linear.linear(context, b.outWeight, b.outBias).singletonOrThrow();
     HookPoint attnPoint = new HookPoint(layer, HookPoint.Position.AFTER_ATTENTION);
     attnOut = hooks.apply(attnPoint, attnOut);
     NDArray a = layerNorm(x.add(attnOut), hooks.layerNorm(attnPoint), b.ln1Gamma, b.ln1Beta);
-    NDArray inner = Activation.gelu(Linear.linear(a, b.ffnInWeight, b.ffnInBias).singletonOrThrow());
+    NDArray inner =
+        Activation.gelu(Linear.linear(a, b.ffnInWeight, b.ffnInBias).singletonOrThrow());
     NDArray ffnOut = Linear.linear(inner, b.ffnOutWeight, b.ffnOutBias).singletonOrThrow();
     HookPoint ffnPoint = new HookPoint(layer, HookPoint.Position.AFTER_FEED_FORWARD);
     ffnOut = hooks.apply(ffnPoint, ffnOut);
@@ -274,8 +321,9 @@ public final class BertEncoder implements AutoCloseable {
    */
   public static NDArray meanPool(NDArray hidden, TokenBatch batch, boolean normalize) {
     NDManager m = hidden.getManager();
-    NDArray mask = m.create(batch.attentionMask(), new Shape(batch.batchSize(), batch.seqLen(), 1))
-        .toType(DataType.FLOAT32, false);
+    NDArray mask =
+        m.create(batch.attentionMask(), new Shape(batch.batchSize(), batch.seqLen(), 1))
+            .toType(DataType.FLOAT32, false);
     NDArray summed = hidden.mul(mask).sum(new int[] {1});
     NDArray counts = mask.sum(new int[] {1}).maximum(1e-9f);
     NDArray pooled = summed.div(counts);

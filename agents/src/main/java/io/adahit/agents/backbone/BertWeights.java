@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The complete, shape-checked parameter set of a BERT encoder under Hugging Face's
- * {@code BertModel} names (no {@code bert.} prefix), linear weights in PyTorch's [out, in] layout.
- * Every loader (ONNX, safetensors) produces one; the encoder consumes one.
+ * The complete, shape-checked parameter set of a BERT encoder under Hugging Face's {@code
+ * BertModel} names (no {@code bert.} prefix), linear weights in PyTorch's [out, in] layout. Every
+ * loader (ONNX, safetensors) produces one; the encoder consumes one.
  *
- * <p>Construction checks that every parameter the config implies is present with its exact
- * shape, and names each problem: {@code "backbone weights: tensor
+ * <p>Construction checks that every parameter the config implies is present with its exact shape,
+ * and names each problem: {@code "backbone weights: tensor
  * 'encoder.layer.0.attention.self.query.weight' must have shape [384, 384], found [384, 383]"}.
  * Extra tensors (a pooler, a task head) are ignored.
  */
@@ -38,16 +38,25 @@ public final class BertWeights {
       if (t == null) {
         problems.add("tensor '" + e.getKey() + "' is missing");
       } else if (!Arrays.equals(t.shape(), e.getValue())) {
-        problems.add("tensor '" + e.getKey() + "' must have shape " + Arrays.toString(e.getValue())
-            + ", found " + Arrays.toString(t.shape()));
+        problems.add(
+            "tensor '"
+                + e.getKey()
+                + "' must have shape "
+                + Arrays.toString(e.getValue())
+                + ", found "
+                + Arrays.toString(t.shape()));
       } else {
         kept.put(e.getKey(), t.name().equals(e.getKey()) ? t : t.rename(e.getKey()));
       }
     }
     if (!problems.isEmpty()) {
       int shown = Math.min(problems.size(), 8);
-      throw new IllegalArgumentException("backbone weights: " + String.join("; ", problems.subList(0, shown))
-          + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more problems" : ""));
+      throw new IllegalArgumentException(
+          "backbone weights: "
+              + String.join("; ", problems.subList(0, shown))
+              + (problems.size() > shown
+                  ? "; and " + (problems.size() - shown) + " more problems"
+                  : ""));
     }
     this.tensors = Collections.unmodifiableMap(kept);
   }
@@ -79,8 +88,8 @@ public final class BertWeights {
   }
 
   /**
-   * SHA-256 over names, shapes and float bits of every parameter, in name order: identical for
-   * the same weights whichever file format they came from. Adapters record it so that an adapter
+   * SHA-256 over names, shapes and float bits of every parameter, in name order: identical for the
+   * same weights whichever file format they came from. Adapters record it so that an adapter
    * trained on one backbone is refused by another.
    */
   public synchronized String fingerprint() {
@@ -102,8 +111,12 @@ public final class BertWeights {
     m.put("embeddings.LayerNorm.bias", new long[] {d});
     for (int i = 0; i < c.numLayers(); i++) {
       String p = "encoder.layer." + i + ".";
-      for (String proj : List.of("attention.self.query", "attention.self.key",
-          "attention.self.value", "attention.output.dense")) {
+      for (String proj :
+          List.of(
+              "attention.self.query",
+              "attention.self.key",
+              "attention.self.value",
+              "attention.output.dense")) {
         m.put(p + proj + ".weight", new long[] {d, d});
         m.put(p + proj + ".bias", new long[] {d});
       }

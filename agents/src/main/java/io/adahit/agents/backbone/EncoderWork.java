@@ -20,11 +20,13 @@ public record EncoderWork(long texts, long tokens, long paddedTokens) {
   public static final EncoderWork NONE = new EncoderWork(0, 0, 0);
 
   public EncoderWork minus(EncoderWork earlier) {
-    return new EncoderWork(texts - earlier.texts, tokens - earlier.tokens, paddedTokens - earlier.paddedTokens);
+    return new EncoderWork(
+        texts - earlier.texts, tokens - earlier.tokens, paddedTokens - earlier.paddedTokens);
   }
 
   public EncoderWork plus(EncoderWork other) {
-    return new EncoderWork(texts + other.texts, tokens + other.tokens, paddedTokens + other.paddedTokens);
+    return new EncoderWork(
+        texts + other.texts, tokens + other.tokens, paddedTokens + other.paddedTokens);
   }
 
   /** Real tokens per second over {@code seconds} (0 when no time passed). */

@@ -3,8 +3,8 @@ package io.adahit.agents.backbone;
 import java.util.Arrays;
 
 /**
- * A named float32 tensor in host memory, row-major: the exchange format between weight files
- * (ONNX, safetensors) and the engine.
+ * A named float32 tensor in host memory, row-major: the exchange format between weight files (ONNX,
+ * safetensors) and the engine.
  *
  * @param name parameter name, e.g. {@code encoder.layer.0.attention.self.query.weight}
  * @param shape dimensions, outermost first
@@ -22,8 +22,15 @@ public record FloatTensor(String name, long[] shape, float[] data) {
       n *= d;
     }
     if (n != data.length) {
-      throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-          + " needs " + n + " values, found " + data.length);
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "': shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + n
+              + " values, found "
+              + data.length);
     }
     shape = shape.clone();
   }
@@ -43,7 +50,10 @@ public record FloatTensor(String name, long[] shape, float[] data) {
     return new FloatTensor(newName, shape, data);
   }
 
-  /** Transpose of a 2-D tensor ([r, c] to [c, r]), e.g. ONNX's [in, out] MatMul weights to [out, in]. */
+  /**
+   * Transpose of a 2-D tensor ([r, c] to [c, r]), e.g. ONNX's [in, out] MatMul weights to [out,
+   * in].
+   */
   public FloatTensor transpose2d(String newName) {
     if (shape.length != 2) {
       throw new IllegalArgumentException(
@@ -61,9 +71,9 @@ public record FloatTensor(String name, long[] shape, float[] data) {
   }
 
   /**
-   * SHA-256 over names, shapes and float bits of {@code tensors}, in name order
-   * ({@code "sha256:<hex>"}): the same for the same weights whatever file format or order they
-   * came in. Backbones and adapters are identified by it.
+   * SHA-256 over names, shapes and float bits of {@code tensors}, in name order ({@code
+   * "sha256:<hex>"}): the same for the same weights whatever file format or order they came in.
+   * Backbones and adapters are identified by it.
    */
   public static String fingerprint(java.util.Collection<FloatTensor> tensors) {
     java.security.MessageDigest md;
@@ -74,7 +84,8 @@ public record FloatTensor(String name, long[] shape, float[] data) {
     }
     java.util.List<FloatTensor> sorted = new java.util.ArrayList<>(tensors);
     sorted.sort(java.util.Comparator.comparing(FloatTensor::name));
-    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer buf =
+        java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (FloatTensor t : sorted) {
       md.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       md.update(Arrays.toString(t.shape).getBytes(java.nio.charset.StandardCharsets.UTF_8));

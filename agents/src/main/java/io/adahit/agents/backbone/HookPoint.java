@@ -2,8 +2,8 @@ package io.adahit.agents.backbone;
 
 /**
  * Where an adapter sits: in transformer block {@code layer}, on the output of a sub-layer's final
- * projection, before the residual add and LayerNorm (Houlsby et al. 2019, Fig. 2):
- * {@code h' = LN(h + Ada(F(h)))}.
+ * projection, before the residual add and LayerNorm (Houlsby et al. 2019, Fig. 2): {@code h' = LN(h
+ * + Ada(F(h)))}.
  *
  * @param layer block index, 0-based
  * @param position which of the block's two sub-layers

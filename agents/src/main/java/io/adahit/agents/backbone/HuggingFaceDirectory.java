@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A Hugging Face model directory for BERT-family backbones: {@code config.json},
- * {@code model.safetensors} and {@code tokenizer.json}. Lets users bring a larger encoder than
- * the embedded MiniLM, and exports the embedded one in that layout.
+ * A Hugging Face model directory for BERT-family backbones: {@code config.json}, {@code
+ * model.safetensors} and {@code tokenizer.json}. Lets users bring a larger encoder than the
+ * embedded MiniLM, and exports the embedded one in that layout.
  *
  * <pre>{@code
  * BertWeights w = HuggingFaceDirectory.readWeights(Path.of("models/bert-base"));
@@ -63,7 +63,8 @@ public final class HuggingFaceDirectory {
     cfg.put("type_vocab_size", c.typeVocabSize());
     cfg.put("layer_norm_eps", c.layerNormEps());
     cfg.put("hidden_act", "gelu");
-    Files.write(dir.resolve(CONFIG),
+    Files.write(
+        dir.resolve(CONFIG),
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
     Safetensors.write(dir.resolve(WEIGHTS), weights.tensors().values(), Map.of("format", "pt"));
     Files.write(dir.resolve(TOKENIZER), tokenizerJson);
@@ -72,8 +73,18 @@ public final class HuggingFaceDirectory {
   private static Path require(Path dir, String name) throws IOException {
     Path p = dir.resolve(name);
     if (!Files.isRegularFile(p)) {
-      throw new NoSuchFileException(p.toString(), null,
-          "backbone directory lacks " + name + " (needs " + CONFIG + ", " + WEIGHTS + ", " + TOKENIZER + ")");
+      throw new NoSuchFileException(
+          p.toString(),
+          null,
+          "backbone directory lacks "
+              + name
+              + " (needs "
+              + CONFIG
+              + ", "
+              + WEIGHTS
+              + ", "
+              + TOKENIZER
+              + ")");
     }
     return p;
   }

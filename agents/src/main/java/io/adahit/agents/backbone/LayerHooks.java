@@ -3,10 +3,10 @@ package io.adahit.agents.backbone;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Modules inserted at the encoder's hook points: given a sub-layer's projected output
- * {@code F(h)} of shape [batch, seq, d], returns what the block adds to its residual stream
- * (an adapter returns {@code Ada(F(h))}). The encoder never changes for a new kind of adapter:
- * the adapters implement this.
+ * Modules inserted at the encoder's hook points: given a sub-layer's projected output {@code F(h)}
+ * of shape [batch, seq, d], returns what the block adds to its residual stream (an adapter returns
+ * {@code Ada(F(h))}). The encoder never changes for a new kind of adapter: the adapters implement
+ * this.
  *
  * <pre>{@code
  * LayerHooks scaleTopLayer = (point, out) ->

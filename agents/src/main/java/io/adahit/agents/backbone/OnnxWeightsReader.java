@@ -21,10 +21,10 @@ import java.util.Map;
 /**
  * Reads BERT parameters out of an ONNX export of a Hugging Face {@code BertModel} (such as
  * all-minilm-l6-v2.onnx): the named initializers carry embeddings, biases and LayerNorms; the
- * anonymous {@code onnx::MatMul_N} initializers are the linear weights, identified by the node
- * that consumes them ({@code /encoder/layer.0/attention/self/query/MatMul} →
- * {@code encoder.layer.0.attention.self.query.weight}) and stored [in, out], so they are
- * transposed to PyTorch's [out, in].
+ * anonymous {@code onnx::MatMul_N} initializers are the linear weights, identified by the node that
+ * consumes them ({@code /encoder/layer.0/attention/self/query/MatMul} → {@code
+ * encoder.layer.0.attention.self.query.weight}) and stored [in, out], so they are transposed to
+ * PyTorch's [out, in].
  *
  * <pre>{@code
  * BertWeights w = OnnxWeightsReader.read(Path.of("model.onnx"), BertConfig.miniLmL6());
@@ -61,12 +61,19 @@ public final class OnnxWeightsReader {
       cis.setSizeLimit(Integer.MAX_VALUE);
       model = ModelProto.parseFrom(cis);
     } catch (InvalidProtocolBufferException e) {
-      throw new IOException("backbone ONNX file " + source
-          + " is not a complete ONNX model (truncated or corrupt): " + e.getMessage(), e);
+      throw new IOException(
+          "backbone ONNX file "
+              + source
+              + " is not a complete ONNX model (truncated or corrupt): "
+              + e.getMessage(),
+          e);
     }
     if (!model.hasGraph() || model.getGraph().getInitializerCount() == 0) {
-      throw new IOException("backbone ONNX file " + source + " has no graph initializers"
-          + " (is it an ONNX model with embedded weights?)");
+      throw new IOException(
+          "backbone ONNX file "
+              + source
+              + " has no graph initializers"
+              + " (is it an ONNX model with embedded weights?)");
     }
     GraphProto graph = model.getGraph();
     Map<String, String> matMulOwner = new HashMap<>();
@@ -82,8 +89,11 @@ public final class OnnxWeightsReader {
       }
       String owner = matMulOwner.get(t.getName());
       if (owner != null && owner.endsWith("/MatMul")) {
-        String name = owner.substring(owner.startsWith("/") ? 1 : 0, owner.length() - "/MatMul".length())
-            .replace('/', '.') + ".weight";
+        String name =
+            owner
+                    .substring(owner.startsWith("/") ? 1 : 0, owner.length() - "/MatMul".length())
+                    .replace('/', '.')
+                + ".weight";
         found.put(BertWeights.canonicalName(name), toTensor(t, source).transpose2d(name));
       } else {
         String name = BertWeights.canonicalName(t.getName());
@@ -108,16 +118,30 @@ public final class OnnxWeightsReader {
     if (t.hasRawData()) {
       ByteString raw = t.getRawData();
       if (raw.size() != n * 4) {
-        throw new IOException("backbone ONNX file " + source + ": tensor '" + t.getName()
-            + "' holds " + raw.size() + " bytes, its shape needs " + n * 4);
+        throw new IOException(
+            "backbone ONNX file "
+                + source
+                + ": tensor '"
+                + t.getName()
+                + "' holds "
+                + raw.size()
+                + " bytes, its shape needs "
+                + n * 4);
       }
       FloatBuffer fb = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       data = new float[(int) n];
       fb.get(data);
     } else {
       if (t.getFloatDataCount() != n) {
-        throw new IOException("backbone ONNX file " + source + ": tensor '" + t.getName()
-            + "' holds " + t.getFloatDataCount() + " floats, its shape needs " + n);
+        throw new IOException(
+            "backbone ONNX file "
+                + source
+                + ": tensor '"
+                + t.getName()
+                + "' holds "
+                + t.getFloatDataCount()
+                + " floats, its shape needs "
+                + n);
       }
       data = new float[(int) n];
       for (int i = 0; i < n; i++) {

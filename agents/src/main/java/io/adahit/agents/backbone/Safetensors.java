@@ -26,8 +26,8 @@ import java.util.Map;
  *
  * <p>Reading checks every offset and size against the file, so a truncated or corrupt file is
  * refused with a message naming the file and the tensor; F32, F16 and BF16 tensors are read into
- * float32. Writing goes to a temporary file that is moved into place, so an existing file is
- * never left half-written.
+ * float32. Writing goes to a temporary file that is moved into place, so an existing file is never
+ * left half-written.
  */
 public final class Safetensors {
 
@@ -55,8 +55,13 @@ public final class Safetensors {
       readFully(ch, lenBuf, 0);
       long headerLen = lenBuf.flip().getLong();
       if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > size) {
-        throw corrupt(file, "header length " + headerLen + " does not fit a file of " + size
-            + " bytes (truncated or not safetensors)");
+        throw corrupt(
+            file,
+            "header length "
+                + headerLen
+                + " does not fit a file of "
+                + size
+                + " bytes (truncated or not safetensors)");
       }
       ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
       readFully(ch, headerBuf, 8);
@@ -76,7 +81,9 @@ public final class Safetensors {
       for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getKey().equals("__metadata__")) {
-          e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+          e.getValue()
+              .fields()
+              .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
           continue;
         }
         tensors.put(e.getKey(), readTensor(file, ch, e.getKey(), e.getValue(), dataStart, dataLen));
@@ -85,15 +92,23 @@ public final class Safetensors {
     }
   }
 
-  private static FloatTensor readTensor(Path file, FileChannel ch, String name, JsonNode info,
-      long dataStart, long dataLen) throws IOException {
+  private static FloatTensor readTensor(
+      Path file, FileChannel ch, String name, JsonNode info, long dataStart, long dataLen)
+      throws IOException {
     String dtype = info.path("dtype").asText("");
-    int width = switch (dtype) {
-      case "F32" -> 4;
-      case "F16", "BF16" -> 2;
-      default -> throw corrupt(file, "tensor '" + name + "' has dtype '" + dtype
-          + "'; only F32, F16 and BF16 are supported");
-    };
+    int width =
+        switch (dtype) {
+          case "F32" -> 4;
+          case "F16", "BF16" -> 2;
+          default ->
+              throw corrupt(
+                  file,
+                  "tensor '"
+                      + name
+                      + "' has dtype '"
+                      + dtype
+                      + "'; only F32, F16 and BF16 are supported");
+        };
     JsonNode shapeNode = info.path("shape");
     JsonNode offsets = info.path("data_offsets");
     if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
@@ -111,12 +126,31 @@ public final class Safetensors {
     long begin = offsets.get(0).asLong(-1);
     long end = offsets.get(1).asLong(-1);
     if (begin < 0 || end < begin || end > dataLen) {
-      throw corrupt(file, "tensor '" + name + "' spans bytes [" + begin + ", " + end
-          + ") but the data section has " + dataLen + " bytes (truncated?)");
+      throw corrupt(
+          file,
+          "tensor '"
+              + name
+              + "' spans bytes ["
+              + begin
+              + ", "
+              + end
+              + ") but the data section has "
+              + dataLen
+              + " bytes (truncated?)");
     }
     if (end - begin != n * width) {
-      throw corrupt(file, "tensor '" + name + "' holds " + (end - begin) + " bytes, its shape "
-          + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + n * width);
+      throw corrupt(
+          file,
+          "tensor '"
+              + name
+              + "' holds "
+              + (end - begin)
+              + " bytes, its shape "
+              + java.util.Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + n * width);
     }
     if (n > Integer.MAX_VALUE - 8) {
       throw corrupt(file, "tensor '" + name + "' has " + n + " elements, too many for one array");
@@ -139,9 +173,7 @@ public final class Safetensors {
     return new FloatTensor(name, shape, data);
   }
 
-  /**
-   * Writes tensors as F32 with string metadata, atomically: a crash leaves the old file intact.
-   */
+  /** Writes tensors as F32 with string metadata, atomically: a crash leaves the old file intact. */
   public static void write(Path file, Collection<FloatTensor> tensors, Map<String, String> metadata)
       throws IOException {
     ObjectNode header = JSON.createObjectNode();
@@ -168,22 +200,24 @@ public final class Safetensors {
     for (int i = json.length; i < padded; i++) {
       headerBytes[i] = ' ';
     }
-    AtomicFiles.write(file, out -> {
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-      out.write(len.array());
-      out.write(headerBytes);
-      ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (FloatTensor t : tensors) {
-        for (float v : t.data()) {
-          if (buf.remaining() < 4) {
-            out.write(buf.array(), 0, buf.position());
-            buf.clear();
+    AtomicFiles.write(
+        file,
+        out -> {
+          ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+          out.write(len.array());
+          out.write(headerBytes);
+          ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+          for (FloatTensor t : tensors) {
+            for (float v : t.data()) {
+              if (buf.remaining() < 4) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+              }
+              buf.putFloat(v);
+            }
           }
-          buf.putFloat(v);
-        }
-      }
-      out.write(buf.array(), 0, buf.position());
-    });
+          out.write(buf.array(), 0, buf.position());
+        });
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

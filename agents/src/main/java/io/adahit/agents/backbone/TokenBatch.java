@@ -9,13 +9,15 @@ package io.adahit.agents.backbone;
  * @param attentionMask 1 for real tokens, 0 for padding
  * @param lengths real length of each row
  */
-public record TokenBatch(int batchSize, int seqLen, long[] ids, long[] attentionMask, int[] lengths) {
+public record TokenBatch(
+    int batchSize, int seqLen, long[] ids, long[] attentionMask, int[] lengths) {
 
   public TokenBatch {
-    if (ids.length != (long) batchSize * seqLen || attentionMask.length != ids.length
+    if (ids.length != (long) batchSize * seqLen
+        || attentionMask.length != ids.length
         || lengths.length != batchSize) {
-      throw new IllegalArgumentException("token batch: arrays do not match [" + batchSize + ", "
-          + seqLen + "]");
+      throw new IllegalArgumentException(
+          "token batch: arrays do not match [" + batchSize + ", " + seqLen + "]");
     }
   }
 

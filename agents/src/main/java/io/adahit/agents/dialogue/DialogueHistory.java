@@ -4,10 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * A conversation's history with ParlAI's semantics ({@code parlai/core/torch_agent.py},
- * {@code History}): the partner's turns and the agent's own replies, joined with a delimiter
- * ("\n" by default) into the context the ranker encodes; at most {@code size} turns are kept
- * (-1 = all); the history is cleared after an episode ends.
+ * A conversation's history with ParlAI's semantics ({@code parlai/core/torch_agent.py}, {@code
+ * History}): the partner's turns and the agent's own replies, joined with a delimiter ("\n" by
+ * default) into the context the ranker encodes; at most {@code size} turns are kept (-1 = all); the
+ * history is cleared after an episode ends.
  *
  * <p>In evaluation ParlAI appends the gold label as the agent's reply ({@code --use-reply label});
  * in a live chat the agent's actual reply goes in. Not thread-safe: one per conversation.

@@ -1,8 +1,8 @@
 package io.adahit.agents.errors;
 
 /**
- * An exception that says what kind of failure it is ({@link ErrorKind#of} takes it from here),
- * and optionally a finer tag (the WebSocket's {@code error} field, metrics).
+ * An exception that says what kind of failure it is ({@link ErrorKind#of} takes it from here), and
+ * optionally a finer tag (the WebSocket's {@code error} field, metrics).
  */
 public interface ClassifiedError {
 

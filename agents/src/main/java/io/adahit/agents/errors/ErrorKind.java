@@ -15,12 +15,12 @@ import java.util.concurrent.RejectedExecutionException;
  * kind, never the exception class.
  *
  * <p>{@link #of} decides: an exception that says its kind ({@link ClassifiedError}) has it; then
- * {@link CancellationException} is {@link #CANCELLED}; {@link IllegalArgumentException} is
- * {@link #INVALID} (by this code base's convention it means "the input given is wrong": checks of
- * an internal invariant throw {@link IllegalStateException} instead); a missing file is
- * {@link #NOT_FOUND}; other I/O and database failures, and a full executor, are
- * {@link #UNAVAILABLE}. Everything else, {@link IllegalStateException}, {@link NullPointerException},
- * an engine error, is a bug: {@link #INTERNAL}, never shown to a client as its own mistake.
+ * {@link CancellationException} is {@link #CANCELLED}; {@link IllegalArgumentException} is {@link
+ * #INVALID} (by this code base's convention it means "the input given is wrong": checks of an
+ * internal invariant throw {@link IllegalStateException} instead); a missing file is {@link
+ * #NOT_FOUND}; other I/O and database failures, and a full executor, are {@link #UNAVAILABLE}.
+ * Everything else, {@link IllegalStateException}, {@link NullPointerException}, an engine error, is
+ * a bug: {@link #INTERNAL}, never shown to a client as its own mistake.
  *
  * <pre>{@code
  * ErrorKind k = ErrorKind.of(e);           // e.g. INVALID
@@ -35,11 +35,16 @@ public enum ErrorKind {
   UNAUTHENTICATED("unauthenticated", 401),
   /** What the request names does not exist (skill, conversation, experiment, file). */
   NOT_FOUND("not_found", 404),
-  /** Refused in the current state (unloading the default skill, a skill already in an experiment). */
+  /**
+   * Refused in the current state (unloading the default skill, a skill already in an experiment).
+   */
   CONFLICT("conflict", 409),
   /** Too much at once (queue or conversation table full); retry later. */
   OVERLOADED("overloaded", 429),
-  /** Not available now (shutting down, starting, a store down, an I/O failure); retry later or elsewhere. */
+  /**
+   * Not available now (shutting down, starting, a store down, an I/O failure); retry later or
+   * elsewhere.
+   */
   UNAVAILABLE("unavailable", 503),
   /** The caller went away (cancelled, deadline passed): nobody is waiting for an answer. */
   CANCELLED("cancelled", 499),
@@ -70,7 +75,8 @@ public enum ErrorKind {
   /** The exception behind {@link CompletionException} and {@link ExecutionException} wrappers. */
   public static Throwable unwrap(Throwable t) {
     Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;
@@ -91,7 +97,9 @@ public enum ErrorKind {
     if (e instanceof NoSuchFileException) {
       return NOT_FOUND;
     }
-    if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof SQLException
+    if (e instanceof IOException
+        || e instanceof UncheckedIOException
+        || e instanceof SQLException
         || e instanceof RejectedExecutionException) {
       return UNAVAILABLE;
     }
@@ -99,8 +107,8 @@ public enum ErrorKind {
   }
 
   /**
-   * The detailed tag of {@code t}: its own ({@link ClassifiedError#errorTag}, e.g.
-   * {@code too_long}) or its kind's.
+   * The detailed tag of {@code t}: its own ({@link ClassifiedError#errorTag}, e.g. {@code
+   * too_long}) or its kind's.
    */
   public static String tag(Throwable t) {
     Throwable e = unwrap(t);

@@ -13,20 +13,22 @@ import java.util.Set;
 
 /**
  * Scores a batch of encoded contexts, the one place where contexts meet candidates. Two forms:
+ *
  * <ul>
  *   <li>{@link #top}: a batch of tokenized contexts, possibly of several skills, goes through one
  *       backbone pass ({@link MixedSkillEncoder}); each skill's rows are scored against that
  *       skill's {@link CandidateIndex} with one matrix product on the engine, and each row keeps
  *       its best {@code k} candidates, skipping texts it must not repeat. The server's chat turns
- *       are answered this way.</li>
+ *       are answered this way.
  *   <li>{@link #rank}: context embeddings against per-example candidate lists (embeddings already
- *       computed, see {@link Ranker}), each score a dot product summed in float in dimension
- *       order, each list fully ranked ({@link Ranking}). {@link Ranker}, the server's gRPC Rank
- *       and the evaluation harness rank this way.</li>
+ *       computed, see {@link Ranker}), each score a dot product summed in float in dimension order,
+ *       each list fully ranked ({@link Ranking}). {@link Ranker}, the server's gRPC Rank and the
+ *       evaluation harness rank this way.
  * </ul>
- * Both order candidates alike: descending score, ties in candidate order. The two sums differ
- * only in float rounding (the engine's matrix product sums in its own order): the same context
- * and candidates score within 1e-6 of each other.
+ *
+ * Both order candidates alike: descending score, ties in candidate order. The two sums differ only
+ * in float rounding (the engine's matrix product sums in its own order): the same context and
+ * candidates score within 1e-6 of each other.
  *
  * <pre>{@code
  * BatchRanker ranker = new BatchRanker(backbone, RankerOptions.defaults());
@@ -42,8 +44,8 @@ import java.util.Set;
 public final class BatchRanker {
 
   /**
-   * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batch: encoded with
-   * {@code adapters} (null for the zero-shot backbone), scored against {@code index}.
+   * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batch: encoded with {@code
+   * adapters} (null for the zero-shot backbone), scored against {@code index}.
    */
   public record Segment(int from, int to, AdapterSet adapters, CandidateIndex index) {}
 
@@ -63,7 +65,9 @@ public final class BatchRanker {
   private final MixedSkillEncoder encoder;
   private final boolean normalize;
 
-  /** @param options only whether contexts are L2-normalised is used here; rows come tokenized */
+  /**
+   * @param options only whether contexts are L2-normalised is used here; rows come tokenized
+   */
   public BatchRanker(Backbone backbone, RankerOptions options) {
     this.backbone = backbone;
     this.encoder = new MixedSkillEncoder(backbone);
@@ -79,9 +83,11 @@ public final class BatchRanker {
    * @param timer may be null
    * @return one per row, in row order
    */
-  public List<Top> top(long[][] rows, List<Segment> segments, List<Want> wants, SegmentTimer timer) {
+  public List<Top> top(
+      long[][] rows, List<Segment> segments, List<Want> wants, SegmentTimer timer) {
     if (wants.size() != rows.length) {
-      throw new IllegalArgumentException("batch ranker: " + rows.length + " rows but " + wants.size() + " wants");
+      throw new IllegalArgumentException(
+          "batch ranker: " + rows.length + " rows but " + wants.size() + " wants");
     }
     TokenBatch batch = backbone.tokenizer().pad(rows);
     List<MixedSkillEncoder.Segment> encode = new ArrayList<>(segments.size());
@@ -113,14 +119,14 @@ public final class BatchRanker {
    *
    * @param contexts one embedding per example
    * @param candidates the distinct candidate embeddings
-   * @param lists {@code lists[i]}: example i's candidates, as rows of {@code candidates}
-   *     ({@link DistinctTexts#lists()})
+   * @param lists {@code lists[i]}: example i's candidates, as rows of {@code candidates} ({@link
+   *     DistinctTexts#lists()})
    * @throws IllegalArgumentException if the counts differ or a list is empty
    */
   public static List<Ranking> rank(float[][] contexts, float[][] candidates, int[][] lists) {
     if (contexts.length != lists.length) {
-      throw new IllegalArgumentException("ranker: " + contexts.length + " contexts but " + lists.length
-          + " candidate lists");
+      throw new IllegalArgumentException(
+          "ranker: " + contexts.length + " contexts but " + lists.length + " candidate lists");
     }
     List<Ranking> out = new ArrayList<>(contexts.length);
     for (int i = 0; i < contexts.length; i++) {
@@ -146,7 +152,8 @@ public final class BatchRanker {
   /** Dot product summed in float, in dimension order. */
   static float dot(float[] a, float[] b) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("ranker: embedding sizes differ, " + a.length + " vs " + b.length);
+      throw new IllegalArgumentException(
+          "ranker: embedding sizes differ, " + a.length + " vs " + b.length);
     }
     float s = 0;
     for (int i = 0; i < a.length; i++) {
@@ -173,6 +180,7 @@ public final class BatchRanker {
         top.add(t);
       }
     }
-    return new Top(top, top.size() == topScores.length ? topScores : Arrays.copyOf(topScores, top.size()));
+    return new Top(
+        top, top.size() == topScores.length ? topScores : Arrays.copyOf(topScores, top.size()));
   }
 }

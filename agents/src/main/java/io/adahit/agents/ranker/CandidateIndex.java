@@ -28,7 +28,8 @@ public final class CandidateIndex implements AutoCloseable {
   /**
    * @param texts the candidates, in file order
    * @param embeddings one row per text
-   * @param manager a manager this index takes over (closed with it, also when this constructor throws)
+   * @param manager a manager this index takes over (closed with it, also when this constructor
+   *     throws)
    */
   public CandidateIndex(List<String> texts, float[][] embeddings, NDManager manager) {
     if (texts.isEmpty()) {
@@ -37,8 +38,8 @@ public final class CandidateIndex implements AutoCloseable {
     }
     if (embeddings.length != texts.size()) {
       manager.close();
-      throw new IllegalArgumentException("candidate index: " + texts.size() + " texts but "
-          + embeddings.length + " embeddings");
+      throw new IllegalArgumentException(
+          "candidate index: " + texts.size() + " texts but " + embeddings.length + " embeddings");
     }
     this.texts = List.copyOf(texts);
     this.manager = manager;
@@ -47,8 +48,13 @@ public final class CandidateIndex implements AutoCloseable {
     for (int i = 0; i < embeddings.length; i++) {
       if (embeddings[i].length != dim) {
         manager.close();
-        throw new IllegalArgumentException("candidate index: embedding " + i + " has " + embeddings[i].length
-            + " values, the first has " + dim);
+        throw new IllegalArgumentException(
+            "candidate index: embedding "
+                + i
+                + " has "
+                + embeddings[i].length
+                + " values, the first has "
+                + dim);
       }
       System.arraycopy(embeddings[i], 0, flat, i * dim, dim);
     }
@@ -73,8 +79,8 @@ public final class CandidateIndex implements AutoCloseable {
   }
 
   /**
-   * Scores of every context row against every candidate: {@code contexts} [rows, d] times the
-   * [d, N] matrix, row-major, {@code rows * N} values.
+   * Scores of every context row against every candidate: {@code contexts} [rows, d] times the [d,
+   * N] matrix, row-major, {@code rows * N} values.
    */
   float[] scores(NDArray contexts) {
     return contexts.matMul(transposed).toFloatArray();

@@ -24,20 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *     backbone.fingerprint() + "/zero-shot", Path.of(".cache/embeddings"));
  * }</pre>
  *
- * <p>Several processes (a server and an evaluation, or the shards of one) may share a cache
- * folder: each instance appends to files of its own, reads only complete records, and before
- * encoding a miss looks at what the others have written since (see {@code EmbeddingFiles}), so
- * concurrent writers never corrupt the cache and rarely encode a text twice. Records are forced to
- * disk after each encode call; a record cut short by a crash is never read. Thread-safe.
+ * <p>Several processes (a server and an evaluation, or the shards of one) may share a cache folder:
+ * each instance appends to files of its own, reads only complete records, and before encoding a
+ * miss looks at what the others have written since (see {@code EmbeddingFiles}), so concurrent
+ * writers never corrupt the cache and rarely encode a text twice. Records are forced to disk after
+ * each encode call; a record cut short by a crash is never read. Thread-safe.
  */
 public final class EmbeddingCache implements TextEncoder {
 
   private final TextEncoder inner;
   private final String encoderId;
   private final Path dir;
+
   /** Names this instance's files: no other instance, here or in another process, writes them. */
-  private final String writer = ProcessHandle.current().pid() + "-"
-      + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
+  private final String writer =
+      ProcessHandle.current().pid()
+          + "-"
+          + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
+
   private final Map<String, EmbeddingFiles> stores = new HashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -64,7 +68,7 @@ public final class EmbeddingCache implements TextEncoder {
     }
     float[][] out = new float[texts.size()][];
     if (lookUp(store.known(), keys, out) > 0) {
-      store.refresh();   // another process may have encoded them meanwhile
+      store.refresh(); // another process may have encoded them meanwhile
       lookUp(store.known(), keys, out);
     }
     List<String> missing = new ArrayList<>();
@@ -92,7 +96,8 @@ public final class EmbeddingCache implements TextEncoder {
 
   /**
    * The distinct texts of {@code texts}, in order, that are not in the cache yet for {@code
-   * options}: what {@link #encode} would have to encode now. Encodes nothing (reads the cache files).
+   * options}: what {@link #encode} would have to encode now. Encodes nothing (reads the cache
+   * files).
    */
   public synchronized List<String> missing(List<String> texts, EncodeOptions options) {
     String key = sha256(encoderId + "\n" + options.withBatchSize(1));
@@ -105,7 +110,7 @@ public final class EmbeddingCache implements TextEncoder {
       }
     }
     if (!absent.isEmpty()) {
-      store.refresh();   // another process may have encoded them meanwhile
+      store.refresh(); // another process may have encoded them meanwhile
       absent.keySet().removeIf(store.known()::containsKey);
     }
     return List.copyOf(absent.values());
@@ -135,8 +140,9 @@ public final class EmbeddingCache implements TextEncoder {
 
   static String sha256(String s) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

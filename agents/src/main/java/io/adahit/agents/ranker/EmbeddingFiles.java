@@ -31,13 +31,13 @@ import java.util.stream.Stream;
  * The files of one cache key (encoder identity + encode options) in an {@link EmbeddingCache}
  * folder, safe with several writers at once, in one process or many: each writer appends only to
  * its own file, {@code <key>.<writer>.emb}, so no two writers ever interleave bytes in one file;
- * readers take complete records only, so a record still being written, or cut short by a crash,
- * is never read (and nobody appends after it). {@link #refresh} picks up what other writers
- * appended since the last call. When a key has gathered {@link #COMPACT_AT} files, opening it
- * merges the quiet ones (fully read, untouched for {@link #QUIET}) into one file, written under a
- * temporary name and renamed into place, then deletes them; a writer that was still appending to
- * a deleted file loses only cache entries (they are encoded again), never correctness. The
- * single-file layout of earlier versions ({@code <key>.emb}) is read as one more file.
+ * readers take complete records only, so a record still being written, or cut short by a crash, is
+ * never read (and nobody appends after it). {@link #refresh} picks up what other writers appended
+ * since the last call. When a key has gathered {@link #COMPACT_AT} files, opening it merges the
+ * quiet ones (fully read, untouched for {@link #QUIET}) into one file, written under a temporary
+ * name and renamed into place, then deletes them; a writer that was still appending to a deleted
+ * file loses only cache entries (they are encoded again), never correctness. The single-file layout
+ * of earlier versions ({@code <key>.emb}) is read as one more file.
  *
  * <p>Record format: {@code [32-byte text hash][int32 d][d float32]}, little endian. Not
  * thread-safe: {@link EmbeddingCache} serialises calls.
@@ -45,12 +45,16 @@ import java.util.stream.Stream;
 final class EmbeddingFiles {
 
   static final String SUFFIX = ".emb";
+
   /** Files of one key from which opening it merges the quiet ones. */
   static final int COMPACT_AT = 8;
+
   /** A file modified more recently may still be written by a live writer: it is not merged away. */
   static final Duration QUIET = Duration.ofMinutes(1);
+
   /** A merge's temporary file older than this was left by a crash and is deleted. */
   private static final Duration STALE_TMP = Duration.ofHours(1);
+
   private static final int MAX_DIM = 65536;
   private static final int HASH_BYTES = 32;
 
@@ -58,8 +62,10 @@ final class EmbeddingFiles {
   private final String key;
   private final String writer;
   private final Map<String, float[]> known = new HashMap<>();
+
   /** Bytes of complete records read so far, per file. */
   private final Map<Path, Long> consumed = new HashMap<>();
+
   private Path own;
   private int ownSerial;
 
@@ -86,7 +92,9 @@ final class EmbeddingFiles {
   void refresh() {
     List<Path> files = files();
     Set<Path> present = new HashSet<>(files);
-    consumed.keySet().removeIf(p -> !present.contains(p) && !p.equals(own));   // merged away by someone
+    consumed
+        .keySet()
+        .removeIf(p -> !present.contains(p) && !p.equals(own)); // merged away by someone
     for (Path f : files) {
       if (f.equals(own)) {
         continue;
@@ -98,11 +106,13 @@ final class EmbeddingFiles {
       } catch (NoSuchFileException e) {
         continue;
       } catch (IOException e) {
-        throw new UncheckedIOException("embedding cache " + f + " cannot be read: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "embedding cache " + f + " cannot be read: " + e.getMessage(), e);
       }
       if (size < from) {
         // shorter than what was read: merged away and re-created under the same name (a writer that
-        // merges twice), so it is another file now; records are keyed by text hash, re-reading is safe
+        // merges twice), so it is another file now; records are keyed by text hash, re-reading is
+        // safe
         from = 0;
       }
       consumed.put(f, size > from ? read(f, from) : from);
@@ -117,8 +127,12 @@ final class EmbeddingFiles {
         Files.createDirectories(dir);
         own = dir.resolve(key + "." + writer + "-" + ownSerial + SUFFIX);
       }
-      try (FileChannel ch = FileChannel.open(own, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              own,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
@@ -127,10 +141,14 @@ final class EmbeddingFiles {
       }
     } catch (IOException e) {
       Path failed = own;
-      own = null;   // the file may end in a partial record now: never append after it
+      own = null; // the file may end in a partial record now: never append after it
       ownSerial++;
-      throw new UncheckedIOException("embedding cache " + (failed == null ? dir : failed) + " cannot be written: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "embedding cache "
+              + (failed == null ? dir : failed)
+              + " cannot be written: "
+              + e.getMessage(),
+          e);
     }
     for (int i = 0; i < vectors.length; i++) {
       known.put(keys.get(i), vectors[i]);
@@ -143,12 +161,16 @@ final class EmbeddingFiles {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.startsWith(key + ".") && n.endsWith(SUFFIX);
-      }).sorted().toList();
+      return s.filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(key + ".") && n.endsWith(SUFFIX);
+              })
+          .sorted()
+          .toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("embedding cache folder " + dir + " cannot be listed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "embedding cache folder " + dir + " cannot be listed: " + e.getMessage(), e);
     }
   }
 
@@ -157,14 +179,15 @@ final class EmbeddingFiles {
     long pos = from;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ch.position(from);
-      DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+      DataInputStream in =
+          new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
       byte[] hash = new byte[HASH_BYTES];
       while (true) {
         try {
           in.readFully(hash);
           int d = Integer.reverseBytes(in.readInt());
           if (d <= 0 || d > MAX_DIM) {
-            return pos;   // not a record: stop here, what follows is encoded again
+            return pos; // not a record: stop here, what follows is encoded again
           }
           byte[] body = new byte[4 * d];
           in.readFully(body);
@@ -173,13 +196,14 @@ final class EmbeddingFiles {
           known.put(HexFormat.of().formatHex(hash), v);
           pos += HASH_BYTES + 4 + 4L * d;
         } catch (EOFException e) {
-          return pos;   // a record still being written, or cut short by a crash
+          return pos; // a record still being written, or cut short by a crash
         }
       }
     } catch (NoSuchFileException e) {
-      return pos;       // merged away meanwhile; its records are in the merged file
+      return pos; // merged away meanwhile; its records are in the merged file
     } catch (IOException e) {
-      throw new UncheckedIOException("embedding cache " + file + " cannot be read: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "embedding cache " + file + " cannot be read: " + e.getMessage(), e);
     }
   }
 
@@ -192,7 +216,8 @@ final class EmbeddingFiles {
     try {
       List<Path> quiet = new java.util.ArrayList<>();
       for (Path f : files) {
-        if (!f.equals(own) && consumed.getOrDefault(f, -1L) == Files.size(f)
+        if (!f.equals(own)
+            && consumed.getOrDefault(f, -1L) == Files.size(f)
             && Files.getLastModifiedTime(f).toInstant().isBefore(now.minus(QUIET))) {
           quiet.add(f);
         }
@@ -230,15 +255,26 @@ final class EmbeddingFiles {
       }
     } catch (IOException e) {
       // merging only saves files: the cache stays correct without it
-      System.getLogger(EmbeddingFiles.class.getName()).log(System.Logger.Level.WARNING,
-          "embedding cache " + dir + ": could not merge the files of " + key + ": " + e.getMessage());
+      System.getLogger(EmbeddingFiles.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "embedding cache "
+                  + dir
+                  + ": could not merge the files of "
+                  + key
+                  + ": "
+                  + e.getMessage());
     }
   }
 
   private void deleteStaleTemporaries(Instant now) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().startsWith("." + key + ".")
-          && p.getFileName().toString().endsWith(".tmp")).toList()) {
+      for (Path p :
+          s.filter(
+                  p ->
+                      p.getFileName().toString().startsWith("." + key + ".")
+                          && p.getFileName().toString().endsWith(".tmp"))
+              .toList()) {
         if (Files.getLastModifiedTime(p).toInstant().isBefore(now.minus(STALE_TMP))) {
           Files.deleteIfExists(p);
         }

@@ -29,20 +29,22 @@ import java.util.List;
  * NDArray e = encoder.encode(m, batch, List.of(new Segment(0, 3, null), new Segment(3, 5, bst)), true);
  * }</pre>
  *
- * <p>The result equals encoding each skill's rows on their own (up to float rounding); see
- * {@code MixedSkillEncoderTest}.
+ * <p>The result equals encoding each skill's rows on their own (up to float rounding); see {@code
+ * MixedSkillEncoderTest}.
  */
 public final class MixedSkillEncoder {
 
   /**
-   * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batch, encoded with {@code adapters}.
+   * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batch, encoded with {@code
+   * adapters}.
    *
    * @param adapters the skill's adapter set, null for the zero-shot backbone
    */
   public record Segment(int from, int to, AdapterSet adapters) {
     public Segment {
       if (from < 0 || to <= from) {
-        throw new IllegalArgumentException("segment: rows must satisfy 0 <= from < to, found [" + from + ", " + to + ")");
+        throw new IllegalArgumentException(
+            "segment: rows must satisfy 0 <= from < to, found [" + from + ", " + to + ")");
       }
     }
 
@@ -78,13 +80,16 @@ public final class MixedSkillEncoder {
         NDList parts = new NDList();
         for (Segment s : segments) {
           NDIndex rows = rows(s);
-          parts.add(encoder.forwardLayers(m, hidden.get(rows), bias.get(rows), split, layers, s.hooks()));
+          parts.add(
+              encoder.forwardLayers(m, hidden.get(rows), bias.get(rows), split, layers, s.hooks()));
         }
         hidden = NDArrays.concat(parts, 0);
       }
     }
     NDArray pooled = BertEncoder.meanPool(hidden, batch, false);
-    boolean anyHead = segments.stream().anyMatch(s -> s.adapters() != null && s.adapters().kind() == AdapterKind.LINEAR_HEAD);
+    boolean anyHead =
+        segments.stream()
+            .anyMatch(s -> s.adapters() != null && s.adapters().kind() == AdapterKind.LINEAR_HEAD);
     if (anyHead) {
       NDList parts = new NDList();
       for (Segment s : segments) {
@@ -107,13 +112,18 @@ public final class MixedSkillEncoder {
     int next = 0;
     for (Segment s : segments) {
       if (s.from() != next) {
-        throw new IllegalArgumentException("mixed batch: segments must be contiguous from row 0, found a segment at "
-            + s.from() + " where " + next + " was expected");
+        throw new IllegalArgumentException(
+            "mixed batch: segments must be contiguous from row 0, found a segment at "
+                + s.from()
+                + " where "
+                + next
+                + " was expected");
       }
       next = s.to();
     }
     if (next != rows) {
-      throw new IllegalArgumentException("mixed batch: segments cover " + next + " rows, the batch has " + rows);
+      throw new IllegalArgumentException(
+          "mixed batch: segments cover " + next + " rows, the batch has " + rows);
     }
   }
 
@@ -132,7 +142,9 @@ public final class MixedSkillEncoder {
     return layers;
   }
 
-  /** Each segment's rows through that segment's module; rows of zero-shot segments pass unchanged. */
+  /**
+   * Each segment's rows through that segment's module; rows of zero-shot segments pass unchanged.
+   */
   private static final class SegmentedHooks implements LayerHooks {
     private final List<Segment> segments;
 

@@ -3,11 +3,11 @@ package io.adahit.agents.ranker;
 import java.util.List;
 
 /**
- * A retrieval agent's scorer, as ParlAI's bi-encoder: encode the context and each candidate
- * reply through one {@link TextEncoder}, score by dot product, rank best first ({@link
- * BatchRanker#rank}). The evaluation harness ranks with it, and the server's gRPC Rank encodes
- * with it and scores with the same {@link BatchRanker#rank}; chat turns score against a skill's
- * {@link CandidateIndex} with {@link BatchRanker#top}.
+ * A retrieval agent's scorer, as ParlAI's bi-encoder: encode the context and each candidate reply
+ * through one {@link TextEncoder}, score by dot product, rank best first ({@link
+ * BatchRanker#rank}). The evaluation harness ranks with it, and the server's gRPC Rank encodes with
+ * it and scores with the same {@link BatchRanker#rank}; chat turns score against a skill's {@link
+ * CandidateIndex} with {@link BatchRanker#top}.
  *
  * <pre>{@code
  * Ranker ranker = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults());
@@ -15,8 +15,8 @@ import java.util.List;
  *     List.of("i love skiing.", "the weather is nice."));
  * }</pre>
  *
- * <p>{@link #rankAll} encodes every distinct candidate text of the call once, however many
- * examples share it (sampled negatives repeat a lot). Thread-safe if its encoder is.
+ * <p>{@link #rankAll} encodes every distinct candidate text of the call once, however many examples
+ * share it (sampled negatives repeat a lot). Thread-safe if its encoder is.
  */
 public final class Ranker {
 
@@ -44,8 +44,8 @@ public final class Ranker {
    */
   public List<Ranking> rankAll(List<String> contexts, List<List<String>> candidates) {
     if (contexts.size() != candidates.size()) {
-      throw new IllegalArgumentException("ranker: " + contexts.size() + " contexts but "
-          + candidates.size() + " candidate lists");
+      throw new IllegalArgumentException(
+          "ranker: " + contexts.size() + " contexts but " + candidates.size() + " candidate lists");
     }
     for (int i = 0; i < candidates.size(); i++) {
       if (candidates.get(i).isEmpty()) {

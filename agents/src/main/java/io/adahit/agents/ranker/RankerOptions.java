@@ -7,16 +7,17 @@ import io.adahit.agents.backbone.Truncation;
 /**
  * How a {@link Ranker} encodes its two sides.
  *
- * @param context options for dialogue contexts: truncated from the left (the latest turns stay),
- *     as ParlAI's {@code --text-truncate} does
- * @param candidate options for candidate replies: truncated from the right, as
- *     {@code --label-truncate}
+ * @param context options for dialogue contexts: truncated from the left (the latest turns stay), as
+ *     ParlAI's {@code --text-truncate} does
+ * @param candidate options for candidate replies: truncated from the right, as {@code
+ *     --label-truncate}
  */
 public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
 
   public RankerOptions {
     if (context == null || candidate == null) {
-      throw new IllegalArgumentException("ranker options: context and candidate options are required");
+      throw new IllegalArgumentException(
+          "ranker options: context and candidate options are required");
     }
   }
 
@@ -26,7 +27,8 @@ public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
    */
   public static RankerOptions defaults() {
     EncodeOptions base = EncodeOptions.defaults();
-    return new RankerOptions(base.withMaxLength(256).withTruncation(Truncation.KEEP_END),
+    return new RankerOptions(
+        base.withMaxLength(256).withTruncation(Truncation.KEEP_END),
         base.withMaxLength(128).withTruncation(Truncation.KEEP_START));
   }
 
@@ -37,7 +39,8 @@ public record RankerOptions(EncodeOptions context, EncodeOptions candidate) {
 
   /** Contexts and candidates truncated to a skill's lengths ({@link TextLengths}). */
   public RankerOptions withLengths(TextLengths lengths) {
-    return new RankerOptions(context.withMaxLength(lengths.text()), candidate.withMaxLength(lengths.label()));
+    return new RankerOptions(
+        context.withMaxLength(lengths.text()), candidate.withMaxLength(lengths.label()));
   }
 
   public RankerOptions withBatchSize(int n) {

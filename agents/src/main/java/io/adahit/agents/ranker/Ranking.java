@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scores of a candidate list and its order, best first. Ties keep the candidates' given order
- * (a stable descending sort; {@link BatchRanker#top} orders a pool the same way), so rankings
- * are deterministic: ParlAI's torch ranker sorts with
- * {@code torch.sort}/{@code topk}, whose order among equal scores is unspecified, so there is no
- * rule to copy. A NaN score is refused (it means a broken model; torch would rank it first).
+ * Scores of a candidate list and its order, best first. Ties keep the candidates' given order (a
+ * stable descending sort; {@link BatchRanker#top} orders a pool the same way), so rankings are
+ * deterministic: ParlAI's torch ranker sorts with {@code torch.sort}/{@code topk}, whose order
+ * among equal scores is unspecified, so there is no rule to copy. A NaN score is refused (it means
+ * a broken model; torch would rank it first).
  *
  * @param scores score of candidate i (dot product of context and candidate embeddings)
  * @param order candidate indices sorted by descending score
@@ -17,8 +17,8 @@ public record Ranking(float[] scores, int[] order) {
 
   public Ranking {
     if (scores.length != order.length) {
-      throw new IllegalArgumentException("ranking: " + scores.length + " scores but "
-          + order.length + " positions");
+      throw new IllegalArgumentException(
+          "ranking: " + scores.length + " scores but " + order.length + " positions");
     }
   }
 

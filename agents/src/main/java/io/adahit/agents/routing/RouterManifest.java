@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 /**
  * The contents of {@code router_config.json} in a router's directory (e.g. {@code skills/auto}):
  * which skills it routes to (in the order of its weight rows), the backbone whose zero-shot
- * embeddings it reads and how contexts are encoded for it, its size, the fingerprint of its
- * weights in {@code router.safetensors}, and its {@link Provenance} (training files, held-out
- * routing accuracy). Written by {@link SkillRouter#save} and checked by {@link SkillRouter#load}.
+ * embeddings it reads and how contexts are encoded for it, its size, the fingerprint of its weights
+ * in {@code router.safetensors}, and its {@link Provenance} (training files, held-out routing
+ * accuracy). Written by {@link SkillRouter#save} and checked by {@link SkillRouter#load}.
  *
  * @param formatVersion {@link SkillRouter#FORMAT_VERSION}
  * @param name the router's skill name, {@code auto} by default
@@ -46,28 +46,42 @@ public record RouterManifest(
 
   public RouterManifest {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("router: name must match " + NAME.pattern() + ", found "
-          + (name == null ? "null" : "'" + name + "'"));
+      throw new IllegalArgumentException(
+          "router: name must match "
+              + NAME.pattern()
+              + ", found "
+              + (name == null ? "null" : "'" + name + "'"));
     }
     String who = "router '" + name + "': ";
     if (!SkillRouter.KIND.equals(kind)) {
-      throw new IllegalArgumentException(who + "kind must be '" + SkillRouter.KIND + "', found "
-          + (kind == null ? "null" : "'" + kind + "'"));
+      throw new IllegalArgumentException(
+          who
+              + "kind must be '"
+              + SkillRouter.KIND
+              + "', found "
+              + (kind == null ? "null" : "'" + kind + "'"));
     }
     if (skills == null || skills.size() < 2) {
-      throw new IllegalArgumentException(who + "skills must name at least 2 skills to choose between, found " + skills);
+      throw new IllegalArgumentException(
+          who + "skills must name at least 2 skills to choose between, found " + skills);
     }
     Set<String> seen = new HashSet<>();
     for (String s : skills) {
       if (s == null || !NAME.matcher(s).matches()) {
-        throw new IllegalArgumentException(who + "skills must be skill names (" + NAME.pattern() + "), found "
-            + (s == null ? "null" : "'" + s + "'"));
+        throw new IllegalArgumentException(
+            who
+                + "skills must be skill names ("
+                + NAME.pattern()
+                + "), found "
+                + (s == null ? "null" : "'" + s + "'"));
       }
       if (!seen.add(s)) {
-        throw new IllegalArgumentException(who + "skills must be distinct, found '" + s + "' twice");
+        throw new IllegalArgumentException(
+            who + "skills must be distinct, found '" + s + "' twice");
       }
       if (s.equals(name)) {
-        throw new IllegalArgumentException(who + "cannot route to itself, found '" + s + "' among its skills");
+        throw new IllegalArgumentException(
+            who + "cannot route to itself, found '" + s + "' among its skills");
       }
     }
     skills = List.copyOf(skills);
@@ -81,16 +95,23 @@ public record RouterManifest(
       throw new IllegalArgumentException(who + "max_length must be >= 2, found " + maxLength);
     }
     if (truncation == null) {
-      throw new IllegalArgumentException(who + "truncation is required (KEEP_END or KEEP_START), found null");
+      throw new IllegalArgumentException(
+          who + "truncation is required (KEEP_END or KEEP_START), found null");
     }
     long expected = (long) skills.size() * hiddenSize + skills.size();
     if (parameterCount != expected) {
-      throw new IllegalArgumentException(who + "parameter_count must be skills × hidden_size + skills = "
-          + expected + ", found " + parameterCount);
+      throw new IllegalArgumentException(
+          who
+              + "parameter_count must be skills × hidden_size + skills = "
+              + expected
+              + ", found "
+              + parameterCount);
     }
     if (weightsFingerprint == null || !FINGERPRINT.matcher(weightsFingerprint).matches()) {
-      throw new IllegalArgumentException(who + "weights_fingerprint must be 'sha256:' and 64 lowercase hex digits, found "
-          + (weightsFingerprint == null ? "null" : "'" + weightsFingerprint + "'"));
+      throw new IllegalArgumentException(
+          who
+              + "weights_fingerprint must be 'sha256:' and 64 lowercase hex digits, found "
+              + (weightsFingerprint == null ? "null" : "'" + weightsFingerprint + "'"));
     }
     provenance = provenance == null ? Provenance.pending() : provenance;
   }

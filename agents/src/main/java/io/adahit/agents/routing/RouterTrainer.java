@@ -38,16 +38,24 @@ public final class RouterTrainer {
    * @param weightDecay L2 penalty on W (standardised scale)
    * @param encodeBatchSize texts per backbone pass
    */
-  public record Options(int maxLength, int epochs, double learningRate, double weightDecay, int encodeBatchSize) {
+  public record Options(
+      int maxLength, int epochs, double learningRate, double weightDecay, int encodeBatchSize) {
     public Options {
       require(maxLength >= 2, "max length must be >= 2, found " + maxLength);
       require(epochs >= 1, "epochs must be >= 1, found " + epochs);
-      require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be > 0, found " + learningRate);
-      require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be >= 0, found " + weightDecay);
+      require(
+          learningRate > 0 && Double.isFinite(learningRate),
+          "learning rate must be > 0, found " + learningRate);
+      require(
+          weightDecay >= 0 && Double.isFinite(weightDecay),
+          "weight decay must be >= 0, found " + weightDecay);
       require(encodeBatchSize >= 1, "encode batch size must be >= 1, found " + encodeBatchSize);
     }
 
-    /** 128 word pieces (as skill training), 300 epochs, learning rate 0.01, weight decay 1e-3, batches of 32. */
+    /**
+     * 128 word pieces (as skill training), 300 epochs, learning rate 0.01, weight decay 1e-3,
+     * batches of 32.
+     */
     public static Options defaults() {
       return new Options(128, 300, 0.01, 1e-3, 32);
     }
@@ -82,7 +90,8 @@ public final class RouterTrainer {
     public double accuracy(String skill) {
       int t = skills.indexOf(skill);
       if (t < 0) {
-        throw new IllegalArgumentException("router evaluation: unknown skill '" + skill + "'; skills: " + skills);
+        throw new IllegalArgumentException(
+            "router evaluation: unknown skill '" + skill + "'; skills: " + skills);
       }
       int all = Arrays.stream(confusion[t]).sum();
       return all == 0 ? Double.NaN : (double) confusion[t][t] / all;
@@ -90,7 +99,11 @@ public final class RouterTrainer {
 
     /** Mean of the per-skill accuracies over skills with contexts. */
     public double balancedAccuracy() {
-      return skills.stream().mapToDouble(this::accuracy).filter(a -> !Double.isNaN(a)).average().orElse(Double.NaN);
+      return skills.stream()
+          .mapToDouble(this::accuracy)
+          .filter(a -> !Double.isNaN(a))
+          .average()
+          .orElse(Double.NaN);
     }
 
     /** Number of contexts evaluated. */
@@ -108,22 +121,25 @@ public final class RouterTrainer {
   }
 
   /**
-   * Fits a router named {@code name} on {@code contextsBySkill} (skill → its training contexts;
-   * the map's order becomes the router's skill order).
+   * Fits a router named {@code name} on {@code contextsBySkill} (skill → its training contexts; the
+   * map's order becomes the router's skill order).
    *
    * @throws IllegalArgumentException with fewer than 2 skills or a skill without contexts
    */
-  public SkillRouter train(String name, Map<String, List<String>> contextsBySkill, Listener listener) {
+  public SkillRouter train(
+      String name, Map<String, List<String>> contextsBySkill, Listener listener) {
     List<String> skills = List.copyOf(contextsBySkill.keySet());
     if (skills.size() < 2) {
-      throw new IllegalArgumentException("router training: needs at least 2 skills to choose between, found " + skills);
+      throw new IllegalArgumentException(
+          "router training: needs at least 2 skills to choose between, found " + skills);
     }
     List<String> texts = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     for (int s = 0; s < skills.size(); s++) {
       List<String> c = contextsBySkill.get(skills.get(s));
       if (c.isEmpty()) {
-        throw new IllegalArgumentException("router training: skill '" + skills.get(s) + "' has no training contexts");
+        throw new IllegalArgumentException(
+            "router training: skill '" + skills.get(s) + "' has no training contexts");
       }
       texts.addAll(c);
       for (int i = 0; i < c.size(); i++) {
@@ -133,7 +149,8 @@ public final class RouterTrainer {
     float[][] x = embed(texts, listener);
     int[] y = labels.stream().mapToInt(i -> i).toArray();
     float[][] wb = fit(x, y, skills.size(), options);
-    return new SkillRouter(backbone, name, skills, wb[0], wb[1], options.maxLength(), Truncation.KEEP_END);
+    return new SkillRouter(
+        backbone, name, skills, wb[0], wb[1], options.maxLength(), Truncation.KEEP_END);
   }
 
   /**
@@ -142,7 +159,8 @@ public final class RouterTrainer {
    *
    * @throws IllegalArgumentException for a skill the router does not know
    */
-  public Evaluation evaluate(SkillRouter router, Map<String, List<String>> contextsBySkill, Listener listener) {
+  public Evaluation evaluate(
+      SkillRouter router, Map<String, List<String>> contextsBySkill, Listener listener) {
     List<String> skills = router.skills();
     int[][] confusion = new int[skills.size()][skills.size()];
     int total = contextsBySkill.values().stream().mapToInt(List::size).sum();
@@ -150,11 +168,19 @@ public final class RouterTrainer {
     for (Map.Entry<String, List<String>> e : contextsBySkill.entrySet()) {
       int t = skills.indexOf(e.getKey());
       if (t < 0) {
-        throw new IllegalArgumentException("router evaluation: router '" + router.name() + "' does not route to '"
-            + e.getKey() + "'; its skills: " + skills);
+        throw new IllegalArgumentException(
+            "router evaluation: router '"
+                + router.name()
+                + "' does not route to '"
+                + e.getKey()
+                + "'; its skills: "
+                + skills);
       }
       int offset = done;
-      for (float[] row : embed(e.getValue(), listener == null ? null : (d, n) -> listener.embedded(offset + d, total))) {
+      for (float[] row :
+          embed(
+              e.getValue(),
+              listener == null ? null : (d, n) -> listener.embedded(offset + d, total))) {
         confusion[t][skills.indexOf(router.route(row).skill())]++;
       }
       done += e.getValue().size();
@@ -164,7 +190,9 @@ public final class RouterTrainer {
 
   /** Zero-shot, normalised embeddings as the router reads them, in chunks for progress. */
   private float[][] embed(List<String> texts, Listener listener) {
-    EncodeOptions o = new EncodeOptions(options.maxLength(), Truncation.KEEP_END, true, options.encodeBatchSize());
+    EncodeOptions o =
+        new EncodeOptions(
+            options.maxLength(), Truncation.KEEP_END, true, options.encodeBatchSize());
     float[][] out = new float[texts.size()][];
     int chunk = 16 * options.encodeBatchSize();
     for (int start = 0; start < texts.size(); start += chunk) {
@@ -219,7 +247,7 @@ public final class RouterTrainer {
     for (int c = 0; c < classes; c++) {
       classWeight[c] = count[c] == 0 ? 0 : (double) n / (classes * count[c]);
     }
-    double[] params = new double[classes * d + classes];   // V then c
+    double[] params = new double[classes * d + classes]; // V then c
     Adam adam = new Adam(params.length, o.learningRate());
     double[] grad = new double[params.length];
     double[] p = new double[classes];

@@ -27,12 +27,11 @@ import java.util.Map;
 /**
  * The router skill {@code auto}: a softmax classifier over the frozen backbone's zero-shot context
  * embedding (mean-pooled, L2-normalised) that predicts, turn by turn, which skill fits the
- * conversation: {@code p = softmax(W·e + b)}, W: S×d, b: S, over the S skills it was trained on
- * (by {@link RouterTrainer}, on the skills' training contexts). Its directory holds
- * {@code router_config.json} ({@link RouterManifest}) and {@code router.safetensors}
- * ({@code router.weight}, {@code router.bias}); a {@code SkillRegistry} does not load it (it is
- * not an adapter), a server binds a conversation to it and asks it per turn. Immutable and
- * thread-safe.
+ * conversation: {@code p = softmax(W·e + b)}, W: S×d, b: S, over the S skills it was trained on (by
+ * {@link RouterTrainer}, on the skills' training contexts). Its directory holds {@code
+ * router_config.json} ({@link RouterManifest}) and {@code router.safetensors} ({@code
+ * router.weight}, {@code router.bias}); a {@code SkillRegistry} does not load it (it is not an
+ * adapter), a server binds a conversation to it and asks it per turn. Immutable and thread-safe.
  *
  * <pre>{@code
  * SkillRouter auto = SkillRouter.load(Path.of("skills/auto"), backbone);
@@ -47,17 +46,21 @@ public final class SkillRouter {
   public static final String CONFIG_FILE = "router_config.json";
   public static final String WEIGHTS_FILE = "router.safetensors";
   public static final int FORMAT_VERSION = 1;
+
   /** The classifier kind written in the config. */
   public static final String KIND = "linear_softmax";
+
   /** The router's skill name unless told otherwise. */
   public static final String DEFAULT_NAME = "auto";
+
   static final String WEIGHT = "router.weight";
   static final String BIAS = "router.bias";
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   /**
    * One routing decision.
@@ -79,17 +82,35 @@ public final class SkillRouter {
   private final Backbone backbone;
   private final String name;
   private final List<String> skills;
-  private final float[] weight;   // [S, d] row-major
-  private final float[] bias;     // [S]
+  private final float[] weight; // [S, d] row-major
+  private final float[] bias; // [S]
   private final int maxLength;
   private final Truncation truncation;
 
-  SkillRouter(Backbone backbone, String name, List<String> skills, float[] weight, float[] bias, int maxLength,
+  SkillRouter(
+      Backbone backbone,
+      String name,
+      List<String> skills,
+      float[] weight,
+      float[] bias,
+      int maxLength,
       Truncation truncation) {
     int d = backbone.config().hiddenSize();
     if (weight.length != skills.size() * d || bias.length != skills.size()) {
-      throw new IllegalArgumentException("router '" + name + "': weights must be [" + skills.size() + ", " + d
-          + "] and [" + skills.size() + "], found " + weight.length + " and " + bias.length + " values");
+      throw new IllegalArgumentException(
+          "router '"
+              + name
+              + "': weights must be ["
+              + skills.size()
+              + ", "
+              + d
+              + "] and ["
+              + skills.size()
+              + "], found "
+              + weight.length
+              + " and "
+              + bias.length
+              + " values");
     }
     this.backbone = backbone;
     this.name = name;
@@ -134,7 +155,8 @@ public final class SkillRouter {
   double[] probabilities(float[] e) {
     int d = backbone.config().hiddenSize();
     if (e.length != d) {
-      throw new IllegalArgumentException("router '" + name + "': embedding must have " + d + " values, found " + e.length);
+      throw new IllegalArgumentException(
+          "router '" + name + "': embedding must have " + d + " values, found " + e.length);
     }
     double[] logits = new double[skills.size()];
     double max = Double.NEGATIVE_INFINITY;
@@ -167,7 +189,10 @@ public final class SkillRouter {
     return skills;
   }
 
-  /** The skills it may answer that {@code known} (e.g. a registry's skills) lacks; empty when all are there. */
+  /**
+   * The skills it may answer that {@code known} (e.g. a registry's skills) lacks; empty when all
+   * are there.
+   */
   public List<String> missingSkills(Collection<String> known) {
     return skills.stream().filter(s -> !known.contains(s)).toList();
   }
@@ -189,7 +214,8 @@ public final class SkillRouter {
 
   List<FloatTensor> tensors() {
     int d = backbone.config().hiddenSize();
-    return List.of(new FloatTensor(WEIGHT, new long[] {skills.size(), d}, weight.clone()),
+    return List.of(
+        new FloatTensor(WEIGHT, new long[] {skills.size(), d}, weight.clone()),
         new FloatTensor(BIAS, new long[] {skills.size()}, bias.clone()));
   }
 
@@ -198,13 +224,25 @@ public final class SkillRouter {
     return Files.isRegularFile(dir.resolve(CONFIG_FILE));
   }
 
-  /** Writes the router into {@code dir} (created if missing), both files atomically, weights first. */
+  /**
+   * Writes the router into {@code dir} (created if missing), both files atomically, weights first.
+   */
   public RouterManifest save(Path dir, Provenance provenance) throws IOException {
     List<FloatTensor> tensors = tensors();
     String fingerprint = FloatTensor.fingerprint(tensors);
-    RouterManifest m = new RouterManifest(FORMAT_VERSION, name, KIND, skills, backbone.config().hiddenSize(),
-        new AdapterManifest.BackboneRef(backbone.name(), backbone.fingerprint()), maxLength, truncation,
-        parameterCount(), fingerprint, provenance);
+    RouterManifest m =
+        new RouterManifest(
+            FORMAT_VERSION,
+            name,
+            KIND,
+            skills,
+            backbone.config().hiddenSize(),
+            new AdapterManifest.BackboneRef(backbone.name(), backbone.fingerprint()),
+            maxLength,
+            truncation,
+            parameterCount(),
+            fingerprint,
+            provenance);
     Files.createDirectories(dir);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
@@ -227,8 +265,13 @@ public final class SkillRouter {
       m = JSON.readValue(file.toFile(), RouterManifest.class);
     } catch (JsonMappingException e) {
       Throwable cause = e.getCause();
-      throw new IOException(file + ": " + (cause instanceof IllegalArgumentException ? cause.getMessage()
-          : e.getOriginalMessage()), e);
+      throw new IOException(
+          file
+              + ": "
+              + (cause instanceof IllegalArgumentException
+                  ? cause.getMessage()
+                  : e.getOriginalMessage()),
+          e);
     } catch (JsonProcessingException e) {
       throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
@@ -236,7 +279,8 @@ public final class SkillRouter {
       throw new IOException(file + ": empty, expected a JSON object");
     }
     if (m.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
+      throw new IOException(
+          file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
     }
     return m;
   }
@@ -253,11 +297,26 @@ public final class SkillRouter {
     String who = config + ": router '" + m.name() + "' ";
     int d = backbone.config().hiddenSize();
     if (m.hiddenSize() != d) {
-      throw new IOException(who + "has hidden_size " + m.hiddenSize() + ", backbone '" + backbone.name() + "' has " + d);
+      throw new IOException(
+          who
+              + "has hidden_size "
+              + m.hiddenSize()
+              + ", backbone '"
+              + backbone.name()
+              + "' has "
+              + d);
     }
     if (!m.backbone().fingerprint().equals(backbone.fingerprint())) {
-      throw new IOException(who + "was trained on backbone '" + m.backbone().name() + "' with fingerprint "
-          + m.backbone().fingerprint() + ", but this backbone '" + backbone.name() + "' has " + backbone.fingerprint());
+      throw new IOException(
+          who
+              + "was trained on backbone '"
+              + m.backbone().name()
+              + "' with fingerprint "
+              + m.backbone().fingerprint()
+              + ", but this backbone '"
+              + backbone.name()
+              + "' has "
+              + backbone.fingerprint());
     }
     Path weights = dir.resolve(WEIGHTS_FILE);
     Map<String, FloatTensor> t = Safetensors.read(weights).tensors();
@@ -267,29 +326,68 @@ public final class SkillRouter {
     if (t.size() != 2) {
       List<String> extra = new ArrayList<>(t.keySet());
       extra.removeAll(List.of(WEIGHT, BIAS));
-      throw new IOException(weights + ": unexpected tensors " + extra + " (a router holds " + WEIGHT + " and " + BIAS + ")");
+      throw new IOException(
+          weights
+              + ": unexpected tensors "
+              + extra
+              + " (a router holds "
+              + WEIGHT
+              + " and "
+              + BIAS
+              + ")");
     }
     String fingerprint = FloatTensor.fingerprint(List.of(w, b));
     if (!fingerprint.equals(m.weightsFingerprint())) {
-      throw new IOException(weights + ": weights fingerprint is " + fingerprint + ", " + CONFIG_FILE + " expects "
-          + m.weightsFingerprint() + " (the two files come from different saves)");
+      throw new IOException(
+          weights
+              + ": weights fingerprint is "
+              + fingerprint
+              + ", "
+              + CONFIG_FILE
+              + " expects "
+              + m.weightsFingerprint()
+              + " (the two files come from different saves)");
     }
-    return new SkillRouter(backbone, m.name(), m.skills(), w.data(), b.data(), m.maxLength(), m.truncation());
+    return new SkillRouter(
+        backbone, m.name(), m.skills(), w.data(), b.data(), m.maxLength(), m.truncation());
   }
 
-  private static FloatTensor tensor(Path file, Map<String, FloatTensor> t, String name, long[] shape) throws IOException {
+  private static FloatTensor tensor(
+      Path file, Map<String, FloatTensor> t, String name, long[] shape) throws IOException {
     FloatTensor x = t.get(name);
     if (x == null) {
-      throw new IOException(file + ": tensor '" + name + "' is missing (expected shape " + Arrays.toString(shape) + ")");
+      throw new IOException(
+          file
+              + ": tensor '"
+              + name
+              + "' is missing (expected shape "
+              + Arrays.toString(shape)
+              + ")");
     }
     if (!Arrays.equals(x.shape(), shape)) {
-      throw new IOException(file + ": tensor '" + name + "' has shape " + Arrays.toString(x.shape()) + ", expected "
-          + Arrays.toString(shape) + " (skills × hidden size of " + CONFIG_FILE + ")");
+      throw new IOException(
+          file
+              + ": tensor '"
+              + name
+              + "' has shape "
+              + Arrays.toString(x.shape())
+              + ", expected "
+              + Arrays.toString(shape)
+              + " (skills × hidden size of "
+              + CONFIG_FILE
+              + ")");
     }
     float[] v = x.data();
     for (int i = 0; i < v.length; i++) {
       if (!Float.isFinite(v[i])) {
-        throw new IOException(file + ": tensor '" + name + "' must hold finite values, found " + v[i] + " at index " + i);
+        throw new IOException(
+            file
+                + ": tensor '"
+                + name
+                + "' must hold finite values, found "
+                + v[i]
+                + " at index "
+                + i);
       }
     }
     return x;

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AdaMax (Kingma and Ba 2015, §7.1), the optimiser of seed 000; DJL ships Adam but not AdaMax.
- * Same update as {@code torch.optim.Adamax}:
+ * AdaMax (Kingma and Ba 2015, §7.1), the optimiser of seed 000; DJL ships Adam but not AdaMax. Same
+ * update as {@code torch.optim.Adamax}:
  *
  * <pre>
  *   m_t = β1·m + (1−β1)·g
@@ -43,8 +43,13 @@ public final class AdaMax implements AutoCloseable {
 
   public AdaMax(NDManager parent, List<NDArray> params, double beta1, double beta2, double eps) {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)) {
-      throw new IllegalArgumentException("adamax: betas must be in [0, 1) and eps > 0, found beta1="
-          + beta1 + " beta2=" + beta2 + " eps=" + eps);
+      throw new IllegalArgumentException(
+          "adamax: betas must be in [0, 1) and eps > 0, found beta1="
+              + beta1
+              + " beta2="
+              + beta2
+              + " eps="
+              + eps);
     }
     this.manager = parent.newSubManager();
     this.params = List.copyOf(params);
@@ -116,8 +121,13 @@ public final class AdaMax implements AutoCloseable {
 
   static void copyInto(NDArray target, FloatTensor t, String name) {
     if (t == null || t.data().length != target.size()) {
-      throw new IllegalArgumentException("checkpoint: tensor for '" + name + "' is missing or has "
-          + (t == null ? "no data" : t.data().length + " values") + ", expected " + target.size());
+      throw new IllegalArgumentException(
+          "checkpoint: tensor for '"
+              + name
+              + "' is missing or has "
+              + (t == null ? "no data" : t.data().length + " values")
+              + ", expected "
+              + target.size());
     }
     try (NDArray src = target.getManager().create(t.data(), target.getShape())) {
       target.subi(target).addi(src);

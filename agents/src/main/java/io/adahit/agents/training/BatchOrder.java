@@ -10,10 +10,10 @@ import java.util.Random;
  * <p>Each epoch is a seeded permutation of the pairs, cut into {@code n / B} batches of B (the
  * remainder waits for another epoch). With {@code buckets = 0} a batch is the next B pairs of the
  * permutation. With {@code buckets > 0} the permutation is taken {@code buckets × B} pairs at a
- * time; each such pool is sorted by context length (longest first; ties keep permutation order)
- * and cut into batches, and the epoch's batches are then visited in a second seeded order. A
- * batch then pads its contexts to a length close to each of theirs instead of to the longest of
- * B random contexts, while every pair is still seen once per epoch.
+ * time; each such pool is sorted by context length (longest first; ties keep permutation order) and
+ * cut into batches, and the epoch's batches are then visited in a second seeded order. A batch then
+ * pads its contexts to a length close to each of theirs instead of to the longest of B random
+ * contexts, while every pair is still seen once per epoch.
  */
 final class BatchOrder {
 
@@ -30,7 +30,11 @@ final class BatchOrder {
    */
   BatchOrder(int batchSize, long seed, int taskIndex, int buckets, int[] contextTokens) {
     if (contextTokens.length < batchSize) {
-      throw new IllegalArgumentException("batch order: " + contextTokens.length + " pairs, fewer than the batch size " + batchSize);
+      throw new IllegalArgumentException(
+          "batch order: "
+              + contextTokens.length
+              + " pairs, fewer than the batch size "
+              + batchSize);
     }
     this.batchSize = batchSize;
     this.seed = seed;
@@ -62,7 +66,8 @@ final class BatchOrder {
    */
   long[] epochPadding() {
     long perEpoch = contextTokens.length / batchSize;
-    BatchOrder random = buckets == 0 ? this : new BatchOrder(batchSize, seed, taskIndex, 0, contextTokens);
+    BatchOrder random =
+        buckets == 0 ? this : new BatchOrder(batchSize, seed, taskIndex, 0, contextTokens);
     long real = 0;
     long padded = 0;
     long randomPadded = 0;
@@ -96,7 +101,7 @@ final class BatchOrder {
     for (int start = 0; start < used; start += pool) {
       int end = Math.min(start + pool, used);
       long[] keys = new long[end - start];
-      for (int i = start; i < end; i++) {   // longest first, then permutation order
+      for (int i = start; i < end; i++) { // longest first, then permutation order
         keys[i - start] = ((long) (Integer.MAX_VALUE - contextTokens[perm[i]]) << 32) | i;
       }
       Arrays.sort(keys);

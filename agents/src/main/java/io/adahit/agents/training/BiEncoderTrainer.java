@@ -20,16 +20,16 @@ import java.util.Map;
 
 /**
  * Trains one {@link AdapterSet} (Houlsby adapters, AdaHIT sub-adapters, the FE linear head, or an
- * AdapterFusion's query, key and value) as a
- * bi-encoder with in-batch negatives: a batch of B (context, reply) pairs gives a B×B matrix of
- * scaled cosine scores, and the loss is the cross-entropy of each context picking its own reply
- * (other pairs with the same reply text are masked out, not counted as negatives). Only the set's
- * parameters train; the backbone, a hierarchical set's base and a fusion's fused sets stay frozen.
+ * AdapterFusion's query, key and value) as a bi-encoder with in-batch negatives: a batch of B
+ * (context, reply) pairs gives a B×B matrix of scaled cosine scores, and the loss is the
+ * cross-entropy of each context picking its own reply (other pairs with the same reply text are
+ * masked out, not counted as negatives). Only the set's parameters train; the backbone, a
+ * hierarchical set's base and a fusion's fused sets stay frozen.
  *
- * <p>Several tasks train one set multi-task (the AdaHIT base): steps go round-robin over the
- * tasks, each batch from one task, so every skill gets the same number of steps whatever its
- * size. Each task's batch order is a pure function of (seed, task, step), which is what makes
- * checkpoints resume exactly.
+ * <p>Several tasks train one set multi-task (the AdaHIT base): steps go round-robin over the tasks,
+ * each batch from one task, so every skill gets the same number of steps whatever its size. Each
+ * task's batch order is a pure function of (seed, task, step), which is what makes checkpoints
+ * resume exactly.
  */
 public final class BiEncoderTrainer {
 
@@ -52,8 +52,14 @@ public final class BiEncoderTrainer {
   }
 
   /** One optimiser step. */
-  public record StepReport(long step, long totalSteps, String task, double loss, double learningRate,
-      double gradientNorm, double examplesPerSecond) {}
+  public record StepReport(
+      long step,
+      long totalSteps,
+      String task,
+      double loss,
+      double learningRate,
+      double gradientNorm,
+      double examplesPerSecond) {}
 
   /**
    * A finished (or resumed and finished) run.
@@ -64,8 +70,15 @@ public final class BiEncoderTrainer {
    * @param validCandidates K of the validation hits@1/K
    * @param resumedFrom the checkpoint step this process started from (0: fresh)
    */
-  public record Result(long steps, double finalLoss, double examplesPerSecond, double cacheSeconds,
-      Map<String, Double> validHitsAt1, int validCandidates, long resumedFrom, int cacheLevel) {}
+  public record Result(
+      long steps,
+      double finalLoss,
+      double examplesPerSecond,
+      double cacheSeconds,
+      Map<String, Double> validHitsAt1,
+      int validCandidates,
+      long resumedFrom,
+      int cacheLevel) {}
 
   private final Backbone backbone;
   private final TrainerOptions options;
@@ -93,15 +106,25 @@ public final class BiEncoderTrainer {
    * @param maxSteps stop after this many steps in this process even if the run is not finished
    *     (e.g. a time-boxed chunk; the checkpoint lets the next call go on); -1 for no limit
    */
-  public Result train(AdapterSet set, List<TrainingTask> tasks, Path checkpointDir, long maxSteps,
-      Listener listener) throws IOException {
+  public Result train(
+      AdapterSet set,
+      List<TrainingTask> tasks,
+      Path checkpointDir,
+      long maxSteps,
+      Listener listener)
+      throws IOException {
     if (tasks.isEmpty()) {
       throw new IllegalArgumentException("training: no tasks given");
     }
     for (TrainingTask t : tasks) {
       if (t.train().size() < options.batchSize()) {
-        throw new IllegalArgumentException("training: task '" + t.name() + "' has " + t.train().size()
-            + " training pairs, fewer than the batch size " + options.batchSize());
+        throw new IllegalArgumentException(
+            "training: task '"
+                + t.name()
+                + "' has "
+                + t.train().size()
+                + " training pairs, fewer than the batch size "
+                + options.batchSize());
       }
     }
     if (!set.isTrainable()) {
@@ -115,22 +138,42 @@ public final class BiEncoderTrainer {
     List<Validator> valid = new ArrayList<>();
     for (TrainingTask t : tasks) {
       int total = 2 * (t.train().size() + t.valid().size());
-      train.add(PairCaches.build(backbone, t.train(), options, level, layerCacheDir, d -> l.onCache(t.name(), d, total)));
+      train.add(
+          PairCaches.build(
+              backbone,
+              t.train(),
+              options,
+              level,
+              layerCacheDir,
+              d -> l.onCache(t.name(), d, total)));
       int offset = 2 * t.train().size();
-      PairCaches v = PairCaches.build(backbone, t.valid(), options, level, layerCacheDir,
-          d -> l.onCache(t.name(), offset + d, total));
-      valid.add(new Validator(backbone, v, options.validCandidates(), options.seed() ^ 0x5eed, options.encodeBatchSize()));
+      PairCaches v =
+          PairCaches.build(
+              backbone,
+              t.valid(),
+              options,
+              level,
+              layerCacheDir,
+              d -> l.onCache(t.name(), offset + d, total));
+      valid.add(
+          new Validator(
+              backbone,
+              v,
+              options.validCandidates(),
+              options.seed() ^ 0x5eed,
+              options.encodeBatchSize()));
     }
     double cacheSeconds = (System.nanoTime() - cacheStart) / 1e9;
     String fingerprint = runFingerprint(set, tasks);
-    LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.steps(),
-        options.warmupFraction());
+    LearningRateSchedule schedule =
+        new LearningRateSchedule(options.learningRate(), options.steps(), options.warmupFraction());
     try (NDManager optManager = backbone.newManager();
         AdaMax adamax = new AdaMax(optManager, set.trainableParameters())) {
       long step = 0;
       double loss = Double.NaN;
       if (checkpointDir != null && TrainingCheckpoint.exists(checkpointDir)) {
-        TrainingCheckpoint.State s = TrainingCheckpoint.restore(checkpointDir, set, adamax, fingerprint);
+        TrainingCheckpoint.State s =
+            TrainingCheckpoint.restore(checkpointDir, set, adamax, fingerprint);
         step = s.step();
         loss = s.lastLoss();
       }
@@ -144,8 +187,13 @@ public final class BiEncoderTrainer {
       }
       List<BatchOrder> order = new ArrayList<>();
       for (int i = 0; i < tasks.size(); i++) {
-        order.add(new BatchOrder(options.batchSize(), options.seed(), i, options.lengthBuckets(),
-            train.get(i).contexts().tokenCounts()));
+        order.add(
+            new BatchOrder(
+                options.batchSize(),
+                options.seed(),
+                i,
+                options.lengthBuckets(),
+                train.get(i).contexts().tokenCounts()));
         long[] pad = order.get(i).epochPadding();
         l.onBatchPlan(tasks.get(i).name(), pad[0], pad[1], pad[2]);
       }
@@ -158,19 +206,35 @@ public final class BiEncoderTrainer {
         step++;
         pairsDone += rows.length;
         double secs = (System.nanoTime() - t0) / 1e9;
-        l.onStep(new StepReport(step, options.steps(), tasks.get(taskIndex).name(), loss, lr, gnorm,
-            pairsDone / Math.max(secs, 1e-9)));
+        l.onStep(
+            new StepReport(
+                step,
+                options.steps(),
+                tasks.get(taskIndex).name(),
+                loss,
+                lr,
+                gnorm,
+                pairsDone / Math.max(secs, 1e-9)));
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("training: loss became " + loss + " at step " + step
-              + " (learning rate " + lr + "); lower --lr");
+          throw new IllegalStateException(
+              "training: loss became "
+                  + loss
+                  + " at step "
+                  + step
+                  + " (learning rate "
+                  + lr
+                  + "); lower --lr");
         }
-        if (options.validEvery() > 0 && step % options.validEvery() == 0 && step < options.steps()) {
+        if (options.validEvery() > 0
+            && step % options.validEvery() == 0
+            && step < options.steps()) {
           l.onValidation(step, validate(set, tasks, valid));
         }
-        if (checkpointDir != null && (step == end
-            || (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0))) {
-          TrainingCheckpoint.save(checkpointDir, set, adamax,
-              new TrainingCheckpoint.State(step, fingerprint, loss));
+        if (checkpointDir != null
+            && (step == end
+                || (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0))) {
+          TrainingCheckpoint.save(
+              checkpointDir, set, adamax, new TrainingCheckpoint.State(step, fingerprint, loss));
           l.onCheckpoint(step, checkpointDir);
         }
       }
@@ -179,8 +243,15 @@ public final class BiEncoderTrainer {
       if (!hits.isEmpty()) {
         l.onValidation(step, hits);
       }
-      return new Result(step, loss, pairsDone / Math.max(secs, 1e-9), cacheSeconds, hits,
-          valid.get(0).candidatesPerExample(), resumedFrom, level);
+      return new Result(
+          step,
+          loss,
+          pairsDone / Math.max(secs, 1e-9),
+          cacheSeconds,
+          hits,
+          valid.get(0).candidatesPerExample(),
+          resumedFrom,
+          level);
     }
   }
 
@@ -194,7 +265,8 @@ public final class BiEncoderTrainer {
       float[] mask = new float[b * b];
       for (int i = 0; i < b; i++) {
         for (int j = 0; j < b; j++) {
-          if (i != j && data.pairs().get(rows[i]).reply().equals(data.pairs().get(rows[j]).reply())) {
+          if (i != j
+              && data.pairs().get(rows[i]).reply().equals(data.pairs().get(rows[j]).reply())) {
             mask[i * b + j] = -1e4f;
           }
         }
@@ -206,7 +278,8 @@ public final class BiEncoderTrainer {
     }
   }
 
-  private static Map<String, Double> validate(AdapterSet set, List<TrainingTask> tasks, List<Validator> valid) {
+  private static Map<String, Double> validate(
+      AdapterSet set, List<TrainingTask> tasks, List<Validator> valid) {
     Map<String, Double> out = new LinkedHashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
       double h = valid.get(i).hitsAt1(set);
@@ -224,7 +297,7 @@ public final class BiEncoderTrainer {
       md.update(set.config().toString().getBytes(StandardCharsets.UTF_8));
       md.update(options.resultSettings().toString().getBytes(StandardCharsets.UTF_8));
       set.base().ifPresent(b -> md.update(b.weightsFingerprint().getBytes(StandardCharsets.UTF_8)));
-      for (AdapterSet f : set.fused()) {   // a fusion's run depends on the adapters it fuses
+      for (AdapterSet f : set.fused()) { // a fusion's run depends on the adapters it fuses
         md.update((f.skill() + "=" + f.weightsFingerprint()).getBytes(StandardCharsets.UTF_8));
       }
       for (TrainingTask t : tasks) {

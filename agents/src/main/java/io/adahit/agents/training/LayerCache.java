@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.backbone.AtomicFiles;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.BertEncoder;
 import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.agents.backbone.Truncation;
-import io.adahit.agents.backbone.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,18 +23,18 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * A fixed list of training texts, tokenised once and, when the adapters sit only in the top
- * layers, run once through the frozen layers below them: each text keeps the hidden states that
- * enter its first adapted layer ({@code level}), so every training step runs only the layers that
- * hold adapters. Level 0 keeps token ids only (adapters in every layer: nothing can be cached);
- * level = number of layers keeps the mean-pooled, unnormalised output (a linear head on the frozen
+ * A fixed list of training texts, tokenised once and, when the adapters sit only in the top layers,
+ * run once through the frozen layers below them: each text keeps the hidden states that enter its
+ * first adapted layer ({@code level}), so every training step runs only the layers that hold
+ * adapters. Level 0 keeps token ids only (adapters in every layer: nothing can be cached); level =
+ * number of layers keeps the mean-pooled, unnormalised output (a linear head on the frozen
  * backbone, FE). Because padded positions are masked out of attention and pooling, the cached path
  * gives the same embeddings as the full forward pass (tested).
  *
@@ -60,11 +60,18 @@ public final class LayerCache {
    * @param level first layer the trained modules touch, 0..numLayers (numLayers = pooled output)
    * @param progress told the number of texts done after each batch (may be null)
    */
-  public static LayerCache build(Backbone backbone, List<String> texts, int maxLength,
-      Truncation truncation, int level, int batchSize, IntConsumer progress) {
+  public static LayerCache build(
+      Backbone backbone,
+      List<String> texts,
+      int maxLength,
+      Truncation truncation,
+      int level,
+      int batchSize,
+      IntConsumer progress) {
     int layers = backbone.config().numLayers();
     if (level < 0 || level > layers) {
-      throw new IllegalArgumentException("layer cache: level must be in [0, " + layers + "], found " + level);
+      throw new IllegalArgumentException(
+          "layer cache: level must be in [0, " + layers + "], found " + level);
     }
     int max = Math.min(maxLength, backbone.config().maxPositions());
     long[][] ids = backbone.tokenizer().encodeRows(texts, max, truncation);
@@ -76,11 +83,24 @@ public final class LayerCache {
     }
     float[][] states = new float[ids.length][];
     BertEncoder encoder = backbone.encoder();
-    inBatches(backbone, ids, batchSize, progress, (m, batch, rows) -> {
-      NDArray x = level == layers ? encoder.forward(m, batch, LayerHooks.NONE)
-          : encoder.forwardLayers(m, encoder.embed(m, batch), encoder.attentionBias(m, batch), 0, level, LayerHooks.NONE);
-      keep(backbone, x, batch, rows, level == layers, states);
-    });
+    inBatches(
+        backbone,
+        ids,
+        batchSize,
+        progress,
+        (m, batch, rows) -> {
+          NDArray x =
+              level == layers
+                  ? encoder.forward(m, batch, LayerHooks.NONE)
+                  : encoder.forwardLayers(
+                      m,
+                      encoder.embed(m, batch),
+                      encoder.attentionBias(m, batch),
+                      0,
+                      level,
+                      LayerHooks.NONE);
+          keep(backbone, x, batch, rows, level == layers, states);
+        });
     return new LayerCache(backbone, level, ids, states);
   }
 
@@ -89,10 +109,18 @@ public final class LayerCache {
     void run(NDManager m, TokenBatch batch, int[] rows);
   }
 
-  /** Runs {@code work} over the texts in batches, longest first (little padding), reporting progress. */
-  private static void inBatches(Backbone backbone, long[][] ids, int batchSize, IntConsumer progress, BatchWork work) {
-    int[] order = IntStream.range(0, ids.length).boxed()
-        .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length)).mapToInt(Integer::intValue).toArray();
+  /**
+   * Runs {@code work} over the texts in batches, longest first (little padding), reporting
+   * progress.
+   */
+  private static void inBatches(
+      Backbone backbone, long[][] ids, int batchSize, IntConsumer progress, BatchWork work) {
+    int[] order =
+        IntStream.range(0, ids.length)
+            .boxed()
+            .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length))
+            .mapToInt(Integer::intValue)
+            .toArray();
     for (int start = 0; start < order.length; start += batchSize) {
       int end = Math.min(order.length, start + batchSize);
       int[] rows = Arrays.copyOfRange(order, start, end);
@@ -111,10 +139,11 @@ public final class LayerCache {
   }
 
   /**
-   * Stores hidden states {@code x} [batch, seq, d] into {@code out}: each row's real tokens, or with
-   * {@code pooled} each row's mean-pooled, unnormalised vector.
+   * Stores hidden states {@code x} [batch, seq, d] into {@code out}: each row's real tokens, or
+   * with {@code pooled} each row's mean-pooled, unnormalised vector.
    */
-  private static void keep(Backbone backbone, NDArray x, TokenBatch batch, int[] rows, boolean pooled, float[][] out) {
+  private static void keep(
+      Backbone backbone, NDArray x, TokenBatch batch, int[] rows, boolean pooled, float[][] out) {
     int d = backbone.config().hiddenSize();
     float[] flat = (pooled ? BertEncoder.meanPool(x, batch, false) : x).toFloatArray();
     for (int r = 0; r < rows.length; r++) {
@@ -125,12 +154,20 @@ public final class LayerCache {
 
   /**
    * Like {@link #build}, but kept on disk under {@code dir} (null: not kept), keyed by the
-   * backbone's fingerprint, the level, length, truncation and every text, so that runs on the
-   * same data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once. An unreadable file
-   * is rebuilt.
+   * backbone's fingerprint, the level, length, truncation and every text, so that runs on the same
+   * data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once. An unreadable file is
+   * rebuilt.
    */
-  public static LayerCache buildOrLoad(Backbone backbone, List<String> texts, int maxLength,
-      Truncation truncation, int level, int batchSize, Path dir, IntConsumer progress) throws IOException {
+  public static LayerCache buildOrLoad(
+      Backbone backbone,
+      List<String> texts,
+      int maxLength,
+      Truncation truncation,
+      int level,
+      int batchSize,
+      Path dir,
+      IntConsumer progress)
+      throws IOException {
     if (dir == null) {
       return build(backbone, texts, maxLength, truncation, level, batchSize, progress);
     }
@@ -146,16 +183,24 @@ public final class LayerCache {
         // a truncated or foreign file: rebuild it below
       }
     }
-    LayerCache lower = level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
-    LayerCache c = lower != null ? lower.deepen(level, batchSize, progress)
-        : build(backbone, texts, maxLength, truncation, level, batchSize, progress);
+    LayerCache lower =
+        level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
+    LayerCache c =
+        lower != null
+            ? lower.deepen(level, batchSize, progress)
+            : build(backbone, texts, maxLength, truncation, level, batchSize, progress);
     AtomicFiles.write(file, out -> c.write(out));
     return c;
   }
 
   /** The readable cache of the same texts at the highest level in (0, level), or null. */
-  private static LayerCache deepestBelow(Backbone backbone, List<String> texts, int maxLength, Truncation truncation,
-      int level, Path dir) {
+  private static LayerCache deepestBelow(
+      Backbone backbone,
+      List<String> texts,
+      int maxLength,
+      Truncation truncation,
+      int level,
+      Path dir) {
     for (int l = level - 1; l > 0; l--) {
       Path f = dir.resolve(key(backbone, texts, maxLength, truncation, l) + ".bin");
       if (Files.isRegularFile(f)) {
@@ -170,37 +215,59 @@ public final class LayerCache {
   }
 
   /**
-   * This cache's texts at a higher {@code level}: the frozen layers from {@code level} up to
-   * {@code level} run on the kept states (for level = number of layers, then mean pooling), which
-   * is what {@link #build} computes from the token ids, minus the layers already run. Used when a
-   * run on the same data cached a lower level (e.g. FE after Ada).
+   * This cache's texts at a higher {@code level}: the frozen layers from {@code level} up to {@code
+   * level} run on the kept states (for level = number of layers, then mean pooling), which is what
+   * {@link #build} computes from the token ids, minus the layers already run. Used when a run on
+   * the same data cached a lower level (e.g. FE after Ada).
    */
   LayerCache deepen(int target, int batchSize, IntConsumer progress) {
     int layers = backbone.config().numLayers();
     if (level == 0 || target <= level || target > layers) {
-      throw new IllegalArgumentException("layer cache: cannot deepen level " + level + " to " + target);
+      throw new IllegalArgumentException(
+          "layer cache: cannot deepen level " + level + " to " + target);
     }
     float[][] out = new float[ids.length][];
     int d = backbone.config().hiddenSize();
     BertEncoder encoder = backbone.encoder();
-    inBatches(backbone, ids, batchSize, progress, (m, batch, rows) -> {
-      int seq = batch.seqLen();
-      float[] flat = new float[rows.length * seq * d];
-      for (int r = 0; r < rows.length; r++) {
-        System.arraycopy(states[rows[r]], 0, flat, r * seq * d, states[rows[r]].length);
-      }
-      NDArray x = encoder.forwardLayers(m, m.create(flat, new Shape(rows.length, seq, d)),
-          encoder.attentionBias(m, batch), level, target, LayerHooks.NONE);
-      keep(backbone, x, batch, rows, target == layers, out);
-    });
+    inBatches(
+        backbone,
+        ids,
+        batchSize,
+        progress,
+        (m, batch, rows) -> {
+          int seq = batch.seqLen();
+          float[] flat = new float[rows.length * seq * d];
+          for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(states[rows[r]], 0, flat, r * seq * d, states[rows[r]].length);
+          }
+          NDArray x =
+              encoder.forwardLayers(
+                  m,
+                  m.create(flat, new Shape(rows.length, seq, d)),
+                  encoder.attentionBias(m, batch),
+                  level,
+                  target,
+                  LayerHooks.NONE);
+          keep(backbone, x, batch, rows, target == layers, out);
+        });
     return new LayerCache(backbone, target, ids, out);
   }
 
-  private static String key(Backbone backbone, List<String> texts, int maxLength, Truncation truncation, int level) {
+  private static String key(
+      Backbone backbone, List<String> texts, int maxLength, Truncation truncation, int level) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update((backbone.fingerprint() + "|" + level + "|" + maxLength + "|" + truncation + "|" + texts.size())
-          .getBytes(StandardCharsets.UTF_8));
+      md.update(
+          (backbone.fingerprint()
+                  + "|"
+                  + level
+                  + "|"
+                  + maxLength
+                  + "|"
+                  + truncation
+                  + "|"
+                  + texts.size())
+              .getBytes(StandardCharsets.UTF_8));
       for (String t : texts) {
         md.update(t.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
@@ -212,7 +279,6 @@ public final class LayerCache {
   }
 
   private static final int MAGIC = 0x4c43_0001;
-
 
   /**
    * Layout: magic, level, count, then per text its id count, ids (int32), state count and states
@@ -237,8 +303,10 @@ public final class LayerCache {
     out.flush();
   }
 
-  private static LayerCache read(Backbone backbone, Path file, int count, int level) throws IOException {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+  private static LayerCache read(Backbone backbone, Path file, int count, int level)
+      throws IOException {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
       if (in.readInt() != MAGIC || in.readInt() != level || in.readInt() != count) {
         throw new IOException(file + ": not a layer cache of this data");
       }
@@ -286,8 +354,8 @@ public final class LayerCache {
   }
 
   /**
-   * Embeddings of the texts at {@code rows} with {@code set}'s modules, [rows, d] on {@code m}:
-   * the layers from {@code level} up with the set's hooks, mean pooling, the set's head, then
+   * Embeddings of the texts at {@code rows} with {@code set}'s modules, [rows, d] on {@code m}: the
+   * layers from {@code level} up with the set's hooks, mean pooling, the set's head, then
    * (optionally) L2 normalisation; differentiable w.r.t. the set's parameters.
    *
    * @throws IllegalArgumentException if the set adapts a layer below this cache's level
@@ -296,8 +364,13 @@ public final class LayerCache {
     int layers = backbone.config().numLayers();
     int first = set.config().firstAdaptedLayer(layers);
     if (first < level) {
-      throw new IllegalArgumentException("layer cache: adapter '" + set.skill() + "' adapts layer "
-          + first + ", below the cached level " + level);
+      throw new IllegalArgumentException(
+          "layer cache: adapter '"
+              + set.skill()
+              + "' adapts layer "
+              + first
+              + ", below the cached level "
+              + level);
     }
     long[][] chunk = new long[rows.length][];
     for (int i = 0; i < rows.length; i++) {
@@ -324,7 +397,8 @@ public final class LayerCache {
       }
       BertEncoder encoder = backbone.encoder();
       NDArray x = m.create(flat, new Shape(rows.length, seq, d));
-      NDArray hidden = encoder.forwardLayers(m, x, encoder.attentionBias(m, batch), level, layers, set);
+      NDArray hidden =
+          encoder.forwardLayers(m, x, encoder.attentionBias(m, batch), level, layers, set);
       pooled = BertEncoder.meanPool(hidden, batch, false);
     }
     NDArray e = set.head(pooled);

@@ -12,8 +12,13 @@ public record LearningRateSchedule(double peak, long totalSteps, double warmupFr
 
   public LearningRateSchedule {
     if (!(peak > 0) || totalSteps < 1 || !(warmupFraction >= 0 && warmupFraction < 1)) {
-      throw new IllegalArgumentException("schedule: need peak > 0, steps >= 1, warm-up in [0, 1), found "
-          + peak + ", " + totalSteps + ", " + warmupFraction);
+      throw new IllegalArgumentException(
+          "schedule: need peak > 0, steps >= 1, warm-up in [0, 1), found "
+              + peak
+              + ", "
+              + totalSteps
+              + ", "
+              + warmupFraction);
     }
   }
 

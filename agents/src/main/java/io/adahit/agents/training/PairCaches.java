@@ -13,15 +13,35 @@ import java.util.function.IntConsumer;
  */
 record PairCaches(LayerCache contexts, LayerCache replies, List<TrainingPair> pairs) {
 
-  static PairCaches build(Backbone backbone, List<TrainingPair> pairs, TrainerOptions o, int level,
-      Path cacheDir, IntConsumer progress) throws IOException {
+  static PairCaches build(
+      Backbone backbone,
+      List<TrainingPair> pairs,
+      TrainerOptions o,
+      int level,
+      Path cacheDir,
+      IntConsumer progress)
+      throws IOException {
     int n = pairs.size();
-    LayerCache c = LayerCache.buildOrLoad(backbone, pairs.stream().map(TrainingPair::context).toList(),
-        o.contextLength(), Truncation.KEEP_END, level, o.encodeBatchSize(), cacheDir,
-        progress == null ? null : done -> progress.accept(done));
-    LayerCache r = LayerCache.buildOrLoad(backbone, pairs.stream().map(TrainingPair::reply).toList(),
-        o.replyLength(), Truncation.KEEP_START, level, o.encodeBatchSize(), cacheDir,
-        progress == null ? null : done -> progress.accept(n + done));
+    LayerCache c =
+        LayerCache.buildOrLoad(
+            backbone,
+            pairs.stream().map(TrainingPair::context).toList(),
+            o.contextLength(),
+            Truncation.KEEP_END,
+            level,
+            o.encodeBatchSize(),
+            cacheDir,
+            progress == null ? null : done -> progress.accept(done));
+    LayerCache r =
+        LayerCache.buildOrLoad(
+            backbone,
+            pairs.stream().map(TrainingPair::reply).toList(),
+            o.replyLength(),
+            Truncation.KEEP_START,
+            level,
+            o.encodeBatchSize(),
+            cacheDir,
+            progress == null ? null : done -> progress.accept(n + done));
     return new PairCaches(c, r, pairs);
   }
 

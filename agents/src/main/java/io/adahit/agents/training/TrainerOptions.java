@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Settings of one bi-encoder training run (seed 000's recipe by default: AdaMax, 10% linear
- * warm-up then linear decay).
+ * Settings of one bi-encoder training run (seed 000's recipe by default: AdaMax, 10% linear warm-up
+ * then linear decay).
  *
  * @param steps optimiser steps of the run (one batch of one task each)
  * @param batchSize pairs per step; the other replies of the batch are the negatives
@@ -21,24 +21,46 @@ import java.util.Map;
  * @param layerCache run the frozen layers below the adapters once and cache their output
  * @param encodeBatchSize batch size for cache building and validation encoding
  * @param lengthBuckets 0: each batch is drawn at random; n > 0: each epoch's shuffled pairs are
- *     taken n batches at a time, sorted by context length and cut into batches (whose order is
- *     then shuffled), so a batch pads its contexts to a length close to each of them
+ *     taken n batches at a time, sorted by context length and cut into batches (whose order is then
+ *     shuffled), so a batch pads its contexts to a length close to each of them
  */
-public record TrainerOptions(long steps, int batchSize, double learningRate, double warmupFraction,
-    long seed, int contextLength, int replyLength, double scale, long validEvery, int validCandidates,
-    long checkpointEvery, boolean layerCache, int encodeBatchSize, int lengthBuckets) {
+public record TrainerOptions(
+    long steps,
+    int batchSize,
+    double learningRate,
+    double warmupFraction,
+    long seed,
+    int contextLength,
+    int replyLength,
+    double scale,
+    long validEvery,
+    int validCandidates,
+    long checkpointEvery,
+    boolean layerCache,
+    int encodeBatchSize,
+    int lengthBuckets) {
 
   public TrainerOptions {
     require(steps >= 1, "steps must be >= 1, found " + steps);
     require(batchSize >= 2, "batch size must be >= 2 (in-batch negatives), found " + batchSize);
-    require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be > 0, found " + learningRate);
-    require(warmupFraction >= 0 && warmupFraction < 1, "warm-up fraction must be in [0, 1), found " + warmupFraction);
-    require(contextLength >= 2 && replyLength >= 2, "max lengths must be >= 2, found " + contextLength + "/" + replyLength);
+    require(
+        learningRate > 0 && Double.isFinite(learningRate),
+        "learning rate must be > 0, found " + learningRate);
+    require(
+        warmupFraction >= 0 && warmupFraction < 1,
+        "warm-up fraction must be in [0, 1), found " + warmupFraction);
+    require(
+        contextLength >= 2 && replyLength >= 2,
+        "max lengths must be >= 2, found " + contextLength + "/" + replyLength);
     require(scale > 0, "scale must be > 0, found " + scale);
-    require(validEvery >= 0 && checkpointEvery >= 0, "validation and checkpoint intervals must be >= 0");
+    require(
+        validEvery >= 0 && checkpointEvery >= 0,
+        "validation and checkpoint intervals must be >= 0");
     require(validCandidates >= 2, "validation candidates must be >= 2, found " + validCandidates);
     require(encodeBatchSize >= 1, "encode batch size must be >= 1, found " + encodeBatchSize);
-    require(lengthBuckets >= 0, "length buckets must be >= 0 (0: random batches), found " + lengthBuckets);
+    require(
+        lengthBuckets >= 0,
+        "length buckets must be >= 0 (0: random batches), found " + lengthBuckets);
   }
 
   private static void require(boolean ok, String what) {
@@ -53,38 +75,116 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
   }
 
   public TrainerOptions withBatchSize(int b) {
-    return new TrainerOptions(steps, b, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        b,
+        learningRate,
+        warmupFraction,
+        seed,
+        contextLength,
+        replyLength,
+        scale,
+        validEvery,
+        validCandidates,
+        checkpointEvery,
+        layerCache,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   public TrainerOptions withLearningRate(double lr) {
-    return new TrainerOptions(steps, batchSize, lr, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        batchSize,
+        lr,
+        warmupFraction,
+        seed,
+        contextLength,
+        replyLength,
+        scale,
+        validEvery,
+        validCandidates,
+        checkpointEvery,
+        layerCache,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   public TrainerOptions withSeed(long s) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, s, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        batchSize,
+        learningRate,
+        warmupFraction,
+        s,
+        contextLength,
+        replyLength,
+        scale,
+        validEvery,
+        validCandidates,
+        checkpointEvery,
+        layerCache,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   public TrainerOptions withLengths(int context, int reply) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, context, reply,
-        scale, validEvery, validCandidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        batchSize,
+        learningRate,
+        warmupFraction,
+        seed,
+        context,
+        reply,
+        scale,
+        validEvery,
+        validCandidates,
+        checkpointEvery,
+        layerCache,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   public TrainerOptions withValidation(long every, int candidates) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, every, candidates, checkpointEvery, layerCache, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        batchSize,
+        learningRate,
+        warmupFraction,
+        seed,
+        contextLength,
+        replyLength,
+        scale,
+        every,
+        candidates,
+        checkpointEvery,
+        layerCache,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   public TrainerOptions withLayerCache(boolean on) {
-    return new TrainerOptions(steps, batchSize, learningRate, warmupFraction, seed, contextLength, replyLength,
-        scale, validEvery, validCandidates, checkpointEvery, on, encodeBatchSize, lengthBuckets);
+    return new TrainerOptions(
+        steps,
+        batchSize,
+        learningRate,
+        warmupFraction,
+        seed,
+        contextLength,
+        replyLength,
+        scale,
+        validEvery,
+        validCandidates,
+        checkpointEvery,
+        on,
+        encodeBatchSize,
+        lengthBuckets);
   }
 
   /**
-   * The settings that define the run's result (a checkpoint resumes only a run with the same
-   * ones); validation, checkpoint and caching choices do not change the trained weights.
+   * The settings that define the run's result (a checkpoint resumes only a run with the same ones);
+   * validation, checkpoint and caching choices do not change the trained weights.
    */
   public Map<String, String> resultSettings() {
     Map<String, String> s = new LinkedHashMap<>();
@@ -100,7 +200,7 @@ public record TrainerOptions(long steps, int batchSize, double learningRate, dou
     s.put("reply_length", Integer.toString(replyLength));
     s.put("loss", "in-batch negatives, cross-entropy over scaled cosine scores");
     s.put("scale", Double.toString(scale));
-    if (lengthBuckets > 0) {   // absent for random batches, so older runs keep their fingerprints
+    if (lengthBuckets > 0) { // absent for random batches, so older runs keep their fingerprints
       s.put("length_buckets", Integer.toString(lengthBuckets));
     }
     return s;

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * A resumable training state in one file, {@code checkpoint.safetensors}: the adapter's weights,
- * AdaMax's moments, and metadata (step, the run's fingerprint). The file is replaced atomically,
- * so a run killed at any moment leaves the previous checkpoint or the new one, never half of one.
+ * AdaMax's moments, and metadata (step, the run's fingerprint). The file is replaced atomically, so
+ * a run killed at any moment leaves the previous checkpoint or the new one, never half of one.
  * Batch order is a pure function of (seed, step), so weights + moments + step resume the run
  * exactly.
  */
@@ -29,7 +29,8 @@ public final class TrainingCheckpoint {
   private TrainingCheckpoint() {}
 
   /** Writes the state of {@code set} and {@code optimizer} after {@code step} steps. */
-  public static void save(Path dir, AdapterSet set, AdaMax optimizer, State state) throws IOException {
+  public static void save(Path dir, AdapterSet set, AdaMax optimizer, State state)
+      throws IOException {
     Files.createDirectories(dir);
     List<FloatTensor> weights = set.tensors();
     List<String> names = weights.stream().map(FloatTensor::name).toList();
@@ -61,9 +62,15 @@ public final class TrainingCheckpoint {
     Map<String, String> meta = c.metadata();
     String fp = meta.get("run_fingerprint");
     if (!runFingerprint.equals(fp)) {
-      throw new IOException("checkpoint " + file + " belongs to another run (fingerprint " + fp
-          + ", this run " + runFingerprint + "): its skill, data or settings differ; delete it or "
-          + "choose another checkpoint directory");
+      throw new IOException(
+          "checkpoint "
+              + file
+              + " belongs to another run (fingerprint "
+              + fp
+              + ", this run "
+              + runFingerprint
+              + "): its skill, data or settings differ; delete it or "
+              + "choose another checkpoint directory");
     }
     long step;
     try {

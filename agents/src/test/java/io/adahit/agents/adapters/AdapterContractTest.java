@@ -23,18 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The contract every adapter kind keeps (one subclass per kind, as langchain4j's provider
- * tests): an untrained set is the identity up to init noise, shapes follow the layout and the
- * parameter formula, one backward pass reaches every trainable parameter and nothing frozen,
- * and a save/load round trip reproduces the outputs exactly.
+ * The contract every adapter kind keeps (one subclass per kind, as langchain4j's provider tests):
+ * an untrained set is the identity up to init noise, shapes follow the layout and the parameter
+ * formula, one backward pass reaches every trainable parameter and nothing frozen, and a save/load
+ * round trip reproduces the outputs exactly.
  */
 abstract class AdapterContractTest {
 
   protected static Backbone backbone;
   protected static List<String> sentences;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void loadBackbone() throws Exception {
@@ -63,7 +62,10 @@ abstract class AdapterContractTest {
     return AdapterFiles.load(dir, backbone, base());
   }
 
-  /** Embeddings of the model the untrained set must reproduce: the backbone's (the base's for AdaHIT). */
+  /**
+   * Embeddings of the model the untrained set must reproduce: the backbone's (the base's for
+   * AdaHIT).
+   */
   protected float[][] referenceEmbeddings(List<String> texts) {
     return backbone.embed(texts, EncodeOptions.defaults());
   }
@@ -80,7 +82,8 @@ abstract class AdapterContractTest {
       float[][] adapted = set.embed(sentences, EncodeOptions.defaults());
       assertThat(adapted).hasSameDimensionsAs(reference);
       for (int i = 0; i < sentences.size(); i++) {
-        assertThat(cosine(reference[i], adapted[i])).as("cosine for '%s'", sentences.get(i))
+        assertThat(cosine(reference[i], adapted[i]))
+            .as("cosine for '%s'", sentences.get(i))
             .isGreaterThan(AdapterInit.IDENTITY_MIN_COSINE);
       }
     }
@@ -97,7 +100,9 @@ abstract class AdapterContractTest {
         assertThat(t.shape()).as(t.name()).isEqualTo(layout.get(t.name()));
       }
       long sum = tensors.stream().mapToLong(FloatTensor::size).sum();
-      assertThat(set.parameterCount()).isEqualTo(sum).isEqualTo(expectedParameterCount(d))
+      assertThat(set.parameterCount())
+          .isEqualTo(sum)
+          .isEqualTo(expectedParameterCount(d))
           .isEqualTo(set.config().parameterCount(d));
       assertThat(set.trainableParameters()).hasSize(tensors.size());
     }
@@ -106,12 +111,15 @@ abstract class AdapterContractTest {
   @Test
   void everyModuleKeepsTheSublayerShape() {
     int d = backbone.config().hiddenSize();
-    try (AdapterSet set = newAdapterSet(); NDManager m = backbone.newManager()) {
+    try (AdapterSet set = newAdapterSet();
+        NDManager m = backbone.newManager()) {
       NDArray o = m.randomNormal(new Shape(2, 5, d));
-      set.modules().forEach((point, module) -> {
-        assertThat(module.point()).isEqualTo(point);
-        assertThat(set.apply(point, o).getShape()).as("%s", point).isEqualTo(o.getShape());
-      });
+      set.modules()
+          .forEach(
+              (point, module) -> {
+                assertThat(module.point()).isEqualTo(point);
+                assertThat(set.apply(point, o).getShape()).as("%s", point).isEqualTo(o.getShape());
+              });
       NDArray pooled = m.randomNormal(new Shape(3, d));
       assertThat(set.head(pooled).getShape()).isEqualTo(new Shape(3, d));
     }
@@ -123,7 +131,8 @@ abstract class AdapterContractTest {
     frozen.addAll(otherFrozenParameters());
     List<float[]> before = frozen.stream().map(NDArray::toFloatArray).toList();
     TokenBatch batch = backbone.tokenizer().encode(sentences, 32, Truncation.KEEP_END);
-    try (AdapterSet set = newAdapterSet(); NDManager m = backbone.newManager()) {
+    try (AdapterSet set = newAdapterSet();
+        NDManager m = backbone.newManager()) {
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
         NDArray e = set.encode(m, batch, true);
         assertThat(e.getShape()).isEqualTo(new Shape(8, backbone.config().hiddenSize()));
@@ -139,15 +148,22 @@ abstract class AdapterContractTest {
     }
     assertThat(frozen).noneMatch(NDArray::hasGradient);
     for (int i = 0; i < frozen.size(); i++) {
-      assertThat(frozen.get(i).toFloatArray()).as("frozen parameter %d bytes", i).isEqualTo(before.get(i));
+      assertThat(frozen.get(i).toFloatArray())
+          .as("frozen parameter %d bytes", i)
+          .isEqualTo(before.get(i));
     }
   }
 
   @Test
   void saveAndLoadGiveIdenticalOutputsAndManifest() throws Exception {
-    Provenance provenance = new Provenance(
-        List.of(new Provenance.TrainingFile("bst/train_turns.csv", "0".repeat(64))),
-        100L, 42L, 1e-3, 0.5, Map.of("optimizer", "adamax"));
+    Provenance provenance =
+        new Provenance(
+            List.of(new Provenance.TrainingFile("bst/train_turns.csv", "0".repeat(64))),
+            100L,
+            42L,
+            1e-3,
+            0.5,
+            Map.of("optimizer", "adamax"));
     try (AdapterSet set = newAdapterSet()) {
       perturb(set, 11);
       AdapterManifest saved = AdapterFiles.save(set, tmp.resolve(set.skill()), provenance);
@@ -168,7 +184,8 @@ abstract class AdapterContractTest {
 
   @Test
   void theSameSeedGivesTheSameWeights() {
-    try (AdapterSet a = newAdapterSet(); AdapterSet b = newAdapterSet()) {
+    try (AdapterSet a = newAdapterSet();
+        AdapterSet b = newAdapterSet()) {
       assertThat(a.tensors()).isEqualTo(b.tensors());
       assertThat(a.weightsFingerprint()).isEqualTo(b.weightsFingerprint());
     }

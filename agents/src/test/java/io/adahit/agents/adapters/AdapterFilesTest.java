@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class AdapterFilesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String DOWN0 = "encoder.layer.5.attention.output.adapters.bst.adapter_down.0.weight";
+  private static final String DOWN0 =
+      "encoder.layer.5.attention.output.adapters.bst.adapter_down.0.weight";
 
   private static Backbone backbone;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void load() throws Exception {
@@ -66,21 +66,23 @@ class AdapterFilesTest {
           .containsExactlyInAnyOrder("adapter_config.json", "adapter.safetensors");
     }
     Safetensors.Contents c = Safetensors.read(dir.resolve("adapter.safetensors"));
-    assertThat(c.tensors().keySet()).containsExactly(
-        DOWN0,
-        "encoder.layer.5.attention.output.adapters.bst.adapter_down.0.bias",
-        "encoder.layer.5.attention.output.adapters.bst.adapter_up.weight",
-        "encoder.layer.5.attention.output.adapters.bst.adapter_up.bias",
-        "encoder.layer.5.output.adapters.bst.adapter_down.0.weight",
-        "encoder.layer.5.output.adapters.bst.adapter_down.0.bias",
-        "encoder.layer.5.output.adapters.bst.adapter_up.weight",
-        "encoder.layer.5.output.adapters.bst.adapter_up.bias");
+    assertThat(c.tensors().keySet())
+        .containsExactly(
+            DOWN0,
+            "encoder.layer.5.attention.output.adapters.bst.adapter_down.0.bias",
+            "encoder.layer.5.attention.output.adapters.bst.adapter_up.weight",
+            "encoder.layer.5.attention.output.adapters.bst.adapter_up.bias",
+            "encoder.layer.5.output.adapters.bst.adapter_down.0.weight",
+            "encoder.layer.5.output.adapters.bst.adapter_down.0.bias",
+            "encoder.layer.5.output.adapters.bst.adapter_up.weight",
+            "encoder.layer.5.output.adapters.bst.adapter_up.bias");
     assertThat(c.tensors().get(DOWN0).shape()).containsExactly(8, 384);
     assertThat(c.metadata()).containsEntry("skill", "bst").containsEntry("kind", "bottleneck");
     ObjectNode json = (ObjectNode) JSON.readTree(dir.resolve("adapter_config.json").toFile());
     assertThat(json.path("config").path("kind").asText()).isEqualTo("bottleneck");
     assertThat(json.path("config").path("activation").asText()).isEqualTo("relu");
-    assertThat(json.path("backbone").path("fingerprint").asText()).isEqualTo(backbone.fingerprint());
+    assertThat(json.path("backbone").path("fingerprint").asText())
+        .isEqualTo(backbone.fingerprint());
     assertThat(json.path("parameter_count").asLong()).isEqualTo(2 * (2L * 384 * 8 + 384 + 8));
     assertThat(json.path("provenance").has("valid_hits_at_1")).isTrue();
     assertThat(json.has("base")).isTrue();
@@ -106,8 +108,11 @@ class AdapterFilesTest {
     editJson(dir, j -> ((ObjectNode) j.path("config")).put("bottleneck", 16));
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
         .isInstanceOf(IOException.class)
-        .hasMessage(dir.resolve("adapter.safetensors") + ": tensor '" + DOWN0
-            + "' has shape [8, 384], expected [16, 384]");
+        .hasMessage(
+            dir.resolve("adapter.safetensors")
+                + ": tensor '"
+                + DOWN0
+                + "' has shape [8, 384], expected [16, 384]");
   }
 
   @Test
@@ -120,10 +125,13 @@ class AdapterFilesTest {
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
         .hasMessage(weights + ": tensor '" + DOWN0 + "' is missing (expected shape [8, 384])");
     tensors.put(DOWN0, removed);
-    tensors.put("heads.bst.0.weight", new FloatTensor("heads.bst.0.weight", new long[] {1}, new float[1]));
+    tensors.put(
+        "heads.bst.0.weight", new FloatTensor("heads.bst.0.weight", new long[] {1}, new float[1]));
     Safetensors.write(weights, tensors.values(), Map.of());
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
-        .hasMessage(weights + ": unexpected tensor 'heads.bst.0.weight' (not part of this adapter's config)");
+        .hasMessage(
+            weights
+                + ": unexpected tensor 'heads.bst.0.weight' (not part of this adapter's config)");
   }
 
   @Test
@@ -135,7 +143,8 @@ class AdapterFilesTest {
     v[3] = Float.NaN;
     Safetensors.write(weights, tensors.values(), Map.of());
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
-        .hasMessage(weights + ": tensor '" + DOWN0 + "' must hold finite values, found NaN at index 3");
+        .hasMessage(
+            weights + ": tensor '" + DOWN0 + "' must hold finite values, found NaN at index 3");
   }
 
   @Test
@@ -144,8 +153,9 @@ class AdapterFilesTest {
     editJson(dir, j -> ((ObjectNode) j.path("config")).put("kind", "lora"));
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
         .isInstanceOf(IOException.class)
-        .hasMessage(dir.resolve("adapter_config.json")
-            + ": field 'config.kind' must be one of [bottleneck, hierarchical, linear_head, fusion], found \"lora\"");
+        .hasMessage(
+            dir.resolve("adapter_config.json")
+                + ": field 'config.kind' must be one of [bottleneck, hierarchical, linear_head, fusion], found \"lora\"");
   }
 
   @Test
@@ -162,10 +172,12 @@ class AdapterFilesTest {
     assertThatThrownBy(() -> AdapterFiles.readManifest(dir))
         .hasMessageStartingWith(config + ": field 'config.colour': Unrecognized field \"colour\"");
     Files.writeString(config, "{\"format_version\": 1, ", StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> AdapterFiles.readManifest(dir)).hasMessageStartingWith(config + ": not valid JSON");
+    assertThatThrownBy(() -> AdapterFiles.readManifest(dir))
+        .hasMessageStartingWith(config + ": not valid JSON");
     Files.delete(config);
     assertThatThrownBy(() -> AdapterFiles.readManifest(dir))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining(config.toString());
+        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .hasMessageContaining(config.toString());
   }
 
   @Test
@@ -180,47 +192,69 @@ class AdapterFilesTest {
   void anAdapterTrainedOnAnotherBackboneIsRefused() throws Exception {
     Path dir = saved("bst", 1);
     String other = "sha256:" + "ab".repeat(32);
-    editJson(dir, j -> ((ObjectNode) j.path("backbone")).put("fingerprint", other).put("name", "other-bert"));
+    editJson(
+        dir,
+        j -> ((ObjectNode) j.path("backbone")).put("fingerprint", other).put("name", "other-bert"));
     assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
         .isInstanceOf(IOException.class)
-        .hasMessage(dir.resolve("adapter_config.json") + ": adapter 'bst' was trained on backbone 'other-bert'"
-            + " with fingerprint " + other + ", but this backbone 'all-MiniLM-L6-v2' has " + backbone.fingerprint());
+        .hasMessage(
+            dir.resolve("adapter_config.json")
+                + ": adapter 'bst' was trained on backbone 'other-bert'"
+                + " with fingerprint "
+                + other
+                + ", but this backbone 'all-MiniLM-L6-v2' has "
+                + backbone.fingerprint());
   }
 
   @Test
   void weightsFromAnotherSaveAreRefused() throws Exception {
     Path one = saved("bst", 1);
     Path two = saved("bst", 2);
-    Files.copy(two.resolve("adapter.safetensors"), one.resolve("adapter.safetensors"),
+    Files.copy(
+        two.resolve("adapter.safetensors"),
+        one.resolve("adapter.safetensors"),
         StandardCopyOption.REPLACE_EXISTING);
     assertThatThrownBy(() -> AdapterFiles.load(one, backbone, null))
-        .hasMessageStartingWith(one.resolve("adapter.safetensors") + ": weights fingerprint is sha256:")
+        .hasMessageStartingWith(
+            one.resolve("adapter.safetensors") + ": weights fingerprint is sha256:")
         .hasMessageContaining("(the two files come from different saves)");
   }
 
   @Test
   void anAdapterTrainedOnAnotherBaseIsRefused() throws Exception {
     try (AdapterSet base1 = AdapterSet.create(backbone, small("base"), AdapterInit.seeded(1));
-         AdapterSet base2 = AdapterSet.create(backbone, small("base"), AdapterInit.seeded(2));
-         AdapterSet other = AdapterSet.create(backbone, small("other"), AdapterInit.seeded(1))) {
+        AdapterSet base2 = AdapterSet.create(backbone, small("base"), AdapterInit.seeded(2));
+        AdapterSet other = AdapterSet.create(backbone, small("other"), AdapterInit.seeded(1))) {
       base1.setTrainable(false);
       base2.setTrainable(false);
       other.setTrainable(false);
       Path dir = tmp.resolve("hit");
-      try (AdapterSet hit = AdapterSet.create(backbone, AdapterConfig.hierarchical("hit", base1.config(), 4, 2),
-          AdapterInit.seeded(3), base1)) {
+      try (AdapterSet hit =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.hierarchical("hit", base1.config(), 4, 2),
+              AdapterInit.seeded(3),
+              base1)) {
         AdapterManifest m = AdapterFiles.save(hit, dir, Provenance.pending());
-        assertThat(m.base()).isEqualTo(new AdapterManifest.BaseRef("base", base1.weightsFingerprint()));
+        assertThat(m.base())
+            .isEqualTo(new AdapterManifest.BaseRef("base", base1.weightsFingerprint()));
       }
       Path config = dir.resolve("adapter_config.json");
       assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, base2))
-          .hasMessage(config + ": adapter 'hit' was trained on base adapter 'base' with fingerprint "
-              + base1.weightsFingerprint() + ", but the base given has " + base2.weightsFingerprint());
+          .hasMessage(
+              config
+                  + ": adapter 'hit' was trained on base adapter 'base' with fingerprint "
+                  + base1.weightsFingerprint()
+                  + ", but the base given has "
+                  + base2.weightsFingerprint());
       assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, other))
           .hasMessage(config + ": adapter 'hit' stacks on base adapter 'base', found 'other'");
       assertThatThrownBy(() -> AdapterFiles.load(dir, backbone, null))
-          .hasMessage(config + ": adapter 'hit' stacks on base adapter 'base' (" + base1.weightsFingerprint()
-              + "), found none given");
+          .hasMessage(
+              config
+                  + ": adapter 'hit' stacks on base adapter 'base' ("
+                  + base1.weightsFingerprint()
+                  + "), found none given");
       try (AdapterSet loaded = AdapterFiles.load(dir, backbone, base1)) {
         assertThat(loaded.base()).containsSame(base1);
       }
@@ -232,11 +266,13 @@ class AdapterFilesTest {
     Path data = tmp.resolve("train.txt");
     Files.writeString(data, "abc", StandardCharsets.US_ASCII);
     Provenance.TrainingFile f = Provenance.TrainingFile.of(data);
-    assertThat(f.sha256()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(f.sha256())
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     Path dir = saved("bst", 1);
     AdapterManifest m = AdapterFiles.readManifest(dir);
     assertThat(m.provenance()).isEqualTo(Provenance.pending());
-    Provenance trained = new Provenance(List.of(f), 500L, 7L, 1e-3, null, Map.of("optimizer", "adamax"));
+    Provenance trained =
+        new Provenance(List.of(f), 500L, 7L, 1e-3, null, Map.of("optimizer", "adamax"));
     AdapterFiles.writeManifest(dir, m.withProvenance(trained.withValidHitsAt1(0.75)));
     assertThat(AdapterFiles.readManifest(dir).provenance().validHitsAt1()).isEqualTo(0.75);
     assertThat(AdapterFiles.readManifest(dir).provenance().trainingFiles()).containsExactly(f);

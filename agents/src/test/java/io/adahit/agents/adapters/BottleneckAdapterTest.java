@@ -31,7 +31,8 @@ class BottleneckAdapterTest extends AdapterContractTest {
     try (AdapterSet set = newAdapterSet()) {
       assertThat(set.parameterCount()).isEqualTo(595_200L);
       assertThat(backbone.parameterCount()).isEqualTo(22_565_376L);
-      assertThat((double) set.parameterCount() / backbone.parameterCount()).isBetween(0.0263, 0.0264);
+      assertThat((double) set.parameterCount() / backbone.parameterCount())
+          .isBetween(0.0263, 0.0264);
       assertThat(set.modules()).hasSize(12);
       assertThat(set.config().firstAdaptedLayer(6)).isZero();
     }
@@ -40,7 +41,8 @@ class BottleneckAdapterTest extends AdapterContractTest {
   @Test
   void aModuleActsOnlyAtItsOwnHookPoint() {
     HookPoint top = new HookPoint(5, Position.AFTER_FEED_FORWARD);
-    try (AdapterSet set = newAdapterSet(); NDManager m = backbone.newManager()) {
+    try (AdapterSet set = newAdapterSet();
+        NDManager m = backbone.newManager()) {
       perturb(set, 3);
       AdapterModule module = set.module(top).orElseThrow();
       assertThat(module).isInstanceOf(BottleneckAdapter.class);
@@ -48,7 +50,8 @@ class BottleneckAdapterTest extends AdapterContractTest {
       assertThat(module.apply(new HookPoint(4, Position.AFTER_FEED_FORWARD), o)).isSameAs(o);
       assertThat(module.apply(top, o).toFloatArray()).isNotEqualTo(o.toFloatArray());
       assertThat(module.layerNorm(top)).isNull();
-      float[] alone = backbone.embed(List.of("i like to ski."), EncodeOptions.defaults(), module)[0];
+      float[] alone =
+          backbone.embed(List.of("i like to ski."), EncodeOptions.defaults(), module)[0];
       float[] plain = backbone.embed(List.of("i like to ski."), EncodeOptions.defaults())[0];
       assertThat(alone).isNotEqualTo(plain);
     }
@@ -56,11 +59,17 @@ class BottleneckAdapterTest extends AdapterContractTest {
 
   @Test
   void onlyTheConfiguredLayersAndPositionsGetModules() {
-    AdapterConfig c = AdapterConfig.houlsby("bst", 6).withTopLayers(2)
-        .withPositions(Set.of(Position.AFTER_FEED_FORWARD)).withBottleneck(16);
-    try (AdapterSet set = AdapterSet.create(backbone, c, AdapterInit.seeded(1)); NDManager m = backbone.newManager()) {
-      assertThat(set.modules().keySet()).containsExactly(
-          new HookPoint(4, Position.AFTER_FEED_FORWARD), new HookPoint(5, Position.AFTER_FEED_FORWARD));
+    AdapterConfig c =
+        AdapterConfig.houlsby("bst", 6)
+            .withTopLayers(2)
+            .withPositions(Set.of(Position.AFTER_FEED_FORWARD))
+            .withBottleneck(16);
+    try (AdapterSet set = AdapterSet.create(backbone, c, AdapterInit.seeded(1));
+        NDManager m = backbone.newManager()) {
+      assertThat(set.modules().keySet())
+          .containsExactly(
+              new HookPoint(4, Position.AFTER_FEED_FORWARD),
+              new HookPoint(5, Position.AFTER_FEED_FORWARD));
       assertThat(set.parameterCount()).isEqualTo(2 * (2L * 384 * 16 + 384 + 16));
       NDArray o = m.randomNormal(new Shape(1, 2, 384));
       assertThat(set.apply(new HookPoint(5, Position.AFTER_ATTENTION), o)).isSameAs(o);
@@ -70,8 +79,9 @@ class BottleneckAdapterTest extends AdapterContractTest {
 
   @Test
   void zeroUpProjectionsMakeAnExactIdentity() {
-    try (AdapterSet set = AdapterSet.create(backbone, AdapterConfig.houlsby("bst", 6),
-        AdapterInit.seeded(7).withZeroUp())) {
+    try (AdapterSet set =
+        AdapterSet.create(
+            backbone, AdapterConfig.houlsby("bst", 6), AdapterInit.seeded(7).withZeroUp())) {
       assertThat(set.embed(sentences, EncodeOptions.defaults()))
           .isEqualTo(backbone.embed(sentences, EncodeOptions.defaults()));
     }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * AdaHIT: task sub-adapters around a frozen base adapter. The base here has large random weights,
- * standing in for a multi-task trained one, so that "equals the base" and "equals the backbone"
- * are different claims.
+ * standing in for a multi-task trained one, so that "equals the base" and "equals the backbone" are
+ * different claims.
  */
 class HierarchicalAdapterTest extends AdapterContractTest {
 
@@ -34,8 +34,11 @@ class HierarchicalAdapterTest extends AdapterContractTest {
 
   @Override
   protected AdapterSet newAdapterSet() {
-    return AdapterSet.create(backbone, AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8),
-        AdapterInit.seeded(9), baseSet);
+    return AdapterSet.create(
+        backbone,
+        AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8),
+        AdapterInit.seeded(9),
+        baseSet);
   }
 
   @Override
@@ -70,8 +73,12 @@ class HierarchicalAdapterTest extends AdapterContractTest {
 
   @Test
   void identitySubAdaptersGiveExactlyTheBaseAdapter() {
-    try (AdapterSet set = AdapterSet.create(backbone, AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8),
-        AdapterInit.seeded(9).withZeroUp(), baseSet)) {
+    try (AdapterSet set =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8),
+            AdapterInit.seeded(9).withZeroUp(),
+            baseSet)) {
       assertThat(set.embed(sentences, EncodeOptions.defaults()))
           .isEqualTo(baseSet.embed(sentences, EncodeOptions.defaults()));
     }
@@ -80,20 +87,29 @@ class HierarchicalAdapterTest extends AdapterContractTest {
   @Test
   void withoutItsOwnLayerNormItUsesTheBases() {
     try (AdapterSet set = newAdapterSet()) {
-      set.modules().forEach((point, module) -> {
-        assertThat(module).isInstanceOf(HierarchicalAdapter.class);
-        assertThat(module.layerNorm()[0]).isSameAs(baseSet.layerNorm(point)[0]);
-      });
-      assertThat(set.totalParameterCount()).isEqualTo(set.parameterCount() + baseSet.parameterCount());
+      set.modules()
+          .forEach(
+              (point, module) -> {
+                assertThat(module).isInstanceOf(HierarchicalAdapter.class);
+                assertThat(module.layerNorm()[0]).isSameAs(baseSet.layerNorm(point)[0]);
+              });
+      assertThat(set.totalParameterCount())
+          .isEqualTo(set.parameterCount() + baseSet.parameterCount());
       assertThat(set.base()).containsSame(baseSet);
     }
   }
 
   @Test
   void aTrainableBaseIsRefused() {
-    try (AdapterSet other = AdapterSet.create(backbone, baseSet.config().withSkill("other"), AdapterInit.seeded(1))) {
-      assertThatThrownBy(() -> AdapterSet.create(backbone,
-          AdapterConfig.hierarchical("bst", other.config(), 16, 8), AdapterInit.seeded(1), other))
+    try (AdapterSet other =
+        AdapterSet.create(backbone, baseSet.config().withSkill("other"), AdapterInit.seeded(1))) {
+      assertThatThrownBy(
+              () ->
+                  AdapterSet.create(
+                      backbone,
+                      AdapterConfig.hierarchical("bst", other.config(), 16, 8),
+                      AdapterInit.seeded(1),
+                      other))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("adapter 'bst': base adapter 'other' must be frozen");
     }
@@ -101,12 +117,17 @@ class HierarchicalAdapterTest extends AdapterContractTest {
 
   @Test
   void aConfigThatDoesNotMatchTheBaseIsRefused() {
-    AdapterConfig wider = AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8).withBottleneck(64);
+    AdapterConfig wider =
+        AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8).withBottleneck(64);
     assertThatThrownBy(() -> AdapterSet.create(backbone, wider, AdapterInit.seeded(1), baseSet))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("adapter 'bst': bottleneck must equal the base adapter 'base''s 32, found 64");
-    assertThatThrownBy(() -> AdapterSet.create(backbone,
-        AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8), AdapterInit.seeded(1)))
+    assertThatThrownBy(
+            () ->
+                AdapterSet.create(
+                    backbone,
+                    AdapterConfig.hierarchical("bst", baseSet.config(), 16, 8),
+                    AdapterInit.seeded(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("adapter 'bst': kind hierarchical needs a base adapter, found none");
   }

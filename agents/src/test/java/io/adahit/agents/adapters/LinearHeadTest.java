@@ -37,7 +37,8 @@ class LinearHeadTest extends AdapterContractTest {
 
   @Test
   void theHeadRefusesInputOfTheWrongWidth() {
-    try (AdapterSet set = newAdapterSet(); NDManager m = backbone.newManager()) {
+    try (AdapterSet set = newAdapterSet();
+        NDManager m = backbone.newManager()) {
       assertThatThrownBy(() -> set.head(m.zeros(new Shape(2, 100))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("linear head: input must be [batch, 384], found (2, 100)");

@@ -12,8 +12,12 @@ class OwnLayerNormAdapterTest extends AdapterContractTest {
 
   @Override
   protected AdapterSet newAdapterSet() {
-    AdapterConfig c = AdapterConfig.houlsby("convai2", 6).withTopLayers(2)
-        .withActivation(AdapterActivation.GELU).withOwnLayerNorm(true).withBottleneck(32);
+    AdapterConfig c =
+        AdapterConfig.houlsby("convai2", 6)
+            .withTopLayers(2)
+            .withActivation(AdapterActivation.GELU)
+            .withOwnLayerNorm(true)
+            .withBottleneck(32);
     return AdapterSet.create(backbone, c, AdapterInit.seeded(5));
   }
 

@@ -26,8 +26,7 @@ class SkillRegistryTest {
 
   private static Backbone backbone;
 
-  @TempDir
-  Path folder;
+  @TempDir Path folder;
 
   @BeforeAll
   static void load() throws Exception {
@@ -46,8 +45,12 @@ class SkillRegistryTest {
     try (AdapterSet base = AdapterSet.create(backbone, baseConfig, AdapterInit.seeded(1))) {
       base.setTrainable(false);
       AdapterFiles.save(base, folder.resolve("base"), Provenance.pending());
-      try (AdapterSet bst = AdapterSet.create(backbone, AdapterConfig.hierarchical("bst", baseConfig, 4, 2),
-          AdapterInit.seeded(2), base)) {
+      try (AdapterSet bst =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.hierarchical("bst", baseConfig, 4, 2),
+              AdapterInit.seeded(2),
+              base)) {
         AdapterFiles.save(bst, folder.resolve("bst"), Provenance.pending());
       }
     }
@@ -73,8 +76,9 @@ class SkillRegistryTest {
       assertThat(bst.base()).containsSame(registry.get("base"));
       assertThat(bst.isTrainable()).isFalse();
       assertThat(registry.entry("bst").manifest().base().skill()).isEqualTo("base");
-      assertThat(registry.storedParameterCount()).isEqualTo(registry.skills().stream()
-          .mapToLong(s -> registry.get(s).parameterCount()).sum());
+      assertThat(registry.storedParameterCount())
+          .isEqualTo(
+              registry.skills().stream().mapToLong(s -> registry.get(s).parameterCount()).sum());
       assertThat(bst.embed(List.of("hi there"), EncodeOptions.defaults())[0]).hasSize(384);
     }
   }
@@ -106,7 +110,8 @@ class SkillRegistryTest {
       SkillRegistry.LoadReport report = registry.loadFolder(folder);
       assertThat(report.loaded()).isEmpty();
       assertThat(report.failures()).containsOnlyKeys(broken, wow);
-      assertThat(report.failures().get(wow)).contains(wow.resolve("adapter.safetensors").toString());
+      assertThat(report.failures().get(wow))
+          .contains(wow.resolve("adapter.safetensors").toString());
       assertThat(report.failures().get(broken)).contains("not valid JSON");
       assertThat(registry.skills()).containsExactly("base", "bst", "convai2", "ed");
       assertThat(registry.get("bst")).isSameAs(bst);
@@ -149,7 +154,11 @@ class SkillRegistryTest {
       SkillRegistry.LoadReport report = registry.loadFolder(folder);
       assertThat(report.failures()).containsOnlyKeys(folder.resolve("ed-copy"));
       assertThat(report.failures().get(folder.resolve("ed-copy")))
-          .isEqualTo("skill 'ed' in " + folder.resolve("ed-copy") + " is already provided by " + folder.resolve("ed"));
+          .isEqualTo(
+              "skill 'ed' in "
+                  + folder.resolve("ed-copy")
+                  + " is already provided by "
+                  + folder.resolve("ed"));
     }
   }
 
@@ -158,9 +167,12 @@ class SkillRegistryTest {
     // an A/B variant of bst beside the served one: other weights, same skill name and base
     try (SkillRegistry deps = new SkillRegistry(backbone)) {
       deps.loadFolder(folder);
-      try (AdapterSet variant = AdapterSet.create(backbone,
-          AdapterConfig.hierarchical("bst", deps.entry("base").manifest().config(), 4, 2),
-          AdapterInit.seeded(9), deps.get("base"))) {
+      try (AdapterSet variant =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.hierarchical("bst", deps.entry("base").manifest().config(), 4, 2),
+              AdapterInit.seeded(9),
+              deps.get("base"))) {
         AdapterFiles.save(variant, folder.resolve("bst_variant"), Provenance.pending());
       }
     }
@@ -169,12 +181,17 @@ class SkillRegistryTest {
       assertThat(e.dir()).isEqualTo(folder.resolve("bst_variant").toAbsolutePath());
       assertThat(registry.skills()).as("only it and its base").containsExactly("base", "bst");
       assertThat(e.adapters().base()).containsSame(registry.get("base"));
-      assertThat(registry.loadDirectory(folder.resolve("bst_variant"))).as("loaded once").isSameAs(e);
+      assertThat(registry.loadDirectory(folder.resolve("bst_variant")))
+          .as("loaded once")
+          .isSameAs(e);
       assertThatThrownBy(() -> registry.loadDirectory(folder.resolve("bst")))
-          .hasMessage("skill 'bst' in " + folder.resolve("bst").toAbsolutePath() + " is already provided by "
-              + folder.resolve("bst_variant").toAbsolutePath());
+          .hasMessage(
+              "skill 'bst' in "
+                  + folder.resolve("bst").toAbsolutePath()
+                  + " is already provided by "
+                  + folder.resolve("bst_variant").toAbsolutePath());
     }
-    Files.delete(folder.resolve("base").resolve(AdapterFiles.CONFIG_FILE));   // the base is gone
+    Files.delete(folder.resolve("base").resolve(AdapterFiles.CONFIG_FILE)); // the base is gone
     try (SkillRegistry registry = new SkillRegistry(backbone)) {
       assertThatThrownBy(() -> registry.loadDirectory(folder.resolve("bst")))
           .hasMessage("adapter 'bst': base adapter 'base' not found in " + folder.toAbsolutePath());
@@ -185,7 +202,8 @@ class SkillRegistryTest {
   void aMissingFolderIsAnIoError() {
     try (SkillRegistry registry = new SkillRegistry(backbone)) {
       assertThatThrownBy(() -> registry.loadFolder(folder.resolve("nope")))
-          .isInstanceOf(NoSuchFileException.class).hasMessageContaining("nope");
+          .isInstanceOf(NoSuchFileException.class)
+          .hasMessageContaining("nope");
     }
   }
 
@@ -198,15 +216,17 @@ class SkillRegistryTest {
       AtomicBoolean done = new AtomicBoolean();
       List<Future<Integer>> readers = new ArrayList<>();
       for (int t = 0; t < 3; t++) {
-        readers.add(pool.submit(() -> {
-          int n = 0;
-          while (!done.get() || n == 0) {
-            assertThat(registry.get("bst").skill()).isEqualTo("bst");
-            assertThat(registry.skills()).contains("base", "bst", "convai2", "ed");
-            n++;
-          }
-          return n;
-        }));
+        readers.add(
+            pool.submit(
+                () -> {
+                  int n = 0;
+                  while (!done.get() || n == 0) {
+                    assertThat(registry.get("bst").skill()).isEqualTo("bst");
+                    assertThat(registry.skills()).contains("base", "bst", "convai2", "ed");
+                    n++;
+                  }
+                  return n;
+                }));
       }
       assertThat(registry.loadFolder(folder).loaded()).containsExactly("wow");
       done.set(true);

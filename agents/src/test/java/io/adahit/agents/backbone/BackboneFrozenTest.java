@@ -33,9 +33,11 @@ class BackboneFrozenTest {
 
   @Test
   void encoderCountsTheTokensOfEveryFullPass() {
-    List<String> texts = List.of("hello there", "i like to ski in the mountains with my two dogs", "ok");
+    List<String> texts =
+        List.of("hello there", "i like to ski in the mountains with my two dogs", "ok");
     EncodeOptions options = EncodeOptions.defaults();
-    long[][] rows = backbone.tokenizer().encodeRows(texts, options.maxLength(), options.truncation());
+    long[][] rows =
+        backbone.tokenizer().encodeRows(texts, options.maxLength(), options.truncation());
     long real = 0;
     int longest = 0;
     for (long[] r : rows) {
@@ -45,8 +47,9 @@ class BackboneFrozenTest {
     EncoderWork before = backbone.encoder().work();
     backbone.embed(texts, options);
     EncoderWork done = backbone.encoder().work().minus(before);
-    assertThat(done).isEqualTo(new EncoderWork(3, real, 3L * longest));   // one batch, padded to its longest
-    assertThat(real).isGreaterThan(3 * 2);                                   // [CLS] and [SEP] at least
+    assertThat(done)
+        .isEqualTo(new EncoderWork(3, real, 3L * longest)); // one batch, padded to its longest
+    assertThat(real).isGreaterThan(3 * 2); // [CLS] and [SEP] at least
     assertThat(done.tokensPerSecond(2.0)).isEqualTo(real / 2.0);
   }
 
@@ -65,8 +68,11 @@ class BackboneFrozenTest {
     try (NDManager m = backbone.newManager()) {
       NDArray gate = m.create(1.0f);
       gate.setRequiresGradient(true);
-      LayerHooks trainable = (point, out) ->
-          point.equals(new HookPoint(3, HookPoint.Position.AFTER_FEED_FORWARD)) ? out.mul(gate) : out;
+      LayerHooks trainable =
+          (point, out) ->
+              point.equals(new HookPoint(3, HookPoint.Position.AFTER_FEED_FORWARD))
+                  ? out.mul(gate)
+                  : out;
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
         NDArray hidden = backbone.encoder().forward(m, batch, trainable);
         NDArray loss = BertEncoder.meanPool(hidden, batch, true).get(":, 0").sum();
@@ -86,12 +92,14 @@ class BackboneFrozenTest {
   void everyLayerCallsBothHookPointsOnceWithTheSublayerShape() {
     Set<HookPoint> seen = new HashSet<>();
     List<String> shapes = new ArrayList<>();
-    LayerHooks recorder = (point, out) -> {
-      seen.add(point);
-      shapes.add(out.getShape().toString());
-      return out;
-    };
-    float[][] hooked = backbone.embed(List.of("hello there", "hi"), EncodeOptions.defaults(), recorder);
+    LayerHooks recorder =
+        (point, out) -> {
+          seen.add(point);
+          shapes.add(out.getShape().toString());
+          return out;
+        };
+    float[][] hooked =
+        backbone.embed(List.of("hello there", "hi"), EncodeOptions.defaults(), recorder);
     float[][] plain = backbone.embed(List.of("hello there", "hi"), EncodeOptions.defaults());
     assertThat(seen).hasSize(12);
     for (int layer = 0; layer < 6; layer++) {
@@ -100,15 +108,21 @@ class BackboneFrozenTest {
       }
     }
     assertThat(shapes).containsOnly("(2, 4, 384)");
-    assertThat(hooked).as("an identity hook leaves the pretrained model unchanged").isEqualTo(plain);
+    assertThat(hooked)
+        .as("an identity hook leaves the pretrained model unchanged")
+        .isEqualTo(plain);
   }
 
   @Test
   void aHookChangesTheOutput() {
-    LayerHooks zeroTopFfn = (point, out) ->
-        point.layer() == 5 && point.position() == HookPoint.Position.AFTER_FEED_FORWARD ? out.zerosLike() : out;
+    LayerHooks zeroTopFfn =
+        (point, out) ->
+            point.layer() == 5 && point.position() == HookPoint.Position.AFTER_FEED_FORWARD
+                ? out.zerosLike()
+                : out;
     float[] plain = backbone.embed(List.of("i like to ski."), EncodeOptions.defaults())[0];
-    float[] hooked = backbone.embed(List.of("i like to ski."), EncodeOptions.defaults(), zeroTopFfn)[0];
+    float[] hooked =
+        backbone.embed(List.of("i like to ski."), EncodeOptions.defaults(), zeroTopFfn)[0];
     assertThat(BackboneParityTest.cosine(plain, hooked)).isLessThan(0.999);
   }
 
@@ -119,16 +133,20 @@ class BackboneFrozenTest {
     TokenBatch empty = backbone.tokenizer().encode(List.of(), 16, Truncation.KEEP_START);
     try (NDManager m = backbone.newManager()) {
       assertThatThrownBy(() -> backbone.encoder().forward(m, empty, LayerHooks.NONE))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty batch");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("empty batch");
     }
   }
 
   @Test
   void textLongerThanThePositionTableIsTruncatedNotAnError() {
     String longText = "i like to ski and hike in the mountains . ".repeat(300);
-    float[][] e = backbone.embed(List.of(longText), EncodeOptions.defaults().withMaxLength(100_000));
+    float[][] e =
+        backbone.embed(List.of(longText), EncodeOptions.defaults().withMaxLength(100_000));
     assertThat(e[0]).hasSize(384);
-    float[][][] h = backbone.lastHiddenState(List.of(longText), EncodeOptions.defaults().withMaxLength(100_000));
+    float[][][] h =
+        backbone.lastHiddenState(
+            List.of(longText), EncodeOptions.defaults().withMaxLength(100_000));
     assertThat(h[0]).as("capped at max_position_embeddings").hasNumberOfRows(512);
   }
 

@@ -31,7 +31,9 @@ class BackboneParityTest {
     assertThat(sentences).hasSize(16);
     EncodeOptions opts = EncodeOptions.defaults();
     TokenBatch batch = backbone.tokenizer().encode(sentences, opts.maxLength(), opts.truncation());
-    assertThat(batch.lengths()).as("a padded batch of uneven lengths").containsAnyOf(batch.seqLen())
+    assertThat(batch.lengths())
+        .as("a padded batch of uneven lengths")
+        .containsAnyOf(batch.seqLen())
         .matches(l -> java.util.Arrays.stream(l).min().getAsInt() < batch.seqLen());
 
     float[][][] ours = backbone.lastHiddenState(sentences, opts);
@@ -51,7 +53,8 @@ class BackboneParityTest {
       }
       minCos = Math.min(minCos, cosine(pooled[i], refPooled));
     }
-    System.out.printf("parity over %d sentences: min cosine %.9f, max |diff| %.3g%n",
+    System.out.printf(
+        "parity over %d sentences: min cosine %.9f, max |diff| %.3g%n",
         sentences.size(), minCos, maxAbs);
     assertThat(minCos).isGreaterThan(0.9999);
     assertThat(maxAbs).isLessThan(1e-3);

@@ -15,7 +15,9 @@ class BackboneTokenizerTest {
 
   @BeforeAll
   static void load() throws Exception {
-    tok = BackboneTokenizer.fromJson(Backbone.resource(Backbone.DEFAULT_TOKENIZER_RESOURCE), "minilm");
+    tok =
+        BackboneTokenizer.fromJson(
+            Backbone.resource(Backbone.DEFAULT_TOKENIZER_RESOURCE), "minilm");
   }
 
   @AfterAll
@@ -34,13 +36,16 @@ class BackboneTokenizerTest {
 
   @Test
   void batchIsPaddedToTheLongestRowWithAMask() {
-    TokenBatch b = tok.encode(List.of("your persona: i like to ski.", "hi"), 256, Truncation.KEEP_START);
+    TokenBatch b =
+        tok.encode(List.of("your persona: i like to ski.", "hi"), 256, Truncation.KEEP_START);
     assertThat(b.batchSize()).isEqualTo(2);
     assertThat(b.seqLen()).isEqualTo(10);
     assertThat(b.lengths()).containsExactly(10, 3);
     assertThat(b.row(1)).containsExactly(101, 7632, 102);
-    assertThat(Arrays.copyOfRange(b.ids(), 10, 20)).containsExactly(101, 7632, 102, 0, 0, 0, 0, 0, 0, 0);
-    assertThat(Arrays.copyOfRange(b.attentionMask(), 10, 20)).containsExactly(1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(Arrays.copyOfRange(b.ids(), 10, 20))
+        .containsExactly(101, 7632, 102, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(Arrays.copyOfRange(b.attentionMask(), 10, 20))
+        .containsExactly(1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Test
@@ -62,13 +67,17 @@ class BackboneTokenizerTest {
   @Test
   void badArgumentsAreNamed() {
     assertThatThrownBy(() -> tok.encode(List.of("x"), 1, Truncation.KEEP_START))
-        .hasMessageContaining("max length must be >= 2").hasMessageContaining("found 1");
+        .hasMessageContaining("max length must be >= 2")
+        .hasMessageContaining("found 1");
     assertThatThrownBy(() -> tok.encode(Arrays.asList("x", null), 8, Truncation.KEEP_START))
         .hasMessageContaining("text 1 of the batch is null");
     assertThat(tok.encode(List.of(), 8, Truncation.KEEP_START).batchSize()).isZero();
   }
 
-  /** The ids {@code encodeRows} must give: the whole text tokenized, then cut (what it did before the window). */
+  /**
+   * The ids {@code encodeRows} must give: the whole text tokenized, then cut (what it did before
+   * the window).
+   */
   private static long[] wholeThenCut(String text, int maxLength, Truncation side) {
     long[] ids = tok.ids(text);
     if (ids.length <= maxLength) {
@@ -86,18 +95,25 @@ class BackboneTokenizerTest {
   void aLongTextIsTokenizedFromACharacterWindowWithTheSamePiecesAsTheWholeText() {
     StringBuilder varied = new StringBuilder();
     for (int i = 0; i < 4000; i++) {
-      varied.append(i % 7 == 0 ? "unbelievably" : "ski").append(i % 11 == 0 ? ",\n" : " ").append(i).append(' ');
+      varied
+          .append(i % 7 == 0 ? "unbelievably" : "ski")
+          .append(i % 11 == 0 ? ",\n" : " ")
+          .append(i)
+          .append(' ');
     }
-    List<String> texts = List.of(varied.toString(),
-        "a" + " ".repeat(5000) + "b c d",                       // whitespace runs: the window must widen
-        "x".repeat(30_000) + " the end",                        // one huge word: no boundary in the window
-        "caf\u00e9 na\u00efve \u4f60\u597d\u4e16\u754c ".repeat(2000),   // accents and CJK
-        "short text");
+    List<String> texts =
+        List.of(
+            varied.toString(),
+            "a" + " ".repeat(5000) + "b c d", // whitespace runs: the window must widen
+            "x".repeat(30_000) + " the end", // one huge word: no boundary in the window
+            "caf\u00e9 na\u00efve \u4f60\u597d\u4e16\u754c ".repeat(2000), // accents and CJK
+            "short text");
     for (Truncation side : Truncation.values()) {
       for (int maxLength : new int[] {8, 128, 256}) {
         long[][] rows = tok.encodeRows(texts, maxLength, side);
         for (int i = 0; i < texts.size(); i++) {
-          assertThat(rows[i]).as("text %d, %s, %d", i, side, maxLength)
+          assertThat(rows[i])
+              .as("text %d, %s, %d", i, side, maxLength)
               .containsExactly(wholeThenCut(texts.get(i), maxLength, side));
         }
       }

@@ -37,13 +37,17 @@ class BgeSmallBackboneTest {
 
   @Test
   void namesSelectTheEmbeddedBackbonesAndAnUnknownNameListsThem() {
-    assertThat(EmbeddedBackbone.byName("bge-small-en-v1.5")).isEqualTo(EmbeddedBackbone.BGE_SMALL_EN_V15);
-    assertThat(EmbeddedBackbone.byName("all-MiniLM-L6-v2")).isEqualTo(EmbeddedBackbone.ALL_MINILM_L6_V2);
-    assertThat(EmbeddedBackbone.byName("ALL-MINILM-L6-V2")).isEqualTo(EmbeddedBackbone.defaultBackbone());
+    assertThat(EmbeddedBackbone.byName("bge-small-en-v1.5"))
+        .isEqualTo(EmbeddedBackbone.BGE_SMALL_EN_V15);
+    assertThat(EmbeddedBackbone.byName("all-MiniLM-L6-v2"))
+        .isEqualTo(EmbeddedBackbone.ALL_MINILM_L6_V2);
+    assertThat(EmbeddedBackbone.byName("ALL-MINILM-L6-V2"))
+        .isEqualTo(EmbeddedBackbone.defaultBackbone());
     assertThat(EmbeddedBackbone.names()).containsExactly("all-minilm-l6-v2", "bge-small-en-v1.5");
     assertThatThrownBy(() -> EmbeddedBackbone.byName("bge-base"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown backbone 'bge-base': the embedded backbones are all-minilm-l6-v2, bge-small-en-v1.5");
+        .hasMessage(
+            "unknown backbone 'bge-base': the embedded backbones are all-minilm-l6-v2, bge-small-en-v1.5");
     assertThatThrownBy(() -> Backbone.open("no-such-backbone"))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("no-such-backbone")
@@ -54,8 +58,10 @@ class BgeSmallBackboneTest {
   void itIsTheTwelveLayerBgeSmallWithItsOwnWeights() throws Exception {
     assertThat(backbone.name()).isEqualTo("bge-small-en-v1.5");
     assertThat(backbone.embedded()).contains(EmbeddedBackbone.BGE_SMALL_EN_V15);
-    assertThat(backbone.config()).isEqualTo(new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12));
-    // 6 more layers of 1,774,464 parameters each than MiniLM's 22,713,216 (BertWeights counts every tensor)
+    assertThat(backbone.config())
+        .isEqualTo(new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12));
+    // 6 more layers of 1,774,464 parameters each than MiniLM's 22,713,216 (BertWeights counts every
+    // tensor)
     try (Backbone minilm = Backbone.loadDefault()) {
       assertThat(backbone.parameterCount()).isEqualTo(minilm.parameterCount() + 6L * 1_774_464);
       assertThat(backbone.fingerprint()).isNotEqualTo(minilm.fingerprint());
@@ -67,7 +73,8 @@ class BgeSmallBackboneTest {
     List<String> sentences = SharedData.convai2Sentences(16);
     EncodeOptions opts = EncodeOptions.defaults();
     TokenBatch batch = backbone.tokenizer().encode(sentences, opts.maxLength(), opts.truncation());
-    assertThat(Arrays.stream(batch.lengths()).min().getAsInt()).as("a padded batch of uneven lengths")
+    assertThat(Arrays.stream(batch.lengths()).min().getAsInt())
+        .as("a padded batch of uneven lengths")
         .isLessThan(batch.seqLen());
 
     float[][][] ours = backbone.lastHiddenState(sentences, opts);
@@ -87,7 +94,8 @@ class BgeSmallBackboneTest {
       }
       minCos = Math.min(minCos, BackboneParityTest.cosine(pooled[i], refPooled));
     }
-    System.out.printf("bge-small-en-v1.5 parity over %d sentences: min cosine %.9f, max |diff| %.3g%n",
+    System.out.printf(
+        "bge-small-en-v1.5 parity over %d sentences: min cosine %.9f, max |diff| %.3g%n",
         sentences.size(), minCos, maxAbs);
     assertThat(minCos).isGreaterThan(0.9999);
     assertThat(maxAbs).isLessThan(1e-3);
@@ -99,6 +107,7 @@ class BgeSmallBackboneTest {
     assertThatThrownBy(() -> AdapterFiles.load(skill, backbone, null))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("was trained on backbone 'all-MiniLM-L6-v2' with fingerprint sha256:")
-        .hasMessageContaining("but this backbone 'bge-small-en-v1.5' has " + backbone.fingerprint());
+        .hasMessageContaining(
+            "but this backbone 'bge-small-en-v1.5' has " + backbone.fingerprint());
   }
 }

@@ -7,17 +7,20 @@ import org.junit.jupiter.api.Test;
 
 class CpuTuningTest {
 
-  private static final List<String> AMD_AVX512 = List.of(
-      "processor\t: 0", "vendor_id\t: AuthenticAMD",
-      "flags\t\t: fpu sse avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16");
-  private static final List<String> AMD_AVX2 = List.of(
-      "vendor_id\t: AuthenticAMD", "flags\t\t: fpu sse avx avx2 fma");
-  private static final List<String> INTEL_AVX512 = List.of(
-      "vendor_id\t: GenuineIntel", "flags\t\t: avx2 avx512f avx512dq avx512bw avx512vl");
-  private static final List<String> MAPS_WITH = List.of(
-      "7f00-7f01 r-xp 00000000 fd:00 123 /work/main/agents/target/native/" + CpuTuning.LIBRARY);
-  private static final List<String> MAPS_WITHOUT = List.of(
-      "7f00-7f01 r-xp 00000000 fd:00 124 /usr/lib/x86_64-linux-gnu/libc.so.6");
+  private static final List<String> AMD_AVX512 =
+      List.of(
+          "processor\t: 0",
+          "vendor_id\t: AuthenticAMD",
+          "flags\t\t: fpu sse avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16");
+  private static final List<String> AMD_AVX2 =
+      List.of("vendor_id\t: AuthenticAMD", "flags\t\t: fpu sse avx avx2 fma");
+  private static final List<String> INTEL_AVX512 =
+      List.of("vendor_id\t: GenuineIntel", "flags\t\t: avx2 avx512f avx512dq avx512bw avx512vl");
+  private static final List<String> MAPS_WITH =
+      List.of(
+          "7f00-7f01 r-xp 00000000 fd:00 123 /work/main/agents/target/native/" + CpuTuning.LIBRARY);
+  private static final List<String> MAPS_WITHOUT =
+      List.of("7f00-7f01 r-xp 00000000 fd:00 124 /usr/lib/x86_64-linux-gnu/libc.so.6");
 
   @Test
   void amdWithAvx512IsSlowUntilTheLibraryIsPreloaded() {

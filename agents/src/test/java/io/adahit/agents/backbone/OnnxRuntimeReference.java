@@ -7,7 +7,10 @@ import ai.onnxruntime.OrtSession;
 import java.nio.LongBuffer;
 import java.util.Map;
 
-/** ONNX Runtime on the same ONNX file as an embedded backbone (default all-minilm-l6-v2.onnx): the parity reference. */
+/**
+ * ONNX Runtime on the same ONNX file as an embedded backbone (default all-minilm-l6-v2.onnx): the
+ * parity reference.
+ */
 final class OnnxRuntimeReference implements AutoCloseable {
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -28,9 +31,11 @@ final class OnnxRuntimeReference implements AutoCloseable {
     long[] shape = {b.batchSize(), b.seqLen()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(b.ids()), shape);
         OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(b.attentionMask()), shape);
-        OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b.ids().length]), shape);
-        OrtSession.Result r = session.run(Map.of(
-            "input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
+        OnnxTensor types =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b.ids().length]), shape);
+        OrtSession.Result r =
+            session.run(
+                Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
       return (float[][][]) r.get(0).getValue();
     }
   }

@@ -16,9 +16,12 @@ class ErrorKindTest {
 
   @Test
   void userMistakesAreInvalidOrNotFound() {
-    assertThat(ErrorKind.of(new IllegalArgumentException("--k must be >= 1"))).isEqualTo(ErrorKind.INVALID);
-    assertThat(ErrorKind.of(new UnknownSkillException("bts", List.of("bst")))).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(ErrorKind.tag(new UnknownSkillException("bts", List.of("bst")))).isEqualTo("unknown_skill");
+    assertThat(ErrorKind.of(new IllegalArgumentException("--k must be >= 1")))
+        .isEqualTo(ErrorKind.INVALID);
+    assertThat(ErrorKind.of(new UnknownSkillException("bts", List.of("bst"))))
+        .isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(ErrorKind.tag(new UnknownSkillException("bts", List.of("bst"))))
+        .isEqualTo("unknown_skill");
     assertThat(ErrorKind.of(new NoSuchFileException("x.txt"))).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(ErrorKind.of(new ConflictException("default skill"))).isEqualTo(ErrorKind.CONFLICT);
     assertThat(ErrorKind.of(new IOException("disk full"))).isEqualTo(ErrorKind.UNAVAILABLE);
@@ -27,7 +30,8 @@ class ErrorKindTest {
 
   @Test
   void internalInvariantFailuresAreInternalNeverInvalid() {
-    assertThat(ErrorKind.of(new IllegalStateException("pool closed"))).isEqualTo(ErrorKind.INTERNAL);
+    assertThat(ErrorKind.of(new IllegalStateException("pool closed")))
+        .isEqualTo(ErrorKind.INTERNAL);
     assertThat(ErrorKind.of(new NullPointerException())).isEqualTo(ErrorKind.INTERNAL);
     assertThat(ErrorKind.of(new NoSuchElementException("iterator"))).isEqualTo(ErrorKind.INTERNAL);
     assertThat(ErrorKind.of(new IndexOutOfBoundsException(3))).isEqualTo(ErrorKind.INTERNAL);
@@ -38,10 +42,13 @@ class ErrorKindTest {
 
   @Test
   void wrappersAreUnwrappedAndInternalMessagesHidden() {
-    Throwable wrapped = new CompletionException(new ExecutionException(new IllegalArgumentException("bad k")));
+    Throwable wrapped =
+        new CompletionException(new ExecutionException(new IllegalArgumentException("bad k")));
     assertThat(ErrorKind.of(wrapped)).isEqualTo(ErrorKind.INVALID);
     assertThat(ErrorKind.clientMessage(wrapped)).isEqualTo("bad k");
     Throwable bug = new CompletionException(new IllegalStateException("secret path /srv/x"));
-    assertThat(ErrorKind.clientMessage(bug)).isEqualTo(ErrorKind.INTERNAL_MESSAGE).doesNotContain("secret");
+    assertThat(ErrorKind.clientMessage(bug))
+        .isEqualTo(ErrorKind.INTERNAL_MESSAGE)
+        .doesNotContain("secret");
   }
 }

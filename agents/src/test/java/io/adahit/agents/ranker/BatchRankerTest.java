@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link BatchRanker}'s list form, {@link DistinctTexts}, {@link Ranking}'s order and {@link CandidateIndex}. */
+/**
+ * {@link BatchRanker}'s list form, {@link DistinctTexts}, {@link Ranking}'s order and {@link
+ * CandidateIndex}.
+ */
 class BatchRankerTest {
 
   @Test
@@ -45,21 +48,28 @@ class BatchRankerTest {
       float[] s = new float[n];
       for (int i = 0; i < n; i++) {
         int kind = rnd.nextInt(6);
-        s[i] = kind == 0 ? 0f : kind == 1 ? -0f : kind == 2 ? (rnd.nextInt(3) - 1) * 0.25f
-            : (float) rnd.nextGaussian();
+        s[i] =
+            kind == 0
+                ? 0f
+                : kind == 1
+                    ? -0f
+                    : kind == 2 ? (rnd.nextInt(3) - 1) * 0.25f : (float) rnd.nextGaussian();
       }
       Integer[] idx = new Integer[n];
       Arrays.setAll(idx, i -> i);
       Arrays.sort(idx, (a, b) -> Float.compare(s[b], s[a]));
       int[] expected = Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
-      assertThat(Ranking.of(s).order()).as("trial %d: %s", trial, Arrays.toString(s)).containsExactly(expected);
+      assertThat(Ranking.of(s).order())
+          .as("trial %d: %s", trial, Arrays.toString(s))
+          .containsExactly(expected);
     }
   }
 
   @Test
   void anIndexHoldsItsPoolAndIsFreedWhenClosed() {
-    CandidateIndex index = new CandidateIndex(List.of("x", "y"), new float[][] {{1, 0, 0}, {0, 1, 0}},
-        NDManager.newBaseManager());
+    CandidateIndex index =
+        new CandidateIndex(
+            List.of("x", "y"), new float[][] {{1, 0, 0}, {0, 1, 0}}, NDManager.newBaseManager());
     assertThat(index.size()).isEqualTo(2);
     assertThat(index.dim()).isEqualTo(3);
     assertThat(index.isClosed()).isFalse();
@@ -69,9 +79,15 @@ class BatchRankerTest {
     }
     index.close();
     assertThat(index.isClosed()).isTrue();
-    assertThatThrownBy(() -> new CandidateIndex(List.of("x"), new float[][] {{1}, {2}}, NDManager.newBaseManager()))
+    assertThatThrownBy(
+            () ->
+                new CandidateIndex(
+                    List.of("x"), new float[][] {{1}, {2}}, NDManager.newBaseManager()))
         .hasMessageContaining("1 texts but 2 embeddings");
-    assertThatThrownBy(() -> new CandidateIndex(List.of("x", "y"), new float[][] {{1, 2}, {3}}, NDManager.newBaseManager()))
+    assertThatThrownBy(
+            () ->
+                new CandidateIndex(
+                    List.of("x", "y"), new float[][] {{1, 2}, {3}}, NDManager.newBaseManager()))
         .hasMessageContaining("embedding 1 has 1 values, the first has 2");
   }
 }

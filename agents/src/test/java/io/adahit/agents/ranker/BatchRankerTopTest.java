@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@link BatchRanker#top}'s selection from a row of pool scores (moved here with it from the server). */
+/**
+ * {@link BatchRanker#top}'s selection from a row of pool scores (moved here with it from the
+ * server).
+ */
 class BatchRankerTopTest {
 
   private static final List<String> TEXTS = List.of("a", "b", "c", "d", "e");
@@ -22,7 +25,8 @@ class BatchRankerTopTest {
   @Test
   void tiesKeepCandidateOrderAsRankingDoes() {
     float[] scores = {0.5f, 0.5f, 0.5f, 0.2f, 0.5f};
-    assertThat(BatchRanker.top(scores, 0, TEXTS, 5, Set.of()).texts()).containsExactly("a", "b", "c", "e", "d");
+    assertThat(BatchRanker.top(scores, 0, TEXTS, 5, Set.of()).texts())
+        .containsExactly("a", "b", "c", "e", "d");
   }
 
   @Test
@@ -40,6 +44,7 @@ class BatchRankerTopTest {
   @Test
   void negativeScoresOrderCorrectly() {
     float[] scores = {-0.1f, -0.9f, -0.5f, -0.7f, -0.3f};
-    assertThat(BatchRanker.top(scores, 0, TEXTS, 5, Set.of()).texts()).containsExactly("a", "e", "c", "d", "b");
+    assertThat(BatchRanker.top(scores, 0, TEXTS, 5, Set.of()).texts())
+        .containsExactly("a", "e", "c", "d", "b");
   }
 }

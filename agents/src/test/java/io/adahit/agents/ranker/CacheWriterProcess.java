@@ -30,8 +30,8 @@ public final class CacheWriterProcess {
     return v;
   }
 
-  static final TextEncoder ENCODER = (texts, opts) -> texts.stream().map(CacheWriterProcess::expected)
-      .toArray(float[][]::new);
+  static final TextEncoder ENCODER =
+      (texts, opts) -> texts.stream().map(CacheWriterProcess::expected).toArray(float[][]::new);
 
   static String text(int i) {
     return "text number " + i;
@@ -48,14 +48,17 @@ public final class CacheWriterProcess {
     Collections.shuffle(order, random);
     for (int start = 0; start < n; ) {
       int end = Math.min(n, start + 1 + random.nextInt(16));
-      cache.encode(order.subList(start, end).stream().map(CacheWriterProcess::text).toList(), EncodeOptions.defaults());
+      cache.encode(
+          order.subList(start, end).stream().map(CacheWriterProcess::text).toList(),
+          EncodeOptions.defaults());
       start = end;
     }
     return cache;
   }
 
   public static void main(String[] args) {
-    EmbeddingCache c = write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
+    EmbeddingCache c =
+        write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
     System.out.println("encoded " + c.misses() + " cached " + c.hits());
   }
 }

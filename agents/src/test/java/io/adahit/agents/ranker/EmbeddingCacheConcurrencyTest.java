@@ -34,10 +34,14 @@ class EmbeddingCacheConcurrencyTest {
   /** A fresh reader: every text cached, with the value its writers computed. */
   private void assertEveryTextCachedCorrectly(int n) {
     List<String> encodedNow = new ArrayList<>();
-    EmbeddingCache reader = new EmbeddingCache((texts, opts) -> {
-      encodedNow.addAll(texts);
-      return CacheWriterProcess.ENCODER.encode(texts, opts);
-    }, "enc-1", dir);
+    EmbeddingCache reader =
+        new EmbeddingCache(
+            (texts, opts) -> {
+              encodedNow.addAll(texts);
+              return CacheWriterProcess.ENCODER.encode(texts, opts);
+            },
+            "enc-1",
+            dir);
     List<String> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       all.add(CacheWriterProcess.text(i));
@@ -58,7 +62,9 @@ class EmbeddingCacheConcurrencyTest {
       EmbeddingCache ca = a.get(2, TimeUnit.MINUTES);
       EmbeddingCache cb = b.get(2, TimeUnit.MINUTES);
       assertThat(ca.misses() + ca.hits()).isEqualTo(N);
-      assertThat(ca.misses() + cb.misses()).as("each text encoded at most once per writer").isBetween((long) N, 2L * N);
+      assertThat(ca.misses() + cb.misses())
+          .as("each text encoded at most once per writer")
+          .isBetween((long) N, 2L * N);
     } finally {
       pool.shutdownNow();
     }
@@ -69,10 +75,18 @@ class EmbeddingCacheConcurrencyTest {
   void twoProcessesWritingAtOnceLeaveEveryEntryReadable() throws Exception {
     List<Process> children = new ArrayList<>();
     for (long seed : new long[] {11, 12}) {
-      children.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), CacheWriterProcess.class.getName(),
-          dir.toString(), "enc-1", String.valueOf(N), String.valueOf(seed))
-          .redirectErrorStream(true).start());
+      children.add(
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CacheWriterProcess.class.getName(),
+                  dir.toString(),
+                  "enc-1",
+                  String.valueOf(N),
+                  String.valueOf(seed))
+              .redirectErrorStream(true)
+              .start());
     }
     for (Process p : children) {
       assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("writer process finished").isTrue();
@@ -100,11 +114,16 @@ class EmbeddingCacheConcurrencyTest {
     Files.write(dir.resolve(key + ".emb"), java.util.Arrays.copyOf(buf.array(), 2 * 68 + 30));
 
     List<String> encoded = new ArrayList<>();
-    EmbeddingCache next = new EmbeddingCache((texts, opts) -> {
-      encoded.addAll(texts);
-      return CacheWriterProcess.ENCODER.encode(texts, opts);
-    }, "enc-1", dir);
-    next.encode(List.of(CacheWriterProcess.text(0), CacheWriterProcess.text(2), CacheWriterProcess.text(3)),
+    EmbeddingCache next =
+        new EmbeddingCache(
+            (texts, opts) -> {
+              encoded.addAll(texts);
+              return CacheWriterProcess.ENCODER.encode(texts, opts);
+            },
+            "enc-1",
+            dir);
+    next.encode(
+        List.of(CacheWriterProcess.text(0), CacheWriterProcess.text(2), CacheWriterProcess.text(3)),
         EncodeOptions.defaults());
     assertThat(encoded).containsExactly(CacheWriterProcess.text(2), CacheWriterProcess.text(3));
     assertEveryTextCachedCorrectly(4);
@@ -112,7 +131,8 @@ class EmbeddingCacheConcurrencyTest {
 
   /** Records of {@link CacheWriterProcess#text} {@code from..to-1}, in the cache's file format. */
   private static byte[] records(int from, int to) {
-    ByteBuffer buf = ByteBuffer.allocate((to - from) * (32 + 4 + 32)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate((to - from) * (32 + 4 + 32)).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = from; i < to; i++) {
       String t = CacheWriterProcess.text(i);
       buf.put(HexFormat.of().parseHex(EmbeddingCache.sha256(t)));
@@ -132,12 +152,16 @@ class EmbeddingCacheConcurrencyTest {
     EmbeddingFiles reader = EmbeddingFiles.open(dir, "k", "reader");
     assertThat(reader.known()).hasSize(5);
 
-    Files.delete(merged);   // the other writer merged it away, then merged again: same name, fewer bytes
+    Files.delete(
+        merged); // the other writer merged it away, then merged again: same name, fewer bytes
     Files.write(merged, records(5, 7));
     reader.refresh();
 
-    assertThat(reader.known()).as("the new file's records").containsKeys(
-        EmbeddingCache.sha256(CacheWriterProcess.text(5)), EmbeddingCache.sha256(CacheWriterProcess.text(6)));
+    assertThat(reader.known())
+        .as("the new file's records")
+        .containsKeys(
+            EmbeddingCache.sha256(CacheWriterProcess.text(5)),
+            EmbeddingCache.sha256(CacheWriterProcess.text(6)));
     assertThat(reader.known().get(EmbeddingCache.sha256(CacheWriterProcess.text(6))))
         .containsExactly(CacheWriterProcess.expected(CacheWriterProcess.text(6)));
   }
@@ -157,7 +181,7 @@ class EmbeddingCacheConcurrencyTest {
     for (Path p : before) {
       Files.setLastModifiedTime(p, old);
     }
-    assertEveryTextCachedCorrectly(EmbeddingFiles.COMPACT_AT);   // opens the key: merges
+    assertEveryTextCachedCorrectly(EmbeddingFiles.COMPACT_AT); // opens the key: merges
     try (var s = Files.list(dir)) {
       List<String> names = s.map(p -> p.getFileName().toString()).toList();
       assertThat(names).hasSize(1);

@@ -18,10 +18,13 @@ class EmbeddingCacheTest {
   @TempDir Path dir;
 
   private final List<String> encoded = new ArrayList<>();
-  private final TextEncoder lengths = (texts, opts) -> {
-    encoded.addAll(texts);
-    return texts.stream().map(t -> new float[] {t.length(), opts.maxLength()}).toArray(float[][]::new);
-  };
+  private final TextEncoder lengths =
+      (texts, opts) -> {
+        encoded.addAll(texts);
+        return texts.stream()
+            .map(t -> new float[] {t.length(), opts.maxLength()})
+            .toArray(float[][]::new);
+      };
 
   @Test
   void aSecondRunOverTheSameTextsEncodesNothing() {
@@ -43,8 +46,10 @@ class EmbeddingCacheTest {
     new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello"), EncodeOptions.defaults());
     encoded.clear();
     EmbeddingCache cache = new EmbeddingCache(lengths, "enc-1", dir);
-    assertThat(cache.missing(List.of("hi", "hello", "hey", "hi"), EncodeOptions.defaults())).containsExactly("hi", "hey");
-    assertThat(cache.missing(List.of("hello"), EncodeOptions.defaults().withMaxLength(32))).containsExactly("hello");
+    assertThat(cache.missing(List.of("hi", "hello", "hey", "hi"), EncodeOptions.defaults()))
+        .containsExactly("hi", "hey");
+    assertThat(cache.missing(List.of("hello"), EncodeOptions.defaults().withMaxLength(32)))
+        .containsExactly("hello");
     assertThat(encoded).as("counting encodes nothing").isEmpty();
     cache.encode(List.of("hi", "hey"), EncodeOptions.defaults());
     assertThat(cache.missing(List.of("hi", "hello", "hey"), EncodeOptions.defaults())).isEmpty();
@@ -54,13 +59,15 @@ class EmbeddingCacheTest {
   void anotherEncoderIdentityOrOptionsNeverSeesTheseEntries() {
     new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello"), EncodeOptions.defaults());
     new EmbeddingCache(lengths, "enc-2", dir).encode(List.of("hello"), EncodeOptions.defaults());
-    new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello"), EncodeOptions.defaults().withMaxLength(32));
+    new EmbeddingCache(lengths, "enc-1", dir)
+        .encode(List.of("hello"), EncodeOptions.defaults().withMaxLength(32));
     assertThat(encoded).containsExactly("hello", "hello", "hello");
   }
 
   @Test
   void aRecordCutShortByACrashIsDroppedAndReEncoded() throws Exception {
-    new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello", "hi"), EncodeOptions.defaults());
+    new EmbeddingCache(lengths, "enc-1", dir)
+        .encode(List.of("hello", "hi"), EncodeOptions.defaults());
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
       file = files.findFirst().orElseThrow();
@@ -69,7 +76,9 @@ class EmbeddingCacheTest {
       ch.truncate(ch.size() - 3);
     }
     encoded.clear();
-    float[][] again = new EmbeddingCache(lengths, "enc-1", dir).encode(List.of("hello", "hi"), EncodeOptions.defaults());
+    float[][] again =
+        new EmbeddingCache(lengths, "enc-1", dir)
+            .encode(List.of("hello", "hi"), EncodeOptions.defaults());
     assertThat(encoded).containsExactly("hi");
     assertThat(again[1]).containsExactly(2, 256);
   }

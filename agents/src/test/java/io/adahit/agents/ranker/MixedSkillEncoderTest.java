@@ -20,11 +20,17 @@ import org.junit.jupiter.api.Test;
 class MixedSkillEncoderTest {
 
   private static final EncodeOptions OPTS = new EncodeOptions(256, Truncation.KEEP_END, true, 32);
-  private static final List<String> ZERO = List.of("hi! how are you today?", "i like to ski in the winter.");
-  private static final List<String> ADA = List.of("what do you do for a living?", "my dog is named rex.",
-      "your persona: i love tea.\ni have two cats, do you have pets?");
-  private static final List<String> OWN_LN = List.of("the weather is lovely here.", "i am a teacher.");
-  private static final List<String> HIER = List.of("i have been to paris twice.", "what's your favourite band?");
+  private static final List<String> ZERO =
+      List.of("hi! how are you today?", "i like to ski in the winter.");
+  private static final List<String> ADA =
+      List.of(
+          "what do you do for a living?",
+          "my dog is named rex.",
+          "your persona: i love tea.\ni have two cats, do you have pets?");
+  private static final List<String> OWN_LN =
+      List.of("the weather is lovely here.", "i am a teacher.");
+  private static final List<String> HIER =
+      List.of("i have been to paris twice.", "what's your favourite band?");
 
   private static Backbone backbone;
   private static AdapterSet ada;
@@ -35,14 +41,23 @@ class MixedSkillEncoderTest {
   @BeforeAll
   static void load() throws Exception {
     backbone = Backbone.loadDefault();
-    ada = AdapterSet.create(backbone, AdapterConfig.houlsby("ada", 6), new AdapterInit(3, 0.05, 0.05));
-    ownLn = AdapterSet.create(backbone, AdapterConfig.houlsby("ln", 6).withTopLayers(2).withOwnLayerNorm(true),
-        new AdapterInit(5, 0.05, 0.05));
+    ada =
+        AdapterSet.create(
+            backbone, AdapterConfig.houlsby("ada", 6), new AdapterInit(3, 0.05, 0.05));
+    ownLn =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.houlsby("ln", 6).withTopLayers(2).withOwnLayerNorm(true),
+            new AdapterInit(5, 0.05, 0.05));
     AdapterConfig baseConfig = AdapterConfig.houlsby("adahit_base", 6).withTopLayers(2);
     adahitBase = AdapterSet.create(backbone, baseConfig, new AdapterInit(7, 0.05, 0.05));
     adahitBase.setTrainable(false);
-    hierarchical = AdapterSet.create(backbone, AdapterConfig.hierarchical("h", baseConfig, 32, 16),
-        new AdapterInit(9, 0.05, 0.05), adahitBase);
+    hierarchical =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.hierarchical("h", baseConfig, 32, 16),
+            new AdapterInit(9, 0.05, 0.05),
+            adahitBase);
   }
 
   @AfterAll
@@ -60,9 +75,12 @@ class MixedSkillEncoderTest {
     all.addAll(ADA);
     all.addAll(HIER);
     all.addAll(OWN_LN);
-    List<MixedSkillEncoder.Segment> segments = List.of(new MixedSkillEncoder.Segment(0, 2, null),
-        new MixedSkillEncoder.Segment(2, 5, ada), new MixedSkillEncoder.Segment(5, 7, hierarchical),
-        new MixedSkillEncoder.Segment(7, 9, ownLn));
+    List<MixedSkillEncoder.Segment> segments =
+        List.of(
+            new MixedSkillEncoder.Segment(0, 2, null),
+            new MixedSkillEncoder.Segment(2, 5, ada),
+            new MixedSkillEncoder.Segment(5, 7, hierarchical),
+            new MixedSkillEncoder.Segment(7, 9, ownLn));
     float[][] mixed = encode(all, segments);
     float[][] hier = hierarchical.embed(HIER, OPTS);
     assertClose(mixed[5], hier[0]);
@@ -86,14 +104,22 @@ class MixedSkillEncoderTest {
     try (AdapterSet other = AdapterSet.create(backbone, top2, new AdapterInit(13, 0.05, 0.05))) {
       other.setTrainable(false);
       hierarchical.setTrainable(false);
-      try (AdapterSet fusion = AdapterSet.fusion(backbone,
-          AdapterConfig.fusionOf("fused", List.of(hierarchical.config(), other.config())),
-          new AdapterInit(17, 0.05, 0.05), List.of(hierarchical, other))) {
+      try (AdapterSet fusion =
+          AdapterSet.fusion(
+              backbone,
+              AdapterConfig.fusionOf("fused", List.of(hierarchical.config(), other.config())),
+              new AdapterInit(17, 0.05, 0.05),
+              List.of(hierarchical, other))) {
         List<String> all = new ArrayList<>(ZERO);
         all.addAll(HIER);
         all.addAll(ADA);
-        float[][] mixed = encode(all, List.of(new MixedSkillEncoder.Segment(0, 2, null),
-            new MixedSkillEncoder.Segment(2, 4, fusion), new MixedSkillEncoder.Segment(4, 7, ada)));
+        float[][] mixed =
+            encode(
+                all,
+                List.of(
+                    new MixedSkillEncoder.Segment(0, 2, null),
+                    new MixedSkillEncoder.Segment(2, 4, fusion),
+                    new MixedSkillEncoder.Segment(4, 7, ada)));
         float[][] fused = fusion.embed(HIER, OPTS);
         assertClose(mixed[2], fused[0]);
         assertClose(mixed[3], fused[1]);
@@ -122,9 +148,11 @@ class MixedSkillEncoderTest {
   }
 
   private static float[][] encode(List<String> texts, List<MixedSkillEncoder.Segment> segments) {
-    TokenBatch batch = backbone.tokenizer().pad(backbone.tokenizer().encodeRows(texts, 256, Truncation.KEEP_END));
+    TokenBatch batch =
+        backbone.tokenizer().pad(backbone.tokenizer().encodeRows(texts, 256, Truncation.KEEP_END));
     try (NDManager m = backbone.newManager()) {
-      float[] flat = new MixedSkillEncoder(backbone).encode(m, batch, segments, true).toFloatArray();
+      float[] flat =
+          new MixedSkillEncoder(backbone).encode(m, batch, segments, true).toFloatArray();
       int d = backbone.config().hiddenSize();
       float[][] out = new float[texts.size()][];
       for (int i = 0; i < out.length; i++) {

@@ -31,13 +31,15 @@ class RankerTest {
     }
   }
 
-  private final FakeEncoder fake = new FakeEncoder(Map.of(
-      "ctx", new float[] {1, 0},
-      "ctx2", new float[] {0, 1},
-      "a", new float[] {0.5f, 0},
-      "b", new float[] {0.9f, 0.1f},
-      "c", new float[] {0.5f, 5},
-      "tie", new float[] {0.5f, 1}));
+  private final FakeEncoder fake =
+      new FakeEncoder(
+          Map.of(
+              "ctx", new float[] {1, 0},
+              "ctx2", new float[] {0, 1},
+              "a", new float[] {0.5f, 0},
+              "b", new float[] {0.9f, 0.1f},
+              "c", new float[] {0.5f, 5},
+              "tie", new float[] {0.5f, 1}));
 
   @Test
   void ranksByDotProductBestFirstAndKeepsGivenOrderOnTies() {
@@ -54,7 +56,9 @@ class RankerTest {
   @Test
   void encodesEachDistinctCandidateOnceWithTheCandidateOptions() {
     Ranker ranker = new Ranker(fake, RankerOptions.defaults());
-    List<Ranking> rs = ranker.rankAll(List.of("ctx", "ctx2"), List.of(List.of("a", "b", "c"), List.of("c", "a", "tie")));
+    List<Ranking> rs =
+        ranker.rankAll(
+            List.of("ctx", "ctx2"), List.of(List.of("a", "b", "c"), List.of("c", "a", "tie")));
     assertThat(fake.seen).containsExactly("ctx", "ctx2", "a", "b", "c", "tie");
     assertThat(fake.options.get(0).truncation()).isEqualTo(Truncation.KEEP_END);
     assertThat(fake.options.get(1).truncation()).isEqualTo(Truncation.KEEP_START);
@@ -72,7 +76,8 @@ class RankerTest {
     Ranker ranker = new Ranker(fake, RankerOptions.defaults());
     assertThatThrownBy(() -> ranker.rankAll(List.of("ctx"), List.of()))
         .hasMessageContaining("1 contexts but 0 candidate lists");
-    assertThatThrownBy(() -> ranker.rankAll(List.of("ctx", "ctx2"), List.of(List.of("a"), List.of())))
+    assertThatThrownBy(
+            () -> ranker.rankAll(List.of("ctx", "ctx2"), List.of(List.of("a"), List.of())))
         .hasMessageContaining("example 1 has no candidates");
   }
 
@@ -80,9 +85,13 @@ class RankerTest {
   void zeroShotBackbonePrefersTheOnTopicReply() throws Exception {
     try (Backbone backbone = Backbone.loadDefault()) {
       Ranker ranker = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults());
-      Ranking r = ranker.rank("your persona: i like to ski.\nwhat do you do in winter?",
-          List.of("my cat is black and white.", "i go skiing in the mountains every weekend.",
-              "i work as an accountant."));
+      Ranking r =
+          ranker.rank(
+              "your persona: i like to ski.\nwhat do you do in winter?",
+              List.of(
+                  "my cat is black and white.",
+                  "i go skiing in the mountains every weekend.",
+                  "i work as an accountant."));
       assertThat(r.order()[0]).isEqualTo(1);
     }
   }

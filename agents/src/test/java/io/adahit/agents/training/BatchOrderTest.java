@@ -52,7 +52,7 @@ class BatchOrderTest {
       Set<Integer> first = epochRows(o, perEpoch, 0);
       Set<Integer> second = epochRows(o, perEpoch, 1);
       assertThat(first).hasSize(perEpoch * 32);
-      assertThat(second).hasSize(perEpoch * 32).isNotEqualTo(first);   // the 8 left out differ
+      assertThat(second).hasSize(perEpoch * 32).isNotEqualTo(first); // the 8 left out differ
     }
   }
 
@@ -65,7 +65,7 @@ class BatchOrderTest {
       seen[k] = straight.rows(k);
     }
     BatchOrder resumed = new BatchOrder(32, 7, 1, 4, len);
-    for (int k = 99; k >= 40; k--) {   // any order, across epochs
+    for (int k = 99; k >= 40; k--) { // any order, across epochs
       assertThat(resumed.rows(k)).isEqualTo(seen[k]);
     }
     assertThat(new BatchOrder(32, 8, 1, 4, len).rows(0)).isNotEqualTo(seen[0]);
@@ -79,7 +79,9 @@ class BatchOrderTest {
     for (int k = 0; k < 31; k++) {
       int[] rows = bucketed.rows(k);
       for (int j = 1; j < rows.length; j++) {
-        assertThat(len[rows[j]]).as("batch %d sorted longest first", k).isLessThanOrEqualTo(len[rows[j - 1]]);
+        assertThat(len[rows[j]])
+            .as("batch %d sorted longest first", k)
+            .isLessThanOrEqualTo(len[rows[j - 1]]);
       }
     }
     long random = paddedTokens(new BatchOrder(32, 7, 0, 0, len), len, 31);

@@ -40,7 +40,10 @@ class BiEncoderTrainerTest {
   }
 
   private static TrainerOptions options(long steps) {
-    return TrainerOptions.defaults(steps).withBatchSize(8).withLearningRate(1e-2).withLengths(48, 32)
+    return TrainerOptions.defaults(steps)
+        .withBatchSize(8)
+        .withLearningRate(1e-2)
+        .withLengths(48, 32)
         .withValidation(0, 8);
   }
 
@@ -53,14 +56,19 @@ class BiEncoderTrainerTest {
     String before = backbone.fingerprint();
     List<Double> losses = new ArrayList<>();
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("convai2"), AdapterInit.seeded(1))) {
-      BiEncoderTrainer.Result r = new BiEncoderTrainer(backbone, options(24)).train(set,
-          List.of(new TrainingTask("convai2", train, valid)), null, -1,
-          new BiEncoderTrainer.Listener() {
-            @Override
-            public void onStep(BiEncoderTrainer.StepReport s) {
-              losses.add(s.loss());
-            }
-          });
+      BiEncoderTrainer.Result r =
+          new BiEncoderTrainer(backbone, options(24))
+              .train(
+                  set,
+                  List.of(new TrainingTask("convai2", train, valid)),
+                  null,
+                  -1,
+                  new BiEncoderTrainer.Listener() {
+                    @Override
+                    public void onStep(BiEncoderTrainer.StepReport s) {
+                      losses.add(s.loss());
+                    }
+                  });
       assertThat(r.steps()).isEqualTo(24);
       assertThat(r.cacheLevel()).isEqualTo(4);
       assertThat(r.validHitsAt1()).containsKey("convai2");
@@ -78,13 +86,20 @@ class BiEncoderTrainerTest {
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("x"), new AdapterInit(5, 0.05, 0.05));
         NDManager m = backbone.newManager()) {
       int[] rows = {3, 0, 11, 7, 5};
-      float[] cached = LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 4, 5, null)
-          .encode(m, rows, set, true).toFloatArray();
-      float[] full = LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 0, 5, null)
-          .encode(m, rows, set, true).toFloatArray();
+      float[] cached =
+          LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 4, 5, null)
+              .encode(m, rows, set, true)
+              .toFloatArray();
+      float[] full =
+          LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 0, 5, null)
+              .encode(m, rows, set, true)
+              .toFloatArray();
       assertThat(maxAbsDiff(cached, full)).isLessThan(1e-5);
-      assertThatThrownBy(() -> LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 5, 5, null)
-          .encode(m, rows, set, true)).hasMessageContaining("adapts layer 4, below the cached level 5");
+      assertThatThrownBy(
+              () ->
+                  LayerCache.build(backbone, texts, 48, Truncation.KEEP_END, 5, 5, null)
+                      .encode(m, rows, set, true))
+          .hasMessageContaining("adapts layer 4, below the cached level 5");
     }
   }
 
@@ -94,12 +109,17 @@ class BiEncoderTrainerTest {
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("x"), new AdapterInit(5, 0.05, 0.05));
         NDManager m = backbone.newManager()) {
       int[] rows = {5, 1, 2};
-      float[] built = LayerCache.buildOrLoad(backbone, texts, 32, Truncation.KEEP_START, 4, 4, dir, null)
-          .encode(m, rows, set, true).toFloatArray();
+      float[] built =
+          LayerCache.buildOrLoad(backbone, texts, 32, Truncation.KEEP_START, 4, 4, dir, null)
+              .encode(m, rows, set, true)
+              .toFloatArray();
       assertThat(dir).isNotEmptyDirectory();
       int[] calls = {0};
-      float[] loaded = LayerCache.buildOrLoad(backbone, texts, 32, Truncation.KEEP_START, 4, 4, dir,
-          done -> calls[0]++).encode(m, rows, set, true).toFloatArray();
+      float[] loaded =
+          LayerCache.buildOrLoad(
+                  backbone, texts, 32, Truncation.KEEP_START, 4, 4, dir, done -> calls[0]++)
+              .encode(m, rows, set, true)
+              .toFloatArray();
       assertThat(calls[0]).as("a load reports all texts done at once").isEqualTo(1);
       assertThat(loaded).containsExactly(built);
     }
@@ -108,19 +128,28 @@ class BiEncoderTrainerTest {
   @Test
   void aHigherLevelIsBuiltFromALowerCacheOnDiskAsFromScratch(@TempDir Path dir) throws IOException {
     List<String> texts = train.subList(0, 9).stream().map(TrainingPair::context).toList();
-    try (AdapterSet head = AdapterSet.create(backbone, AdapterConfig.linearHead("fe"), new AdapterInit(5, 0.05, 0.05));
+    try (AdapterSet head =
+            AdapterSet.create(
+                backbone, AdapterConfig.linearHead("fe"), new AdapterInit(5, 0.05, 0.05));
         NDManager m = backbone.newManager()) {
       int[] rows = {8, 0, 4, 2};
       LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 4, 4, dir, null);
       int[] steps = {0};
-      float[] deepened = LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 6, 4, dir,
-          done -> steps[0]++).encode(m, rows, head, true).toFloatArray();
+      float[] deepened =
+          LayerCache.buildOrLoad(
+                  backbone, texts, 40, Truncation.KEEP_END, 6, 4, dir, done -> steps[0]++)
+              .encode(m, rows, head, true)
+              .toFloatArray();
       assertThat(steps[0]).as("built batch by batch from the level-4 file").isEqualTo(3);
-      float[] scratch = LayerCache.build(backbone, texts, 40, Truncation.KEEP_END, 6, 4, null)
-          .encode(m, rows, head, true).toFloatArray();
+      float[] scratch =
+          LayerCache.build(backbone, texts, 40, Truncation.KEEP_END, 6, 4, null)
+              .encode(m, rows, head, true)
+              .toFloatArray();
       assertThat(maxAbsDiff(deepened, scratch)).isLessThan(1e-5);
-      float[] level5 = LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 5, 4, dir, null)
-          .encode(m, rows, head, true).toFloatArray();
+      float[] level5 =
+          LayerCache.buildOrLoad(backbone, texts, 40, Truncation.KEEP_END, 5, 4, dir, null)
+              .encode(m, rows, head, true)
+              .toFloatArray();
       assertThat(maxAbsDiff(level5, scratch)).isLessThan(1e-5);
     }
   }
@@ -134,37 +163,46 @@ class BiEncoderTrainerTest {
       straight = set.tensors();
     }
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("convai2"), AdapterInit.seeded(2))) {
-      BiEncoderTrainer.Result part = new BiEncoderTrainer(backbone, options(10)).train(set, tasks, dir, 4, null);
+      BiEncoderTrainer.Result part =
+          new BiEncoderTrainer(backbone, options(10)).train(set, tasks, dir, 4, null);
       assertThat(part.steps()).isEqualTo(4);
     }
     // a new process: fresh weights, the checkpoint brings back step 4's weights and moments
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("convai2"), AdapterInit.seeded(2))) {
-      BiEncoderTrainer.Result rest = new BiEncoderTrainer(backbone, options(10)).train(set, tasks, dir, -1, null);
+      BiEncoderTrainer.Result rest =
+          new BiEncoderTrainer(backbone, options(10)).train(set, tasks, dir, -1, null);
       assertThat(rest.resumedFrom()).isEqualTo(4);
       assertThat(rest.steps()).isEqualTo(10);
       List<FloatTensor> resumed = set.tensors();
       for (int i = 0; i < straight.size(); i++) {
         assertThat(maxAbsDiff(resumed.get(i).data(), straight.get(i).data()))
-            .as(straight.get(i).name()).isLessThan(1e-6);
+            .as(straight.get(i).name())
+            .isLessThan(1e-6);
       }
     }
     // another run (other settings) refuses the checkpoint
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("convai2"), AdapterInit.seeded(2))) {
-      assertThatThrownBy(() -> new BiEncoderTrainer(backbone, options(12)).train(set, tasks, dir, -1, null))
+      assertThatThrownBy(
+              () -> new BiEncoderTrainer(backbone, options(12)).train(set, tasks, dir, -1, null))
           .hasMessageContaining("belongs to another run");
     }
   }
 
   @Test
   void adahitTaskTrainingLeavesTheBaseFrozen() throws IOException {
-    try (AdapterSet base = AdapterSet.create(backbone, topTwo("base"), new AdapterInit(3, 0.05, 0.05))) {
+    try (AdapterSet base =
+        AdapterSet.create(backbone, topTwo("base"), new AdapterInit(3, 0.05, 0.05))) {
       base.setTrainable(false);
       String baseBefore = base.weightsFingerprint();
-      try (AdapterSet task = AdapterSet.create(backbone,
-          AdapterConfig.hierarchical("convai2", base.config(), 8, 8), AdapterInit.seeded(4), base)) {
+      try (AdapterSet task =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.hierarchical("convai2", base.config(), 8, 8),
+              AdapterInit.seeded(4),
+              base)) {
         String taskBefore = task.weightsFingerprint();
-        new BiEncoderTrainer(backbone, options(4)).train(task,
-            List.of(new TrainingTask("convai2", train, List.of())), null, -1, null);
+        new BiEncoderTrainer(backbone, options(4))
+            .train(task, List.of(new TrainingTask("convai2", train, List.of())), null, -1, null);
         assertThat(task.weightsFingerprint()).isNotEqualTo(taskBefore);
       }
       assertThat(base.weightsFingerprint()).isEqualTo(baseBefore);
@@ -176,11 +214,21 @@ class BiEncoderTrainerTest {
   void aFrozenSetOrTooLittleDataIsRefused() {
     try (AdapterSet set = AdapterSet.create(backbone, topTwo("convai2"), AdapterInit.seeded(1))) {
       BiEncoderTrainer t = new BiEncoderTrainer(backbone, options(2));
-      assertThatThrownBy(() -> t.train(set, List.of(new TrainingTask("convai2", train.subList(0, 5), List.of())),
-          null, -1, null)).hasMessageContaining("5 training pairs, fewer than the batch size 8");
+      assertThatThrownBy(
+              () ->
+                  t.train(
+                      set,
+                      List.of(new TrainingTask("convai2", train.subList(0, 5), List.of())),
+                      null,
+                      -1,
+                      null))
+          .hasMessageContaining("5 training pairs, fewer than the batch size 8");
       set.setTrainable(false);
-      assertThatThrownBy(() -> t.train(set, List.of(new TrainingTask("convai2", train, List.of())),
-          null, -1, null)).hasMessageContaining("is frozen");
+      assertThatThrownBy(
+              () ->
+                  t.train(
+                      set, List.of(new TrainingTask("convai2", train, List.of())), null, -1, null))
+          .hasMessageContaining("is frozen");
     }
   }
 

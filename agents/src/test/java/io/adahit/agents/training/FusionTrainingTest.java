@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bi-encoder trainer on an AdapterFusion: only the fusion trains, the layers below it are cached. */
+/**
+ * The bi-encoder trainer on an AdapterFusion: only the fusion trains, the layers below it are
+ * cached.
+ */
 class FusionTrainingTest {
 
   private static Backbone backbone;
@@ -33,8 +36,11 @@ class FusionTrainingTest {
   }
 
   private static AdapterSet frozen(String skill, long seed) {
-    AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby(skill, 6).withTopLayers(2).withBottleneck(8),
-        new AdapterInit(seed, 0.05, 0.05));
+    AdapterSet s =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.houlsby(skill, 6).withTopLayers(2).withBottleneck(8),
+            new AdapterInit(seed, 0.05, 0.05));
     s.setTrainable(false);
     return s;
   }
@@ -47,13 +53,19 @@ class FusionTrainingTest {
   }
 
   private static TrainerOptions options(long steps) {
-    return TrainerOptions.defaults(steps).withBatchSize(8).withLearningRate(1e-3).withLengths(32, 24)
+    return TrainerOptions.defaults(steps)
+        .withBatchSize(8)
+        .withLearningRate(1e-3)
+        .withLengths(32, 24)
         .withValidation(0, 8);
   }
 
   private static AdapterSet fusion(List<AdapterSet> fused) {
-    return AdapterSet.fusion(backbone, AdapterConfig.fusionOf("fusion",
-        fused.stream().map(AdapterSet::config).toList()), AdapterInit.seeded(1), fused);
+    return AdapterSet.fusion(
+        backbone,
+        AdapterConfig.fusionOf("fusion", fused.stream().map(AdapterSet::config).toList()),
+        AdapterInit.seeded(1),
+        fused);
   }
 
   @Test
@@ -63,7 +75,8 @@ class FusionTrainingTest {
     String knowledgeBefore = knowledge.weightsFingerprint();
     try (AdapterSet set = fusion(List.of(persona, knowledge))) {
       String before = set.weightsFingerprint();
-      BiEncoderTrainer.Result r = new BiEncoderTrainer(backbone, options(3)).train(set, tasks, dir, -1, null);
+      BiEncoderTrainer.Result r =
+          new BiEncoderTrainer(backbone, options(3)).train(set, tasks, dir, -1, null);
       assertThat(r.cacheLevel()).isEqualTo(4);
       assertThat(Double.isFinite(r.finalLoss())).isTrue();
       assertThat(set.weightsFingerprint()).isNotEqualTo(before);
@@ -72,9 +85,12 @@ class FusionTrainingTest {
     assertThat(knowledge.weightsFingerprint()).isEqualTo(knowledgeBefore);
     assertThat(persona.parameters()).noneMatch(NDArray::hasGradient);
     assertThat(backbone.encoder().parameters()).noneMatch(NDArray::hasGradient);
-    // the checkpoint belongs to this fusion of these adapters: another set of fused adapters is another run
-    try (AdapterSet other = frozen("persona", 5); AdapterSet set = fusion(List.of(other, knowledge))) {
-      assertThatThrownBy(() -> new BiEncoderTrainer(backbone, options(3)).train(set, tasks, dir, -1, null))
+    // the checkpoint belongs to this fusion of these adapters: another set of fused adapters is
+    // another run
+    try (AdapterSet other = frozen("persona", 5);
+        AdapterSet set = fusion(List.of(other, knowledge))) {
+      assertThatThrownBy(
+              () -> new BiEncoderTrainer(backbone, options(3)).train(set, tasks, dir, -1, null))
           .hasMessageContaining("belongs to another run");
     }
   }

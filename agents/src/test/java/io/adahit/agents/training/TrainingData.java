@@ -19,7 +19,9 @@ final class TrainingData {
    */
   static List<TrainingPair> pairs(int skip, int n) {
     try {
-      JsonNode root = new ObjectMapper().readTree(SharedData.dir().resolve("convai2/fsb_persona_1000.json").toFile());
+      JsonNode root =
+          new ObjectMapper()
+              .readTree(SharedData.dir().resolve("convai2/fsb_persona_1000.json").toFile());
       List<TrainingPair> out = new ArrayList<>();
       int seen = 0;
       for (JsonNode ep : root) {

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a server acknowledged to a load client, one JSON line per acknowledgement, flushed as it
- * is written: an episode ended by {@code [DONE]} and answered ({@code "type": "episode"}), a
- * feedback event answered {@code "recorded"} ({@code "type": "feedback"}), an A/B assignment
- * named in a welcome ({@code "type": "assignment"}). A durability check then looks each one up in
- * the server's conversation logs and event store after the server was killed.
+ * What a server acknowledged to a load client, one JSON line per acknowledgement, flushed as it is
+ * written: an episode ended by {@code [DONE]} and answered ({@code "type": "episode"}), a feedback
+ * event answered {@code "recorded"} ({@code "type": "feedback"}), an A/B assignment named in a
+ * welcome ({@code "type": "assignment"}). A durability check then looks each one up in the server's
+ * conversation logs and event store after the server was killed.
  *
  * <pre>{@code
  * try (AckLog acks = AckLog.open(Path.of("acks.jsonl"))) {
@@ -39,8 +39,13 @@ public final class AckLog implements AutoCloseable {
 
   /** Opens {@code file} for appending (created if absent). */
   public static AckLog open(Path file) throws IOException {
-    return new AckLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+    return new AckLog(
+        Files.newBufferedWriter(
+            file,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND,
+            StandardOpenOption.WRITE));
   }
 
   /** An episode the server answered {@code [DONE]} for, with the turns it answered in it. */

@@ -14,15 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * A chat load against a running server that records what the server acknowledged, for a
- * durability check after a {@code kill -9}: N WebSocket conversations at once, each a ParlAI
- * chat-service client that runs episodes in a loop (onboarding; {@code begin}; {@code turns}
- * turns with jittered think times; a thumbs-up on the first reply, sent as
- * {@code {"feedback": {"thumbs": "up", "turn": 1}}}; {@code [DONE]}; a rating of the chat just
- * ended) until told to stop. Every {@code [DONE]} answered, every feedback answered
- * {@code "recorded"} and every A/B variant named in a welcome goes to the {@link AckLog} the
- * moment its reply arrives. A socket that breaks (the server was killed) or a reply that does not
- * come is counted, and the conversation reconnects after a pause.
+ * A chat load against a running server that records what the server acknowledged, for a durability
+ * check after a {@code kill -9}: N WebSocket conversations at once, each a ParlAI chat-service
+ * client that runs episodes in a loop (onboarding; {@code begin}; {@code turns} turns with jittered
+ * think times; a thumbs-up on the first reply, sent as {@code {"feedback": {"thumbs": "up", "turn":
+ * 1}}}; {@code [DONE]}; a rating of the chat just ended) until told to stop. Every {@code [DONE]}
+ * answered, every feedback answered {@code "recorded"} and every A/B variant named in a welcome
+ * goes to the {@link AckLog} the moment its reply arrives. A socket that breaks (the server was
+ * killed) or a reply that does not come is counted, and the conversation reconnects after a pause.
  *
  * <pre>{@code
  * try (AckLog acks = AckLog.open(Path.of("acks.jsonl"))) {
@@ -49,13 +48,23 @@ public final class AckedLoad {
 
   /**
    * @param turns turns per episode
-   * @param thinkMillis mean pause after each reply (each drawn from [T/2, 3T/2]; starts staggered over [0, T))
+   * @param thinkMillis mean pause after each reply (each drawn from [T/2, 3T/2]; starts staggered
+   *     over [0, T))
    * @param texts what the simulated users say, in rotation
    */
-  public AckedLoad(String url, int conversations, int turns, long thinkMillis, List<String> texts, AckLog acks) {
+  public AckedLoad(
+      String url, int conversations, int turns, long thinkMillis, List<String> texts, AckLog acks) {
     if (conversations < 1 || turns < 1 || thinkMillis < 0 || texts.isEmpty()) {
-      throw new IllegalArgumentException("acked load: conversations and turns must be >= 1, think time >= 0 and"
-          + " texts not empty, found " + conversations + ", " + turns + ", " + thinkMillis + ", " + texts.size());
+      throw new IllegalArgumentException(
+          "acked load: conversations and turns must be >= 1, think time >= 0 and"
+              + " texts not empty, found "
+              + conversations
+              + ", "
+              + turns
+              + ", "
+              + thinkMillis
+              + ", "
+              + texts.size());
     }
     this.url = url;
     this.conversations = conversations;
@@ -110,7 +119,7 @@ public final class AckedLoad {
     int line = id * 7;
     try {
       if (thinkMillis > 0) {
-        Thread.sleep((long) (jitter.nextDouble() * thinkMillis));   // staggered starts
+        Thread.sleep((long) (jitter.nextDouble() * thinkMillis)); // staggered starts
       }
       while (!stopped) {
         ChatClient c;
@@ -145,7 +154,9 @@ public final class AckedLoad {
     }
   }
 
-  /** One episode on an open socket; false if the socket should be dropped (a reply did not come). */
+  /**
+   * One episode on an open socket; false if the socket should be dropped (a reply did not come).
+   */
   private boolean episode(ChatClient c, Random jitter, int line) throws Exception {
     JsonNode welcome = reply(c, "begin");
     if (welcome == null) {
@@ -159,7 +170,8 @@ public final class AckedLoad {
       return true;
     }
     if (welcome.at("/payload/variant").isTextual()) {
-      acks.assignment(id, welcome.at("/payload/experiment").asText(), welcome.at("/payload/variant").asText());
+      acks.assignment(
+          id, welcome.at("/payload/experiment").asText(), welcome.at("/payload/variant").asText());
     }
     int ok = 0;
     for (int t = 0; t < turns && !stopped; t++) {
@@ -186,24 +198,29 @@ public final class AckedLoad {
     if (done == null) {
       return false;
     }
-    if (done.at("/payload/episode_done").asBoolean(false) && id.equals(done.at("/payload/conversation_id").asText())) {
-      if (ok > 0) {   // an episode with no answered turn is not logged (nothing to log)
+    if (done.at("/payload/episode_done").asBoolean(false)
+        && id.equals(done.at("/payload/conversation_id").asText())) {
+      if (ok > 0) { // an episode with no answered turn is not logged (nothing to log)
         acks.episode(id, ok);
       }
     } else {
-      count("not_acknowledged_done_" + (LoadRun.errorKind(done) == null ? "other" : LoadRun.errorKind(done)));
+      count(
+          "not_acknowledged_done_"
+              + (LoadRun.errorKind(done) == null ? "other" : LoadRun.errorKind(done)));
     }
     return ok == 0 || feedback(c, id, Map.of("rating", 1 + Math.floorMod(line, 5)), "rating");
   }
 
   /** Sends feedback; records it if the server answered "recorded"; false if no reply came. */
-  private boolean feedback(ChatClient c, String id, Map<String, Object> what, String kind) throws Exception {
+  private boolean feedback(ChatClient c, String id, Map<String, Object> what, String kind)
+      throws Exception {
     JsonNode r = c.ask(Map.of("feedback", what), REPLY_WAIT);
     if (r == null) {
       count("no_reply");
       return false;
     }
-    if ("recorded".equals(r.at("/payload/feedback").asText()) && r.at("/payload/feedback_id").isValueNode()) {
+    if ("recorded".equals(r.at("/payload/feedback").asText())
+        && r.at("/payload/feedback_id").isValueNode()) {
       acks.feedback(id, r.at("/payload/feedback_id").asText(), kind);
     } else {
       String k = LoadRun.errorKind(r);

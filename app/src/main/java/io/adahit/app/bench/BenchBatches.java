@@ -23,11 +23,14 @@ public final class BenchBatches {
 
   private BenchBatches() {}
 
-  public static List<TokenBatch> make(Path dataDir, BackboneTokenizer tok, int count, int batchSize,
-      int tokens) throws IOException {
+  public static List<TokenBatch> make(
+      Path dataDir, BackboneTokenizer tok, int count, int batchSize, int tokens)
+      throws IOException {
     Path file = dataDir.resolve(SOURCE);
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null,
+      throw new NoSuchFileException(
+          file.toString(),
+          null,
           "benchmark sentences come from the ConvAI2 valid file; pass --datapath pointing at shared/data");
     }
     int body = tokens - 2;
@@ -53,8 +56,16 @@ public final class BenchBatches {
       }
     }
     if (rows.size() < count * batchSize) {
-      throw new IllegalArgumentException("benchmark: " + file + " yields only " + rows.size()
-          + " sentences of " + tokens + " pieces, " + count * batchSize + " needed");
+      throw new IllegalArgumentException(
+          "benchmark: "
+              + file
+              + " yields only "
+              + rows.size()
+              + " sentences of "
+              + tokens
+              + " pieces, "
+              + count * batchSize
+              + " needed");
     }
     List<TokenBatch> batches = new ArrayList<>();
     for (int b = 0; b < count; b++) {

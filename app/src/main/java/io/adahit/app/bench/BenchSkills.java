@@ -26,12 +26,13 @@ public final class BenchSkills {
   private BenchSkills() {}
 
   /**
-   * Links the real skills with adapters (and adapter-only directories, such as a base adapter)
-   * into {@code scratch} and adds synthetic ones up to {@code wanted}.
+   * Links the real skills with adapters (and adapter-only directories, such as a base adapter) into
+   * {@code scratch} and adds synthetic ones up to {@code wanted}.
    *
    * @return the benchmark's skill names, real ones first
    */
-  public static List<String> prepare(Path realSkills, Path scratch, int wanted, Backbone backbone) throws IOException {
+  public static List<String> prepare(Path realSkills, Path scratch, int wanted, Backbone backbone)
+      throws IOException {
     List<String> names = new ArrayList<>();
     Path firstCandidates = null;
     try (Stream<Path> dirs = Files.list(realSkills)) {
@@ -55,8 +56,11 @@ public final class BenchSkills {
     for (int k = 1; names.size() < wanted; k++) {
       String name = "bench-ada-" + k;
       Path dir = Files.createDirectories(scratch.resolve(name));
-      try (AdapterSet set = AdapterSet.create(backbone, AdapterConfig.houlsby(name, backbone.config().numLayers()),
-          new AdapterInit(1000 + k, 0.05, 0.05))) {
+      try (AdapterSet set =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.houlsby(name, backbone.config().numLayers()),
+              new AdapterInit(1000 + k, 0.05, 0.05))) {
         AdapterFiles.save(set, dir, Provenance.pending());
       }
       Files.copy(firstCandidates, dir.resolve(SkillCatalog.CANDIDATES_FILE));

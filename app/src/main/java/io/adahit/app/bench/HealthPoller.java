@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Polls a server's {@code /health} once a second during a load run and counts what it said: HTTP
  * status, {@code ready}, {@code accepting_conversations} (with the {@code refusing} reasons seen),
- * failed polls, the slowest answer, and the peaks of {@code connections} and
- * {@code open_conversations}. The benchmark prints these beside the chat figures, so a report
- * shows whether readiness told the truth while the chats were served or refused.
+ * failed polls, the slowest answer, and the peaks of {@code connections} and {@code
+ * open_conversations}. The benchmark prints these beside the chat figures, so a report shows
+ * whether readiness told the truth while the chats were served or refused.
  *
  * <pre>{@code
  * try (HealthPoller h = HealthPoller.start("http://127.0.0.1:35496/health", Duration.ofSeconds(1))) {
@@ -35,11 +35,13 @@ public final class HealthPoller implements AutoCloseable {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(POLL_TIMEOUT).build();
   private final URI uri;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "bench-health");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "bench-health");
+            t.setDaemon(true);
+            return t;
+          });
   private final Tally tally = new Tally();
 
   private HealthPoller(URI uri) {
@@ -56,8 +58,10 @@ public final class HealthPoller implements AutoCloseable {
   private void poll() {
     long t0 = System.nanoTime();
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(POLL_TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri).timeout(POLL_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       tally.answered(r.statusCode(), r.body(), (System.nanoTime() - t0) / 1e6);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -130,7 +134,8 @@ public final class HealthPoller implements AutoCloseable {
         }
       }
       peakConnections = Math.max(peakConnections, n.path("connections").asInt(-1));
-      peakOpenConversations = Math.max(peakOpenConversations, n.path("open_conversations").asInt(-1));
+      peakOpenConversations =
+          Math.max(peakOpenConversations, n.path("open_conversations").asInt(-1));
     }
 
     synchronized void failed(String why) {

@@ -32,14 +32,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Hostile and clumsy clients to run beside a chat load ({@code bench-server --idle-sockets N
  * --rank-clients K --act-burst M}), each optional:
+ *
  * <ul>
  *   <li>idle sockets: half raw TCP connections that send nothing, half WebSocket upgrades that
- *       never send a message; each is reopened when the server closes it, so the pressure stays;</li>
+ *       never send a message; each is reopened when the server closes it, so the pressure stays;
  *   <li>Rank clients: each sends Rank calls of {@code rankCandidates} candidates in a loop, each
- *       call with a 5 s deadline;</li>
+ *       call with a 5 s deadline;
  *   <li>an Act burst: {@code actBurst} gRPC Act calls with new conversation ids at once, half
- *       {@code [DONE]} (no inference), half a first turn.</li>
+ *       {@code [DONE]} (no inference), half a first turn.
  * </ul>
+ *
  * Counts what the server did with each (answered, refused by status code, sockets closed).
  *
  * <pre>{@code
@@ -57,11 +59,13 @@ public final class HostileLoad implements AutoCloseable {
   private final String host;
   private final int httpPort;
   private final ManagedChannel channel;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "bench-hostile");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "bench-hostile");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Future<?>> running = new ArrayList<>();
   private final List<Socket> sockets = new ArrayList<>();
   private volatile boolean stopped;
@@ -76,8 +80,13 @@ public final class HostileLoad implements AutoCloseable {
   private HostileLoad(String host, int httpPort, int grpcPort) {
     this.host = host;
     this.httpPort = httpPort;
-    this.channel = grpcPort <= 0 ? null : ManagedChannelBuilder.forAddress(host, grpcPort).usePlaintext()
-        .maxInboundMessageSize(16 << 20).build();
+    this.channel =
+        grpcPort <= 0
+            ? null
+            : ManagedChannelBuilder.forAddress(host, grpcPort)
+                .usePlaintext()
+                .maxInboundMessageSize(16 << 20)
+                .build();
   }
 
   /**
@@ -87,10 +96,20 @@ public final class HostileLoad implements AutoCloseable {
    * @param skill the skill Rank and Act calls name
    * @param texts candidate texts and user turns, in rotation
    */
-  public static HostileLoad start(String host, int httpPort, int grpcPort, int idleSockets, int rankClients,
-      int rankCandidates, int actBurst, String skill, List<String> texts) throws InterruptedException {
+  public static HostileLoad start(
+      String host,
+      int httpPort,
+      int grpcPort,
+      int idleSockets,
+      int rankClients,
+      int rankCandidates,
+      int actBurst,
+      String skill,
+      List<String> texts)
+      throws InterruptedException {
     if ((rankClients > 0 || actBurst > 0) && grpcPort <= 0) {
-      throw new IllegalArgumentException("hostile load: Rank clients and an Act burst need gRPC (a gRPC port)");
+      throw new IllegalArgumentException(
+          "hostile load: Rank clients and an Act burst need gRPC (a gRPC port)");
     }
     HostileLoad h = new HostileLoad(host, httpPort, grpcPort);
     for (int i = 0; i < idleSockets; i++) {
@@ -122,11 +141,14 @@ public final class HostileLoad implements AutoCloseable {
           sockets.add(s);
         }
         socketsOpened.increment();
-        if (upgrade) {   // a WebSocket handshake, then silence
+        if (upgrade) { // a WebSocket handshake, then silence
           OutputStream out = s.getOutputStream();
-          out.write(("GET /websocket HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("GET /websocket HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.flush();
         }
         byte[] buf = new byte[4096];
@@ -150,20 +172,27 @@ public final class HostileLoad implements AutoCloseable {
   }
 
   private void rankLoop(String skill, String context, List<String> candidates) {
-    RankRequest request = RankRequest.newBuilder().setSkill(skill).setContext(context).addAllCandidates(candidates)
-        .build();
+    RankRequest request =
+        RankRequest.newBuilder()
+            .setSkill(skill)
+            .setContext(context)
+            .addAllCandidates(candidates)
+            .build();
     while (!stopped) {
       try {
-        DialogueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(RANK_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+        DialogueServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(RANK_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
             .rank(request);
         ranksAnswered.increment();
       } catch (StatusRuntimeException e) {
         if (stopped) {
           return;
         }
-        rankRefused.computeIfAbsent(e.getStatus().getCode().name(), k -> new AtomicInteger()).incrementAndGet();
+        rankRefused
+            .computeIfAbsent(e.getStatus().getCode().name(), k -> new AtomicInteger())
+            .incrementAndGet();
         if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
-          sleepQuietly(50);   // refused at once: do not spin
+          sleepQuietly(50); // refused at once: do not spin
         }
       }
     }
@@ -174,26 +203,33 @@ public final class HostileLoad implements AutoCloseable {
     CountDownLatch done = new CountDownLatch(n);
     for (int i = 0; i < n; i++) {
       String text = i % 2 == 0 ? "[DONE]" : texts.get(i % texts.size());
-      stub.withDeadlineAfter(60, TimeUnit.SECONDS).act(ActRequest.newBuilder()
-          .setConversationId("hostile-" + UUID.randomUUID()).setSkill(skill)
-          .setMessage(Message.newBuilder().setText(text)).build(), new StreamObserver<ActResponse>() {
-            @Override
-            public void onNext(ActResponse value) {
-              actsAnswered.increment();
-            }
+      stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+          .act(
+              ActRequest.newBuilder()
+                  .setConversationId("hostile-" + UUID.randomUUID())
+                  .setSkill(skill)
+                  .setMessage(Message.newBuilder().setText(text))
+                  .build(),
+              new StreamObserver<ActResponse>() {
+                @Override
+                public void onNext(ActResponse value) {
+                  actsAnswered.increment();
+                }
 
-            @Override
-            public void onError(Throwable t) {
-              actRefused.computeIfAbsent(Status.fromThrowable(t).getCode().name(), k -> new AtomicInteger())
-                  .incrementAndGet();
-              done.countDown();
-            }
+                @Override
+                public void onError(Throwable t) {
+                  actRefused
+                      .computeIfAbsent(
+                          Status.fromThrowable(t).getCode().name(), k -> new AtomicInteger())
+                      .incrementAndGet();
+                  done.countDown();
+                }
 
-            @Override
-            public void onCompleted() {
-              done.countDown();
-            }
-          });
+                @Override
+                public void onCompleted() {
+                  done.countDown();
+                }
+              });
     }
     done.await(90, TimeUnit.SECONDS);
   }

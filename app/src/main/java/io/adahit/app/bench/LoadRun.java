@@ -18,13 +18,13 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
  * A closed-loop WebSocket load: N conversations at once, each a real ParlAI chat-service client
- * (onboarding, then turns, each sent when the previous reply arrived plus a think time), bounded
- * by a turn count and a deadline. Measures per-turn latency at the client.
+ * (onboarding, then turns, each sent when the previous reply arrived plus a think time), bounded by
+ * a turn count and a deadline. Measures per-turn latency at the client.
  *
- * <p>With a think time T, users behave like people, not like a metronome: each conversation
- * starts at a random offset in [0, T) and each pause is drawn uniformly from [T/2, 3T/2] (seeded
- * per conversation), so turns arrive spread out instead of in synchronised bursts of N. With
- * T = 0 every conversation sends its next turn as soon as its reply arrives (back to back).
+ * <p>With a think time T, users behave like people, not like a metronome: each conversation starts
+ * at a random offset in [0, T) and each pause is drawn uniformly from [T/2, 3T/2] (seeded per
+ * conversation), so turns arrive spread out instead of in synchronised bursts of N. With T = 0
+ * every conversation sends its next turn as soon as its reply arrives (back to back).
  *
  * <pre>{@code
  * LoadRun.Result r = new LoadRun(url, List.of("base"), 64, 10, 0, utterances).run(120_000);   // deadline in ms
@@ -40,13 +40,19 @@ public final class LoadRun {
    * @param seconds wall time from the first turn to the last reply
    * @param latenciesMillis every answered turn's latency, sorted
    * @param sent turns sent (answered, refused or unanswered)
-   * @param errorKinds the errors by kind: the server's {@code error} tag for a refusal
-   *     ({@code overloaded}, {@code too_many_conversations}...), {@code no_reply} for a turn not
-   *     answered within 60 s, {@code connect_failed} / {@code connection_lost} for a socket that
-   *     could not be opened or broke, {@code onboarding_no_reply} for a menu or welcome not answered
+   * @param errorKinds the errors by kind: the server's {@code error} tag for a refusal ({@code
+   *     overloaded}, {@code too_many_conversations}...), {@code no_reply} for a turn not answered
+   *     within 60 s, {@code connect_failed} / {@code connection_lost} for a socket that could not
+   *     be opened or broke, {@code onboarding_no_reply} for a menu or welcome not answered
    */
-  public record Result(int conversations, int turns, int errors, double seconds, double[] latenciesMillis,
-      int sent, Map<String, Integer> errorKinds) {
+  public record Result(
+      int conversations,
+      int turns,
+      int errors,
+      double seconds,
+      double[] latenciesMillis,
+      int sent,
+      Map<String, Integer> errorKinds) {
 
     public double turnsPerSecond() {
       return seconds == 0 ? 0 : turns / seconds;
@@ -59,7 +65,9 @@ public final class LoadRun {
      * @param p in (0, 100]
      */
     public double percentile(double p) {
-      return new Percentile().withEstimationType(Percentile.EstimationType.R_1).evaluate(latenciesMillis, p);
+      return new Percentile()
+          .withEstimationType(Percentile.EstimationType.R_1)
+          .evaluate(latenciesMillis, p);
     }
   }
 
@@ -76,7 +84,13 @@ public final class LoadRun {
    * @param skills conversation i uses {@code skills.get(i % skills.size())}
    * @param utterances what the simulated users say, in rotation
    */
-  public LoadRun(String url, List<String> skills, int conversations, int turns, long thinkMillis, List<String> utterances) {
+  public LoadRun(
+      String url,
+      List<String> skills,
+      int conversations,
+      int turns,
+      long thinkMillis,
+      List<String> utterances) {
     this.url = url;
     this.skills = List.copyOf(skills);
     this.conversations = conversations;
@@ -99,7 +113,10 @@ public final class LoadRun {
       double[] lat = new double[turns];
       Arrays.fill(lat, -1);
       perConversation.add(lat);
-      Thread t = new Thread(() -> converse(http, id, lat, errors, sent, ready, go, deadline), "bench-conversation-" + i);
+      Thread t =
+          new Thread(
+              () -> converse(http, id, lat, errors, sent, ready, go, deadline),
+              "bench-conversation-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -111,8 +128,19 @@ public final class LoadRun {
       t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 5_000));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double[] all = perConversation.stream().flatMapToDouble(Arrays::stream).filter(x -> x >= 0).sorted().toArray();
-    return new Result(conversations, all.length, errors.total.get(), seconds, all, sent.get(),
+    double[] all =
+        perConversation.stream()
+            .flatMapToDouble(Arrays::stream)
+            .filter(x -> x >= 0)
+            .sorted()
+            .toArray();
+    return new Result(
+        conversations,
+        all.length,
+        errors.total.get(),
+        seconds,
+        all,
+        sent.get(),
         new TreeMap<>(errors.kinds));
   }
 
@@ -139,8 +167,15 @@ public final class LoadRun {
     return tag.isTextual() ? tag.asText() : null;
   }
 
-  private void converse(HttpClient http, int id, double[] lat, Errors errors, AtomicInteger sent,
-      CountDownLatch ready, CountDownLatch go, long deadline) {
+  private void converse(
+      HttpClient http,
+      int id,
+      double[] lat,
+      Errors errors,
+      AtomicInteger sent,
+      CountDownLatch ready,
+      CountDownLatch go,
+      long deadline) {
     ChatClient c = null;
     try {
       c = ChatClient.connect(http, url, Duration.ofSeconds(30));
@@ -154,7 +189,8 @@ public final class LoadRun {
       JsonNode welcome = menu == null ? null : c.ask(skills.get(id % skills.size()), REPLY_WAIT);
       String kind = errorKind(welcome);
       if (kind != null || !welcome.has("payload")) {
-        errors.add(kind == null ? "bad_welcome" : "no_reply".equals(kind) ? "onboarding_no_reply" : kind);
+        errors.add(
+            kind == null ? "bad_welcome" : "no_reply".equals(kind) ? "onboarding_no_reply" : kind);
         c.close();
         return;
       }
@@ -169,7 +205,7 @@ public final class LoadRun {
       go.await();
       Random jitter = new Random(7919L * id + 1);
       if (thinkMillis > 0) {
-        Thread.sleep((long) (jitter.nextDouble() * thinkMillis));   // staggered starts
+        Thread.sleep((long) (jitter.nextDouble() * thinkMillis)); // staggered starts
       }
       for (int t = 0; t < turns && System.nanoTime() < deadline; t++) {
         String text = utterances.get((id * 7 + t) % utterances.size());
@@ -183,7 +219,7 @@ public final class LoadRun {
           lat[t] = (System.nanoTime() - t0) / 1e6;
         }
         if (thinkMillis > 0) {
-          Thread.sleep((long) (thinkMillis * (0.5 + jitter.nextDouble())));   // mean thinkMillis
+          Thread.sleep((long) (thinkMillis * (0.5 + jitter.nextDouble()))); // mean thinkMillis
         }
       }
       c.ask("[DONE]", REPLY_WAIT);

@@ -10,8 +10,8 @@ import java.nio.LongBuffer;
 import java.util.Map;
 
 /**
- * ONNX Runtime on the same ONNX file as the backbone, producing the same mean-pooled,
- * L2-normalised embeddings: the reference engine of {@code bench-encoder}.
+ * ONNX Runtime on the same ONNX file as the backbone, producing the same mean-pooled, L2-normalised
+ * embeddings: the reference engine of {@code bench-encoder}.
  */
 public final class OrtEncoder implements AutoCloseable {
 
@@ -38,9 +38,11 @@ public final class OrtEncoder implements AutoCloseable {
     long[] shape = {b.batchSize(), b.seqLen()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(b.ids()), shape);
         OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(b.attentionMask()), shape);
-        OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b.ids().length]), shape);
-        OrtSession.Result r = session.run(Map.of(
-            "input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
+        OnnxTensor types =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b.ids().length]), shape);
+        OrtSession.Result r =
+            session.run(
+                Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
       FloatBuffer h = ((OnnxTensor) r.get(0)).getFloatBuffer();
       float[][] out = new float[b.batchSize()][hidden];
       for (int i = 0; i < b.batchSize(); i++) {

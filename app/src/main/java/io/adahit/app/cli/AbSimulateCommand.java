@@ -26,54 +26,83 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code adahit ab-simulate}: simulated users for an A/B experiment, through a running server's
  * WebSocket (ParlAI's chat service). Each simulated conversation replays the user side of a real
  * eval episode (its persona lines removed: the bot has its own), scores each bot reply against the
- * episode's gold reply with ParlAI's unigram F1, ends the chat with [DONE] and rates it: the
- * rating and thumbs come from the conversation's mean F1 (a stand-in for a person's judgement,
+ * episode's gold reply with ParlAI's unigram F1, ends the chat with [DONE] and rates it: the rating
+ * and thumbs come from the conversation's mean F1 (a stand-in for a person's judgement,
  * deterministic, the same rule for every variant). The server stores it all with the variant;
  * {@code ab-report} then reports it.
  */
-@Command(name = "ab-simulate", mixinStandardHelpOptions = true,
-    description = {"Simulated users for an A/B experiment: replay eval dialogues through a running server's WebSocket,"
-        + " rate each chat by the F1 of the bot's replies against the gold ones, and send the ratings as feedback.",
-        "Example: adahit ab-simulate --url ws://127.0.0.1:35496/websocket --skill convai2 -t convai2 --conversations 200"})
+@Command(
+    name = "ab-simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Simulated users for an A/B experiment: replay eval dialogues through a running server's WebSocket,"
+          + " rate each chat by the F1 of the bot's replies against the gold ones, and send the ratings as feedback.",
+      "Example: adahit ab-simulate --url ws://127.0.0.1:35496/websocket --skill convai2 -t convai2 --conversations 200"
+    })
 final class AbSimulateCommand implements Callable<Integer> {
 
   private static final Duration REPLY_WAIT = Duration.ofMinutes(5);
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", required = true, description = "The server's WebSocket, e.g. ws://127.0.0.1:35496/websocket.")
+  @Option(
+      names = "--url",
+      required = true,
+      description = "The server's WebSocket, e.g. ws://127.0.0.1:35496/websocket.")
   String url;
 
-  @Option(names = "--skill", required = true, description = "The skill to chat with (the experiment's skill).")
+  @Option(
+      names = "--skill",
+      required = true,
+      description = "The skill to chat with (the experiment's skill).")
   String skill;
 
-  @Option(names = {"-t", "--task"}, defaultValue = "convai2", description = "Eval task whose dialogues users replay (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-t", "--task"},
+      defaultValue = "convai2",
+      description = "Eval task whose dialogues users replay (default: ${DEFAULT-VALUE}).")
   String task;
 
-  @Option(names = {"-dt", "--datatype"}, defaultValue = "valid", description = "valid or test (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-dt", "--datatype"},
+      defaultValue = "valid",
+      description = "valid or test (default: ${DEFAULT-VALUE}).")
   String datatype;
 
   @Mixin DataPathOption datapath;
 
-  @Option(names = "--conversations", defaultValue = "200", description = "Simulated conversations (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--conversations",
+      defaultValue = "200",
+      description = "Simulated conversations (default: ${DEFAULT-VALUE}).")
   int conversations;
 
-  @Option(names = "--turns", defaultValue = "4", description = "User turns per conversation, at most the episode's (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--turns",
+      defaultValue = "4",
+      description =
+          "User turns per conversation, at most the episode's (default: ${DEFAULT-VALUE}).")
   int turns;
 
-  @Option(names = "--clients", defaultValue = "8", description = "Conversations at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clients",
+      defaultValue = "8",
+      description = "Conversations at once (default: ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--thumbs-up-f1", defaultValue = "0.1",
-      description = "Mean F1 from which a user gives a thumbs up (default: ${DEFAULT-VALUE}); rating = 1 + min(4, floor(F1 / 0.05)).")
+  @Option(
+      names = "--thumbs-up-f1",
+      defaultValue = "0.1",
+      description =
+          "Mean F1 from which a user gives a thumbs up (default: ${DEFAULT-VALUE}); rating = 1 + min(4, floor(F1 / 0.05)).")
   double thumbsUpF1;
 
   /** One finished simulated conversation. */
@@ -84,7 +113,9 @@ final class AbSimulateCommand implements Callable<Integer> {
     if (conversations < 1 || turns < 1 || clients < 1) {
       throw new IllegalArgumentException("--conversations, --turns and --clients must be >= 1");
     }
-    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
+    Teacher teacher =
+        TeacherRegistry.builtIn()
+            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
     List<Episode> episodes = teacher.episodes();
     HttpClient http = HttpClient.newHttpClient();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -100,13 +131,31 @@ final class AbSimulateCommand implements Callable<Integer> {
         byVariant.computeIfAbsent(o.variant(), k -> new ArrayList<>()).add(o);
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "%-12s %6s %8s %8s %8s%n", "variant", "convs", "mean F1", "rating", "up rate");
-      byVariant.forEach((v, list) -> out.printf(Locale.ROOT, "%-12s %6d %8.4f %8.3f %8.3f%n", v, list.size(),
-          list.stream().mapToDouble(Outcome::f1).average().orElse(0),
-          list.stream().mapToInt(Outcome::rating).average().orElse(0),
-          list.stream().filter(Outcome::up).count() / (double) list.size()));
-      out.println("(simulated users: rating and thumbs from the mean unigram F1 of the bot's replies against the"
-          + " gold replies of " + task + " " + datatype + "; every reply's feedback was acknowledged by the server)");
+      out.printf(
+          Locale.ROOT,
+          "%-12s %6s %8s %8s %8s%n",
+          "variant",
+          "convs",
+          "mean F1",
+          "rating",
+          "up rate");
+      byVariant.forEach(
+          (v, list) ->
+              out.printf(
+                  Locale.ROOT,
+                  "%-12s %6d %8.4f %8.3f %8.3f%n",
+                  v,
+                  list.size(),
+                  list.stream().mapToDouble(Outcome::f1).average().orElse(0),
+                  list.stream().mapToInt(Outcome::rating).average().orElse(0),
+                  list.stream().filter(Outcome::up).count() / (double) list.size()));
+      out.println(
+          "(simulated users: rating and thumbs from the mean unigram F1 of the bot's replies against the"
+              + " gold replies of "
+              + task
+              + " "
+              + datatype
+              + "; every reply's feedback was acknowledged by the server)");
       out.flush();
     } finally {
       pool.shutdownNow();
@@ -115,8 +164,11 @@ final class AbSimulateCommand implements Callable<Integer> {
   }
 
   private Outcome converse(HttpClient http, Episode ep) throws Exception {
-    try (ChatClient c = ChatClient.connect(http, url + (url.contains("?") ? "&" : "?") + "skill=" + skill,
-        Duration.ofSeconds(60))) {
+    try (ChatClient c =
+        ChatClient.connect(
+            http,
+            url + (url.contains("?") ? "&" : "?") + "skill=" + skill,
+            Duration.ofSeconds(60))) {
       ask(c, Map.of("text", "hi"));
       JsonNode start = ask(c, Map.of("text", "begin", "payload", Map.of("skill", skill)));
       JsonNode payload = start.path("payload");
@@ -142,7 +194,8 @@ final class AbSimulateCommand implements Callable<Integer> {
       ask(c, Map.of("text", "[DONE]"));
       int rating = 1 + Math.min(4, (int) Math.floor(mean / 0.05));
       boolean up = mean >= thumbsUpF1;
-      JsonNode ack = ask(c, Map.of("feedback", Map.of("rating", rating, "thumbs", up ? "up" : "down")));
+      JsonNode ack =
+          ask(c, Map.of("feedback", Map.of("rating", rating, "thumbs", up ? "up" : "down")));
       if (!"recorded".equals(ack.path("payload").path("feedback").asText())) {
         throw new IllegalStateException("feedback not acknowledged: " + ack);
       }
@@ -154,12 +207,16 @@ final class AbSimulateCommand implements Callable<Integer> {
   private static JsonNode ask(ChatClient c, Map<String, Object> message) throws Exception {
     JsonNode r = c.ask(message, REPLY_WAIT);
     if (r == null) {
-      throw new IllegalStateException("no reply from the server within " + REPLY_WAIT.toMinutes() + " minutes");
+      throw new IllegalStateException(
+          "no reply from the server within " + REPLY_WAIT.toMinutes() + " minutes");
     }
     return r;
   }
 
-  /** The user's words: the turn without the persona lines ParlAI's teachers put before the first one. */
+  /**
+   * The user's words: the turn without the persona lines ParlAI's teachers put before the first
+   * one.
+   */
   static String userText(String text) {
     StringBuilder b = new StringBuilder();
     for (String line : text.split("\n")) {

@@ -9,10 +9,13 @@ import picocli.CommandLine.Option;
 /** The {@code --backbone} option shared by commands that load the encoder: a name or a path. */
 final class BackboneOption {
 
-  @Option(names = "--backbone", paramLabel = "NAME|PATH",
-      description = "An embedded backbone (all-minilm-l6-v2, the default, or bge-small-en-v1.5), "
-          + "a Hugging Face BERT directory (config.json, model.safetensors, tokenizer.json) "
-          + "or an .onnx file with tokenizer.json beside it.")
+  @Option(
+      names = "--backbone",
+      paramLabel = "NAME|PATH",
+      description =
+          "An embedded backbone (all-minilm-l6-v2, the default, or bge-small-en-v1.5), "
+              + "a Hugging Face BERT directory (config.json, model.safetensors, tokenizer.json) "
+              + "or an .onnx file with tokenizer.json beside it.")
   String value;
 
   boolean given() {
@@ -21,7 +24,9 @@ final class BackboneOption {
 
   /** The embedded backbone selected (the default when the option is absent); empty for a path. */
   Optional<EmbeddedBackbone> embedded() {
-    return value == null ? Optional.of(EmbeddedBackbone.defaultBackbone()) : EmbeddedBackbone.find(value);
+    return value == null
+        ? Optional.of(EmbeddedBackbone.defaultBackbone())
+        : EmbeddedBackbone.find(value);
   }
 
   Backbone load() throws IOException {

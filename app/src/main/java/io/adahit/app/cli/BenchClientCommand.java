@@ -27,15 +27,19 @@ import picocli.CommandLine.Spec;
  * {@code adahit bench-client}: chat load against a server that runs elsewhere on this machine
  * ({@code adahit serve}), recording every acknowledgement the server gave ({@link AckLog}: episodes
  * ended by an answered {@code [DONE]}, feedback answered "recorded", A/B assignments named in a
- * welcome), optionally beside hostile clients ({@link HostileLoad}). It stops after
- * {@code --max-seconds}, or once {@code /health} has not answered for 3 s (the server is gone,
- * say killed with {@code kill -9}), and prints what it sent and what was acknowledged. A script
- * then checks that every acknowledgement is in the server's logs and event store
- * ({@code eval/results/reliability/kill9.sh}).
+ * welcome), optionally beside hostile clients ({@link HostileLoad}). It stops after {@code
+ * --max-seconds}, or once {@code /health} has not answered for 3 s (the server is gone, say killed
+ * with {@code kill -9}), and prints what it sent and what was acknowledged. A script then checks
+ * that every acknowledgement is in the server's logs and event store ({@code
+ * eval/results/reliability/kill9.sh}).
  */
-@Command(name = "bench-client", mixinStandardHelpOptions = true,
-    description = {"Chat load against a running server (loopback), recording every acknowledged episode and feedback.",
-        "Example: adahit bench-client --url ws://127.0.0.1:8080/websocket -n 200 --acks acks.jsonl"})
+@Command(
+    name = "bench-client",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Chat load against a running server (loopback), recording every acknowledged episode and feedback.",
+      "Example: adahit bench-client --url ws://127.0.0.1:8080/websocket -n 200 --acks acks.jsonl"
+    })
 public final class BenchClientCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -51,45 +55,96 @@ public final class BenchClientCommand implements Callable<Integer> {
   }
 
   /** User lines when no --texts file is given. */
-  private static final List<String> DEFAULT_TEXTS = List.of("hi, how are you today?", "i love hiking in the mountains",
-      "what do you do for a living?", "my dog is called max", "do you like to cook?", "i just got back from work",
-      "what is your favorite movie?", "i play the guitar on weekends", "where did you grow up?",
-      "i am a teacher at a small school", "that sounds like fun", "do you have any pets?");
+  private static final List<String> DEFAULT_TEXTS =
+      List.of(
+          "hi, how are you today?",
+          "i love hiking in the mountains",
+          "what do you do for a living?",
+          "my dog is called max",
+          "do you like to cook?",
+          "i just got back from work",
+          "what is your favorite movie?",
+          "i play the guitar on weekends",
+          "where did you grow up?",
+          "i am a teacher at a small school",
+          "that sounds like fun",
+          "do you have any pets?");
 
-  @Option(names = "--url", required = true, paramLabel = "WS_URL", description = "The server's WebSocket, e.g. ws://127.0.0.1:8080/websocket (loopback only).")
+  @Option(
+      names = "--url",
+      required = true,
+      paramLabel = "WS_URL",
+      description = "The server's WebSocket, e.g. ws://127.0.0.1:8080/websocket (loopback only).")
   String url;
 
-  @Option(names = "--grpc-port", defaultValue = "0", description = "The server's gRPC port (needed by --rank-clients).")
+  @Option(
+      names = "--grpc-port",
+      defaultValue = "0",
+      description = "The server's gRPC port (needed by --rank-clients).")
   int grpcPort;
 
-  @Option(names = {"-n", "--conversations"}, defaultValue = "64", description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--conversations"},
+      defaultValue = "64",
+      description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
   int conversations;
 
-  @Option(names = "--turns", defaultValue = "3", description = "Turns per episode; each conversation runs episodes in a loop (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--turns",
+      defaultValue = "3",
+      description =
+          "Turns per episode; each conversation runs episodes in a loop (default ${DEFAULT-VALUE}).")
   int turns;
 
-  @Option(names = "--think-ms", defaultValue = "1000", description = "Mean pause after each reply: drawn from [T/2, 3T/2], starts staggered over [0, T) (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--think-ms",
+      defaultValue = "1000",
+      description =
+          "Mean pause after each reply: drawn from [T/2, 3T/2], starts staggered over [0, T) (default ${DEFAULT-VALUE}).")
   long thinkMillis;
 
-  @Option(names = "--max-seconds", defaultValue = "600", description = "Stop after this long (default ${DEFAULT-VALUE}); it also stops once /health has not answered for 3 s.")
+  @Option(
+      names = "--max-seconds",
+      defaultValue = "600",
+      description =
+          "Stop after this long (default ${DEFAULT-VALUE}); it also stops once /health has not answered for 3 s.")
   long maxSeconds;
 
-  @Option(names = "--acks", required = true, paramLabel = "FILE", description = "Acknowledgements, one JSON line each (appended).")
+  @Option(
+      names = "--acks",
+      required = true,
+      paramLabel = "FILE",
+      description = "Acknowledgements, one JSON line each (appended).")
   Path acksFile;
 
-  @Option(names = "--texts", paramLabel = "FILE", description = "What the users say, one line each (default: a dozen built-in lines).")
+  @Option(
+      names = "--texts",
+      paramLabel = "FILE",
+      description = "What the users say, one line each (default: a dozen built-in lines).")
   Path textsFile;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
   Path jsonOut;
 
-  @Option(names = "--idle-sockets", defaultValue = "0", description = "Hostile: connections that never send a message, reopened when closed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idle-sockets",
+      defaultValue = "0",
+      description =
+          "Hostile: connections that never send a message, reopened when closed (default ${DEFAULT-VALUE}).")
   int idleSockets;
 
-  @Option(names = "--rank-clients", defaultValue = "0", description = "Hostile: gRPC clients sending large Rank calls in a loop (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rank-clients",
+      defaultValue = "0",
+      description =
+          "Hostile: gRPC clients sending large Rank calls in a loop (default ${DEFAULT-VALUE}).")
   int rankClients;
 
-  @Option(names = "--rank-candidates", defaultValue = "10000", description = "Candidates per hostile Rank call; the server's rank.maxCandidates must allow it (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rank-candidates",
+      defaultValue = "10000",
+      description =
+          "Candidates per hostile Rank call; the server's rank.maxCandidates must allow it (default ${DEFAULT-VALUE}).")
   int rankCandidates;
 
   /** What is wrong with the options, or null: checked before anything connects. */
@@ -104,11 +159,18 @@ public final class BenchClientCommand implements Callable<Integer> {
       return "--url must be ws://HOST:PORT/websocket, found " + url;
     }
     if (!InetAddress.getByName(u.getHost()).isLoopbackAddress()) {
-      return "--url must name a loopback address (this is a load and hostile-client tool), found " + u.getHost();
+      return "--url must name a loopback address (this is a load and hostile-client tool), found "
+          + u.getHost();
     }
     if (conversations < 1 || turns < 1 || thinkMillis < 0 || maxSeconds < 1) {
-      return "--conversations, --turns and --max-seconds must be >= 1 and --think-ms >= 0, found " + conversations
-          + ", " + turns + ", " + maxSeconds + ", " + thinkMillis;
+      return "--conversations, --turns and --max-seconds must be >= 1 and --think-ms >= 0, found "
+          + conversations
+          + ", "
+          + turns
+          + ", "
+          + maxSeconds
+          + ", "
+          + thinkMillis;
     }
     if (idleSockets < 0 || rankClients < 0 || rankCandidates < 1) {
       return "--idle-sockets and --rank-clients must be >= 0, --rank-candidates >= 1";
@@ -134,14 +196,24 @@ public final class BenchClientCommand implements Callable<Integer> {
     Map<String, Object> report = new LinkedHashMap<>();
     try (AckLog acks = AckLog.open(acksFile);
         HealthPoller poller = HealthPoller.start(health, Duration.ofSeconds(1));
-        HostileLoad hostile = HostileLoad.start(u.getHost(), u.getPort(), grpcPort, idleSockets, rankClients,
-            rankCandidates, 0, "", texts)) {   // "": Rank on the server's default skill
+        HostileLoad hostile =
+            HostileLoad.start(
+                u.getHost(),
+                u.getPort(),
+                grpcPort,
+                idleSockets,
+                rankClients,
+                rankCandidates,
+                0,
+                "",
+                texts)) { // "": Rank on the server's default skill
       AckedLoad load = new AckedLoad(url, conversations, turns, thinkMillis, texts, acks);
       boolean[] serverGone = {false};
-      load.run(() -> {
-        serverGone[0] = poller.consecutiveFailures() >= 3;
-        return serverGone[0] || System.nanoTime() > deadline;
-      });
+      load.run(
+          () -> {
+            serverGone[0] = poller.consecutiveFailures() >= 3;
+            return serverGone[0] || System.nanoTime() > deadline;
+          });
       report.put("stopped_by", serverGone[0] ? "server_gone" : "max_seconds");
       report.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
       report.put("conversations", conversations);
@@ -155,7 +227,8 @@ public final class BenchClientCommand implements Callable<Integer> {
     }
     out().println("bench-client: " + report);
     if (jsonOut != null) {
-      Files.write(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+      Files.write(
+          jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
     }
     return 0;
   }

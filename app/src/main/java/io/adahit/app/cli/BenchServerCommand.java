@@ -36,17 +36,22 @@ import picocli.CommandLine.Spec;
  * {@code adahit bench-server}: a load benchmark of the WebSocket server on loopback. Starts the
  * server in this process (port 0, no logs), then runs N concurrent ParlAI chat-service
  * conversations twice on the same load: all on one skill, then spread over four skills (mixed
- * batches; every skill has adapters, see {@code BenchSkills}), and prints turns/s, p50/p99 latency and RSS for each, and the mixed/single ratio.
- * Bounded by a turn count per conversation and a time limit per run.
+ * batches; every skill has adapters, see {@code BenchSkills}), and prints turns/s, p50/p99 latency
+ * and RSS for each, and the mixed/single ratio. Bounded by a turn count per conversation and a time
+ * limit per run.
  *
  * <p>Hostile mode ({@code --idle-sockets}, {@code --rank-clients}, {@code --act-burst}, any of
- * them): the single-skill run, then the same chat load again beside hostile clients
- * ({@link HostileLoad}: idle sockets, large Rank calls in a loop, a burst of new-id Acts), and
- * the chat p99 and refusals of both, side by side, with what the server did to the hostile clients.
+ * them): the single-skill run, then the same chat load again beside hostile clients ({@link
+ * HostileLoad}: idle sockets, large Rank calls in a loop, a burst of new-id Acts), and the chat p99
+ * and refusals of both, side by side, with what the server did to the hostile clients.
  */
-@Command(name = "bench-server", mixinStandardHelpOptions = true,
-    description = {"Load benchmark: N concurrent WebSocket conversations, one skill vs four skills mixed.",
-        "Loopback only. Example: adahit bench-server --conversations 64 --turns 10"})
+@Command(
+    name = "bench-server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load benchmark: N concurrent WebSocket conversations, one skill vs four skills mixed.",
+      "Loopback only. Example: adahit bench-server --conversations 64 --turns 10"
+    })
 public final class BenchServerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -61,19 +66,35 @@ public final class BenchServerCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  @Option(names = {"-n", "--conversations"}, defaultValue = "64", description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--conversations"},
+      defaultValue = "64",
+      description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
   int conversations;
 
-  @Option(names = "--turns", defaultValue = "10", description = "Turns per conversation (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--turns",
+      defaultValue = "10",
+      description = "Turns per conversation (default ${DEFAULT-VALUE}).")
   int turns;
 
-  @Option(names = "--think-ms", defaultValue = "0", description = "Mean pause after each reply, per conversation: drawn from [T/2, 3T/2], starts staggered over [0, T) (default ${DEFAULT-VALUE}: back to back).")
+  @Option(
+      names = "--think-ms",
+      defaultValue = "0",
+      description =
+          "Mean pause after each reply, per conversation: drawn from [T/2, 3T/2], starts staggered over [0, T) (default ${DEFAULT-VALUE}: back to back).")
   long thinkMillis;
 
-  @Option(names = "--max-seconds", defaultValue = "300", description = "Time limit of each run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-seconds",
+      defaultValue = "300",
+      description = "Time limit of each run (default ${DEFAULT-VALUE}).")
   long maxSeconds;
 
-  @Option(names = "--mixed-skills", defaultValue = "4", description = "Skills in the mixed run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mixed-skills",
+      defaultValue = "4",
+      description = "Skills in the mixed run (default ${DEFAULT-VALUE}).")
   int mixedSkills;
 
   /** Hidden alias of --skills-dir (its old name, still accepted). */
@@ -82,30 +103,59 @@ public final class BenchServerCommand implements Callable<Integer> {
     skillsDir = dir;
   }
 
-  @Option(names = "--skills-dir", paramLabel = "DIR", description = "Skills folder (default ${DEFAULT-VALUE}): its skills with adapters, topped up with synthetic adapter skills.")
-  Path skillsDir = Path.of("skills");   // a field value, not defaultValue: picocli would apply that after the alias
+  @Option(
+      names = "--skills-dir",
+      paramLabel = "DIR",
+      description =
+          "Skills folder (default ${DEFAULT-VALUE}): its skills with adapters, topped up with synthetic adapter skills.")
+  Path skillsDir =
+      Path.of(
+          "skills"); // a field value, not defaultValue: picocli would apply that after the alias
 
-  @Option(names = "--cache-dir", defaultValue = ".cache/embeddings", paramLabel = "DIR", description = "Candidate embedding cache.")
+  @Option(
+      names = "--cache-dir",
+      defaultValue = ".cache/embeddings",
+      paramLabel = "DIR",
+      description = "Candidate embedding cache.")
   Path cacheDir;
 
   @Mixin TuningOptions tuning;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Loopback address to serve and connect on.")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Loopback address to serve and connect on.")
   String host;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
   Path jsonOut;
 
-  @Option(names = "--idle-sockets", defaultValue = "0", description = "Hostile: connections that never send a message (half raw TCP, half WebSocket handshakes), reopened when closed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idle-sockets",
+      defaultValue = "0",
+      description =
+          "Hostile: connections that never send a message (half raw TCP, half WebSocket handshakes), reopened when closed (default ${DEFAULT-VALUE}).")
   int idleSockets;
 
-  @Option(names = "--rank-clients", defaultValue = "0", description = "Hostile: gRPC clients sending large Rank calls in a loop, 5 s deadline each (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rank-clients",
+      defaultValue = "0",
+      description =
+          "Hostile: gRPC clients sending large Rank calls in a loop, 5 s deadline each (default ${DEFAULT-VALUE}).")
   int rankClients;
 
-  @Option(names = "--rank-candidates", defaultValue = "10000", description = "Candidates per hostile Rank call; rank.maxCandidates is raised to allow it (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rank-candidates",
+      defaultValue = "10000",
+      description =
+          "Candidates per hostile Rank call; rank.maxCandidates is raised to allow it (default ${DEFAULT-VALUE}).")
   int rankCandidates;
 
-  @Option(names = "--act-burst", defaultValue = "0", description = "Hostile: gRPC Act calls with new ids sent at once when the hostile run starts, half [DONE] (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--act-burst",
+      defaultValue = "0",
+      description =
+          "Hostile: gRPC Act calls with new ids sent at once when the hostile run starts, half [DONE] (default ${DEFAULT-VALUE}).")
   int actBurst;
 
   private boolean hostile() {
@@ -123,8 +173,10 @@ public final class BenchServerCommand implements Callable<Integer> {
       return 2;
     }
     if (idleSockets < 0 || rankClients < 0 || actBurst < 0 || rankCandidates < 1) {
-      err().println("bench-server: --idle-sockets, --rank-clients and --act-burst must be >= 0,"
-          + " --rank-candidates >= 1");
+      err()
+          .println(
+              "bench-server: --idle-sockets, --rank-clients and --act-burst must be >= 0,"
+                  + " --rank-candidates >= 1");
       return 2;
     }
     Path scratch = Files.createTempDirectory("adahit-bench-skills");
@@ -138,7 +190,7 @@ public final class BenchServerCommand implements Callable<Integer> {
     o.put("http.maxConnections", Integer.toString(Math.max(256, conversations + 16) + idleSockets));
     o.put("grpc.enabled", Boolean.toString(hostile()));
     o.put("grpc.port", "0");
-    if (rankClients > 0) {   // the hostile calls are real work, not refused for their size
+    if (rankClients > 0) { // the hostile calls are real work, not refused for their size
       o.put("rank.maxCandidates", Integer.toString(Math.max(5000, rankCandidates)));
       o.put("rank.maxCandidateChars", Integer.toString(Math.max(1_000_000, rankCandidates * 400)));
     }
@@ -153,20 +205,40 @@ public final class BenchServerCommand implements Callable<Integer> {
     List<String> utterances = utterances(scratch.resolve(skills.get(0)).resolve("candidates.txt"));
     Map<String, Object> report = new LinkedHashMap<>();
     try (DialogueServer server = new DialogueServer(config, new Random(1))) {
-      server.start(LoadProgress.forConsole(System.err, org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
+      server.start(
+          LoadProgress.forConsole(
+              System.err, org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
       String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
       err().println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
-      out().printf("bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
-          + " contexts %s, %d cores%n", conversations, turns, thinkMillis, config.batching().maxBatch(),
-          config.batching().maxWaitMillis(), config.agent().textTruncate() == null ? "at each skill's training length"
-              : "<= " + config.agent().textTruncate() + " word pieces", Runtime.getRuntime().availableProcessors());
-      out().printf("%-40s %8s %8s %9s %9s %9s %8s %9s%n", "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms",
-          "RSS MB", "peak MB");
+      out()
+          .printf(
+              "bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
+                  + " contexts %s, %d cores%n",
+              conversations,
+              turns,
+              thinkMillis,
+              config.batching().maxBatch(),
+              config.batching().maxWaitMillis(),
+              config.agent().textTruncate() == null
+                  ? "at each skill's training length"
+                  : "<= " + config.agent().textTruncate() + " word pieces",
+              Runtime.getRuntime().availableProcessors());
+      out()
+          .printf(
+              "%-40s %8s %8s %9s %9s %9s %8s %9s%n",
+              "run", "turns", "errors", "turns/s", "p50 ms", "p99 ms", "RSS MB", "peak MB");
       String health = hostile() ? "http://" + host + ":" + server.httpPort() + "/health" : null;
-      LoadRun.Result single = measure("single (" + skills.get(0) + ")", url, List.of(skills.get(0)), utterances,
-          report, "single", health);
+      LoadRun.Result single =
+          measure(
+              "single (" + skills.get(0) + ")",
+              url,
+              List.of(skills.get(0)),
+              utterances,
+              report,
+              "single",
+              health);
       if (hostile()) {
         hostileRun(server, url, skills.get(0), utterances, single, report, health);
         report.put("conversations", conversations);
@@ -175,19 +247,24 @@ public final class BenchServerCommand implements Callable<Integer> {
         report.put("cores", Runtime.getRuntime().availableProcessors());
         return finish(report);
       }
-      LoadRun.Result mix = measure("mixed (" + mixed.size() + " skills)", url, mixed, utterances, report, "mixed", null);
+      LoadRun.Result mix =
+          measure(
+              "mixed (" + mixed.size() + " skills)", url, mixed, utterances, report, "mixed", null);
       out().println("mixed skills: " + mixed);
       double ratio = mix.turnsPerSecond() / single.turnsPerSecond();
       out().printf("mixed / single throughput: %.3f (goal >= 0.9)%n", ratio);
-      out().printf("p99 at %d concurrent conversations: single %.1f ms, mixed %.1f ms (goal <= 150 ms)%n",
-          conversations, single.percentile(99), mix.percentile(99));
+      out()
+          .printf(
+              "p99 at %d concurrent conversations: single %.1f ms, mixed %.1f ms (goal <= 150 ms)%n",
+              conversations, single.percentile(99), mix.percentile(99));
       report.put("mixed_over_single", ratio);
       report.put("conversations", conversations);
       report.put("turns_per_conversation", turns);
       report.put("think_ms", thinkMillis);
       report.put("max_batch", config.batching().maxBatch());
       report.put("max_wait_ms", config.batching().maxWaitMillis());
-      report.put("text_truncate", config.agent().textTruncate());   // null: each skill's own, see lengths
+      report.put(
+          "text_truncate", config.agent().textTruncate()); // null: each skill's own, see lengths
       report.put("lengths", server.chat().skills().lengths());
       report.put("cores", Runtime.getRuntime().availableProcessors());
     } finally {
@@ -204,26 +281,62 @@ public final class BenchServerCommand implements Callable<Integer> {
   /** Writes the JSON report if asked. */
   private int finish(Map<String, Object> report) throws IOException {
     if (jsonOut != null) {
-      Files.write(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+      Files.write(
+          jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
     }
     return 0;
   }
 
-  /** The single-skill chat load again, beside the hostile clients; prints both runs' p99 and refusals. */
-  private void hostileRun(DialogueServer server, String url, String skill, List<String> utterances,
-      LoadRun.Result baseline, Map<String, Object> report, String health) throws Exception {
-    err().printf("hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
-        idleSockets, rankClients, rankCandidates, actBurst);
+  /**
+   * The single-skill chat load again, beside the hostile clients; prints both runs' p99 and
+   * refusals.
+   */
+  private void hostileRun(
+      DialogueServer server,
+      String url,
+      String skill,
+      List<String> utterances,
+      LoadRun.Result baseline,
+      Map<String, Object> report,
+      String health)
+      throws Exception {
+    err()
+        .printf(
+            "hostile clients: %d idle sockets, %d Rank clients x %d candidates, a burst of %d Acts%n",
+            idleSockets, rankClients, rankCandidates, actBurst);
     LoadRun.Result r;
     Map<String, Object> counts;
-    try (HostileLoad h = HostileLoad.start(host, server.httpPort(),
-        server.grpcPort(), idleSockets, rankClients, rankCandidates, actBurst, skill, utterances)) {
-      r = measure("single + hostile clients", url, List.of(skill), utterances, report, "single_hostile", health);
+    try (HostileLoad h =
+        HostileLoad.start(
+            host,
+            server.httpPort(),
+            server.grpcPort(),
+            idleSockets,
+            rankClients,
+            rankCandidates,
+            actBurst,
+            skill,
+            utterances)) {
+      r =
+          measure(
+              "single + hostile clients",
+              url,
+              List.of(skill),
+              utterances,
+              report,
+              "single_hostile",
+              health);
       counts = h.counts();
     }
-    out().printf("chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
-        + " chat errors/refusals: %d alone, %d beside them%n", baseline.percentile(99), r.percentile(99),
-        r.percentile(99) / baseline.percentile(99), baseline.errors(), r.errors());
+    out()
+        .printf(
+            "chat p99: %.1f ms alone, %.1f ms beside hostile clients (ratio %.2f, goal <= 2);"
+                + " chat errors/refusals: %d alone, %d beside them%n",
+            baseline.percentile(99),
+            r.percentile(99),
+            r.percentile(99) / baseline.percentile(99),
+            baseline.errors(),
+            r.errors());
     out().println("hostile clients: " + counts);
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) report.get("single_hostile");
@@ -242,23 +355,45 @@ public final class BenchServerCommand implements Callable<Integer> {
    *
    * @param health the server's /health URL to poll every second during the run, or null
    */
-  private LoadRun.Result measure(String name, String url, List<String> skills, List<String> utterances,
-      Map<String, Object> report, String key, String health) throws Exception {
+  private LoadRun.Result measure(
+      String name,
+      String url,
+      List<String> skills,
+      List<String> utterances,
+      Map<String, Object> report,
+      String key,
+      String health)
+      throws Exception {
     LoadRun.Result r;
     Map<String, Object> healthCounts = null;
     if (health == null) {
-      r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+      r =
+          new LoadRun(url, skills, conversations, turns, thinkMillis, utterances)
+              .run(maxSeconds * 1000);
     } else {
       try (HealthPoller poller = HealthPoller.start(health, Duration.ofSeconds(1))) {
-        r = new LoadRun(url, skills, conversations, turns, thinkMillis, utterances).run(maxSeconds * 1000);
+        r =
+            new LoadRun(url, skills, conversations, turns, thinkMillis, utterances)
+                .run(maxSeconds * 1000);
         healthCounts = poller.counts();
       }
     }
     long[] rss = rss();
-    out().printf("%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n", name, r.turns(), r.errors(), r.turnsPerSecond(),
-        r.percentile(50), r.percentile(99), rss[0] / 1024, rss[1] / 1024);
-    out().printf("  %s: turns sent %d, answered %d; errors by kind %s%n", name, r.sent(), r.turns(),
-        r.errorKinds());
+    out()
+        .printf(
+            "%-40s %8d %8d %9.1f %9.1f %9.1f %8d %9d%n",
+            name,
+            r.turns(),
+            r.errors(),
+            r.turnsPerSecond(),
+            r.percentile(50),
+            r.percentile(99),
+            rss[0] / 1024,
+            rss[1] / 1024);
+    out()
+        .printf(
+            "  %s: turns sent %d, answered %d; errors by kind %s%n",
+            name, r.sent(), r.turns(), r.errorKinds());
     if (healthCounts != null) {
       out().printf("  %s: /health every 1 s: %s%n", name, healthCounts);
     }
@@ -281,7 +416,10 @@ public final class BenchServerCommand implements Callable<Integer> {
     return r;
   }
 
-  /** VmRSS and VmHWM of this process (server and clients together), in kB; zeros where /proc is absent. */
+  /**
+   * VmRSS and VmHWM of this process (server and clients together), in kB; zeros where /proc is
+   * absent.
+   */
   static long[] rss() {
     long[] out = new long[2];
     try {

@@ -26,16 +26,20 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Offline A/B test: two configurations ranked on the same examples, hits@1 compared. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-    description = {"Score two configurations (skills, adapter directories or the zero-shot backbone) on the same"
-        + " examples: each one's hits@1, the difference B - A with a 95%% paired-bootstrap interval, and McNemar's test.",
-        "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill blended_skill_talk -rf ab.json",
-        "A side with neither --x-skill nor --x-adapter is the zero-shot backbone."})
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Score two configurations (skills, adapter directories or the zero-shot backbone) on the same"
+          + " examples: each one's hits@1, the difference B - A with a 95%% paired-bootstrap interval, and McNemar's test.",
+      "Example: adahit compare -t blended_skill_talk --a-skill base --b-skill blended_skill_talk -rf ab.json",
+      "A side with neither --x-skill nor --x-adapter is the zero-shot backbone."
+    })
 final class CompareCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -44,30 +48,48 @@ final class CompareCommand implements Callable<Integer> {
 
   @Mixin EvalDataOptions data;
 
-  @Option(names = "--a-skill", paramLabel = "NAME", description = "A: this skill from --skills-dir (a router skill such as auto routes each example).")
+  @Option(
+      names = "--a-skill",
+      paramLabel = "NAME",
+      description =
+          "A: this skill from --skills-dir (a router skill such as auto routes each example).")
   String aSkill;
 
   @Option(names = "--a-adapter", paramLabel = "DIR", description = "A: the adapter in DIR.")
   Path aAdapter;
 
-  @Option(names = "--b-skill", paramLabel = "NAME", description = "B: this skill from --skills-dir (a router skill such as auto routes each example).")
+  @Option(
+      names = "--b-skill",
+      paramLabel = "NAME",
+      description =
+          "B: this skill from --skills-dir (a router skill such as auto routes each example).")
   String bSkill;
 
   @Option(names = "--b-adapter", paramLabel = "DIR", description = "B: the adapter in DIR.")
   Path bAdapter;
 
-  @Option(names = "--skills-dir", paramLabel = "DIR", defaultValue = "skills",
+  @Option(
+      names = "--skills-dir",
+      paramLabel = "DIR",
+      defaultValue = "skills",
       description = "Folder of skill directories (default: ${DEFAULT-VALUE}).")
   Path skillsDir;
 
-  @Option(names = "--bootstrap-samples", defaultValue = "1000",
+  @Option(
+      names = "--bootstrap-samples",
+      defaultValue = "1000",
       description = "Paired bootstrap resamples (default: ${DEFAULT-VALUE}).")
   int resamples;
 
-  @Option(names = "--bootstrap-seed", defaultValue = "0", description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bootstrap-seed",
+      defaultValue = "0",
+      description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
   long bootstrapSeed;
 
-  @Option(names = {"-rf", "--report-filename"}, paramLabel = "FILE",
+  @Option(
+      names = {"-rf", "--report-filename"},
+      paramLabel = "FILE",
       description = "Write {\"opt\", \"comparison\", \"report\": {\"a\", \"b\"}} here.")
   Path reportFile;
 
@@ -80,8 +102,15 @@ final class CompareCommand implements Callable<Integer> {
     }
     List<String> fixed = data.fixedCandidates();
     List<Teacher> teachers = data.teachers(TeacherRegistry.builtIn());
-    List<EvalPlan.Task> tasks = EvalPlan.prepare(teachers, data.numExamples, Shard.ALL, data.mode(),
-        fixed, data.batchSize, err::println);
+    List<EvalPlan.Task> tasks =
+        EvalPlan.prepare(
+            teachers,
+            data.numExamples,
+            Shard.ALL,
+            data.mode(),
+            fixed,
+            data.batchSize,
+            err::println);
     err.flush();
     Outcomes outA = new Outcomes();
     Outcomes outB = new Outcomes();
@@ -105,7 +134,8 @@ final class CompareCommand implements Callable<Integer> {
         reports.put("b", side(m, runner, tasks, fixed, "B", outB, teachers, err));
       }
       Map<String, Object> lengths = new LinkedHashMap<>();
-      LengthsOpt.put(lengths, both, data.overrides());   // the top-level pair only if both sides ranked alike
+      LengthsOpt.put(
+          lengths, both, data.overrides()); // the top-level pair only if both sides ranked alike
       opt.put("text_truncate", lengths.get("text_truncate"));
       opt.put("label_truncate", lengths.get("label_truncate"));
     }
@@ -137,12 +167,22 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void compareOn(String name, List<EvalExample> examples, Outcomes a,
-      Outcomes b, Map<String, PairedComparison.Result> byTask, Map<String, Integer> skipped) {
+  private void compareOn(
+      String name,
+      List<EvalExample> examples,
+      Outcomes a,
+      Outcomes b,
+      Map<String, PairedComparison.Result> byTask,
+      Map<String, Integer> skipped) {
     Outcomes.Paired p = Outcomes.pair(examples, a, b);
     if (p.a().length == 0) {
-      throw new IllegalArgumentException("compare: task " + name + " has no example both sides could score"
-          + " (" + p.skipped() + " skipped for bad candidates)");
+      throw new IllegalArgumentException(
+          "compare: task "
+              + name
+              + " has no example both sides could score"
+              + " ("
+              + p.skipped()
+              + " skipped for bad candidates)");
     }
     byTask.put(name, PairedComparison.compare(p.a(), p.b(), resamples, bootstrapSeed));
     skipped.put(name, p.skipped());
@@ -160,7 +200,9 @@ final class CompareCommand implements Callable<Integer> {
     return d;
   }
 
-  /** One side: a router skill ({@link RoutedModel}), a skill or adapter, or the zero-shot backbone. */
+  /**
+   * One side: a router skill ({@link RoutedModel}), a skill or adapter, or the zero-shot backbone.
+   */
   private EvalTarget load(Backbone b, String skill, Path adapter) throws java.io.IOException {
     if (skill != null && adapter == null && RoutedModel.isRouter(skillsDir, skill)) {
       return RoutedModel.load(b, skillsDir, skill);
@@ -169,19 +211,34 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   /** Runs one side; returns its report (ParlAI's metrics per task, a router's routing counts). */
-  private Map<String, Object> side(EvalTarget model, TaskRunner runner, List<EvalPlan.Task> tasks,
-      List<String> fixed, String label, Outcomes outcomes, List<Teacher> teachers, PrintWriter err)
+  private Map<String, Object> side(
+      EvalTarget model,
+      TaskRunner runner,
+      List<EvalPlan.Task> tasks,
+      List<String> fixed,
+      String label,
+      Outcomes outcomes,
+      List<Teacher> teachers,
+      PrintWriter err)
       throws Exception {
     List<Contamination> found = new ArrayList<>();
     for (Teacher t : teachers) {
       Contamination.find(t.task(), t.dataFile(), model.trainingFiles()).ifPresent(found::add);
     }
     Banner.contamination(err, found);
-    err.println(label + ": " + model.label() + "; text lengths " + LengthsOpt.describe(model.lengths(data.overrides())));
+    err.println(
+        label
+            + ": "
+            + model.label()
+            + "; text lengths "
+            + LengthsOpt.describe(model.lengths(data.overrides())));
     err.flush();
     long t0 = System.nanoTime();
     List<TaskResult> results = runner.run(model, tasks, fixed, label, outcomes);
-    return RunReport.toMap(results, (System.nanoTime() - t0) / 1e9, model.checksContamination(),
+    return RunReport.toMap(
+        results,
+        (System.nanoTime() - t0) / 1e9,
+        model.checksContamination(),
         found.stream().map(Contamination::toMap).toList());
   }
 }

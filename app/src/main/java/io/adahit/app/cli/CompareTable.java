@@ -11,18 +11,41 @@ final class CompareTable {
 
   private CompareTable() {}
 
-  static void print(PrintWriter out, String labelA, String labelB,
-      Map<String, PairedComparison.Result> byTask) {
+  static void print(
+      PrintWriter out, String labelA, String labelB, Map<String, PairedComparison.Result> byTask) {
     out.println("A = " + labelA);
     out.println("B = " + labelB);
-    out.printf(Locale.ROOT, "%-22s %6s %8s %8s %8s %22s %6s %6s %11s %11s%n", "task", "exs", "A hits@1",
-        "B hits@1", "B - A", "95% CI (paired boot.)", "A only", "B only", "McNemar p", "chi2cc p");
-    byTask.forEach((task, r) -> out.printf(Locale.ROOT,
-        "%-22s %6d %8.4f %8.4f %+8.4f %22s %6d %6d %11.3g %11.3g%n", task, r.n(), r.meanA(), r.meanB(),
-        r.diff(), String.format(Locale.ROOT, "[%+.4f, %+.4f]", r.ciLow(), r.ciHigh()), r.aOnly(),
-        r.bOnly(), r.mcnemarExactP(), r.mcnemarChi2P()));
-    out.println("McNemar p: exact two-sided binomial test on the discordant pairs; chi2cc p: the"
-        + " continuity-corrected chi-square approximation. CI: percentile bootstrap over examples.");
+    out.printf(
+        Locale.ROOT,
+        "%-22s %6s %8s %8s %8s %22s %6s %6s %11s %11s%n",
+        "task",
+        "exs",
+        "A hits@1",
+        "B hits@1",
+        "B - A",
+        "95% CI (paired boot.)",
+        "A only",
+        "B only",
+        "McNemar p",
+        "chi2cc p");
+    byTask.forEach(
+        (task, r) ->
+            out.printf(
+                Locale.ROOT,
+                "%-22s %6d %8.4f %8.4f %+8.4f %22s %6d %6d %11.3g %11.3g%n",
+                task,
+                r.n(),
+                r.meanA(),
+                r.meanB(),
+                r.diff(),
+                String.format(Locale.ROOT, "[%+.4f, %+.4f]", r.ciLow(), r.ciHigh()),
+                r.aOnly(),
+                r.bOnly(),
+                r.mcnemarExactP(),
+                r.mcnemarChi2P()));
+    out.println(
+        "McNemar p: exact two-sided binomial test on the discordant pairs; chi2cc p: the"
+            + " continuity-corrected chi-square approximation. CI: percentile bootstrap over examples.");
     out.flush();
   }
 

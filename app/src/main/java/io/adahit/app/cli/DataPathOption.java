@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
  */
 final class DataPathOption {
 
-  @Option(names = {"-dp", "--datapath"}, defaultValue = "../shared/data", description = "Data folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-dp", "--datapath"},
+      defaultValue = "../shared/data",
+      description = "Data folder (default: ${DEFAULT-VALUE}).")
   Path datapath;
 
   /** The data folder given, or the default. */

@@ -22,9 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Prints sentence embeddings for lines of text, one JSON object (or TSV row) per line. */
-@Command(name = "encode", mixinStandardHelpOptions = true,
-    description = {"Print the backbone's sentence embeddings (mean pooled) for lines of text.",
-        "Texts come from the arguments, else from --input, else from standard input (one per line)."})
+@Command(
+    name = "encode",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the backbone's sentence embeddings (mean pooled) for lines of text.",
+      "Texts come from the arguments, else from --input, else from standard input (one per line)."
+    })
 final class EncodeCommand implements Callable<Integer> {
 
   @Mixin BackboneOption backbone;
@@ -32,21 +36,33 @@ final class EncodeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to encode.")
   List<String> texts = new ArrayList<>();
 
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read texts from FILE, one per line.")
+  @Option(
+      names = {"-i", "--input"},
+      paramLabel = "FILE",
+      description = "Read texts from FILE, one per line.")
   Path input;
 
-  @Option(names = "--max-length", defaultValue = "256", description = "Word pieces per text, [CLS]/[SEP] included (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-length",
+      defaultValue = "256",
+      description = "Word pieces per text, [CLS]/[SEP] included (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
-  @Option(names = "--truncate", defaultValue = "KEEP_START",
-      description = "Which end of a long text to keep: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--truncate",
+      defaultValue = "KEEP_START",
+      description =
+          "Which end of a long text to keep: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Truncation truncation;
 
   @Option(names = "--no-normalize", description = "Do not L2-normalise the embeddings.")
   boolean noNormalize;
 
-  @Option(names = {"-bs", "--batchsize"}, description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize = 32;   // a field value, not defaultValue: picocli would apply that after the alias below
+  @Option(
+      names = {"-bs", "--batchsize"},
+      description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+  int batchSize =
+      32; // a field value, not defaultValue: picocli would apply that after the alias below
 
   /** Hidden alias of the option above (its old name, still accepted). */
   @Option(names = "--batch-size", hidden = true)
@@ -54,7 +70,10 @@ final class EncodeCommand implements Callable<Integer> {
     batchSize = n;
   }
 
-  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl ({\"text\", \"embedding\"} per line) or tsv (text, then values).")
+  @Option(
+      names = "--format",
+      defaultValue = "jsonl",
+      description = "jsonl ({\"text\", \"embedding\"} per line) or tsv (text, then values).")
   String format;
 
   @Override

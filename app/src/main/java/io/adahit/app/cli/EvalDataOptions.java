@@ -26,52 +26,87 @@ import picocli.CommandLine.Option;
  */
 final class EvalDataOptions {
 
-  @Option(names = {"-t", "--task"}, required = true, split = ",",
-      description = "Comma list: convai2, wizard_of_wikipedia, empathetic_dialogues, blended_skill_talk, fromfile.")
+  @Option(
+      names = {"-t", "--task"},
+      required = true,
+      split = ",",
+      description =
+          "Comma list: convai2, wizard_of_wikipedia, empathetic_dialogues, blended_skill_talk, fromfile.")
   List<String> tasks;
 
-  @Option(names = {"-dt", "--datatype"}, defaultValue = "valid", description = "valid or test (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-dt", "--datatype"},
+      defaultValue = "valid",
+      description = "valid or test (default: ${DEFAULT-VALUE}).")
   String datatype;
 
-  @Option(names = {"-ne", "--num-examples"}, defaultValue = "-1",
-      description = "Examples per task, -1 for all; more than a split has evaluates the whole split"
-          + " with a warning, as ParlAI does (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-ne", "--num-examples"},
+      defaultValue = "-1",
+      description =
+          "Examples per task, -1 for all; more than a split has evaluates the whole split"
+              + " with a warning, as ParlAI does (default: ${DEFAULT-VALUE}).")
   int numExamples;
 
-  @Option(names = {"-bs", "--batchsize"}, defaultValue = "32", description = "Examples ranked per call; K in batch mode (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-bs", "--batchsize"},
+      defaultValue = "32",
+      description = "Examples ranked per call; K in batch mode (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = {"-ecands", "--eval-candidates"}, defaultValue = "inline",
-      description = "inline (each example's label_candidates), batch (the batch's labels) or fixed (-fcp) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-ecands", "--eval-candidates"},
+      defaultValue = "inline",
+      description =
+          "inline (each example's label_candidates), batch (the batch's labels) or fixed (-fcp) (default: ${DEFAULT-VALUE}).")
   String evalCandidates;
 
-  @Option(names = {"-fcp", "--fixed-candidates-path"}, paramLabel = "FILE", description = "Candidates for -ecands fixed, one per line.")
+  @Option(
+      names = {"-fcp", "--fixed-candidates-path"},
+      paramLabel = "FILE",
+      description = "Candidates for -ecands fixed, one per line.")
   Path fixedCandidatesPath;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampled negatives (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the sampled negatives (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Mixin DataPathOption datapath;
 
-  @Option(names = {"--fromfile-datapath", "--fromfile_datapath"}, paramLabel = "FILE",
+  @Option(
+      names = {"--fromfile-datapath", "--fromfile_datapath"},
+      paramLabel = "FILE",
       description = "Data file of the fromfile task (ParlAI dialog text format).")
   Path fromfileDatapath;
 
-  @Option(names = "--ignore-bad-candidates", description = "Skip (and count) examples whose label is not among the candidates.")
+  @Option(
+      names = "--ignore-bad-candidates",
+      description = "Skip (and count) examples whose label is not among the candidates.")
   boolean ignoreBadCandidates;
 
-  @Option(names = "--text-truncate", paramLabel = "N",
-      description = "Context word pieces, oldest dropped first, for every skill (default: each skill's training length,"
-          + " from its adapter_config.json; 256 for a skill without one, e.g. the zero-shot backbone).")
+  @Option(
+      names = "--text-truncate",
+      paramLabel = "N",
+      description =
+          "Context word pieces, oldest dropped first, for every skill (default: each skill's training length,"
+              + " from its adapter_config.json; 256 for a skill without one, e.g. the zero-shot backbone).")
   Integer textTruncate;
 
-  @Option(names = "--label-truncate", paramLabel = "N",
-      description = "Candidate word pieces, for every skill (default: each skill's training reply length; 128 for a"
-          + " skill without one).")
+  @Option(
+      names = "--label-truncate",
+      paramLabel = "N",
+      description =
+          "Candidate word pieces, for every skill (default: each skill's training reply length; 128 for a"
+              + " skill without one).")
   Integer labelTruncate;
 
-  @Option(names = "--cache-dir", defaultValue = ".cache/embeddings",
-      description = "Embedding cache, keyed by backbone and adapter fingerprints: a second run re-encodes nothing (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cache-dir",
+      defaultValue = ".cache/embeddings",
+      description =
+          "Embedding cache, keyed by backbone and adapter fingerprints: a second run re-encodes nothing (default: ${DEFAULT-VALUE}).")
   Path cacheDir;
 
   @Option(names = "--no-cache", description = "Encode everything, read and write no cache.")
@@ -82,8 +117,9 @@ final class EvalDataOptions {
       case "inline" -> CandidateMode.INLINE;
       case "batch" -> CandidateMode.BATCH;
       case "fixed" -> CandidateMode.FIXED;
-      default -> throw new IllegalArgumentException(
-          "-ecands must be inline, batch or fixed, found '" + evalCandidates + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "-ecands must be inline, batch or fixed, found '" + evalCandidates + "'");
     };
   }
 
@@ -97,10 +133,15 @@ final class EvalDataOptions {
     }
     mode();
     Datatype.parse(datatype);
-    if (textTruncate != null && textTruncate < TextLengths.MIN || labelTruncate != null && labelTruncate < TextLengths.MIN) {
-      throw new IllegalArgumentException("--text-truncate and --label-truncate must be >= " + TextLengths.MIN
-          + " word pieces, found " + (textTruncate != null && textTruncate < TextLengths.MIN
-              ? "--text-truncate " + textTruncate : "--label-truncate " + labelTruncate));
+    if (textTruncate != null && textTruncate < TextLengths.MIN
+        || labelTruncate != null && labelTruncate < TextLengths.MIN) {
+      throw new IllegalArgumentException(
+          "--text-truncate and --label-truncate must be >= "
+              + TextLengths.MIN
+              + " word pieces, found "
+              + (textTruncate != null && textTruncate < TextLengths.MIN
+                  ? "--text-truncate " + textTruncate
+                  : "--label-truncate " + labelTruncate));
     }
   }
 
@@ -113,28 +154,38 @@ final class EvalDataOptions {
       throw new IllegalArgumentException("-ecands fixed needs -fcp FILE (one candidate per line)");
     }
     if (!Files.isRegularFile(fixedCandidatesPath)) {
-      throw new NoSuchFileException(fixedCandidatesPath.toString(), null,
-          "fixed candidates file (-fcp) not found in " + fixedCandidatesPath.toAbsolutePath().getParent());
+      throw new NoSuchFileException(
+          fixedCandidatesPath.toString(),
+          null,
+          "fixed candidates file (-fcp) not found in "
+              + fixedCandidatesPath.toAbsolutePath().getParent());
     }
-    List<String> fixed = Files.readAllLines(fixedCandidatesPath, StandardCharsets.UTF_8).stream()
-        .filter(l -> !l.isBlank()).toList();
+    List<String> fixed =
+        Files.readAllLines(fixedCandidatesPath, StandardCharsets.UTF_8).stream()
+            .filter(l -> !l.isBlank())
+            .toList();
     if (fixed.isEmpty()) {
-      throw new IllegalArgumentException("-fcp " + fixedCandidatesPath + " holds no candidates (empty candidate list)");
+      throw new IllegalArgumentException(
+          "-fcp " + fixedCandidatesPath + " holds no candidates (empty candidate list)");
     }
     return fixed;
   }
 
   /** One teacher per task, in the order given; unknown tasks and missing files fail here. */
   List<Teacher> teachers(TeacherRegistry registry) throws IOException {
-    TeacherOptions opts = TeacherOptions.of(datapath.path(), Datatype.parse(datatype)).withSeed(seed);
+    TeacherOptions opts =
+        TeacherOptions.of(datapath.path(), Datatype.parse(datatype)).withSeed(seed);
     // fromfile reads --fromfile-datapath, or --datapath when that names a file (README's usage)
-    Path fromfile = fromfileDatapath != null ? fromfileDatapath
-        : Files.isRegularFile(datapath.path()) ? datapath.path() : null;
+    Path fromfile =
+        fromfileDatapath != null
+            ? fromfileDatapath
+            : Files.isRegularFile(datapath.path()) ? datapath.path() : null;
     List<Teacher> out = new ArrayList<>();
     for (String task : tasks) {
       String t = task.trim();
       boolean isFromFile = t.equals("fromfile") || t.startsWith("fromfile:");
-      out.add(registry.create(t, isFromFile && fromfile != null ? opts.withDataFile(fromfile) : opts));
+      out.add(
+          registry.create(t, isFromFile && fromfile != null ? opts.withDataFile(fromfile) : opts));
     }
     return out;
   }
@@ -170,7 +221,8 @@ final class EvalDataOptions {
     }
     opt.put("seed", seed);
     opt.put("datapath", datapath.path().toString());
-    opt.put("text_truncate", textTruncate);     // the flags; the commands put the lengths used (LengthsOpt)
+    opt.put(
+        "text_truncate", textTruncate); // the flags; the commands put the lengths used (LengthsOpt)
     opt.put("label_truncate", labelTruncate);
     opt.put("ignore_bad_candidates", ignoreBadCandidates);
     return opt;

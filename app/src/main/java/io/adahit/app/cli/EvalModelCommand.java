@@ -22,17 +22,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** ParlAI's {@code eval_model} for retrieval agents: hits@1/K on the real task files. */
-@Command(name = "eval_model", mixinStandardHelpOptions = true,
-    description = {"Evaluate a ranking agent on ParlAI tasks: hits@1/5/10/100, MRR, mean rank.",
-        "Flags follow ParlAI's eval_model. Example: adahit eval_model -t convai2,blended_skill_talk -rf report.json",
-        "Sharded: adahit eval_model -t convai2 --num-shards 4 --shard-id 0 -rf shard-0.json; then merge_reports.",
-        "Against a live server: adahit eval_model -t convai2 --server 127.0.0.1:50051 --skill convai2",
-        "Through a router: adahit eval_model -t convai2,empathetic_dialogues --skill auto (skills/auto is a router)"})
+@Command(
+    name = "eval_model",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate a ranking agent on ParlAI tasks: hits@1/5/10/100, MRR, mean rank.",
+      "Flags follow ParlAI's eval_model. Example: adahit eval_model -t convai2,blended_skill_talk -rf report.json",
+      "Sharded: adahit eval_model -t convai2 --num-shards 4 --shard-id 0 -rf shard-0.json; then merge_reports.",
+      "Against a live server: adahit eval_model -t convai2 --server 127.0.0.1:50051 --skill convai2",
+      "Through a router: adahit eval_model -t convai2,empathetic_dialogues --skill auto (skills/auto is a router)"
+    })
 final class EvalModelCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -43,18 +47,30 @@ final class EvalModelCommand implements Callable<Integer> {
 
   @Mixin ModelOptions model;
 
-  @Option(names = {"-rf", "--report-filename"}, paramLabel = "FILE",
-      description = "Write {\"opt\": ..., \"report\": ..., \"counts\": ...} here (counts make shard reports mergeable).")
+  @Option(
+      names = {"-rf", "--report-filename"},
+      paramLabel = "FILE",
+      description =
+          "Write {\"opt\": ..., \"report\": ..., \"counts\": ...} here (counts make shard reports mergeable).")
   Path reportFile;
 
-  @Option(names = "--world-logs", paramLabel = "FILE", description = "Write the conversations as ParlAI Conversations JSONL.")
+  @Option(
+      names = "--world-logs",
+      paramLabel = "FILE",
+      description = "Write the conversations as ParlAI Conversations JSONL.")
   Path worldLogs;
 
-  @Option(names = "--num-shards", defaultValue = "1",
-      description = "Split the run into N slices by episode (default: ${DEFAULT-VALUE}); merge their -rf files with merge_reports.")
+  @Option(
+      names = "--num-shards",
+      defaultValue = "1",
+      description =
+          "Split the run into N slices by episode (default: ${DEFAULT-VALUE}); merge their -rf files with merge_reports.")
   int numShards;
 
-  @Option(names = "--shard-id", defaultValue = "0", description = "Which slice, 0..N-1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--shard-id",
+      defaultValue = "0",
+      description = "Which slice, 0..N-1 (default: ${DEFAULT-VALUE}).")
   int shardId;
 
   @Override
@@ -67,31 +83,47 @@ final class EvalModelCommand implements Callable<Integer> {
     List<String> fixed = data.fixedCandidates();
     // everything about the data is read and checked before the model is loaded
     List<Teacher> teachers = data.teachers(TeacherRegistry.builtIn());
-    List<EvalPlan.Task> tasks = EvalPlan.prepare(teachers, data.numExamples, shard, mode, fixed,
-        data.batchSize, err::println);
+    List<EvalPlan.Task> tasks =
+        EvalPlan.prepare(
+            teachers, data.numExamples, shard, mode, fixed, data.batchSize, err::println);
     err.flush();
     ObjectMapper json = new ObjectMapper();
     long t0 = System.nanoTime();
-    try (Backbone b = model.isRemote() ? null : backbone.load();   // a server ranks with its own
+    try (Backbone b = model.isRemote() ? null : backbone.load(); // a server ranks with its own
         EvalTarget m = model.load(b, data.batchSize)) {
       List<Contamination> contaminations = new ArrayList<>();
       for (Teacher t : teachers) {
-        Contamination.find(t.task(), t.dataFile(), m.trainingFiles()).ifPresent(contaminations::add);
+        Contamination.find(t.task(), t.dataFile(), m.trainingFiles())
+            .ifPresent(contaminations::add);
       }
       Banner.contamination(err, contaminations);
       Map<String, Object> opt = opt(b, m, teachers, mode, shard);
-      err.println("text lengths (context/candidate word pieces): " + LengthsOpt.describe(m.lengths(data.overrides())));
+      err.println(
+          "text lengths (context/candidate word pieces): "
+              + LengthsOpt.describe(m.lengths(data.overrides())));
       List<TaskResult> results;
-      try (WorldLogWriter logs = worldLogs == null ? null
-          : new WorldLogWriter(json, worldLogs, m.agentId(),
-              List.of(String.join(",", data.tasks), m.agentId()), opt)) {
-        results = new TaskRunner(data, System.err, b == null ? null : b.encoder()::work).run(m, tasks, fixed, null, logs);
+      try (WorldLogWriter logs =
+          worldLogs == null
+              ? null
+              : new WorldLogWriter(
+                  json,
+                  worldLogs,
+                  m.agentId(),
+                  List.of(String.join(",", data.tasks), m.agentId()),
+                  opt)) {
+        results =
+            new TaskRunner(data, System.err, b == null ? null : b.encoder()::work)
+                .run(m, tasks, fixed, null, logs);
       }
       double total = (System.nanoTime() - t0) / 1e9;
-      Map<String, Object> report = RunReport.toMap(results, total, m.checksContamination(),
-          contaminations.stream().map(Contamination::toMap).toList());
+      Map<String, Object> report =
+          RunReport.toMap(
+              results,
+              total,
+              m.checksContamination(),
+              contaminations.stream().map(Contamination::toMap).toList());
       ResultTable.print(spec.commandLine().getOut(), results, total);
-      Banner.contamination(err, contaminations);   // again, after the table, so it is not missed
+      Banner.contamination(err, contaminations); // again, after the table, so it is not missed
       if (reportFile != null) {
         new ReportWriter(json).write(reportFile, opt, report, RunReport.reports(results));
         err.println("report written to " + reportFile);
@@ -100,8 +132,8 @@ final class EvalModelCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, Object> opt(Backbone b, EvalTarget m, List<Teacher> teachers,
-      CandidateMode mode, Shard shard) {
+  private Map<String, Object> opt(
+      Backbone b, EvalTarget m, List<Teacher> teachers, CandidateMode mode, Shard shard) {
     Map<String, Object> opt = data.opt();
     if (shard.isSharded()) {
       opt.put("num_shards", shard.numShards());
@@ -120,9 +152,13 @@ final class EvalModelCommand implements Callable<Integer> {
       info.put("data_file", t.dataFile().toString());
       info.put("episodes", t.numEpisodes());
       info.put("examples", t.numExamples());
-      info.put("candidates", mode == CandidateMode.INLINE ? t.candidateSource()
-          : mode == CandidateMode.BATCH ? "the batch's labels, K = " + data.batchSize
-          : "fixed list " + data.fixedCandidatesPath);
+      info.put(
+          "candidates",
+          mode == CandidateMode.INLINE
+              ? t.candidateSource()
+              : mode == CandidateMode.BATCH
+                  ? "the batch's labels, K = " + data.batchSize
+                  : "fixed list " + data.fixedCandidatesPath);
       info.put("known_differences", t.knownDifferences());
       perTask.put(t.task(), info);
     }

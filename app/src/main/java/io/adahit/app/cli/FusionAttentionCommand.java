@@ -32,42 +32,70 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code adahit fusion-attention}: which fused skills an AdapterFusion skill attends to, per layer,
- * on a task's contexts (built exactly as {@code eval_model} builds them): writes
- * {@code attention.tsv}, {@code attention.md} and {@code attention.svg} to {@code --out} and prints
- * the table.
+ * on a task's contexts (built exactly as {@code eval_model} builds them): writes {@code
+ * attention.tsv}, {@code attention.md} and {@code attention.svg} to {@code --out} and prints the
+ * table.
  */
-@Command(name = "fusion-attention", mixinStandardHelpOptions = true,
-    description = {"Mean AdapterFusion attention per fused skill and layer on a task's contexts (table + SVG plot).",
-        "Example: adahit fusion-attention --skill bst_fusion4 -t blended_skill_talk --out eval/results/fusion-attention/bst_fusion4"})
+@Command(
+    name = "fusion-attention",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Mean AdapterFusion attention per fused skill and layer on a task's contexts (table + SVG plot).",
+      "Example: adahit fusion-attention --skill bst_fusion4 -t blended_skill_talk --out eval/results/fusion-attention/bst_fusion4"
+    })
 public final class FusionAttentionCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Mixin BackboneOption backbone;
 
-  @Option(names = "--skill", required = true, paramLabel = "NAME", description = "The fusion skill, in --skills-dir.")
+  @Option(
+      names = "--skill",
+      required = true,
+      paramLabel = "NAME",
+      description = "The fusion skill, in --skills-dir.")
   String skill;
 
-  @Option(names = "--skills-dir", defaultValue = "skills", paramLabel = "DIR",
-      description = "Skills folder holding the fusion and the skills it fuses (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--skills-dir",
+      defaultValue = "skills",
+      paramLabel = "DIR",
+      description =
+          "Skills folder holding the fusion and the skills it fuses (default: ${DEFAULT-VALUE}).")
   Path skillsDir;
 
-  @Option(names = {"-t", "--task"}, required = true, description = "Task whose contexts are measured, e.g. blended_skill_talk.")
+  @Option(
+      names = {"-t", "--task"},
+      required = true,
+      description = "Task whose contexts are measured, e.g. blended_skill_talk.")
   String task;
 
-  @Option(names = {"-dt", "--datatype"}, defaultValue = "valid", description = "valid or test (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-dt", "--datatype"},
+      defaultValue = "valid",
+      description = "valid or test (default: ${DEFAULT-VALUE}).")
   String datatype;
 
-  @Option(names = {"-ne", "--num-examples"}, defaultValue = "-1", description = "Contexts to measure, -1 for all (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-ne", "--num-examples"},
+      defaultValue = "-1",
+      description = "Contexts to measure, -1 for all (default: ${DEFAULT-VALUE}).")
   int numExamples;
 
   @Mixin DataPathOption datapath;
 
-  @Option(names = "--text-truncate", defaultValue = "256",
-      description = "Context word pieces, oldest dropped first, as eval_model (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--text-truncate",
+      defaultValue = "256",
+      description =
+          "Context word pieces, oldest dropped first, as eval_model (default: ${DEFAULT-VALUE}).")
   int textTruncate;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where attention.tsv/.md/.svg go.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Where attention.tsv/.md/.svg go.")
   Path out;
 
   @Override
@@ -76,36 +104,79 @@ public final class FusionAttentionCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-ne must be -1 (all) or >= 1, found " + numExamples);
     }
     PrintWriter err = spec.commandLine().getErr();
-    Teacher teacher = TeacherRegistry.builtIn().create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
-    List<String> contexts = ContextBuilder.build(teacher, numExamples).stream().map(EvalExample::context).toList();
-    try (Backbone b = backbone.load(); SkillRegistry registry = new SkillRegistry(b)) {
+    Teacher teacher =
+        TeacherRegistry.builtIn()
+            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
+    List<String> contexts =
+        ContextBuilder.build(teacher, numExamples).stream().map(EvalExample::context).toList();
+    try (Backbone b = backbone.load();
+        SkillRegistry registry = new SkillRegistry(b)) {
       SkillRegistry.LoadReport report = registry.loadFolder(skillsDir);
-      AdapterSet fusion = registry.find(skill).orElseThrow(() -> new IllegalArgumentException("skill '" + skill
-          + "' not loaded from " + skillsDir + (report.failures().isEmpty() ? "; loaded: " + registry.skills()
-              : "; failures: " + report.failures())));
+      AdapterSet fusion =
+          registry
+              .find(skill)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "skill '"
+                              + skill
+                              + "' not loaded from "
+                              + skillsDir
+                              + (report.failures().isEmpty()
+                                  ? "; loaded: " + registry.skills()
+                                  : "; failures: " + report.failures())));
       if (fusion.kind() != AdapterKind.FUSION) {
-        throw new IllegalArgumentException("--skill " + skill + " is of kind " + fusion.kind().fileName()
-            + ", not fusion: only an AdapterFusion skill has attention over skills");
+        throw new IllegalArgumentException(
+            "--skill "
+                + skill
+                + " is of kind "
+                + fusion.kind().fileName()
+                + ", not fusion: only an AdapterFusion skill has attention over skills");
       }
-      err.printf("measuring fusion attention of '%s' over %s on %,d %s %s contexts%n", skill,
-          fusion.fused().stream().map(AdapterSet::skill).toList(), contexts.size(), task, datatype);
+      err.printf(
+          "measuring fusion attention of '%s' over %s on %,d %s %s contexts%n",
+          skill,
+          fusion.fused().stream().map(AdapterSet::skill).toList(),
+          contexts.size(),
+          task,
+          datatype);
       err.flush();
       long t0 = System.nanoTime();
-      FusionAttention a = FusionAttention.measure(fusion, contexts,
-          EncodeOptions.defaults().withBatchSize(32).withMaxLength(textTruncate).withTruncation(Truncation.KEEP_END));
+      FusionAttention a =
+          FusionAttention.measure(
+              fusion,
+              contexts,
+              EncodeOptions.defaults()
+                  .withBatchSize(32)
+                  .withMaxLength(textTruncate)
+                  .withTruncation(Truncation.KEEP_END));
       Map<String, double[]> rows = new LinkedHashMap<>();
       a.byPoint().forEach((p, v) -> rows.put(label(p), v));
       a.byLayer().forEach((layer, v) -> rows.put("layer " + layer + " mean", v));
-      String title = String.format(Locale.ROOT, "%s on %s %s (%,d contexts, %,d tokens)", skill, task, datatype,
-          contexts.size(), a.tokens());
+      String title =
+          String.format(
+              Locale.ROOT,
+              "%s on %s %s (%,d contexts, %,d tokens)",
+              skill,
+              task,
+              datatype,
+              contexts.size(),
+              a.tokens());
       Files.createDirectories(out);
       Files.writeString(out.resolve("attention.tsv"), a.toTsv(), StandardCharsets.UTF_8);
       String md = "# " + title + "\n\n" + AttentionPlot.markdown(a.skills(), rows);
       Files.writeString(out.resolve("attention.md"), md, StandardCharsets.UTF_8);
-      Files.writeString(out.resolve("attention.svg"), AttentionPlot.svg(title, a.skills(), rows), StandardCharsets.UTF_8);
+      Files.writeString(
+          out.resolve("attention.svg"),
+          AttentionPlot.svg(title, a.skills(), rows),
+          StandardCharsets.UTF_8);
       PrintWriter o = spec.commandLine().getOut();
       o.print(md);
-      o.printf(Locale.ROOT, "wrote %s/attention.{tsv,md,svg} in %.0f s%n", out, (System.nanoTime() - t0) / 1e9);
+      o.printf(
+          Locale.ROOT,
+          "wrote %s/attention.{tsv,md,svg} in %.0f s%n",
+          out,
+          (System.nanoTime() - t0) / 1e9);
       o.flush();
     }
     return 0;

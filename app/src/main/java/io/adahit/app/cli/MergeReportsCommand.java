@@ -9,23 +9,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Combines the -rf files of an eval_model run's shards into the report of one run. */
-@Command(name = "merge_reports", mixinStandardHelpOptions = true,
-    description = {"Merge the report files of eval_model --num-shards N --shard-id 0..N-1 into the report one run gives.",
-        "Example: adahit merge_reports shards/shard-*.json -rf report.json"})
+@Command(
+    name = "merge_reports",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Merge the report files of eval_model --num-shards N --shard-id 0..N-1 into the report one run gives.",
+      "Example: adahit merge_reports shards/shard-*.json -rf report.json"
+    })
 final class MergeReportsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "SHARD_REPORT", description = "The shards' -rf files, in any order.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "SHARD_REPORT",
+      description = "The shards' -rf files, in any order.")
   List<Path> files;
 
-  @Option(names = {"-rf", "--report-filename"}, paramLabel = "FILE", description = "Write the merged report here.")
+  @Option(
+      names = {"-rf", "--report-filename"},
+      paramLabel = "FILE",
+      description = "Write the merged report here.")
   Path reportFile;
 
   @Override
@@ -38,8 +48,12 @@ final class MergeReportsCommand implements Callable<Integer> {
     ReportMerger.Merged merged = ReportMerger.merge(shards);
     ResultTable.print(spec.commandLine().getOut(), merged.results(), merged.totalSeconds());
     if (Boolean.TRUE.equals(merged.report().get("contaminated"))) {
-      spec.commandLine().getErr().println("!! WARNING: CONTAMINATED: " + merged.report().get("contamination")
-          + " -- these numbers are NOT held-out results");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "!! WARNING: CONTAMINATED: "
+                  + merged.report().get("contamination")
+                  + " -- these numbers are NOT held-out results");
     }
     if (reportFile != null) {
       new ReportWriter(json).write(reportFile, merged.opt(), merged.report(), merged.counts());

@@ -16,35 +16,60 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code adahit pool}: writes a skill's candidate pool, the distinct replies of its training data
  * (never an evaluation split), into the skill folder the server answers from, plus, for persona
  * skills, the persona sets a conversation draws its bot persona from.
  */
-@Command(name = "pool", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Writes a skill's candidate pool and, for persona skills, its personas for the server.",
-        "candidates.txt: the distinct replies of the skill's training data, one per line; personas.txt: one",
-        "persona set per line, sentences separated by '|'.",
-        "Example: adahit pool -t convai2 --skill-dir skills/convai2"})
+@Command(
+    name = "pool",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Writes a skill's candidate pool and, for persona skills, its personas for the server.",
+      "candidates.txt: the distinct replies of the skill's training data, one per line; personas.txt: one",
+      "persona set per line, sentences separated by '|'.",
+      "Example: adahit pool -t convai2 --skill-dir skills/convai2"
+    })
 public final class PoolCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-t", "--task"}, required = true, description = "Skill whose training data gives the pool.")
+  @Option(
+      names = {"-t", "--task"},
+      required = true,
+      description = "Skill whose training data gives the pool.")
   String task;
-  @Option(names = "--skill-dir", required = true, description = "Skill folder to write candidates.txt (and personas.txt) into.")
+
+  @Option(
+      names = "--skill-dir",
+      required = true,
+      description = "Skill folder to write candidates.txt (and personas.txt) into.")
   Path skillDir;
+
   @Mixin DataPathOption datapath;
-  @Option(names = "--max-candidates", defaultValue = "5000",
-      description = "Keep a seeded sample of at most this many replies (0: all; default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--max-candidates",
+      defaultValue = "5000",
+      description =
+          "Keep a seeded sample of at most this many replies (0: all; default: ${DEFAULT-VALUE}).")
   int maxCandidates;
-  @Option(names = "--max-personas", defaultValue = "1000", description = "Persona sets to keep (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--max-personas",
+      defaultValue = "1000",
+      description = "Persona sets to keep (default: ${DEFAULT-VALUE}).")
   int maxPersonas;
-  @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override
@@ -63,8 +88,9 @@ public final class PoolCommand implements Callable<Integer> {
     List<String> pool = sample(new ArrayList<>(distinct), maxCandidates, seed);
     Path file = skillDir.resolve("candidates.txt");
     write(file, pool);
-    out.printf("%s: %,d candidates (of %,d distinct training replies from %s)%n", file, pool.size(),
-        distinct.size(), TrainingCorpus.builtIn().files(task));
+    out.printf(
+        "%s: %,d candidates (of %,d distinct training replies from %s)%n",
+        file, pool.size(), distinct.size(), TrainingCorpus.builtIn().files(task));
     List<String> personas = personas(data);
     if (!personas.isEmpty()) {
       List<String> kept = sample(personas, maxPersonas, seed);

@@ -30,16 +30,17 @@ final class ProgressReporter implements Evaluator.Progress, AutoCloseable {
       this.bar = null;
     } else {
       this.plain = null;
-      this.bar = new ProgressBarBuilder()
-          .setTaskName(task)
-          .setInitialMax(total)
-          .setUnit(" " + unit, 1)
-          .showSpeed()
-          .setSpeedUnit(ChronoUnit.SECONDS)
-          .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-          .setUpdateIntervalMillis(500)
-          .setConsumer(new ConsoleProgressBarConsumer(err))
-          .build();
+      this.bar =
+          new ProgressBarBuilder()
+              .setTaskName(task)
+              .setInitialMax(total)
+              .setUnit(" " + unit, 1)
+              .showSpeed()
+              .setSpeedUnit(ChronoUnit.SECONDS)
+              .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+              .setUpdateIntervalMillis(500)
+              .setConsumer(new ConsoleProgressBarConsumer(err))
+              .build();
     }
   }
 

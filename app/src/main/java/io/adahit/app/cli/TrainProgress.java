@@ -34,7 +34,11 @@ final class TrainProgress implements BiEncoderTrainer.Listener, AutoCloseable {
   /**
    * @param reporters makes the reporter for a task name (label), null for the default per mode
    */
-  TrainProgress(long totalSteps, PrintStream err, ProgressMode mode, Function<String, ProgressReporter> reporters,
+  TrainProgress(
+      long totalSteps,
+      PrintStream err,
+      ProgressMode mode,
+      Function<String, ProgressReporter> reporters,
       InstantSource clock) {
     this.totalSteps = totalSteps;
     this.err = err;
@@ -44,7 +48,9 @@ final class TrainProgress implements BiEncoderTrainer.Listener, AutoCloseable {
   }
 
   private ProgressReporter reporter(String label, long total, String unit) {
-    return reporters != null ? reporters.apply(label) : new ProgressReporter(label, total, unit, err, mode);
+    return reporters != null
+        ? reporters.apply(label)
+        : new ProgressReporter(label, total, unit, err, mode);
   }
 
   @Override
@@ -66,16 +72,23 @@ final class TrainProgress implements BiEncoderTrainer.Listener, AutoCloseable {
       stepBar = reporter("train", totalSteps, "steps");
       stepBar.stepTo(r.step() - 1);
     }
-    stepBar.message(String.format(Locale.ROOT, "%s loss %.3f lr %.2e %.0f pairs/s", r.task(), r.loss(),
-        r.learningRate(), r.examplesPerSecond()));
+    stepBar.message(
+        String.format(
+            Locale.ROOT,
+            "%s loss %.3f lr %.2e %.0f pairs/s",
+            r.task(),
+            r.loss(),
+            r.learningRate(),
+            r.examplesPerSecond()));
     stepBar.advance(1);
   }
 
   @Override
   public void onValidation(long step, Map<String, Double> hitsAt1) {
     if (mode == ProgressMode.PLAIN) {
-      err.printf("%s train: step %d: validation hits@1 %s%n", clock.instant().truncatedTo(ChronoUnit.SECONDS),
-          step, hitsAt1);
+      err.printf(
+          "%s train: step %d: validation hits@1 %s%n",
+          clock.instant().truncatedTo(ChronoUnit.SECONDS), step, hitsAt1);
     } else {
       err.printf("%nstep %d: validation hits@1 %s%n", step, hitsAt1);
     }
@@ -84,10 +97,19 @@ final class TrainProgress implements BiEncoderTrainer.Listener, AutoCloseable {
   @Override
   public void onBatchPlan(String task, long contextTokens, long padded, long paddedRandom) {
     closeCache();
-    String what = String.format(Locale.ROOT,
-        "%s: an epoch's contexts hold %,d word pieces; its batches pad them to %,d (random batches: %,d, %.2fx)",
-        task, contextTokens, padded, paddedRandom, (double) paddedRandom / Math.max(1, padded));
-    err.println(mode == ProgressMode.PLAIN ? clock.instant().truncatedTo(ChronoUnit.SECONDS) + " train: " + what : what);
+    String what =
+        String.format(
+            Locale.ROOT,
+            "%s: an epoch's contexts hold %,d word pieces; its batches pad them to %,d (random batches: %,d, %.2fx)",
+            task,
+            contextTokens,
+            padded,
+            paddedRandom,
+            (double) paddedRandom / Math.max(1, padded));
+    err.println(
+        mode == ProgressMode.PLAIN
+            ? clock.instant().truncatedTo(ChronoUnit.SECONDS) + " train: " + what
+            : what);
   }
 
   @Override

@@ -14,38 +14,58 @@ import picocli.CommandLine.Spec;
  * {@code adahit events-migrate}: copies an event store (e.g. one replica's SQLite file) into
  * another (the PostgreSQL database several replicas share); see {@link EventMigration}.
  */
-@Command(name = "events-migrate", mixinStandardHelpOptions = true,
-    description = {"Copy the A/B event store (experiments, assignments, feedback, episodes, desired admin state)"
-        + " into another database, e.g. SQLite into the PostgreSQL that several replicas share. Rows already"
-        + " there are kept; running it twice copies nothing twice.",
-        "Example: adahit events-migrate --from jdbc:sqlite:events/adahit-events.db"
-            + " --to jdbc:postgresql://db:5432/adahit --to-user adahit --to-password-env ADAHIT_EVENTS_PASSWORD"})
+@Command(
+    name = "events-migrate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Copy the A/B event store (experiments, assignments, feedback, episodes, desired admin state)"
+          + " into another database, e.g. SQLite into the PostgreSQL that several replicas share. Rows already"
+          + " there are kept; running it twice copies nothing twice.",
+      "Example: adahit events-migrate --from jdbc:sqlite:events/adahit-events.db"
+          + " --to jdbc:postgresql://db:5432/adahit --to-user adahit --to-password-env ADAHIT_EVENTS_PASSWORD"
+    })
 public final class EventsMigrateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "URL", description = "Source JDBC URL (read only).")
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "URL",
+      description = "Source JDBC URL (read only).")
   String from;
 
   @Option(names = "--from-user", paramLabel = "USER", description = "Source database user.")
   String fromUser;
 
-  @Option(names = "--from-password-env", paramLabel = "VAR", description = "Environment variable holding the source password.")
+  @Option(
+      names = "--from-password-env",
+      paramLabel = "VAR",
+      description = "Environment variable holding the source password.")
   String fromPasswordEnv;
 
-  @Option(names = "--to", required = true, paramLabel = "URL", description = "Target JDBC URL (migrated, created if empty).")
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "URL",
+      description = "Target JDBC URL (migrated, created if empty).")
   String to;
 
   @Option(names = "--to-user", paramLabel = "USER", description = "Target database user.")
   String toUser;
 
-  @Option(names = "--to-password-env", paramLabel = "VAR", description = "Environment variable holding the target password.")
+  @Option(
+      names = "--to-password-env",
+      paramLabel = "VAR",
+      description = "Environment variable holding the target password.")
   String toPasswordEnv;
 
   @Override
   public Integer call() throws Exception {
-    EventDatabase source = new EventDatabase(from, fromUser, password(fromPasswordEnv, "--from-password-env"));
-    EventDatabase target = new EventDatabase(to, toUser, password(toPasswordEnv, "--to-password-env"));
+    EventDatabase source =
+        new EventDatabase(from, fromUser, password(fromPasswordEnv, "--from-password-env"));
+    EventDatabase target =
+        new EventDatabase(to, toUser, password(toPasswordEnv, "--to-password-env"));
     Map<String, EventMigration.Result> r;
     try {
       r = EventMigration.copy(source, target);
@@ -66,7 +86,8 @@ public final class EventsMigrateCommand implements Callable<Integer> {
     }
     String p = System.getenv(env);
     if (p == null) {
-      throw new IllegalArgumentException(flag + " names " + env + ", which is not set in the environment");
+      throw new IllegalArgumentException(
+          flag + " names " + env + ", which is not set in the environment");
     }
     return p;
   }

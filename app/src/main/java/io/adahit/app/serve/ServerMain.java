@@ -1,16 +1,16 @@
 package io.adahit.app.serve;
 
+import io.adahit.agents.backbone.EngineDefaults;
 import io.adahit.app.CliErrors;
 import io.adahit.app.ParameterErrors;
-import io.adahit.agents.backbone.EngineDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The entry point of {@code adahit-server.jar}, the jar of the server image: only the serving
  * commands ({@code serve}, {@code events-migrate}), so the jar needs neither the eval library nor
- * ONNX Runtime. Same names, options and exit codes as in {@code adahit-cli.jar}
- * ({@link io.adahit.app.cli.Main}), whose other commands this jar does not hold.
+ * ONNX Runtime. Same names, options and exit codes as in {@code adahit-cli.jar} ({@link
+ * io.adahit.app.cli.Main}), whose other commands this jar does not hold.
  */
 @Command(
     name = "adahit",
@@ -26,9 +26,13 @@ public final class ServerMain {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line, as {@code adahit-cli.jar}'s: user errors print one line, exit 1. */
+  /**
+   * The configured command line, as {@code adahit-cli.jar}'s: user errors print one line, exit 1.
+   */
   static CommandLine commandLine() {
-    return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(new CliErrors()).setParameterExceptionHandler(new ParameterErrors());
+    return new CommandLine(new ServerMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(new CliErrors())
+        .setParameterExceptionHandler(new ParameterErrors());
   }
 }

@@ -5,9 +5,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Server settings that {@code serve} and {@code bench-server} both take: the scheduler's batch
- * size and wait, and any config key by name ({@code --set}). A picocli mixin; {@link #applyTo}
- * writes them as config overrides, the named flags over {@code --set}.
+ * Server settings that {@code serve} and {@code bench-server} both take: the scheduler's batch size
+ * and wait, and any config key by name ({@code --set}). A picocli mixin; {@link #applyTo} writes
+ * them as config overrides, the named flags over {@code --set}.
  *
  * <pre>{@code
  * @Mixin TuningOptions tuning;
@@ -24,7 +24,10 @@ public final class TuningOptions {
   @Option(names = "--max-wait-ms", description = "How long a batch waits to fill (default 5).")
   Integer maxWait;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, dotted (e.g. agent.textTruncate=128; repeatable).")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Any config key, dotted (e.g. agent.textTruncate=128; repeatable).")
   Map<String, String> set = new LinkedHashMap<>();
 
   /** Puts the overrides into {@code o}: every {@code --set}, then the named flags given. */

@@ -15,9 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code --backbone NAME}: eval_model, encode and train on the embedded bge-small-en-v1.5, the
- * name recorded in the report and the adapter manifest, and an adapter refused on the other
- * backbone.
+ * {@code --backbone NAME}: eval_model, encode and train on the embedded bge-small-en-v1.5, the name
+ * recorded in the report and the adapter manifest, and an adapter refused on the other backbone.
  */
 class BackboneCliTest {
 
@@ -36,11 +35,25 @@ class BackboneCliTest {
   }
 
   @Test
-  void bgeIsSelectedByNameRecordedInTheReportAndItsAdaptersStayOnIt(@TempDir Path dir) throws Exception {
+  void bgeIsSelectedByNameRecordedInTheReportAndItsAdaptersStayOnIt(@TempDir Path dir)
+      throws Exception {
     String data = SharedData.dir().toString();
     Path report = dir.resolve("bge.json");
-    Run eval = run("eval_model", "-t", "convai2", "-ne", "3", "--backbone", "bge-small-en-v1.5",
-        "--datapath", data, "--cache-dir", dir.resolve("cache").toString(), "-rf", report.toString());
+    Run eval =
+        run(
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "3",
+            "--backbone",
+            "bge-small-en-v1.5",
+            "--datapath",
+            data,
+            "--cache-dir",
+            dir.resolve("cache").toString(),
+            "-rf",
+            report.toString());
     assertThat(eval.code()).as(eval.err()).isZero();
     JsonNode opt = JSON.readTree(report.toFile()).get("opt");
     assertThat(opt.get("backbone").asText()).isEqualTo("bge-small-en-v1.5");
@@ -56,23 +69,67 @@ class BackboneCliTest {
       System.setOut(stdout);
     }
     assertThat(enc.code()).as(enc.err()).isZero();
-    assertThat(JSON.readTree(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).get("embedding")).hasSize(384);
+    assertThat(
+            JSON.readTree(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).get("embedding"))
+        .hasSize(384);
 
     Path out = dir.resolve("convai2-bge");
-    Run train = run("train", "--mode", "ada", "-t", "convai2", "--out", out.toString(), "--backbone", "bge-small-en-v1.5",
-        "--datapath", data, "--steps", "2", "-bs", "4", "--top-layers", "1",
-        "--bottleneck", "8", "--max-train-pairs", "16", "--valid-pairs", "8", "--valid-candidates", "4",
-        "--context-length", "32", "--reply-length", "16", "--checkpoint-dir", dir.resolve("ckpt").toString(),
-        "--layer-cache-dir", "none");
+    Run train =
+        run(
+            "train",
+            "--mode",
+            "ada",
+            "-t",
+            "convai2",
+            "--out",
+            out.toString(),
+            "--backbone",
+            "bge-small-en-v1.5",
+            "--datapath",
+            data,
+            "--steps",
+            "2",
+            "-bs",
+            "4",
+            "--top-layers",
+            "1",
+            "--bottleneck",
+            "8",
+            "--max-train-pairs",
+            "16",
+            "--valid-pairs",
+            "8",
+            "--valid-candidates",
+            "4",
+            "--context-length",
+            "32",
+            "--reply-length",
+            "16",
+            "--checkpoint-dir",
+            dir.resolve("ckpt").toString(),
+            "--layer-cache-dir",
+            "none");
     assertThat(train.code()).as(train.err()).isZero();
     AdapterManifest m = AdapterFiles.readManifest(out);
     assertThat(m.backbone().name()).isEqualTo("bge-small-en-v1.5");
     assertThat(m.backbone().fingerprint()).isEqualTo(opt.get("backbone_fingerprint").asText());
 
-    Run onMiniLm = run("eval_model", "-t", "convai2", "-ne", "3", "--adapter", out.toString(),
-        "--datapath", data, "--cache-dir", dir.resolve("cache").toString());
+    Run onMiniLm =
+        run(
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "3",
+            "--adapter",
+            out.toString(),
+            "--datapath",
+            data,
+            "--cache-dir",
+            dir.resolve("cache").toString());
     assertThat(onMiniLm.code()).isNotZero();
-    assertThat(onMiniLm.err()).contains("was trained on backbone 'bge-small-en-v1.5'")
+    assertThat(onMiniLm.err())
+        .contains("was trained on backbone 'bge-small-en-v1.5'")
         .contains("but this backbone 'all-MiniLM-L6-v2' has");
   }
 
@@ -83,6 +140,8 @@ class BackboneCliTest {
     assertThat(r.err()).contains("bge-base").contains("all-minilm-l6-v2, bge-small-en-v1.5");
     Run ort = run("bench-encoder", "--backbone", "/no/such/model.onnx", "--engine", "both");
     assertThat(ort.code()).isNotZero();
-    assertThat(ort.err()).contains("--engine both runs ONNX Runtime on an embedded backbone").contains("--engine djl");
+    assertThat(ort.err())
+        .contains("--engine both runs ONNX Runtime on an embedded backbone")
+        .contains("--engine djl");
   }
 }

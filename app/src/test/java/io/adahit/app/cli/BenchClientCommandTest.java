@@ -28,8 +28,26 @@ class BenchClientCommandTest {
     assertThat(c.rankCandidates).isEqualTo(10_000);
     assertThat(c.acksFile).isEqualTo(Path.of("a.jsonl"));
     assertThat(c.problem()).isNull();
-    c = parse("--url", "ws://localhost:9/websocket", "--acks", "a", "-n", "1000", "--turns", "2", "--think-ms",
-        "30000", "--idle-sockets", "256", "--rank-clients", "1", "--grpc-port", "50051", "--rank-candidates", "500");
+    c =
+        parse(
+            "--url",
+            "ws://localhost:9/websocket",
+            "--acks",
+            "a",
+            "-n",
+            "1000",
+            "--turns",
+            "2",
+            "--think-ms",
+            "30000",
+            "--idle-sockets",
+            "256",
+            "--rank-clients",
+            "1",
+            "--grpc-port",
+            "50051",
+            "--rank-candidates",
+            "500");
     assertThat(c.conversations).isEqualTo(1000);
     assertThat(c.turns).isEqualTo(2);
     assertThat(c.thinkMillis).isEqualTo(30_000);
@@ -41,15 +59,21 @@ class BenchClientCommandTest {
 
   @Test
   void badOptionsAreNamed() throws Exception {
-    assertThatThrownBy(() -> parse("--acks", "a.jsonl")).isInstanceOf(CommandLine.MissingParameterException.class)
+    assertThatThrownBy(() -> parse("--acks", "a.jsonl"))
+        .isInstanceOf(CommandLine.MissingParameterException.class)
         .hasMessageContaining("--url");
     assertThat(parse("--url", "http://127.0.0.1:8080/", "--acks", "a").problem())
         .isEqualTo("--url must be ws://HOST:PORT/websocket, found http://127.0.0.1:8080/");
     assertThat(parse("--url", "ws://192.0.2.1:8080/websocket", "--acks", "a").problem())
-        .startsWith("--url must name a loopback address").endsWith("found 192.0.2.1");
-    assertThat(parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "--rank-clients", "1").problem())
+        .startsWith("--url must name a loopback address")
+        .endsWith("found 192.0.2.1");
+    assertThat(
+            parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "--rank-clients", "1")
+                .problem())
         .isEqualTo("--rank-clients needs the server's --grpc-port");
-    assertThat(parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "--turns", "0").problem())
+    assertThat(
+            parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "--turns", "0")
+                .problem())
         .startsWith("--conversations, --turns and --max-seconds must be >= 1");
   }
 }

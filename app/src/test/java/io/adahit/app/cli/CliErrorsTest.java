@@ -46,9 +46,11 @@ class CliErrorsTest {
     assertThat(run(new IllegalArgumentException("--k must be >= 1, found 0"), 1))
         .isEqualTo("demo: error: --k must be >= 1, found 0" + System.lineSeparator());
     assertThat(run(new NoSuchFileException("valid.txt"), 1)).contains("valid.txt: file not found");
-    assertThat(run(new UnknownSkillException("bts", List.of("bst")), 1)).contains("unknown skill 'bts'");
+    assertThat(run(new UnknownSkillException("bts", List.of("bst")), 1))
+        .contains("unknown skill 'bts'");
     assertThat(run(new IOException("malformed line 3"), 1)).contains("malformed line 3");
-    assertThat(CliErrors.isUserError(new BadCandidatesException("ex3", "example 3 has no gold"))).isTrue();
+    assertThat(CliErrors.isUserError(new BadCandidatesException("ex3", "example 3 has no gold")))
+        .isTrue();
   }
 
   @Test
@@ -58,6 +60,9 @@ class CliErrorsTest {
     assertThat(CliErrors.isUserError(new IllegalStateException("x"))).isFalse();
     assertThat(CliErrors.isUserError(new NullPointerException())).isFalse();
     String err = run(new IllegalStateException("invariant broken"), 1);
-    assertThat(err).doesNotStartWith("demo: error:").contains("IllegalStateException").contains("\tat ");
+    assertThat(err)
+        .doesNotStartWith("demo: error:")
+        .contains("IllegalStateException")
+        .contains("\tat ");
   }
 }

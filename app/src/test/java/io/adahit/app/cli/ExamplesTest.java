@@ -23,10 +23,10 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Every example command a user meets, in README.md and in every command's --help, is checked the
- * way a user would run it: each parses (flags and values), names only skills of the shipped
- * {@code skills} folder, and the evaluation examples ({@code eval_model}, {@code compare},
- * {@code merge_reports}, {@code encode}) run in process on small slices ({@code -ne 4}) against
- * the shipped skills; a failing example fails the test with its command line.
+ * way a user would run it: each parses (flags and values), names only skills of the shipped {@code
+ * skills} folder, and the evaluation examples ({@code eval_model}, {@code compare}, {@code
+ * merge_reports}, {@code encode}) run in process on small slices ({@code -ne 4}) against the
+ * shipped skills; a failing example fails the test with its command line.
  */
 class ExamplesTest {
 
@@ -41,11 +41,15 @@ class ExamplesTest {
   static void inputs() throws Exception {
     data = SharedData.dir();
     Files.writeString(tmp.resolve("lines.txt"), "hello there\nhow are you?\n");
-    Files.writeString(tmp.resolve("my_dialogs.txt"), "text:hello\tlabels:hi there\tlabel_candidates:hi there|the sea|bye\n"
-        + "text:how are you?\tlabels:fine thanks\tlabel_candidates:fine thanks|a cat\tepisode_done:True\n");
+    Files.writeString(
+        tmp.resolve("my_dialogs.txt"),
+        "text:hello\tlabels:hi there\tlabel_candidates:hi there|the sea|bye\n"
+            + "text:how are you?\tlabels:fine thanks\tlabel_candidates:fine thanks|a cat\tepisode_done:True\n");
   }
 
-  /** {@code bin/adahit ...} lines of README's bash blocks, continuations joined, comments dropped. */
+  /**
+   * {@code bin/adahit ...} lines of README's bash blocks, continuations joined, comments dropped.
+   */
   static List<String> readmeExamples() throws Exception {
     List<String> out = new ArrayList<>();
     boolean inBash = false;
@@ -68,8 +72,14 @@ class ExamplesTest {
         continue;
       }
       pending.append(t);
-      String cmd = pending.toString().replaceFirst("^bin/adahit ", "").replaceAll("\\s*&$", "").replaceAll("\\s+", " ").strip();
-      if (cmd.contains("$i")) {   // README's shard loop: for i in 0 1 2 3
+      String cmd =
+          pending
+              .toString()
+              .replaceFirst("^bin/adahit ", "")
+              .replaceAll("\\s*&$", "")
+              .replaceAll("\\s+", " ")
+              .strip();
+      if (cmd.contains("$i")) { // README's shard loop: for i in 0 1 2 3
         for (int i = 0; i < 4; i++) {
           out.add(cmd.replace("$i", Integer.toString(i)));
         }
@@ -98,7 +108,9 @@ class ExamplesTest {
   static List<String> helpExamples() {
     CommandLine main = Main.commandLine();
     Set<String> out = new LinkedHashSet<>();
-    Pattern p = Pattern.compile("adahit ((" + String.join("|", main.getSubcommands().keySet()) + ") [^;(]*)");
+    Pattern p =
+        Pattern.compile(
+            "adahit ((" + String.join("|", main.getSubcommands().keySet()) + ") [^;(]*)");
     for (CommandLine c : main.getSubcommands().values()) {
       for (String line : c.getCommandSpec().usageMessage().description()) {
         Matcher m = p.matcher(line);
@@ -131,7 +143,8 @@ class ExamplesTest {
       try {
         ParseResult r = Main.commandLine().parseArgs(words(cmd).toArray(String[]::new));
         ParseResult sub = r.subcommand();
-        boolean remote = sub.hasMatchedOption("--server") || sub.commandSpec().name().equals("ab-simulate");
+        boolean remote =
+            sub.hasMatchedOption("--server") || sub.commandSpec().name().equals("ab-simulate");
         for (String opt : List.of("--skill", "--a-skill", "--b-skill")) {
           if (!remote && sub.hasMatchedOption(opt)) {
             String s = sub.matchedOptionValue(opt, "");
@@ -156,7 +169,7 @@ class ExamplesTest {
     for (String cmd : all) {
       List<String> args = words(cmd);
       if (!RUN.contains(args.get(0)) || args.contains("--server")) {
-        continue;   // servers, training, benchmarks, A/B against a live server: parsed above only
+        continue; // servers, training, benchmarks, A/B against a live server: parsed above only
       }
       List<String> a = adapt(args);
       CommandLine line = Main.commandLine();
@@ -173,11 +186,19 @@ class ExamplesTest {
     assertThat(ran).isGreaterThanOrEqualTo(12);
   }
 
-  /** The example on a small slice, its files in the temporary folder, against the shipped skills. */
+  /**
+   * The example on a small slice, its files in the temporary folder, against the shipped skills.
+   */
   private static List<String> adapt(List<String> args) throws Exception {
     String command = args.get(0);
-    Map<String, Path> inputs = Map.of("/tmp/run3/convai2", ROOT.resolve("skills/convai2"),
-        "lines.txt", tmp.resolve("lines.txt"), "my_dialogs.txt", tmp.resolve("my_dialogs.txt"));
+    Map<String, Path> inputs =
+        Map.of(
+            "/tmp/run3/convai2",
+            ROOT.resolve("skills/convai2"),
+            "lines.txt",
+            tmp.resolve("lines.txt"),
+            "my_dialogs.txt",
+            tmp.resolve("my_dialogs.txt"));
     List<String> out = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String w = args.get(i);
@@ -191,7 +212,9 @@ class ExamplesTest {
         Files.createDirectories(f.getParent());
         w = f.toString();
       } else if (command.equals("merge_reports") && w.contains("*")) {
-        try (var files = Files.newDirectoryStream(tmp.resolve(w).getParent(), Path.of(w).getFileName().toString())) {
+        try (var files =
+            Files.newDirectoryStream(
+                tmp.resolve(w).getParent(), Path.of(w).getFileName().toString())) {
           files.forEach(f -> out.add(f.toString()));
         }
         continue;
@@ -202,8 +225,14 @@ class ExamplesTest {
       if (!out.contains("-ne")) {
         out.addAll(List.of("-ne", "4"));
       }
-      out.addAll(List.of("--datapath", data.toString(), "--skills-dir", ROOT.resolve("skills").toString(),
-          "--cache-dir", tmp.resolve("cache").toString()));
+      out.addAll(
+          List.of(
+              "--datapath",
+              data.toString(),
+              "--skills-dir",
+              ROOT.resolve("skills").toString(),
+              "--cache-dir",
+              tmp.resolve("cache").toString()));
     }
     return out;
   }

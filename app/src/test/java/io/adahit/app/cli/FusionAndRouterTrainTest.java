@@ -58,47 +58,95 @@ class FusionAndRouterTrainTest {
   /** Two frozen skills with weights far from the identity, as trained skills would be. */
   private static void writeSkills(Path skills) throws Exception {
     for (String name : List.of("convai2", "empathetic_dialogues")) {
-      try (AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby(name, 6).withBottleneck(8).withTopLayers(1),
-          new AdapterInit(name.length(), 0.3, 0.3))) {
-        Provenance p = name.equals("convai2")
-            ? new Provenance(List.of(Provenance.TrainingFile.of(SharedData.dir().resolve("convai2/fsb_persona_1000.json"))),
-                10L, 0L, 1e-3, null, java.util.Map.of())
-            : Provenance.pending();
+      try (AdapterSet s =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.houlsby(name, 6).withBottleneck(8).withTopLayers(1),
+              new AdapterInit(name.length(), 0.3, 0.3))) {
+        Provenance p =
+            name.equals("convai2")
+                ? new Provenance(
+                    List.of(
+                        Provenance.TrainingFile.of(
+                            SharedData.dir().resolve("convai2/fsb_persona_1000.json"))),
+                    10L,
+                    0L,
+                    1e-3,
+                    null,
+                    java.util.Map.of())
+                : Provenance.pending();
         AdapterFiles.save(s, skills.resolve(name), p);
       }
     }
   }
 
   @Test
-  void trainsAFusionOverSkillsOfTheFolderThatTheRegistryThenServes(@TempDir Path dir) throws Exception {
+  void trainsAFusionOverSkillsOfTheFolderThatTheRegistryThenServes(@TempDir Path dir)
+      throws Exception {
     Path skills = dir.resolve("skills");
     writeSkills(skills);
     Path out = skills.resolve("wow_fusion");
-    Run r = run("train", "--mode", "fusion", "-t", "wizard_of_wikipedia", "--fuse", "convai2,empathetic_dialogues",
-        "--skills-dir", skills.toString(), "--out", out.toString(),
-        "--datapath", SharedData.dir().toString(), "--steps", "2", "-bs", "8", "--max-train-pairs", "32",
-        "--valid-pairs", "16", "--valid-candidates", "5", "--context-length", "32", "--reply-length", "16",
-        "--checkpoint-dir", dir.resolve("ckpt").toString(), "--layer-cache-dir", "none");
+    Run r =
+        run(
+            "train",
+            "--mode",
+            "fusion",
+            "-t",
+            "wizard_of_wikipedia",
+            "--fuse",
+            "convai2,empathetic_dialogues",
+            "--skills-dir",
+            skills.toString(),
+            "--out",
+            out.toString(),
+            "--datapath",
+            SharedData.dir().toString(),
+            "--steps",
+            "2",
+            "-bs",
+            "8",
+            "--max-train-pairs",
+            "32",
+            "--valid-pairs",
+            "16",
+            "--valid-candidates",
+            "5",
+            "--context-length",
+            "32",
+            "--reply-length",
+            "16",
+            "--checkpoint-dir",
+            dir.resolve("ckpt").toString(),
+            "--layer-cache-dir",
+            "none");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("wrote " + out + ": fusion");
     AdapterManifest m = AdapterFiles.readManifest(out);
     assertThat(m.config().kind()).isEqualTo(AdapterKind.FUSION);
     assertThat(m.config().skill()).isEqualTo("wow_fusion");
     assertThat(m.config().layers()).containsExactly(5);
-    assertThat(m.fused()).extracting(AdapterManifest.FusedRef::skill).containsExactly("convai2", "empathetic_dialogues");
-    assertThat(m.provenance().settings()).containsEntry("mode", "fusion").containsEntry("fused", "convai2,empathetic_dialogues");
-    assertThat(m.provenance().trainingFiles()).extracting(Provenance.TrainingFile::path)
+    assertThat(m.fused())
+        .extracting(AdapterManifest.FusedRef::skill)
+        .containsExactly("convai2", "empathetic_dialogues");
+    assertThat(m.provenance().settings())
+        .containsEntry("mode", "fusion")
+        .containsEntry("fused", "convai2,empathetic_dialogues");
+    assertThat(m.provenance().trainingFiles())
+        .extracting(Provenance.TrainingFile::path)
         .contains("wow/fsb_wow_test_random_split.json");
     try (SkillRegistry registry = new SkillRegistry(backbone)) {
       SkillRegistry.LoadReport report = registry.loadFolder(skills);
       assertThat(report.ok()).as("failures %s", report.failures()).isTrue();
-      assertThat(registry.get("wow_fusion").fused()).containsExactly(registry.get("convai2"), registry.get("empathetic_dialogues"));
+      assertThat(registry.get("wow_fusion").fused())
+          .containsExactly(registry.get("convai2"), registry.get("empathetic_dialogues"));
     }
     // evaluating the fusion counts its fused skills' training data for the contamination guard
     try (RankingModel model = RankingModel.skill(backbone, skills, "wow_fusion")) {
-      assertThat(model.trainingFiles()).extracting(Contamination.TrainingSource::skill)
+      assertThat(model.trainingFiles())
+          .extracting(Contamination.TrainingSource::skill)
           .contains("wow_fusion", "convai2");
-      assertThat(model.encoderId()).contains("/fused/convai2/sha256:", "/fused/empathetic_dialogues/sha256:");
+      assertThat(model.encoderId())
+          .contains("/fused/convai2/sha256:", "/fused/empathetic_dialogues/sha256:");
       assertThat(model.describe()).containsKey("fused_adapters");
     }
   }
@@ -107,35 +155,98 @@ class FusionAndRouterTrainTest {
   void misusedFusionAndRouterOptionsAreExplained(@TempDir Path dir) throws Exception {
     Path skills = dir.resolve("skills");
     writeSkills(skills);
-    Run noFuse = run("train", "--mode", "fusion", "-t", "blended_skill_talk", "--out", dir.resolve("f").toString());
+    Run noFuse =
+        run(
+            "train",
+            "--mode",
+            "fusion",
+            "-t",
+            "blended_skill_talk",
+            "--out",
+            dir.resolve("f").toString());
     assertThat(noFuse.code()).isNotZero();
     assertThat(noFuse.err()).contains("--mode fusion needs --fuse SKILL,SKILL,...");
-    Run fuseWithAda = run("train", "--mode", "ada", "-t", "convai2", "--fuse", "convai2", "--out", dir.toString());
+    Run fuseWithAda =
+        run(
+            "train",
+            "--mode",
+            "ada",
+            "-t",
+            "convai2",
+            "--fuse",
+            "convai2",
+            "--out",
+            dir.toString());
     assertThat(fuseWithAda.err()).contains("--fuse is only for --mode fusion");
-    Run unknown = run("train", "--mode", "fusion", "-t", "wizard_of_wikipedia", "--fuse", "convai2,wow",
-        "--skills-dir", skills.toString(), "--out", dir.resolve("f").toString(), "--datapath", SharedData.dir().toString(),
-        "--max-train-pairs", "16", "--valid-pairs", "8", "--steps", "1", "-bs", "8", "--layer-cache-dir", "none");
+    Run unknown =
+        run(
+            "train",
+            "--mode",
+            "fusion",
+            "-t",
+            "wizard_of_wikipedia",
+            "--fuse",
+            "convai2,wow",
+            "--skills-dir",
+            skills.toString(),
+            "--out",
+            dir.resolve("f").toString(),
+            "--datapath",
+            SharedData.dir().toString(),
+            "--max-train-pairs",
+            "16",
+            "--valid-pairs",
+            "8",
+            "--steps",
+            "1",
+            "-bs",
+            "8",
+            "--layer-cache-dir",
+            "none");
     assertThat(unknown.code()).isNotZero();
-    assertThat(unknown.err()).contains("--fuse: skill 'wow' not found in skills folder")
+    assertThat(unknown.err())
+        .contains("--fuse: skill 'wow' not found in skills folder")
         .contains("known skills: [convai2, empathetic_dialogues]");
-    Run oneTask = run("train", "--mode", "router", "-t", "convai2", "--out", dir.resolve("auto").toString());
-    assertThat(oneTask.err()).contains("--mode router chooses between skills; give at least two with -t");
+    Run oneTask =
+        run("train", "--mode", "router", "-t", "convai2", "--out", dir.resolve("auto").toString());
+    assertThat(oneTask.err())
+        .contains("--mode router chooses between skills; give at least two with -t");
   }
 
   @Test
   void trainsARouterAboveChanceOnHeldOutTrainingDialogues(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("auto");
-    Run r = run("train", "--mode", "router", "-t", "wizard_of_wikipedia,empathetic_dialogues", "--out", out.toString(),
-        "--datapath", SharedData.dir().toString(), "--max-train-pairs", "60", "--valid-pairs", "40",
-        "--context-length", "64");
+    Run r =
+        run(
+            "train",
+            "--mode",
+            "router",
+            "-t",
+            "wizard_of_wikipedia,empathetic_dialogues",
+            "--out",
+            out.toString(),
+            "--datapath",
+            SharedData.dir().toString(),
+            "--max-train-pairs",
+            "60",
+            "--valid-pairs",
+            "40",
+            "--context-length",
+            "64");
     assertThat(r.code()).as(r.err()).isZero();
     Matcher acc = Pattern.compile("held-out routing accuracy ([0-9.]+)").matcher(r.out());
     assertThat(acc.find()).as(r.out()).isTrue();
-    assertThat(Double.parseDouble(acc.group(1))).as("held-out routing accuracy (chance 0.5)").isGreaterThan(0.7);
-    assertThat(r.out()).contains("wrote " + out + ": router 'auto' over [wizard_of_wikipedia, empathetic_dialogues]");
+    assertThat(Double.parseDouble(acc.group(1)))
+        .as("held-out routing accuracy (chance 0.5)")
+        .isGreaterThan(0.7);
+    assertThat(r.out())
+        .contains(
+            "wrote " + out + ": router 'auto' over [wizard_of_wikipedia, empathetic_dialogues]");
     RouterManifest m = SkillRouter.readManifest(out);
     assertThat(m.maxLength()).isEqualTo(64);
-    assertThat(m.provenance().trainingFiles()).extracting(Provenance.TrainingFile::path).contains("ed/train.jsonl.gz");
+    assertThat(m.provenance().trainingFiles())
+        .extracting(Provenance.TrainingFile::path)
+        .contains("ed/train.jsonl.gz");
     assertThat(m.provenance().settings()).containsKey("held_out_routing_accuracy_per_skill");
     SkillRouter router = SkillRouter.load(out, backbone);
     assertThat(router.route("i was so sad when my dog died last week").probabilities())

@@ -37,16 +37,22 @@ class FusionAttentionCommandTest {
     Path skills = dir.resolve("skills");
     List<AdapterSet> fused = new ArrayList<>();
     for (String name : List.of("convai2", "empathetic_dialogues")) {
-      AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby(name, 6).withBottleneck(8).withTopLayers(2),
-          new AdapterInit(name.length(), 0.3, 0.3));
+      AdapterSet s =
+          AdapterSet.create(
+              backbone,
+              AdapterConfig.houlsby(name, 6).withBottleneck(8).withTopLayers(2),
+              new AdapterInit(name.length(), 0.3, 0.3));
       AdapterFiles.save(s, skills.resolve(name), Provenance.pending());
       s.setTrainable(false);
       fused.add(s);
     }
     // a fusion whose query/key are far from zero, so the attention is visibly not uniform
-    try (AdapterSet f = AdapterSet.fusion(backbone,
-        AdapterConfig.fusionOf("bst_fusion", fused.stream().map(AdapterSet::config).toList()),
-        new AdapterInit(3, 0.5, 0.5), fused)) {
+    try (AdapterSet f =
+        AdapterSet.fusion(
+            backbone,
+            AdapterConfig.fusionOf("bst_fusion", fused.stream().map(AdapterSet::config).toList()),
+            new AdapterInit(3, 0.5, 0.5),
+            fused)) {
       AdapterFiles.save(f, skills.resolve("bst_fusion"), Provenance.pending());
     }
     fused.forEach(AdapterSet::close);
@@ -70,13 +76,28 @@ class FusionAttentionCommandTest {
   @Test
   void writesTheTableAndPlotWithEachPointsSharesSummingToOne() throws Exception {
     Path out = dir.resolve("attention");
-    String[] r = run("fusion-attention", "--skill", "bst_fusion", "--skills-dir", dir.resolve("skills").toString(),
-        "-t", "blended_skill_talk", "-ne", "12", "--datapath", SharedData.dir().toString(), "--out", out.toString());
+    String[] r =
+        run(
+            "fusion-attention",
+            "--skill",
+            "bst_fusion",
+            "--skills-dir",
+            dir.resolve("skills").toString(),
+            "-t",
+            "blended_skill_talk",
+            "-ne",
+            "12",
+            "--datapath",
+            SharedData.dir().toString(),
+            "--out",
+            out.toString());
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    assertThat(r[1]).contains("| layer 4 after_attention |", "| layer 5 mean |", "convai2", "empathetic_dialogues");
+    assertThat(r[1])
+        .contains(
+            "| layer 4 after_attention |", "| layer 5 mean |", "convai2", "empathetic_dialogues");
     List<String> tsv = Files.readAllLines(out.resolve("attention.tsv"));
     assertThat(tsv.get(0)).isEqualTo("layer\tposition\tconvai2\tempathetic_dialogues");
-    assertThat(tsv).hasSize(1 + 4 + 2);   // 2 layers x 2 positions, then 2 layer means
+    assertThat(tsv).hasSize(1 + 4 + 2); // 2 layers x 2 positions, then 2 layer means
     boolean uneven = false;
     for (String line : tsv.subList(1, tsv.size())) {
       String[] f = line.split("\t");
@@ -87,14 +108,29 @@ class FusionAttentionCommandTest {
     }
     assertThat(uneven).as("the attention should not be uniform with this init").isTrue();
     String svg = Files.readString(out.resolve("attention.svg"));
-    assertThat(svg).startsWith("<svg").contains("bst_fusion on blended_skill_talk valid (12 contexts").endsWith("</svg>\n");
+    assertThat(svg)
+        .startsWith("<svg")
+        .contains("bst_fusion on blended_skill_talk valid (12 contexts")
+        .endsWith("</svg>\n");
   }
 
   @Test
   void aSkillThatIsNotAFusionIsRefusedByName() {
-    String[] r = run("fusion-attention", "--skill", "convai2", "--skills-dir", dir.resolve("skills").toString(),
-        "-t", "blended_skill_talk", "-ne", "2", "--datapath", SharedData.dir().toString(), "--out",
-        dir.resolve("x").toString());
+    String[] r =
+        run(
+            "fusion-attention",
+            "--skill",
+            "convai2",
+            "--skills-dir",
+            dir.resolve("skills").toString(),
+            "-t",
+            "blended_skill_talk",
+            "-ne",
+            "2",
+            "--datapath",
+            SharedData.dir().toString(),
+            "--out",
+            dir.resolve("x").toString());
     assertThat(r[0]).isEqualTo("1");
     assertThat(r[2]).contains("convai2").contains("not fusion");
   }
@@ -104,7 +140,9 @@ class FusionAttentionCommandTest {
     Map<String, double[]> rows = new LinkedHashMap<>();
     rows.put("layer 5 mean", new double[] {0.25, 0.75});
     String svg = AttentionPlot.svg("a <b>", List.of("x&y", "z"), rows);
-    assertThat(svg).contains("a &lt;b&gt;", "x&amp;y: 0.2500", "width=\"130.0\"", "width=\"390.0\"");
-    assertThat(AttentionPlot.markdown(List.of("x", "z"), rows)).contains("| layer 5 mean | 0.250 | 0.750 |");
+    assertThat(svg)
+        .contains("a &lt;b&gt;", "x&amp;y: 0.2500", "width=\"130.0\"", "width=\"390.0\"");
+    assertThat(AttentionPlot.markdown(List.of("x", "z"), rows))
+        .contains("| layer 5 mean | 0.250 | 0.750 |");
   }
 }

@@ -33,7 +33,8 @@ import picocli.CommandLine;
 class RemoteEvalTest {
 
   /** Metrics that must agree exactly (timing and cache counts may not). */
-  private static final List<String> METRICS = List.of("exs", "accuracy", "hits@1", "hits@5", "hits@10", "mrr", "rank");
+  private static final List<String> METRICS =
+      List.of("exs", "accuracy", "hits@1", "hits@5", "hits@10", "mrr", "rank");
 
   @TempDir static Path tmp;
   private static Path skills;
@@ -54,7 +55,7 @@ class RemoteEvalTest {
     o.put("logs.dir", tmp.resolve("logs").toString());
     o.put("shutdown.graceSeconds", "5");
     if (defaultsHave("\nevents:")) {
-      o.put("events.url", null);   // no A/B event store: nothing written beside the tests
+      o.put("events.url", null); // no A/B event store: nothing written beside the tests
     }
     server = new DialogueServer(ConfigLoader.load(null, o), new Random(3));
     server.start(LoadProgress.NONE);
@@ -62,7 +63,10 @@ class RemoteEvalTest {
   }
 
   private static boolean defaultsHave(String section) throws IOException {
-    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream("io/adahit/server/default-server.yaml")) {
+    try (InputStream in =
+        ConfigLoader.class
+            .getClassLoader()
+            .getResourceAsStream("io/adahit/server/default-server.yaml")) {
       return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(section);
     }
   }
@@ -74,7 +78,9 @@ class RemoteEvalTest {
     }
   }
 
-  /** Runs the command line as a user does, on the shared data; the error handler prints one line. */
+  /**
+   * Runs the command line as a user does, on the shared data; the error handler prints one line.
+   */
   private static EvalCliTest.Run run(String... args) {
     CommandLine cmd = Main.commandLine();
     StringWriter out = new StringWriter();
@@ -100,106 +106,267 @@ class RemoteEvalTest {
     for (String p : prefixes) {
       for (String m : METRICS) {
         assertThat(remote.get("report").get(p + m)).as(p + m).isNotNull();
-        assertThat(remote.get("report").get(p + m).asDouble()).as(p + m).isEqualTo(local.get("report").get(p + m).asDouble());
+        assertThat(remote.get("report").get(p + m).asDouble())
+            .as(p + m)
+            .isEqualTo(local.get("report").get(p + m).asDouble());
       }
     }
   }
 
   @Test
   void aSkillOnTheServerGivesTheSameNumbersAsInProcess() throws Exception {
-    JsonNode remote = evaluate("remote-convai2", "eval_model", "-t", "convai2", "-ne", "24", "-bs", "4",
-        "--server", address, "--skill", "convai2");
-    JsonNode local = evaluate("local-convai2", "eval_model", "-t", "convai2", "-ne", "24",
-        "--skill", "convai2", "--skills-dir", skills.toString());
+    JsonNode remote =
+        evaluate(
+            "remote-convai2",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "-bs",
+            "4",
+            "--server",
+            address,
+            "--skill",
+            "convai2");
+    JsonNode local =
+        evaluate(
+            "local-convai2",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "convai2",
+            "--skills-dir",
+            skills.toString());
     assertSameMetrics(remote, local, List.of(""));
     assertThat(remote.get("report").get("hits@1").asDouble()).isBetween(0.05, 0.99);
     assertThat(remote.get("opt").get("server").asText()).isEqualTo(address);
     assertThat(remote.get("opt").get("skill").asText()).isEqualTo("convai2");
     assertThat(remote.get("opt").get("server_skill_kind").asText()).isEqualTo("bottleneck");
-    assertThat(remote.get("report").has("contaminated")).as("the server's training files are not visible").isFalse();
+    assertThat(remote.get("report").has("contaminated"))
+        .as("the server's training files are not visible")
+        .isFalse();
     assertThat(local.get("report").get("contaminated").asBoolean()).isTrue();
   }
 
   @Test
   void aSkillWithItsOwnLengthsIsServedAndEvaluatedAtThemAndTheReportsSaySo() throws Exception {
-    // convai2's manifest says 64 / 32: in process and on the server it ranks there, not at 256 / 128
-    JsonNode remote = evaluate("remote-len", "eval_model", "-t", "convai2", "-ne", "24", "-bs", "4",
-        "--server", address, "--skill", "convai2");
-    JsonNode local = evaluate("local-len", "eval_model", "-t", "convai2", "-ne", "24",
-        "--skill", "convai2", "--skills-dir", skills.toString());
-    JsonNode explicit = evaluate("local-len-64", "eval_model", "-t", "convai2", "-ne", "24",
-        "--skill", "convai2", "--skills-dir", skills.toString(), "--text-truncate", "64", "--label-truncate", "32");
-    JsonNode old = evaluate("local-len-256", "eval_model", "-t", "convai2", "-ne", "24",
-        "--skill", "convai2", "--skills-dir", skills.toString(), "--text-truncate", "256", "--label-truncate", "128");
+    // convai2's manifest says 64 / 32: in process and on the server it ranks there, not at 256 /
+    // 128
+    JsonNode remote =
+        evaluate(
+            "remote-len",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "-bs",
+            "4",
+            "--server",
+            address,
+            "--skill",
+            "convai2");
+    JsonNode local =
+        evaluate(
+            "local-len",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "convai2",
+            "--skills-dir",
+            skills.toString());
+    JsonNode explicit =
+        evaluate(
+            "local-len-64",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "convai2",
+            "--skills-dir",
+            skills.toString(),
+            "--text-truncate",
+            "64",
+            "--label-truncate",
+            "32");
+    JsonNode old =
+        evaluate(
+            "local-len-256",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "convai2",
+            "--skills-dir",
+            skills.toString(),
+            "--text-truncate",
+            "256",
+            "--label-truncate",
+            "128");
     assertSameMetrics(remote, local, List.of(""));
     assertSameMetrics(local, explicit, List.of(""));
-    assertThat(local.get("report").get("mrr").asDouble()).as("256 / 128 ranks otherwise")
+    assertThat(local.get("report").get("mrr").asDouble())
+        .as("256 / 128 ranks otherwise")
         .isNotEqualTo(old.get("report").get("mrr").asDouble());
     assertThat(local.get("opt").get("text_truncate").asInt()).isEqualTo(64);
     assertThat(local.get("opt").get("label_truncate").asInt()).isEqualTo(32);
     assertThat(local.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("training");
     assertThat(explicit.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("override");
     assertThat(old.get("opt").get("text_truncate").asInt()).isEqualTo(256);
-    assertThat(remote.get("opt").get("text_truncate").asInt()).as("as the server's ListSkills reports").isEqualTo(64);
+    assertThat(remote.get("opt").get("text_truncate").asInt())
+        .as("as the server's ListSkills reports")
+        .isEqualTo(64);
     assertThat(remote.get("opt").at("/lengths/convai2/label_truncate").asInt()).isEqualTo(32);
     assertThat(remote.get("opt").at("/lengths/convai2/from").asText()).isEqualTo("server");
-    JsonNode auto = evaluate("local-auto-len", "eval_model", "-t", "empathetic_dialogues", "-ne", "4", "--skill", "auto",
-        "--skills-dir", skills.toString());
-    assertThat(auto.get("opt").at("/lengths/convai2/text_truncate").asInt()).as("each routed skill at its own").isEqualTo(64);
-    assertThat(auto.get("opt").at("/lengths/empathetic_dialogues/text_truncate").asInt()).isEqualTo(256);
-    assertThat(auto.get("opt").get("text_truncate").isNull()).as("no one length for the run").isTrue();
+    JsonNode auto =
+        evaluate(
+            "local-auto-len",
+            "eval_model",
+            "-t",
+            "empathetic_dialogues",
+            "-ne",
+            "4",
+            "--skill",
+            "auto",
+            "--skills-dir",
+            skills.toString());
+    assertThat(auto.get("opt").at("/lengths/convai2/text_truncate").asInt())
+        .as("each routed skill at its own")
+        .isEqualTo(64);
+    assertThat(auto.get("opt").at("/lengths/empathetic_dialogues/text_truncate").asInt())
+        .isEqualTo(256);
+    assertThat(auto.get("opt").get("text_truncate").isNull())
+        .as("no one length for the run")
+        .isTrue();
     assertThat(auto.get("opt").get("router_text_truncate").asInt()).isPositive();
   }
 
   @Test
   void compareTakesARouterSkillAsOneSide() throws Exception {
     String tasks = "convai2,empathetic_dialogues";
-    JsonNode local = evaluate("local-auto-cmp", "eval_model", "-t", tasks, "-ne", "6", "--skill", "auto",
-        "--skills-dir", skills.toString());
-    JsonNode cmp = evaluate("cmp-auto", "compare", "-t", tasks, "-ne", "6", "--a-skill", "convai2", "--b-skill", "auto",
-        "--skills-dir", skills.toString(), "--bootstrap-samples", "100");
+    JsonNode local =
+        evaluate(
+            "local-auto-cmp",
+            "eval_model",
+            "-t",
+            tasks,
+            "-ne",
+            "6",
+            "--skill",
+            "auto",
+            "--skills-dir",
+            skills.toString());
+    JsonNode cmp =
+        evaluate(
+            "cmp-auto",
+            "compare",
+            "-t",
+            tasks,
+            "-ne",
+            "6",
+            "--a-skill",
+            "convai2",
+            "--b-skill",
+            "auto",
+            "--skills-dir",
+            skills.toString(),
+            "--bootstrap-samples",
+            "100");
     for (String t : List.of("convai2", "empathetic_dialogues")) {
-      assertThat(cmp.get("report").get("comparison").get(t).get("b_hits@1").asDouble()).as(t)
+      assertThat(cmp.get("report").get("comparison").get(t).get("b_hits@1").asDouble())
+          .as(t)
           .isEqualTo(local.get("report").get(t + "/hits@1").asDouble());
-      assertThat(cmp.get("report").get("b").get(t + "/routing_accuracy").asDouble()).as(t)
+      assertThat(cmp.get("report").get("b").get(t + "/routing_accuracy").asDouble())
+          .as(t)
           .isEqualTo(local.get("report").get(t + "/routing_accuracy").asDouble());
     }
-    assertThat(cmp.get("opt").get("b").get("router_skills").toString()).isEqualTo("[\"convai2\",\"empathetic_dialogues\"]");
-    assertThat(cmp.get("report").get("b").get("contaminated")).as("routed skills' training files are checked").isNotNull();
+    assertThat(cmp.get("opt").get("b").get("router_skills").toString())
+        .isEqualTo("[\"convai2\",\"empathetic_dialogues\"]");
+    assertThat(cmp.get("report").get("b").get("contaminated"))
+        .as("routed skills' training files are checked")
+        .isNotNull();
   }
 
   @Test
   void theRouterOnTheServerRoutesAndRanksAsTheRouterInProcess() throws Exception {
     String tasks = "convai2,empathetic_dialogues";
-    JsonNode remote = evaluate("remote-auto", "eval_model", "-t", tasks, "-ne", "6", "--server", address,
-        "--skill", "auto");
-    JsonNode local = evaluate("local-auto", "eval_model", "-t", tasks, "-ne", "6", "--skill", "auto",
-        "--skills-dir", skills.toString());
+    JsonNode remote =
+        evaluate(
+            "remote-auto",
+            "eval_model",
+            "-t",
+            tasks,
+            "-ne",
+            "6",
+            "--server",
+            address,
+            "--skill",
+            "auto");
+    JsonNode local =
+        evaluate(
+            "local-auto",
+            "eval_model",
+            "-t",
+            tasks,
+            "-ne",
+            "6",
+            "--skill",
+            "auto",
+            "--skills-dir",
+            skills.toString());
     assertSameMetrics(remote, local, List.of("convai2/", "empathetic_dialogues/"));
     for (String key : List.of("routed", "convai2/routed", "empathetic_dialogues/routed")) {
       assertThat(remote.get("report").get(key)).as(key).isEqualTo(local.get("report").get(key));
     }
-    for (String key : List.of("routing_accuracy", "convai2/routing_accuracy", "empathetic_dialogues/routing_accuracy")) {
-      assertThat(remote.get("report").get(key).asDouble()).as(key).isEqualTo(local.get("report").get(key).asDouble());
+    for (String key :
+        List.of(
+            "routing_accuracy",
+            "convai2/routing_accuracy",
+            "empathetic_dialogues/routing_accuracy")) {
+      assertThat(remote.get("report").get(key).asDouble())
+          .as(key)
+          .isEqualTo(local.get("report").get(key).asDouble());
     }
     JsonNode routed = local.get("report").get("convai2/routed");
-    assertThat(routed.get("convai2").asLong() + routed.get("empathetic_dialogues").asLong()).isEqualTo(6);
+    assertThat(routed.get("convai2").asLong() + routed.get("empathetic_dialogues").asLong())
+        .isEqualTo(6);
     assertThat(local.get("report").get("convai2/routing_accuracy").asDouble())
         .isEqualTo(routed.get("convai2").asLong() / 6.0);
-    assertThat(local.get("opt").get("router_skills").toString()).isEqualTo("[\"convai2\",\"empathetic_dialogues\"]");
-    assertThat(local.get("report").get("contaminated").asBoolean()).as("convai2's adapter was trained on its valid file")
+    assertThat(local.get("opt").get("router_skills").toString())
+        .isEqualTo("[\"convai2\",\"empathetic_dialogues\"]");
+    assertThat(local.get("report").get("contaminated").asBoolean())
+        .as("convai2's adapter was trained on its valid file")
         .isTrue();
   }
 
   @Test
   void userMistakesWithServerAreOneLineErrors() {
-    EvalCliTest.Run unknown = run("eval_model", "-t", "convai2", "-ne", "2", "--server", address, "--skill", "nope");
+    EvalCliTest.Run unknown =
+        run("eval_model", "-t", "convai2", "-ne", "2", "--server", address, "--skill", "nope");
     assertThat(unknown.code()).isEqualTo(1);
-    assertThat(unknown.err()).contains("eval_model: error: server " + address + " has no skill 'nope'; its skills:"
-        + " [auto (router), convai2 (default), empathetic_dialogues]");
-    EvalCliTest.Run adapter = run("eval_model", "-t", "convai2", "--server", address, "--adapter", "x");
+    assertThat(unknown.err())
+        .contains(
+            "eval_model: error: server "
+                + address
+                + " has no skill 'nope'; its skills:"
+                + " [auto (router), convai2 (default), empathetic_dialogues]");
+    EvalCliTest.Run adapter =
+        run("eval_model", "-t", "convai2", "--server", address, "--adapter", "x");
     assertThat(adapter.err()).contains("eval_model: error: --adapter cannot be used with --server");
-    EvalCliTest.Run trunc = run("eval_model", "-t", "convai2", "--server", address, "--text-truncate", "64");
-    assertThat(trunc.err()).contains("--text-truncate and --label-truncate cannot be changed with --server");
+    EvalCliTest.Run trunc =
+        run("eval_model", "-t", "convai2", "--server", address, "--text-truncate", "64");
+    assertThat(trunc.err())
+        .contains("--text-truncate and --label-truncate cannot be changed with --server");
   }
 }

@@ -23,8 +23,8 @@ import picocli.CommandLine;
 
 /**
  * eval_model and compare rank each skill at the lengths its manifest records ({@code short}: 64 /
- * 32) unless a flag says otherwise, the zero-shot backbone at 256 / 128, and the reports record
- * the lengths used per skill.
+ * 32) unless a flag says otherwise, the zero-shot backbone at 256 / 128, and the reports record the
+ * lengths used per skill.
  */
 class SkillLengthsCliTest {
 
@@ -35,13 +35,27 @@ class SkillLengthsCliTest {
   static void writeSkills() throws Exception {
     skills = dir.resolve("skills");
     try (Backbone b = Backbone.loadDefault()) {
-      try (AdapterSet s = AdapterSet.create(b, AdapterConfig.houlsby("short", 6).withBottleneck(8).withTopLayers(1),
-          new AdapterInit(41, 0.5, 0.5))) {
-        AdapterFiles.save(s, skills.resolve("short"), new Provenance(List.of(), 10L, 0L, 1e-3, null,
-            Map.of("context_length", "64", "reply_length", "32")));
+      try (AdapterSet s =
+          AdapterSet.create(
+              b,
+              AdapterConfig.houlsby("short", 6).withBottleneck(8).withTopLayers(1),
+              new AdapterInit(41, 0.5, 0.5))) {
+        AdapterFiles.save(
+            s,
+            skills.resolve("short"),
+            new Provenance(
+                List.of(),
+                10L,
+                0L,
+                1e-3,
+                null,
+                Map.of("context_length", "64", "reply_length", "32")));
       }
-      try (AdapterSet s = AdapterSet.create(b, AdapterConfig.houlsby("plain", 6).withBottleneck(8).withTopLayers(1),
-          new AdapterInit(42, 0.5, 0.5))) {
+      try (AdapterSet s =
+          AdapterSet.create(
+              b,
+              AdapterConfig.houlsby("plain", 6).withBottleneck(8).withTopLayers(1),
+              new AdapterInit(42, 0.5, 0.5))) {
         AdapterFiles.save(s, skills.resolve("plain"), Provenance.pending());
       }
     }
@@ -55,8 +69,15 @@ class SkillLengthsCliTest {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--datapath", SharedData.dir().toString(), "--skills-dir", skills.toString(), "--no-cache",
-        "-rf", rf.toString()));
+    all.addAll(
+        List.of(
+            "--datapath",
+            SharedData.dir().toString(),
+            "--skills-dir",
+            skills.toString(),
+            "--no-cache",
+            "-rf",
+            rf.toString()));
     int code = cmd.execute(all.toArray(String[]::new));
     assertThat(code).as(err.toString()).isZero();
     return EvalCliTest.read(rf);
@@ -69,25 +90,65 @@ class SkillLengthsCliTest {
   @Test
   void evalModelRanksASkillAtItsTrainingLengthsUnlessAFlagSaysOtherwise() throws Exception {
     JsonNode own = run("own", "eval_model", "-t", "convai2", "-ne", "24", "--skill", "short");
-    JsonNode explicit = run("explicit", "eval_model", "-t", "convai2", "-ne", "24", "--skill", "short",
-        "--text-truncate", "64", "--label-truncate", "32");
-    JsonNode longer = run("longer", "eval_model", "-t", "convai2", "-ne", "24", "--skill", "short",
-        "--text-truncate", "256", "--label-truncate", "128");
+    JsonNode explicit =
+        run(
+            "explicit",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "short",
+            "--text-truncate",
+            "64",
+            "--label-truncate",
+            "32");
+    JsonNode longer =
+        run(
+            "longer",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--skill",
+            "short",
+            "--text-truncate",
+            "256",
+            "--label-truncate",
+            "128");
     for (String m : List.of("hits@1", "hits@5", "mrr", "rank")) {
       assertThat(metric(own, m)).as(m).isEqualTo(metric(explicit, m));
     }
-    assertThat(metric(own, "mrr")).as("at 256 / 128 it ranks otherwise").isNotEqualTo(metric(longer, "mrr"));
+    assertThat(metric(own, "mrr"))
+        .as("at 256 / 128 it ranks otherwise")
+        .isNotEqualTo(metric(longer, "mrr"));
     assertThat(own.get("opt").get("text_truncate").asInt()).isEqualTo(64);
     assertThat(own.get("opt").get("label_truncate").asInt()).isEqualTo(32);
     assertThat(own.get("opt").at("/lengths/short/from").asText()).isEqualTo("training");
     assertThat(explicit.get("opt").at("/lengths/short/from").asText()).isEqualTo("override");
     assertThat(longer.get("opt").get("text_truncate").asInt()).isEqualTo(256);
-    JsonNode partial = run("partial", "eval_model", "-t", "convai2", "-ne", "2", "--skill", "short",
-        "--text-truncate", "100");
+    JsonNode partial =
+        run(
+            "partial",
+            "eval_model",
+            "-t",
+            "convai2",
+            "-ne",
+            "2",
+            "--skill",
+            "short",
+            "--text-truncate",
+            "100");
     assertThat(partial.get("opt").at("/lengths/short/text_truncate").asInt()).isEqualTo(100);
-    assertThat(partial.get("opt").at("/lengths/short/label_truncate").asInt()).as("the skill's own").isEqualTo(32);
+    assertThat(partial.get("opt").at("/lengths/short/label_truncate").asInt())
+        .as("the skill's own")
+        .isEqualTo(32);
     JsonNode zeroShot = run("zs", "eval_model", "-t", "convai2", "-ne", "2");
-    assertThat(zeroShot.get("opt").get("text_truncate").asInt()).as("the harness default").isEqualTo(256);
+    assertThat(zeroShot.get("opt").get("text_truncate").asInt())
+        .as("the harness default")
+        .isEqualTo(256);
     assertThat(zeroShot.get("opt").get("label_truncate").asInt()).isEqualTo(128);
     assertThat(zeroShot.get("opt").at("/lengths/zero-shot/from").asText()).isEqualTo("default");
   }
@@ -96,10 +157,24 @@ class SkillLengthsCliTest {
   void compareRanksEachSideAtItsOwnSkillsLengths() throws Exception {
     JsonNode own = run("own-c", "eval_model", "-t", "convai2", "-ne", "24", "--skill", "short");
     JsonNode plain = run("plain-c", "eval_model", "-t", "convai2", "-ne", "24", "--skill", "plain");
-    JsonNode cmp = run("cmp", "compare", "-t", "convai2", "-ne", "24", "--a-skill", "short", "--b-skill", "plain",
-        "--bootstrap-samples", "50");
-    assertThat(cmp.at("/report/comparison/convai2/a_hits@1").asDouble()).isEqualTo(metric(own, "hits@1"));
-    assertThat(cmp.at("/report/comparison/convai2/b_hits@1").asDouble()).isEqualTo(metric(plain, "hits@1"));
+    JsonNode cmp =
+        run(
+            "cmp",
+            "compare",
+            "-t",
+            "convai2",
+            "-ne",
+            "24",
+            "--a-skill",
+            "short",
+            "--b-skill",
+            "plain",
+            "--bootstrap-samples",
+            "50");
+    assertThat(cmp.at("/report/comparison/convai2/a_hits@1").asDouble())
+        .isEqualTo(metric(own, "hits@1"));
+    assertThat(cmp.at("/report/comparison/convai2/b_hits@1").asDouble())
+        .isEqualTo(metric(plain, "hits@1"));
     assertThat(cmp.at("/report/a/mrr").asDouble()).isEqualTo(metric(own, "mrr"));
     assertThat(cmp.at("/opt/a/lengths/short/text_truncate").asInt()).isEqualTo(64);
     assertThat(cmp.at("/opt/b/lengths/plain/text_truncate").asInt()).isEqualTo(256);

@@ -34,21 +34,51 @@ class TrainCommandTest {
   @Test
   void trainsAnAdapterAndRecordsItsProvenance(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("wow");
-    Run r = run("train", "--mode", "ada", "-t", "wizard_of_wikipedia", "--out", out.toString(),
-        "--datapath", SharedData.dir().toString(), "--steps", "3", "-bs", "8", "--top-layers", "1",
-        "--bottleneck", "8", "--max-train-pairs", "48", "--valid-pairs", "16", "--valid-candidates", "5",
-        "--context-length", "32", "--reply-length", "16", "--checkpoint-dir", dir.resolve("ckpt").toString(),
-        "--layer-cache-dir", "none");
+    Run r =
+        run(
+            "train",
+            "--mode",
+            "ada",
+            "-t",
+            "wizard_of_wikipedia",
+            "--out",
+            out.toString(),
+            "--datapath",
+            SharedData.dir().toString(),
+            "--steps",
+            "3",
+            "-bs",
+            "8",
+            "--top-layers",
+            "1",
+            "--bottleneck",
+            "8",
+            "--max-train-pairs",
+            "48",
+            "--valid-pairs",
+            "16",
+            "--valid-candidates",
+            "5",
+            "--context-length",
+            "32",
+            "--reply-length",
+            "16",
+            "--checkpoint-dir",
+            dir.resolve("ckpt").toString(),
+            "--layer-cache-dir",
+            "none");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("wrote " + out);
     AdapterManifest m = AdapterFiles.readManifest(out);
     Provenance p = m.provenance();
     assertThat(m.config().kind()).isEqualTo(AdapterKind.BOTTLENECK);
     assertThat(p.steps()).isEqualTo(3);
-    assertThat(p.trainingFiles()).extracting(Provenance.TrainingFile::path)
+    assertThat(p.trainingFiles())
+        .extracting(Provenance.TrainingFile::path)
         .containsExactly("wow/fsb_wow_test_random_split.json", "wow/kilt_wow_dev.jsonl");
     assertThat(p.trainingFiles().get(0).sha256())
-        .isEqualTo(AdapterFiles.sha256(SharedData.dir().resolve("wow/fsb_wow_test_random_split.json")));
+        .isEqualTo(
+            AdapterFiles.sha256(SharedData.dir().resolve("wow/fsb_wow_test_random_split.json")));
     assertThat(p.validHitsAt1()).isBetween(0.0, 1.0);
     assertThat(p.settings()).containsEntry("mode", "ada").containsEntry("optimizer", "adamax");
     try (Backbone b = Backbone.loadDefault()) {
@@ -58,7 +88,8 @@ class TrainCommandTest {
 
   @Test
   void misusedModesAreExplained(@TempDir Path dir) {
-    Run several = run("train", "--mode", "ada", "-t", "convai2,blended_skill_talk", "--out", dir.toString());
+    Run several =
+        run("train", "--mode", "ada", "-t", "convai2,blended_skill_talk", "--out", dir.toString());
     assertThat(several.code()).isNotZero();
     assertThat(several.err()).contains("trains one skill").contains("--mode adahit-base");
     Run noBase = run("train", "--mode", "adahit-task", "-t", "convai2", "--out", dir.toString());
@@ -69,8 +100,19 @@ class TrainCommandTest {
 
   @Test
   void poolWritesDistinctTrainingRepliesAndPersonas(@TempDir Path dir) throws Exception {
-    Run r = run("pool", "-t", "convai2", "--skill-dir", dir.toString(), "--datapath", SharedData.dir().toString(),
-        "--max-candidates", "300", "--max-personas", "20");
+    Run r =
+        run(
+            "pool",
+            "-t",
+            "convai2",
+            "--skill-dir",
+            dir.toString(),
+            "--datapath",
+            SharedData.dir().toString(),
+            "--max-candidates",
+            "300",
+            "--max-personas",
+            "20");
     assertThat(r.code()).as(r.err()).isZero();
     var lines = Files.readAllLines(dir.resolve("candidates.txt"));
     assertThat(lines).hasSize(300).doesNotHaveDuplicates().noneMatch(String::isBlank);

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docker/entrypoint.sh gives PyTorch and OpenMP as many threads as the container may use:
- * ADAHIT_THREADS, else the cgroup CPU limit rounded up (v2 cpu.max, v1 CFS quota), else nproc.
- * Runs the script with bash against a fake cgroup tree and a fake {@code java} that prints its
- * arguments and OMP_NUM_THREADS.
+ * ADAHIT_THREADS, else the cgroup CPU limit rounded up (v2 cpu.max, v1 CFS quota), else nproc. Runs
+ * the script with bash against a fake cgroup tree and a fake {@code java} that prints its arguments
+ * and OMP_NUM_THREADS.
  */
 class EntrypointThreadsTest {
 
@@ -36,7 +36,8 @@ class EntrypointThreadsTest {
   }
 
   private String run(Map<String, String> extraEnv) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), "encode", "hello").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", SCRIPT.toString(), "encode", "hello").redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.remove("ADAHIT_THREADS");
     env.remove("OMP_NUM_THREADS");
@@ -55,8 +56,10 @@ class EntrypointThreadsTest {
   @Test
   void cgroupV2LimitRoundedUpSetsPyTorchAndOpenMpThreads() throws Exception {
     Files.writeString(cgroup.resolve("cpu.max"), "150000 100000\n");
-    assertThat(run(Map.of())).isEqualTo("OMP_NUM_THREADS=2 -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2"
-        + " -Dai.djl.pytorch.num_interop_threads=1 -jar /app/adahit-cli.jar encode hello");
+    assertThat(run(Map.of()))
+        .isEqualTo(
+            "OMP_NUM_THREADS=2 -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2"
+                + " -Dai.djl.pytorch.num_interop_threads=1 -jar /app/adahit-cli.jar encode hello");
   }
 
   @Test
@@ -64,13 +67,19 @@ class EntrypointThreadsTest {
     Files.createDirectories(cgroup.resolve("cpu"));
     Files.writeString(cgroup.resolve("cpu/cpu.cfs_quota_us"), "400000\n");
     Files.writeString(cgroup.resolve("cpu/cpu.cfs_period_us"), "100000\n");
-    assertThat(run(Map.of())).contains("-Dai.djl.pytorch.num_threads=4").startsWith("OMP_NUM_THREADS=4 ");
+    assertThat(run(Map.of()))
+        .contains("-Dai.djl.pytorch.num_threads=4")
+        .startsWith("OMP_NUM_THREADS=4 ");
   }
 
   @Test
   void withoutALimitTheCpusOfTheProcessAreUsed() throws Exception {
     Files.writeString(cgroup.resolve("cpu.max"), "max 100000\n");
-    String nproc = new String(new ProcessBuilder("nproc").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String nproc =
+        new String(
+                new ProcessBuilder("nproc").start().getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8)
+            .strip();
     assertThat(run(Map.of())).contains("-Dai.djl.pytorch.num_threads=" + nproc + " ");
   }
 
@@ -78,13 +87,16 @@ class EntrypointThreadsTest {
   void adahitThreadsWinsAndJavaOptsAreAdded() throws Exception {
     Files.writeString(cgroup.resolve("cpu.max"), "800000 100000\n");
     Map<String, String> env = new HashMap<>(Map.of("ADAHIT_THREADS", "3", "JAVA_OPTS", "-Xmx1g"));
-    assertThat(run(env)).isEqualTo("OMP_NUM_THREADS=3 -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=3"
-        + " -Dai.djl.pytorch.num_interop_threads=1 -Xmx1g -jar /app/adahit-cli.jar encode hello");
+    assertThat(run(env))
+        .isEqualTo(
+            "OMP_NUM_THREADS=3 -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=3"
+                + " -Dai.djl.pytorch.num_interop_threads=1 -Xmx1g -jar /app/adahit-cli.jar encode hello");
   }
 
   @Test
   void aBadThreadCountIsRefusedNamingTheVariable() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), "encode").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", SCRIPT.toString(), "encode").redirectErrorStream(true);
     pb.environment().put("ADAHIT_THREADS", "two");
     pb.environment().put("PATH", tmp.resolve("bin") + ":/usr/bin:/bin");
     Process p = pb.start();

@@ -41,11 +41,11 @@ import java.util.stream.Stream;
 /**
  * Reads Kubernetes manifests offline and strictly into the Kubernetes API types of fabric8's
  * kubernetes-model (a Maven test dependency; nothing is downloaded): a field the type does not
- * have, or a value of the wrong JSON type (a quoted number where the API wants an integer, a
- * number or boolean where it wants a string), is an error naming the file, the document, the
- * object and the field's path, as {@code kubectl apply --validate=strict} would refuse it.
- * fabric8's types keep unknown fields in an "additional properties" map; this reader takes that
- * map away, so unknown fields fail instead.
+ * have, or a value of the wrong JSON type (a quoted number where the API wants an integer, a number
+ * or boolean where it wants a string), is an error naming the file, the document, the object and
+ * the field's path, as {@code kubectl apply --validate=strict} would refuse it. fabric8's types
+ * keep unknown fields in an "additional properties" map; this reader takes that map away, so
+ * unknown fields fail instead.
  *
  * <pre>{@code
  * List<KubernetesManifests.Doc> docs = new KubernetesManifests().readFolder(Path.of("../docker/k8s"));
@@ -56,7 +56,14 @@ final class KubernetesManifests {
   /** One document of a manifest file, as its API type. */
   record Doc(Path file, int index, HasMetadata resource) {
     String where() {
-      return file + " document " + index + " (" + resource.getKind() + " " + resource.getMetadata().getName() + ")";
+      return file
+          + " document "
+          + index
+          + " ("
+          + resource.getKind()
+          + " "
+          + resource.getMetadata().getName()
+          + ")";
     }
   }
 
@@ -68,50 +75,63 @@ final class KubernetesManifests {
   }
 
   /** apiVersion + "/" + kind → API type, for every kind these manifests use. */
-  static final Map<String, Class<? extends HasMetadata>> TYPES = Map.ofEntries(
-      Map.entry("v1/ConfigMap", ConfigMap.class),
-      Map.entry("v1/Secret", Secret.class),
-      Map.entry("v1/Service", Service.class),
-      Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
-      Map.entry("apps/v1/Deployment", Deployment.class),
-      Map.entry("apps/v1/StatefulSet", StatefulSet.class),
-      Map.entry("batch/v1/Job", Job.class),
-      Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
-      Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-      Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class));
+  static final Map<String, Class<? extends HasMetadata>> TYPES =
+      Map.ofEntries(
+          Map.entry("v1/ConfigMap", ConfigMap.class),
+          Map.entry("v1/Secret", Secret.class),
+          Map.entry("v1/Service", Service.class),
+          Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+          Map.entry("apps/v1/Deployment", Deployment.class),
+          Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+          Map.entry("batch/v1/Job", Job.class),
+          Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+          Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+          Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class));
 
   private final ObjectMapper yaml = new YAMLMapper();
   private final ObjectMapper strict = strictMapper();
 
   private static ObjectMapper strictMapper() {
-    SimpleModule noAdditionalProperties = new SimpleModule().setDeserializerModifier(new BeanDeserializerModifier() {
-      @Override
-      public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription bean,
-          BeanDeserializerBuilder builder) {
-        builder.setAnySetter(null);
-        builder.setIgnoreUnknownProperties(false);
-        return builder;
-      }
-    });
-    ObjectMapper m = JsonMapper.builder()
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .addModule(noAdditionalProperties)
-        .build();
-    for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
-        CoercionInputShape.Boolean)) {
+    SimpleModule noAdditionalProperties =
+        new SimpleModule()
+            .setDeserializerModifier(
+                new BeanDeserializerModifier() {
+                  @Override
+                  public BeanDeserializerBuilder updateBuilder(
+                      DeserializationConfig config,
+                      BeanDescription bean,
+                      BeanDeserializerBuilder builder) {
+                    builder.setAnySetter(null);
+                    builder.setIgnoreUnknownProperties(false);
+                    return builder;
+                  }
+                });
+    ObjectMapper m =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .addModule(noAdditionalProperties)
+            .build();
+    for (CoercionInputShape shape :
+        List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean)) {
       m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
     }
     return m;
   }
 
-  /** Every document of every *.yaml / *.yml file in {@code dir} (not recursive), files in name order. */
+  /**
+   * Every document of every *.yaml / *.yml file in {@code dir} (not recursive), files in name
+   * order.
+   */
   List<Doc> readFolder(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+      files =
+          s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     }
     if (files.isEmpty()) {
       throw new IOException("no manifests (*.yaml) in " + dir);
@@ -142,14 +162,22 @@ final class KubernetesManifests {
 
   private HasMetadata parse(String where, JsonNode node) {
     if (!node.isObject()) {
-      throw new ManifestException(where + ": a manifest is a mapping, found " + node.getNodeType(), null);
+      throw new ManifestException(
+          where + ": a manifest is a mapping, found " + node.getNodeType(), null);
     }
     String apiVersion = node.path("apiVersion").asText("");
     String kind = node.path("kind").asText("");
     Class<? extends HasMetadata> type = TYPES.get(apiVersion + "/" + kind);
     if (type == null) {
-      throw new ManifestException(where + ": apiVersion '" + apiVersion + "' kind '" + kind
-          + "' is not one of the known types " + new TreeMap<>(TYPES).keySet(), null);
+      throw new ManifestException(
+          where
+              + ": apiVersion '"
+              + apiVersion
+              + "' kind '"
+              + kind
+              + "' is not one of the known types "
+              + new TreeMap<>(TYPES).keySet(),
+          null);
     }
     String name = node.path("metadata").path("name").asText("");
     if (name.isEmpty()) {
@@ -159,11 +187,24 @@ final class KubernetesManifests {
     try {
       return strict.treeToValue(node, type);
     } catch (UnrecognizedPropertyException e) {
-      throw new ManifestException(what + ": unknown field '" + e.getPropertyName() + "' at " + path(e)
-          + " (not a field of " + e.getReferringClass().getSimpleName() + ")", e);
+      throw new ManifestException(
+          what
+              + ": unknown field '"
+              + e.getPropertyName()
+              + "' at "
+              + path(e)
+              + " (not a field of "
+              + e.getReferringClass().getSimpleName()
+              + ")",
+          e);
     } catch (JsonProcessingException e) {
-      throw new ManifestException(what + ": invalid value at " + path(e instanceof JsonMappingException j ? j : null)
-          + ": " + e.getOriginalMessage(), e);
+      throw new ManifestException(
+          what
+              + ": invalid value at "
+              + path(e instanceof JsonMappingException j ? j : null)
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 

@@ -72,8 +72,12 @@ final class ManifestReferences {
       } else if (r instanceof StatefulSet sts) {
         pods.put(d.where(), sts.getSpec().getTemplate());
         checkSelector(d, sts.getSpec().getSelector(), sts.getSpec().getTemplate());
-        require(d, find(Service.class, sts.getSpec().getServiceName()) != null,
-            "serviceName '" + sts.getSpec().getServiceName() + "' is no Service of these manifests");
+        require(
+            d,
+            find(Service.class, sts.getSpec().getServiceName()) != null,
+            "serviceName '"
+                + sts.getSpec().getServiceName()
+                + "' is no Service of these manifests");
       } else if (r instanceof Job job) {
         pods.put(d.where(), job.getSpec().getTemplate());
       }
@@ -83,7 +87,9 @@ final class ManifestReferences {
       if (r instanceof Deployment || r instanceof StatefulSet || r instanceof Job) {
         Set<String> claimTemplates = new HashSet<>();
         if (r instanceof StatefulSet sts && sts.getSpec().getVolumeClaimTemplates() != null) {
-          sts.getSpec().getVolumeClaimTemplates().forEach(c -> claimTemplates.add(c.getMetadata().getName()));
+          sts.getSpec()
+              .getVolumeClaimTemplates()
+              .forEach(c -> claimTemplates.add(c.getMetadata().getName()));
         }
         checkPod(d, pods.get(d.where()), claimTemplates);
       } else if (r instanceof Service svc) {
@@ -92,19 +98,35 @@ final class ManifestReferences {
         checkIngress(d, ing);
       } else if (r instanceof HorizontalPodAutoscaler hpa) {
         var ref = hpa.getSpec().getScaleTargetRef();
-        require(d, "Deployment".equals(ref.getKind()) && find(Deployment.class, ref.getName()) != null,
-            "scaleTargetRef " + ref.getKind() + " '" + ref.getName() + "' is no Deployment of these manifests");
+        require(
+            d,
+            "Deployment".equals(ref.getKind()) && find(Deployment.class, ref.getName()) != null,
+            "scaleTargetRef "
+                + ref.getKind()
+                + " '"
+                + ref.getName()
+                + "' is no Deployment of these manifests");
       } else if (r instanceof PodDisruptionBudget pdb) {
-        require(d, pods.values().stream().anyMatch(p -> selects(pdb.getSpec().getSelector(), p)),
-            "selector " + pdb.getSpec().getSelector().getMatchLabels() + " selects no workload's pods");
+        require(
+            d,
+            pods.values().stream().anyMatch(p -> selects(pdb.getSpec().getSelector(), p)),
+            "selector "
+                + pdb.getSpec().getSelector().getMatchLabels()
+                + " selects no workload's pods");
       }
     }
     return List.copyOf(problems);
   }
 
-  private void checkSelector(KubernetesManifests.Doc d, LabelSelector selector, PodTemplateSpec template) {
-    require(d, selects(selector, template), "selector " + selector.getMatchLabels()
-        + " does not select its own pod template's labels " + template.getMetadata().getLabels());
+  private void checkSelector(
+      KubernetesManifests.Doc d, LabelSelector selector, PodTemplateSpec template) {
+    require(
+        d,
+        selects(selector, template),
+        "selector "
+            + selector.getMatchLabels()
+            + " does not select its own pod template's labels "
+            + template.getMetadata().getLabels());
   }
 
   private static boolean selects(LabelSelector selector, PodTemplateSpec template) {
@@ -112,25 +134,44 @@ final class ManifestReferences {
   }
 
   private static boolean selects(Map<String, String> labels, PodTemplateSpec template) {
-    Map<String, String> have = template.getMetadata() == null ? null : template.getMetadata().getLabels();
-    return labels != null && !labels.isEmpty() && have != null && have.entrySet().containsAll(labels.entrySet());
+    Map<String, String> have =
+        template.getMetadata() == null ? null : template.getMetadata().getLabels();
+    return labels != null
+        && !labels.isEmpty()
+        && have != null
+        && have.entrySet().containsAll(labels.entrySet());
   }
 
-  private void checkPod(KubernetesManifests.Doc d, PodTemplateSpec template, Set<String> claimTemplates) {
+  private void checkPod(
+      KubernetesManifests.Doc d, PodTemplateSpec template, Set<String> claimTemplates) {
     Set<String> volumes = new HashSet<>(claimTemplates);
     for (Volume v : template.getSpec().getVolumes()) {
       volumes.add(v.getName());
       if (v.getConfigMap() != null) {
-        require(d, find(ConfigMap.class, v.getConfigMap().getName()) != null,
-            "volume '" + v.getName() + "': ConfigMap '" + v.getConfigMap().getName() + "' is not defined");
+        require(
+            d,
+            find(ConfigMap.class, v.getConfigMap().getName()) != null,
+            "volume '"
+                + v.getName()
+                + "': ConfigMap '"
+                + v.getConfigMap().getName()
+                + "' is not defined");
       }
       if (v.getSecret() != null) {
-        require(d, secretKeys(v.getSecret().getSecretName()) != null,
-            "volume '" + v.getName() + "': Secret '" + v.getSecret().getSecretName() + "' is not defined");
+        require(
+            d,
+            secretKeys(v.getSecret().getSecretName()) != null,
+            "volume '"
+                + v.getName()
+                + "': Secret '"
+                + v.getSecret().getSecretName()
+                + "' is not defined");
       }
       if (v.getPersistentVolumeClaim() != null) {
         String claim = v.getPersistentVolumeClaim().getClaimName();
-        require(d, find(PersistentVolumeClaim.class, claim) != null,
+        require(
+            d,
+            find(PersistentVolumeClaim.class, claim) != null,
             "volume '" + v.getName() + "': PersistentVolumeClaim '" + claim + "' is not defined");
       }
     }
@@ -142,37 +183,75 @@ final class ManifestReferences {
         var from = e.getValueFrom();
         if (from != null && from.getSecretKeyRef() != null) {
           Set<String> keys = secretKeys(from.getSecretKeyRef().getName());
-          require(d, keys != null && keys.contains(from.getSecretKeyRef().getKey()), who + " env " + e.getName()
-              + ": Secret '" + from.getSecretKeyRef().getName() + "' with key '" + from.getSecretKeyRef().getKey()
-              + "' is not defined");
+          require(
+              d,
+              keys != null && keys.contains(from.getSecretKeyRef().getKey()),
+              who
+                  + " env "
+                  + e.getName()
+                  + ": Secret '"
+                  + from.getSecretKeyRef().getName()
+                  + "' with key '"
+                  + from.getSecretKeyRef().getKey()
+                  + "' is not defined");
         }
         if (from != null && from.getConfigMapKeyRef() != null) {
           ConfigMap cm = find(ConfigMap.class, from.getConfigMapKeyRef().getName());
-          require(d, cm != null && cm.getData().containsKey(from.getConfigMapKeyRef().getKey()), who + " env "
-              + e.getName() + ": ConfigMap key '" + from.getConfigMapKeyRef().getKey() + "' is not defined");
+          require(
+              d,
+              cm != null && cm.getData().containsKey(from.getConfigMapKeyRef().getKey()),
+              who
+                  + " env "
+                  + e.getName()
+                  + ": ConfigMap key '"
+                  + from.getConfigMapKeyRef().getKey()
+                  + "' is not defined");
         }
-        if (from != null && from.getResourceFieldRef() != null && from.getResourceFieldRef().getContainerName() != null) {
-          require(d, c.getName().equals(from.getResourceFieldRef().getContainerName()), who + " env " + e.getName()
-              + ": resourceFieldRef names container '" + from.getResourceFieldRef().getContainerName() + "'");
+        if (from != null
+            && from.getResourceFieldRef() != null
+            && from.getResourceFieldRef().getContainerName() != null) {
+          require(
+              d,
+              c.getName().equals(from.getResourceFieldRef().getContainerName()),
+              who
+                  + " env "
+                  + e.getName()
+                  + ": resourceFieldRef names container '"
+                  + from.getResourceFieldRef().getContainerName()
+                  + "'");
         }
       }
       for (EnvFromSource e : c.getEnvFrom()) {
         if (e.getConfigMapRef() != null) {
-          require(d, find(ConfigMap.class, e.getConfigMapRef().getName()) != null,
+          require(
+              d,
+              find(ConfigMap.class, e.getConfigMapRef().getName()) != null,
               who + " envFrom: ConfigMap '" + e.getConfigMapRef().getName() + "' is not defined");
         }
         if (e.getSecretRef() != null) {
-          require(d, secretKeys(e.getSecretRef().getName()) != null,
+          require(
+              d,
+              secretKeys(e.getSecretRef().getName()) != null,
               who + " envFrom: Secret '" + e.getSecretRef().getName() + "' is not defined");
         }
       }
       for (VolumeMount m : c.getVolumeMounts()) {
-        require(d, volumes.contains(m.getName()), who + " mounts '" + m.getName() + "', which is no volume of the pod");
+        require(
+            d,
+            volumes.contains(m.getName()),
+            who + " mounts '" + m.getName() + "', which is no volume of the pod");
         if (m.getSubPathExpr() != null) {
           Matcher x = ENV_REF.matcher(m.getSubPathExpr());
           while (x.find()) {
-            require(d, envNames.contains(x.group(1)), who + " mount '" + m.getName() + "': subPathExpr uses $("
-                + x.group(1) + "), which is not an env variable of the container");
+            require(
+                d,
+                envNames.contains(x.group(1)),
+                who
+                    + " mount '"
+                    + m.getName()
+                    + "': subPathExpr uses $("
+                    + x.group(1)
+                    + "), which is not an env variable of the container");
           }
         }
       }
@@ -184,40 +263,64 @@ final class ManifestReferences {
           portNames.add(p.getName());
         }
       }
-      for (Probe p : new Probe[] {c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe()}) {
+      for (Probe p :
+          new Probe[] {c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe()}) {
         if (p != null && p.getHttpGet() != null) {
           checkPort(d, who + " httpGet probe", p.getHttpGet().getPort(), portNames, portNumbers);
         }
         if (p != null && p.getGrpc() != null) {
-          require(d, portNumbers.contains(p.getGrpc().getPort()),
+          require(
+              d,
+              portNumbers.contains(p.getGrpc().getPort()),
               who + " grpc probe: port " + p.getGrpc().getPort() + " is not a container port");
         }
       }
     }
   }
 
-  private void checkPort(KubernetesManifests.Doc d, String who, IntOrString port, Set<String> names, Set<Integer> numbers) {
+  private void checkPort(
+      KubernetesManifests.Doc d,
+      String who,
+      IntOrString port,
+      Set<String> names,
+      Set<Integer> numbers) {
     if (port.getStrVal() != null) {
-      require(d, names.contains(port.getStrVal()), who + ": port '" + port.getStrVal() + "' is no named container port "
-          + names);
+      require(
+          d,
+          names.contains(port.getStrVal()),
+          who + ": port '" + port.getStrVal() + "' is no named container port " + names);
     } else {
-      require(d, numbers.contains(port.getIntVal()), who + ": port " + port.getIntVal() + " is not a container port");
+      require(
+          d,
+          numbers.contains(port.getIntVal()),
+          who + ": port " + port.getIntVal() + " is not a container port");
     }
   }
 
-  private void checkService(KubernetesManifests.Doc d, Service svc, Map<String, PodTemplateSpec> pods) {
-    List<PodTemplateSpec> selected = pods.values().stream().filter(p -> selects(svc.getSpec().getSelector(), p)).toList();
-    require(d, !selected.isEmpty(), "selector " + svc.getSpec().getSelector() + " selects no workload's pods");
+  private void checkService(
+      KubernetesManifests.Doc d, Service svc, Map<String, PodTemplateSpec> pods) {
+    List<PodTemplateSpec> selected =
+        pods.values().stream().filter(p -> selects(svc.getSpec().getSelector(), p)).toList();
+    require(
+        d,
+        !selected.isEmpty(),
+        "selector " + svc.getSpec().getSelector() + " selects no workload's pods");
     for (ServicePort p : svc.getSpec().getPorts()) {
       for (PodTemplateSpec pod : selected) {
         Set<String> names = new HashSet<>();
         Set<Integer> numbers = new HashSet<>();
-        pod.getSpec().getContainers().forEach(c -> c.getPorts().forEach(cp -> {
-          numbers.add(cp.getContainerPort());
-          if (cp.getName() != null) {
-            names.add(cp.getName());
-          }
-        }));
+        pod.getSpec()
+            .getContainers()
+            .forEach(
+                c ->
+                    c.getPorts()
+                        .forEach(
+                            cp -> {
+                              numbers.add(cp.getContainerPort());
+                              if (cp.getName() != null) {
+                                names.add(cp.getName());
+                              }
+                            }));
         checkPort(d, "port '" + p.getName() + "' targetPort", p.getTargetPort(), names, numbers);
       }
     }
@@ -226,30 +329,54 @@ final class ManifestReferences {
   private void checkIngress(KubernetesManifests.Doc d, Ingress ing) {
     Set<String> tlsHosts = new HashSet<>();
     if (ing.getSpec().getTls() != null) {
-      ing.getSpec().getTls().forEach(t -> {
-        tlsHosts.addAll(t.getHosts());
-        require(d, secretKeys(t.getSecretName()) != null || external.contains("Secret/" + t.getSecretName()),
-            "tls Secret '" + t.getSecretName() + "' is neither defined nor listed as created outside the manifests");
-      });
+      ing.getSpec()
+          .getTls()
+          .forEach(
+              t -> {
+                tlsHosts.addAll(t.getHosts());
+                require(
+                    d,
+                    secretKeys(t.getSecretName()) != null
+                        || external.contains("Secret/" + t.getSecretName()),
+                    "tls Secret '"
+                        + t.getSecretName()
+                        + "' is neither defined nor listed as created outside the manifests");
+              });
     }
     for (IngressRule rule : ing.getSpec().getRules()) {
-      require(d, tlsHosts.contains(rule.getHost()), "host '" + rule.getHost() + "' has no TLS entry");
+      require(
+          d, tlsHosts.contains(rule.getHost()), "host '" + rule.getHost() + "' has no TLS entry");
       for (HTTPIngressPath path : rule.getHttp().getPaths()) {
         IngressServiceBackend b = path.getBackend().getService();
         Service svc = find(Service.class, b.getName());
-        require(d, svc != null, "path " + path.getPath() + ": Service '" + b.getName() + "' is not defined");
+        require(
+            d,
+            svc != null,
+            "path " + path.getPath() + ": Service '" + b.getName() + "' is not defined");
         if (svc != null) {
           String port = b.getPort().getName();
-          require(d, svc.getSpec().getPorts().stream().anyMatch(p -> port != null ? port.equals(p.getName())
-              : Objects.equals(b.getPort().getNumber(), p.getPort())),
-              "path " + path.getPath() + ": Service '" + b.getName() + "' has no port " + (port != null ? port
-                  : b.getPort().getNumber()));
+          require(
+              d,
+              svc.getSpec().getPorts().stream()
+                  .anyMatch(
+                      p ->
+                          port != null
+                              ? port.equals(p.getName())
+                              : Objects.equals(b.getPort().getNumber(), p.getPort())),
+              "path "
+                  + path.getPath()
+                  + ": Service '"
+                  + b.getName()
+                  + "' has no port "
+                  + (port != null ? port : b.getPort().getNumber()));
         }
       }
     }
   }
 
-  /** The keys of a Secret of these manifests (data and stringData), or null when it is not defined. */
+  /**
+   * The keys of a Secret of these manifests (data and stringData), or null when it is not defined.
+   */
   private Set<String> secretKeys(String name) {
     Secret s = find(Secret.class, name);
     if (s == null) {
@@ -267,8 +394,13 @@ final class ManifestReferences {
 
   /** The object of this type and name, or null. */
   <T extends HasMetadata> T find(Class<T> type, String name) {
-    return docs.stream().map(KubernetesManifests.Doc::resource).filter(type::isInstance).map(type::cast)
-        .filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElse(null);
+    return docs.stream()
+        .map(KubernetesManifests.Doc::resource)
+        .filter(type::isInstance)
+        .map(type::cast)
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElse(null);
   }
 
   private void require(KubernetesManifests.Doc d, boolean ok, String problem) {

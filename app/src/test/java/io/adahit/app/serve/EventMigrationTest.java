@@ -3,7 +3,6 @@ package io.adahit.app.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.adahit.app.serve.EventsMigrateCommand;
 import io.adahit.server.events.AssignmentRecord;
 import io.adahit.server.events.EpisodeRecord;
 import io.adahit.server.events.EventDatabase;
@@ -26,12 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
-/** SQLite → PostgreSQL copy of the event store, in code and through {@code adahit events-migrate}. */
+/**
+ * SQLite → PostgreSQL copy of the event store, in code and through {@code adahit events-migrate}.
+ */
 @ExtendWith(TestDatabases.class)
 class EventMigrationTest {
 
   @Test
-  void aSqliteStoreIsCopiedIntoPostgresqlOnceAndReportsReadTheSameCounts(TestDatabases.Factory dbs) throws Exception {
+  void aSqliteStoreIsCopiedIntoPostgresqlOnceAndReportsReadTheSameCounts(TestDatabases.Factory dbs)
+      throws Exception {
     EventDatabase sqlite = dbs.database("sqlite");
     EventDatabase pg = dbs.database("postgresql");
     List<String> feedbackIds = new ArrayList<>();
@@ -40,12 +42,27 @@ class EventMigrationTest {
       for (int i = 0; i < 30; i++) {
         String cid = "c" + i;
         String variant = i % 2 == 0 ? "a" : "b";
-        store.recordAssignment(new AssignmentRecord(cid, "e1", variant, "convai2", "grpc-act")).join();
-        feedbackIds.add(store.recordFeedback(new FeedbackRecord(cid, "e1", variant, "convai2", 0, null, 1 + i % 5,
-            i % 3 == 0 ? Boolean.TRUE : null)).join());
+        store
+            .recordAssignment(new AssignmentRecord(cid, "e1", variant, "convai2", "grpc-act"))
+            .join();
+        feedbackIds.add(
+            store
+                .recordFeedback(
+                    new FeedbackRecord(
+                        cid,
+                        "e1",
+                        variant,
+                        "convai2",
+                        0,
+                        null,
+                        1 + i % 5,
+                        i % 3 == 0 ? Boolean.TRUE : null))
+                .join());
         store.recordEpisode(new EpisodeRecord(cid, "e1", variant, "convai2", 0, 3 + i % 4)).join();
       }
-      store.recordFeedback(new FeedbackRecord("outside", null, null, "base", 2, 4, null, false)).join();
+      store
+          .recordFeedback(new FeedbackRecord("outside", null, null, "base", 2, 4, null, false))
+          .join();
     }
     Map<String, VariantCounts> before = new EventQueries(sqlite).counts("e1");
 
@@ -54,15 +71,22 @@ class EventMigrationTest {
     cli.setOut(new PrintWriter(out));
     int exit = cli.execute("--from", sqlite.url(), "--to", pg.url());
     assertThat(exit).as(out.toString()).isZero();
-    assertThat(out.toString()).containsPattern("ab_feedback\\s+31\\s+31").containsPattern("ab_assignments\\s+30\\s+30")
-        .containsPattern("ab_episodes\\s+30\\s+30").containsPattern("ab_experiments\\s+1\\s+1");
+    assertThat(out.toString())
+        .containsPattern("ab_feedback\\s+31\\s+31")
+        .containsPattern("ab_assignments\\s+30\\s+30")
+        .containsPattern("ab_episodes\\s+30\\s+30")
+        .containsPattern("ab_experiments\\s+1\\s+1");
 
     EventQueries copied = new EventQueries(pg);
     assertThat(copied.counts("e1")).isEqualTo(before);
     assertThat(copied.experiment("e1")).isPresent();
-    assertThat(copied.assignments("c7")).singleElement().satisfies(a -> assertThat(a.variant()).isEqualTo("b"));
-    try (Connection c = pg.connect(); PreparedStatement s = c.prepareStatement(
-        "SELECT conversation_id, episode, turn, rating, thumbs_up FROM ab_feedback WHERE event_id = ?")) {
+    assertThat(copied.assignments("c7"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.variant()).isEqualTo("b"));
+    try (Connection c = pg.connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT conversation_id, episode, turn, rating, thumbs_up FROM ab_feedback WHERE event_id = ?")) {
       s.setString(1, feedbackIds.get(3));
       try (ResultSet r = s.executeQuery()) {
         assertThat(r.next()).isTrue();
@@ -79,13 +103,15 @@ class EventMigrationTest {
   }
 
   @Test
-  void aMistypedSourceOrTheSameDatabaseIsRefusedWithTheReason(TestDatabases.Factory dbs) throws Exception {
+  void aMistypedSourceOrTheSameDatabaseIsRefusedWithTheReason(TestDatabases.Factory dbs)
+      throws Exception {
     EventDatabase sqlite = dbs.database("sqlite");
     EventDatabase missing = new EventDatabase(sqlite.url() + "-typo", null, null);
     assertThatThrownBy(() -> EventMigration.copy(missing, dbs.database("sqlite")))
         .hasMessageContaining("no SQLite file");
     sqlite.migrate();
-    assertThatThrownBy(() -> EventMigration.copy(sqlite, new EventDatabase(sqlite.url(), null, null)))
+    assertThatThrownBy(
+            () -> EventMigration.copy(sqlite, new EventDatabase(sqlite.url(), null, null)))
         .hasMessageContaining("the same database");
   }
 }

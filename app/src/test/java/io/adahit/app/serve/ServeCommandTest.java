@@ -19,8 +19,19 @@ class ServeCommandTest {
 
   @Test
   void tuningFlagsAndSetReachTheConfig() throws Exception {
-    ServerConfig c = parse("--max-batch", "16", "--set", "batching.maxBatch=8", "--set", "agent.textTruncate=128",
-        "--max-wait-ms", "2", "--skills", "my-skills", "--no-logs");
+    ServerConfig c =
+        parse(
+            "--max-batch",
+            "16",
+            "--set",
+            "batching.maxBatch=8",
+            "--set",
+            "agent.textTruncate=128",
+            "--max-wait-ms",
+            "2",
+            "--skills",
+            "my-skills",
+            "--no-logs");
     assertThat(c.batching().maxBatch()).as("the named flag wins over --set").isEqualTo(16);
     assertThat(c.batching().maxWaitMillis()).isEqualTo(2);
     assertThat(c.agent().textTruncate()).isEqualTo(128);
@@ -35,39 +46,55 @@ class ServeCommandTest {
   @Test
   void noEventsOpensNoEventStoreWhateverTheFileSays() throws Exception {
     assertThat(parse().events().url()).as("the default store").startsWith("jdbc:sqlite:");
-    assertThat(parse("--no-events", "--set", "events.url=jdbc:postgresql://db:5432/adahit").events().url()).isNull();
+    assertThat(
+            parse("--no-events", "--set", "events.url=jdbc:postgresql://db:5432/adahit")
+                .events()
+                .url())
+        .isNull();
   }
 
   @Test
   void aBadValueNamesItsKey() {
     assertThatThrownBy(() -> parse("--set", "agent.textTruncate=1000"))
         .hasMessageContaining("agent.textTruncate must be in 8..512 word pieces, found 1000");
-    assertThatThrownBy(() -> parse("--set", "agent.textTrunc=100")).hasMessageContaining("unknown key 'agent.textTrunc'");
+    assertThatThrownBy(() -> parse("--set", "agent.textTrunc=100"))
+        .hasMessageContaining("unknown key 'agent.textTrunc'");
   }
 
   @Test
   void skillsDirIsTheFlagAndSkillsItsHiddenAlias() throws Exception {
     assertThat(parse("--skills-dir", "a").skills().dir()).isEqualTo(Path.of("a"));
-    assertThat(parse("--skills", "b").skills().dir()).as("old name still accepted").isEqualTo(Path.of("b"));
+    assertThat(parse("--skills", "b").skills().dir())
+        .as("old name still accepted")
+        .isEqualTo(Path.of("b"));
     String usage = new CommandLine(new ServeCommand()).getUsageMessage();
-    assertThat(usage).contains("--skills-dir=DIR").doesNotContain("--skills=").contains("auto (the router)");
+    assertThat(usage)
+        .contains("--skills-dir=DIR")
+        .doesNotContain("--skills=")
+        .contains("auto (the router)");
   }
 
   @Test
   void aPortInUseIsNamedWithItsFlag() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      io.adahit.server.DialogueServer http = new io.adahit.server.DialogueServer(
-          parse("--port", Integer.toString(port), "--no-grpc", "--no-logs"), java.util.random.RandomGenerator.getDefault());
+      io.adahit.server.DialogueServer http =
+          new io.adahit.server.DialogueServer(
+              parse("--port", Integer.toString(port), "--no-grpc", "--no-logs"),
+              java.util.random.RandomGenerator.getDefault());
       try {
         assertThatThrownBy(() -> http.start(io.adahit.server.skills.LoadProgress.NONE))
-            .hasMessageStartingWith("HTTP/WebSocket port " + port + " on 127.0.0.1 is already in use")
+            .hasMessageStartingWith(
+                "HTTP/WebSocket port " + port + " on 127.0.0.1 is already in use")
             .hasMessageEndingWith("choose another with --port (http.port)");
       } finally {
         http.close();
       }
-      io.adahit.server.DialogueServer grpc = new io.adahit.server.DialogueServer(
-          parse("--port", "0", "--grpc-port", Integer.toString(port), "--no-logs"), java.util.random.RandomGenerator.getDefault());
+      io.adahit.server.DialogueServer grpc =
+          new io.adahit.server.DialogueServer(
+              parse("--port", "0", "--grpc-port", Integer.toString(port), "--no-logs"),
+              java.util.random.RandomGenerator.getDefault());
       try {
         assertThatThrownBy(() -> grpc.start(io.adahit.server.skills.LoadProgress.NONE))
             .hasMessageStartingWith("gRPC port " + port + " on 127.0.0.1 is already in use")

@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * An evaluated data file that is also one of the adapter's training files: the scores are not
- * held-out results. Found by content (SHA-256 of the bytes), so a copy or another path to the
- * same file is caught too.
+ * held-out results. Found by content (SHA-256 of the bytes), so a copy or another path to the same
+ * file is caught too.
  *
  * <pre>{@code
  * Optional<Contamination> c = Contamination.find("convai2", teacher.dataFile(), model.trainingFiles());
@@ -25,8 +25,8 @@ import java.util.Optional;
  * @param skill the adapter whose provenance lists it (a hierarchical skill's base counts too)
  * @param trainingPath the path under which the provenance lists it
  */
-public record Contamination(String task, Path dataFile, String sha256, String skill,
-    String trainingPath) {
+public record Contamination(
+    String task, Path dataFile, String sha256, String skill, String trainingPath) {
 
   /** A training file of one adapter (the evaluated skill or the base it stacks on). */
   public record TrainingSource(String skill, Provenance.TrainingFile file) {}
@@ -35,8 +35,8 @@ public record Contamination(String task, Path dataFile, String sha256, String sk
    * @return the first training file with the same content as {@code dataFile}, if any
    * @throws IOException if {@code dataFile} cannot be read
    */
-  public static Optional<Contamination> find(String task, Path dataFile, List<TrainingSource> sources)
-      throws IOException {
+  public static Optional<Contamination> find(
+      String task, Path dataFile, List<TrainingSource> sources) throws IOException {
     if (sources.isEmpty()) {
       return Optional.empty();
     }
@@ -51,8 +51,16 @@ public record Contamination(String task, Path dataFile, String sha256, String sk
 
   /** The loud warning the CLI prints. */
   public String message() {
-    return "CONTAMINATED: task '" + task + "' evaluates " + dataFile + " (sha256 " + sha256
-        + "), which adapter '" + skill + "' was trained on (its provenance lists '" + trainingPath
+    return "CONTAMINATED: task '"
+        + task
+        + "' evaluates "
+        + dataFile
+        + " (sha256 "
+        + sha256
+        + "), which adapter '"
+        + skill
+        + "' was trained on (its provenance lists '"
+        + trainingPath
         + "'). These numbers are NOT held-out results.";
   }
 

@@ -9,11 +9,11 @@ import java.util.Map;
 
 /**
  * What an evaluation ranks with, as {@code eval_model} sees it: one skill (or the zero-shot
- * backbone) in this process ({@link RankingModel}), a skill router over a skills folder
- * ({@link RoutedModel}), or a live server ({@code io.adahit.eval.remote.RemoteModel}). Each gives
- * the {@link Scorer} the evaluator ranks with (each skill at its own text lengths unless the user
- * gave some, {@link #scorerFor}), what the report's {@code opt} says about it and the lengths it
- * ranks at, and the training files the contamination guard checks.
+ * backbone) in this process ({@link RankingModel}), a skill router over a skills folder ({@link
+ * RoutedModel}), or a live server ({@code io.adahit.eval.remote.RemoteModel}). Each gives the
+ * {@link Scorer} the evaluator ranks with (each skill at its own text lengths unless the user gave
+ * some, {@link #scorerFor}), what the report's {@code opt} says about it and the lengths it ranks
+ * at, and the training files the contamination guard checks.
  *
  * <pre>{@code
  * try (EvalTarget m = RoutedModel.load(backbone, Path.of("skills"), "auto")) {
@@ -48,7 +48,9 @@ public interface EvalTarget extends AutoCloseable {
    */
   Scorer scorer(RankerOptions options, Path cacheDir);
 
-  /** Every training file the adapters involved list in their provenance (empty: nothing to check). */
+  /**
+   * Every training file the adapters involved list in their provenance (empty: nothing to check).
+   */
   List<Contamination.TrainingSource> trainingFiles();
 
   /** Whether the report carries a {@code contaminated} verdict (adapters were evaluated here). */

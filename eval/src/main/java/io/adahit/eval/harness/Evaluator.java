@@ -15,10 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The hits@1/K loop: builds each example's candidate list (ParlAI's {@code -ecands}), has a
- * {@link Scorer} score them (in this process with a {@link Ranker} and agents' {@link
- * io.adahit.agents.ranker.BatchRanker#rank}, which the server's gRPC Rank also scores with;
- * through a skill router; or by a live server) and accumulates ParlAI's ranking metrics.
+ * The hits@1/K loop: builds each example's candidate list (ParlAI's {@code -ecands}), has a {@link
+ * Scorer} score them (in this process with a {@link Ranker} and agents' {@link
+ * io.adahit.agents.ranker.BatchRanker#rank}, which the server's gRPC Rank also scores with; through
+ * a skill router; or by a live server) and accumulates ParlAI's ranking metrics.
  *
  * <pre>{@code
  * Evaluator ev = new Evaluator(ranker, 32, false);
@@ -29,8 +29,8 @@ import java.util.Set;
  * routed.routing().accuracy("convai2");
  * }</pre>
  *
- * <p>The batch size only matters for {@link CandidateMode#BATCH}, where it is K, and for a
- * remote scorer, where it bounds the calls in flight.
+ * <p>The batch size only matters for {@link CandidateMode#BATCH}, where it is K, and for a remote
+ * scorer, where it bounds the calls in flight.
  */
 public final class Evaluator {
 
@@ -48,8 +48,8 @@ public final class Evaluator {
   public interface Listener {
     /**
      * @param top the best {@link #TOP_N} candidates, best first
-     * @param metrics where the gold landed; null when the example was skipped because its label
-     *     is not among its candidates ({@code --ignore-bad-candidates})
+     * @param metrics where the gold landed; null when the example was skipped because its label is
+     *     not among its candidates ({@code --ignore-bad-candidates})
      */
     void ranked(EvalExample example, List<String> top, float[] topScores, ExampleMetrics metrics)
         throws IOException;
@@ -89,8 +89,13 @@ public final class Evaluator {
   }
 
   /** {@link #run}'s metrics alone. */
-  public Report evaluate(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
-      Progress progress, Listener listener) throws IOException {
+  public Report evaluate(
+      List<EvalExample> examples,
+      CandidateMode mode,
+      List<String> fixed,
+      Progress progress,
+      Listener listener)
+      throws IOException {
     return run(examples, mode, fixed, progress, listener).report();
   }
 
@@ -98,14 +103,23 @@ public final class Evaluator {
    * @param fixed the candidate list for {@link CandidateMode#FIXED}, else ignored
    * @param listener may be null
    */
-  public Result run(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
-      Progress progress, Listener listener) throws IOException {
+  public Result run(
+      List<EvalExample> examples,
+      CandidateMode mode,
+      List<String> fixed,
+      Progress progress,
+      Listener listener)
+      throws IOException {
     Report report = new Report(ignoreBadCandidates);
     List<List<String>> candidates = candidateLists(examples, mode, fixed, batchSize);
     List<Scorer.Scored> scored = scorer.score(examples, candidates, progress);
     if (scored.size() != examples.size()) {
-      throw new IllegalStateException("eval: the scorer returned " + scored.size() + " results for "
-          + examples.size() + " examples");
+      throw new IllegalStateException(
+          "eval: the scorer returned "
+              + scored.size()
+              + " results for "
+              + examples.size()
+              + " examples");
     }
     FixedCandidates fixedSet = mode == CandidateMode.FIXED ? new FixedCandidates(fixed) : null;
     List<String> routerSkills = scorer.routerSkills();
@@ -115,14 +129,22 @@ public final class Evaluator {
       List<String> cands = candidates.get(i);
       Ranking r = scored.get(i).ranking();
       if (r.scores().length != cands.size()) {
-        throw new IllegalStateException("eval: example '" + e.name() + "' has " + cands.size()
-            + " candidates but " + r.scores().length + " scores");
+        throw new IllegalStateException(
+            "eval: example '"
+                + e.name()
+                + "' has "
+                + cands.size()
+                + " candidates but "
+                + r.scores().length
+                + " scores");
       }
       if (scored.get(i).routedTo() != null) {
         routed.merge(scored.get(i).routedTo(), 1L, Long::sum);
       }
-      Optional<ExampleMetrics> m = fixedSet != null ? fixedSet.add(report, e, r)
-          : report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
+      Optional<ExampleMetrics> m =
+          fixedSet != null
+              ? fixedSet.add(report, e, r)
+              : report.addRanking(e.name(), r.top(cands, cands.size()), e.example().evalLabels());
       if (listener != null) {
         listener.ranked(e, r.top(cands, TOP_N), r.topScores(TOP_N), m.orElse(null));
       }
@@ -131,32 +153,40 @@ public final class Evaluator {
     return new Result(report, routing);
   }
 
-  /** Number of texts a {@link LocalScorer} encodes for these examples (before the cache), for progress totals. */
-  public static long textsToEncode(List<EvalExample> examples, CandidateMode mode, List<String> fixed,
-      int batchSize) {
+  /**
+   * Number of texts a {@link LocalScorer} encodes for these examples (before the cache), for
+   * progress totals.
+   */
+  public static long textsToEncode(
+      List<EvalExample> examples, CandidateMode mode, List<String> fixed, int batchSize) {
     Set<String> distinct = new HashSet<>();
     candidateLists(examples, mode, fixed, batchSize).forEach(distinct::addAll);
     return examples.size() + distinct.size();
   }
 
-  private static List<List<String>> candidateLists(List<EvalExample> examples, CandidateMode mode,
-      List<String> fixed, int batchSize) {
+  private static List<List<String>> candidateLists(
+      List<EvalExample> examples, CandidateMode mode, List<String> fixed, int batchSize) {
     if (mode == CandidateMode.FIXED && (fixed == null || fixed.isEmpty())) {
-      throw new IllegalArgumentException("eval: -ecands fixed needs a non-empty candidate file (-fcp)");
+      throw new IllegalArgumentException(
+          "eval: -ecands fixed needs a non-empty candidate file (-fcp)");
     }
     List<List<String>> out = new ArrayList<>(examples.size());
     for (int start = 0; start < examples.size(); start += batchSize) {
-      List<EvalExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
+      List<EvalExample> batch =
+          examples.subList(start, Math.min(examples.size(), start + batchSize));
       List<String> batchLabels = batch.stream().map(e -> e.example().evalLabels().get(0)).toList();
       for (EvalExample e : batch) {
-        List<String> own = switch (mode) {
-          case INLINE -> e.example().labelCandidates();
-          case BATCH -> batchLabels;
-          case FIXED -> fixed;
-        };
+        List<String> own =
+            switch (mode) {
+              case INLINE -> e.example().labelCandidates();
+              case BATCH -> batchLabels;
+              case FIXED -> fixed;
+            };
         if (own.isEmpty()) {
-          throw new IllegalArgumentException("eval: example '" + e.name()
-              + "' has an empty candidate list; use -ecands batch or fixed for this task");
+          throw new IllegalArgumentException(
+              "eval: example '"
+                  + e.name()
+                  + "' has an empty candidate list; use -ecands batch or fixed for this task");
         }
         out.add(own);
       }
@@ -172,7 +202,9 @@ public final class Evaluator {
     FixedCandidates(List<String> texts) {
       this.texts = texts;
       for (int i = 0; i < texts.size(); i++) {
-        byNormalised.computeIfAbsent(AnswerNormalizer.normalize(texts.get(i)), k -> new ArrayList<>()).add(i);
+        byNormalised
+            .computeIfAbsent(AnswerNormalizer.normalize(texts.get(i)), k -> new ArrayList<>())
+            .add(i);
       }
     }
 
@@ -189,7 +221,8 @@ public final class Evaluator {
         }
       }
       if (best == Integer.MAX_VALUE) {
-        return report.addRanking(e.name(), List.of(), e.example().evalLabels()); // throws or counts it
+        return report.addRanking(
+            e.name(), List.of(), e.example().evalLabels()); // throws or counts it
       }
       ExampleMetrics m = new ExampleMetrics(e.name(), best, texts.size());
       report.add(m);

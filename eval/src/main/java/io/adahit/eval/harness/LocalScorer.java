@@ -50,7 +50,8 @@ public final class LocalScorer implements Scorer {
    * @param encoderId the encoder's identity in the cache (see {@link RankingModel#encoderId()})
    * @param cacheDir the embedding cache folder, or null to encode everything
    */
-  public static LocalScorer of(TextEncoder encoder, String encoderId, RankerOptions options, Path cacheDir) {
+  public static LocalScorer of(
+      TextEncoder encoder, String encoderId, RankerOptions options, Path cacheDir) {
     if (cacheDir == null) {
       return new LocalScorer(new Ranker(encoder, options));
     }
@@ -59,8 +60,11 @@ public final class LocalScorer implements Scorer {
   }
 
   @Override
-  public List<Scored> score(List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress) {
-    float[][] ctx = encodeAll(examples.stream().map(EvalExample::context).toList(), ranker::encodeContexts, progress);
+  public List<Scored> score(
+      List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress) {
+    float[][] ctx =
+        encodeAll(
+            examples.stream().map(EvalExample::context).toList(), ranker::encodeContexts, progress);
     DistinctTexts distinct = DistinctTexts.of(candidates);
     float[][] cand = encodeAll(distinct.texts(), ranker::encodeCandidates, progress);
     List<Scored> out = new ArrayList<>(examples.size());
@@ -86,8 +90,8 @@ public final class LocalScorer implements Scorer {
   }
 
   /** Encodes texts in chunks of similar length, reporting progress per chunk; input order kept. */
-  private static float[][] encodeAll(List<String> texts, Function<List<String>, float[][]> encode,
-      Evaluator.Progress progress) {
+  private static float[][] encodeAll(
+      List<String> texts, Function<List<String>, float[][]> encode, Evaluator.Progress progress) {
     Integer[] order = new Integer[texts.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;

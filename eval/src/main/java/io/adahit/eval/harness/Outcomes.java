@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Each example's hit@1 in one run, by example name: one side of a {@code compare}. Examples
- * skipped for bad candidates are remembered as such and left out of every pair.
+ * Each example's hit@1 in one run, by example name: one side of a {@code compare}. Examples skipped
+ * for bad candidates are remembered as such and left out of every pair.
  *
  * <pre>{@code
  * Outcomes a = new Outcomes();
@@ -32,7 +32,8 @@ public final class Outcomes implements Evaluator.Listener {
   public record Paired(boolean[] a, boolean[] b, int skipped) {}
 
   @Override
-  public void ranked(EvalExample example, List<String> top, float[] topScores, ExampleMetrics metrics) {
+  public void ranked(
+      EvalExample example, List<String> top, float[] topScores, ExampleMetrics metrics) {
     hits.put(example.name(), metrics == null ? null : metrics.rank() == 1);
   }
 
@@ -46,7 +47,8 @@ public final class Outcomes implements Evaluator.Listener {
     int skipped = 0;
     for (EvalExample e : examples) {
       if (!a.hits.containsKey(e.name()) || !b.hits.containsKey(e.name())) {
-        throw new IllegalStateException("compare: example '" + e.name() + "' was not ranked by both runs");
+        throw new IllegalStateException(
+            "compare: example '" + e.name() + "' was not ranked by both runs");
       }
       Boolean x = a.hits.get(e.name());
       Boolean y = b.hits.get(e.name());

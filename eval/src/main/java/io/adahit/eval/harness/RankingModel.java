@@ -21,9 +21,9 @@ import java.util.Map;
 /**
  * What an evaluation ranks with: the frozen backbone alone (zero-shot), or the backbone with one
  * skill's adapters, loaded from a skills folder by name ({@code --skill NAME --skills-dir DIR}) or
- * from one adapter directory ({@code --adapter DIR}). Adapters are loaded through a
- * {@link SkillRegistry} on the adapter's folder, so a hierarchical skill finds its base adapter in
- * a sibling directory exactly as the server does. Closing frees the adapters, not the backbone.
+ * from one adapter directory ({@code --adapter DIR}). Adapters are loaded through a {@link
+ * SkillRegistry} on the adapter's folder, so a hierarchical skill finds its base adapter in a
+ * sibling directory exactly as the server does. Closing frees the adapters, not the backbone.
  *
  * <pre>{@code
  * try (RankingModel m = RankingModel.load(backbone, Path.of("skills"), "bst", null)) {
@@ -38,10 +38,12 @@ public final class RankingModel implements EvalTarget {
   private final SkillRegistry registry;
   private final SkillRegistry.Entry entry;
   private final boolean ownsRegistry;
+
   /** The skill name of a zero-shot skill directory ({@code base}); null otherwise. */
   private String zeroShotName;
 
-  private RankingModel(Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry, boolean ownsRegistry) {
+  private RankingModel(
+      Backbone backbone, SkillRegistry registry, SkillRegistry.Entry entry, boolean ownsRegistry) {
     this.backbone = backbone;
     this.registry = registry;
     this.entry = entry;
@@ -57,7 +59,9 @@ public final class RankingModel implements EvalTarget {
     return new RankingModel(backbone, null, null);
   }
 
-  /** Skill {@code skill} of a registry the caller keeps (and closes); closing this frees nothing. */
+  /**
+   * Skill {@code skill} of a registry the caller keeps (and closes); closing this frees nothing.
+   */
   static RankingModel inRegistry(Backbone backbone, SkillRegistry registry, String skill) {
     return new RankingModel(backbone, registry, registry.entry(skill), false);
   }
@@ -71,8 +75,12 @@ public final class RankingModel implements EvalTarget {
   public static RankingModel load(Backbone backbone, Path skillsDir, String skill, Path adapterDir)
       throws IOException {
     if (skill != null && adapterDir != null) {
-      throw new IllegalArgumentException("give --skill or --adapter, not both (found --skill '" + skill
-          + "' and --adapter " + adapterDir + ")");
+      throw new IllegalArgumentException(
+          "give --skill or --adapter, not both (found --skill '"
+              + skill
+              + "' and --adapter "
+              + adapterDir
+              + ")");
     }
     if (skill != null) {
       return skill(backbone, skillsDir, skill);
@@ -81,13 +89,15 @@ public final class RankingModel implements EvalTarget {
   }
 
   /**
-   * The skill named {@code skill} of {@code skillsDir}, in the server's namespace
-   * ({@link SkillFolder}): the directory of that name; one without adapters (such as {@code base})
-   * is the zero-shot backbone under that name.
+   * The skill named {@code skill} of {@code skillsDir}, in the server's namespace ({@link
+   * SkillFolder}): the directory of that name; one without adapters (such as {@code base}) is the
+   * zero-shot backbone under that name.
    *
-   * @throws IllegalArgumentException for a name that is no skill of the folder (listing the valid ones)
+   * @throws IllegalArgumentException for a name that is no skill of the folder (listing the valid
+   *     ones)
    */
-  public static RankingModel skill(Backbone backbone, Path skillsDir, String skill) throws IOException {
+  public static RankingModel skill(Backbone backbone, Path skillsDir, String skill)
+      throws IOException {
     SkillFolder.check(skillsDir, skill);
     if (SkillFolder.isZeroShot(skillsDir, skill)) {
       RankingModel m = new RankingModel(backbone, null, null);
@@ -103,9 +113,16 @@ public final class RankingModel implements EvalTarget {
           return new RankingModel(backbone, registry, registry.entry(name));
         }
       }
-      StringBuilder msg = new StringBuilder("skill '" + skill + "' in skills folder " + skillsDir.toAbsolutePath().normalize()
-          + " did not load");
-      report.failures().forEach((d, why) -> msg.append("; skipped ").append(d).append(": ").append(why));
+      StringBuilder msg =
+          new StringBuilder(
+              "skill '"
+                  + skill
+                  + "' in skills folder "
+                  + skillsDir.toAbsolutePath().normalize()
+                  + " did not load");
+      report
+          .failures()
+          .forEach((d, why) -> msg.append("; skipped ").append(d).append(": ").append(why));
       throw new IOException(msg.toString());
     } catch (IOException | RuntimeException e) {
       registry.close();
@@ -114,12 +131,12 @@ public final class RankingModel implements EvalTarget {
   }
 
   /**
-   * The adapter in {@code dir}; a hierarchical one gets its base (a fusion its fused adapters)
-   * from a sibling directory ({@link SkillRegistry#loadDirectory}), so a variant may sit beside
-   * the served skill of the same name.
+   * The adapter in {@code dir}; a hierarchical one gets its base (a fusion its fused adapters) from
+   * a sibling directory ({@link SkillRegistry#loadDirectory}), so a variant may sit beside the
+   * served skill of the same name.
    */
   public static RankingModel adapterDir(Backbone backbone, Path dir) throws IOException {
-    AdapterFiles.readManifest(dir);   // names the file when missing
+    AdapterFiles.readManifest(dir); // names the file when missing
     SkillRegistry registry = new SkillRegistry(backbone);
     try {
       return new RankingModel(backbone, registry, registry.loadDirectory(dir));
@@ -135,7 +152,7 @@ public final class RankingModel implements EvalTarget {
       return TextEncoder.of(backbone);
     }
     AdapterSet set = entry.adapters();
-    return set::embed;   // embed() also applies a linear head, which the hooks alone would skip
+    return set::embed; // embed() also applies a linear head, which the hooks alone would skip
   }
 
   /**
@@ -148,8 +165,10 @@ public final class RankingModel implements EvalTarget {
       return backbone.fingerprint() + "/zero-shot";
     }
     AdapterManifest m = entry.manifest();
-    String id = backbone.fingerprint() + "/adapter/" + m.config().skill() + "/" + m.weightsFingerprint();
-    for (AdapterManifest.FusedRef f : m.fused()) {   // a fusion: the adapters it attends over (checked on load)
+    String id =
+        backbone.fingerprint() + "/adapter/" + m.config().skill() + "/" + m.weightsFingerprint();
+    for (AdapterManifest.FusedRef f :
+        m.fused()) { // a fusion: the adapters it attends over (checked on load)
       id += "/fused/" + f.skill() + "/" + f.fingerprint();
     }
     return m.base() == null ? id : id + "/base/" + base().manifest().weightsFingerprint();
@@ -158,12 +177,14 @@ public final class RankingModel implements EvalTarget {
   /** ParlAI's agent id in world logs: {@code zero-shot:<backbone>} or {@code skill:<name>}. */
   @Override
   public String agentId() {
-    return entry == null ? (zeroShotName != null ? "skill:" + zeroShotName : "zero-shot:" + backbone.name()) : "skill:" + entry.manifest().config().skill();
+    return entry == null
+        ? (zeroShotName != null ? "skill:" + zeroShotName : "zero-shot:" + backbone.name())
+        : "skill:" + entry.manifest().config().skill();
   }
 
   /**
-   * The lengths this skill ranks at unless a user says otherwise: its training lengths
-   * ({@link SkillRegistry.Entry#lengths()}), the harness defaults for the zero-shot backbone.
+   * The lengths this skill ranks at unless a user says otherwise: its training lengths ({@link
+   * SkillRegistry.Entry#lengths()}), the harness defaults for the zero-shot backbone.
    */
   public TextLengths lengths() {
     return entry == null ? TextLengths.DEFAULTS : entry.lengths();
@@ -177,7 +198,10 @@ public final class RankingModel implements EvalTarget {
 
   @Override
   public Map<String, TextLengths> lengths(LengthOverrides overrides) {
-    return Map.of(entry == null ? (zeroShotName != null ? zeroShotName : "zero-shot") : entry.manifest().config().skill(),
+    return Map.of(
+        entry == null
+            ? (zeroShotName != null ? zeroShotName : "zero-shot")
+            : entry.manifest().config().skill(),
         overrides.apply(lengths()));
   }
 
@@ -236,7 +260,10 @@ public final class RankingModel implements EvalTarget {
     return m;
   }
 
-  /** Every training file the adapter's provenance lists, its base's and fused skills' (and their bases') included. */
+  /**
+   * Every training file the adapter's provenance lists, its base's and fused skills' (and their
+   * bases') included.
+   */
   @Override
   public List<Contamination.TrainingSource> trainingFiles() {
     List<Contamination.TrainingSource> out = new ArrayList<>();
@@ -244,22 +271,34 @@ public final class RankingModel implements EvalTarget {
       return out;
     }
     String skill = entry.manifest().config().skill();
-    entry.manifest().provenance().trainingFiles()
+    entry
+        .manifest()
+        .provenance()
+        .trainingFiles()
         .forEach(f -> out.add(new Contamination.TrainingSource(skill, f)));
     if (entry.manifest().config().kind() == AdapterKind.HIERARCHICAL) {
       SkillRegistry.Entry b = base();
-      b.manifest().provenance().trainingFiles()
-          .forEach(f -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), f)));
+      b.manifest()
+          .provenance()
+          .trainingFiles()
+          .forEach(
+              f -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), f)));
     }
     // a fusion was trained on top of its fused skills: their data (and their bases') counts too
     for (AdapterManifest.FusedRef ref : entry.manifest().fused()) {
       SkillRegistry.Entry f = registry.entry(ref.skill());
-      f.manifest().provenance().trainingFiles()
+      f.manifest()
+          .provenance()
+          .trainingFiles()
           .forEach(file -> out.add(new Contamination.TrainingSource(ref.skill(), file)));
       if (f.manifest().base() != null) {
         SkillRegistry.Entry b = registry.entry(f.manifest().base().skill());
-        b.manifest().provenance().trainingFiles()
-            .forEach(file -> out.add(new Contamination.TrainingSource(b.manifest().config().skill(), file)));
+        b.manifest()
+            .provenance()
+            .trainingFiles()
+            .forEach(
+                file ->
+                    out.add(new Contamination.TrainingSource(b.manifest().config().skill(), file)));
       }
     }
     return out;

@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A router skill of a skills folder ({@code --skill auto} where {@code skills/auto} holds a
- * {@link SkillRouter}) with the skills it routes to, loaded from the same folder the way the
- * server loads them: a skill with adapter files through one {@link SkillRegistry} (a hierarchical
- * skill finds its base there), a skill directory without adapter files (such as {@code base}) as
- * the zero-shot backbone. Its scorer routes each example and ranks it with the chosen skill
- * ({@link RoutedScorer}); the contamination guard checks the training files of every skill it may
- * route to, and the router's own.
+ * A router skill of a skills folder ({@code --skill auto} where {@code skills/auto} holds a {@link
+ * SkillRouter}) with the skills it routes to, loaded from the same folder the way the server loads
+ * them: a skill with adapter files through one {@link SkillRegistry} (a hierarchical skill finds
+ * its base there), a skill directory without adapter files (such as {@code base}) as the zero-shot
+ * backbone. Its scorer routes each example and ranks it with the chosen skill ({@link
+ * RoutedScorer}); the contamination guard checks the training files of every skill it may route to,
+ * and the router's own.
  *
  * <pre>{@code
  * try (RoutedModel auto = RoutedModel.load(backbone, Path.of("skills"), "auto")) {
@@ -41,7 +41,12 @@ public final class RoutedModel implements EvalTarget {
   private final SkillRegistry registry;
   private final Map<String, RankingModel> targets;
 
-  private RoutedModel(String name, Path dir, SkillRouter router, RouterManifest manifest, SkillRegistry registry,
+  private RoutedModel(
+      String name,
+      Path dir,
+      SkillRouter router,
+      RouterManifest manifest,
+      SkillRegistry registry,
       Map<String, RankingModel> targets) {
     this.name = name;
     this.dir = dir;
@@ -62,7 +67,8 @@ public final class RoutedModel implements EvalTarget {
    * @throws IOException if the router cannot be loaded (another backbone, corrupt files), or a
    *     skill it routes to is not in the folder (the message lists what is)
    */
-  public static RoutedModel load(Backbone backbone, Path skillsDir, String name) throws IOException {
+  public static RoutedModel load(Backbone backbone, Path skillsDir, String name)
+      throws IOException {
     Path dir = skillsDir.resolve(name);
     RouterManifest manifest = SkillRouter.readManifest(dir);
     SkillRouter router = SkillRouter.load(dir, backbone);
@@ -75,19 +81,31 @@ public final class RoutedModel implements EvalTarget {
         Path sd = skillsDir.resolve(s);
         if (registry.contains(s)) {
           targets.put(s, RankingModel.inRegistry(backbone, registry, s));
-        } else if (Files.isDirectory(sd) && !Files.exists(sd.resolve(AdapterFiles.CONFIG_FILE))
+        } else if (Files.isDirectory(sd)
+            && !Files.exists(sd.resolve(AdapterFiles.CONFIG_FILE))
             && !SkillRouter.isRouterDir(sd)) {
-          targets.put(s, RankingModel.zeroShot(backbone));   // served as the zero-shot backbone
+          targets.put(s, RankingModel.zeroShot(backbone)); // served as the zero-shot backbone
         } else {
           missing.add(s);
         }
       }
       if (!missing.isEmpty()) {
-        StringBuilder msg = new StringBuilder("router '" + name + "' in " + dir + " routes to " + missing
-            + ", not found in skills folder " + skillsDir.toAbsolutePath().normalize()
-            + " (a skill is a directory with adapter files, or without them for the zero-shot backbone);"
-            + " skills with adapters there: " + registry.skills());
-        report.failures().forEach((d, why) -> msg.append("; skipped ").append(d).append(": ").append(why));
+        StringBuilder msg =
+            new StringBuilder(
+                "router '"
+                    + name
+                    + "' in "
+                    + dir
+                    + " routes to "
+                    + missing
+                    + ", not found in skills folder "
+                    + skillsDir.toAbsolutePath().normalize()
+                    + " (a skill is a directory with adapter files, or without them for the zero-shot backbone);"
+                    + " skills with adapters there: "
+                    + registry.skills());
+        report
+            .failures()
+            .forEach((d, why) -> msg.append("; skipped ").append(d).append(": ").append(why));
         throw new IOException(msg.toString());
       }
       return new RoutedModel(name, dir, router, manifest, registry, targets);
@@ -113,7 +131,10 @@ public final class RoutedModel implements EvalTarget {
     return RoutedScorer.of(router, bySkill);
   }
 
-  /** Each routed skill's lengths (a skill without adapters at the harness defaults), in the router's order. */
+  /**
+   * Each routed skill's lengths (a skill without adapters at the harness defaults), in the router's
+   * order.
+   */
   @Override
   public Map<String, TextLengths> lengths(LengthOverrides overrides) {
     Map<String, TextLengths> out = new LinkedHashMap<>();
@@ -121,7 +142,10 @@ public final class RoutedModel implements EvalTarget {
     return out;
   }
 
-  /** Routes, then scores each group with its skill's own encoder and cache entries, all at {@code options}. */
+  /**
+   * Routes, then scores each group with its skill's own encoder and cache entries, all at {@code
+   * options}.
+   */
   @Override
   public Scorer scorer(RankerOptions options, Path cacheDir) {
     Map<String, Scorer> bySkill = new LinkedHashMap<>();
@@ -129,12 +153,18 @@ public final class RoutedModel implements EvalTarget {
     return RoutedScorer.of(router, bySkill);
   }
 
-  /** The training files of every skill it may route to (and their bases and fused skills), and the router's. */
+  /**
+   * The training files of every skill it may route to (and their bases and fused skills), and the
+   * router's.
+   */
   @Override
   public List<Contamination.TrainingSource> trainingFiles() {
     List<Contamination.TrainingSource> out = new ArrayList<>();
     targets.values().forEach(m -> out.addAll(m.trainingFiles()));
-    manifest.provenance().trainingFiles().forEach(f -> out.add(new Contamination.TrainingSource(name, f)));
+    manifest
+        .provenance()
+        .trainingFiles()
+        .forEach(f -> out.add(new Contamination.TrainingSource(name, f)));
     return out;
   }
 
@@ -153,7 +183,8 @@ public final class RoutedModel implements EvalTarget {
     m.put("router_parameters", router.parameterCount());
     m.put("router_fingerprint", manifest.weightsFingerprint());
     m.put("router_skills", router.skills());
-    m.put("router_text_truncate", router.encodeOptions().maxLength());   // it routes at its own length
+    m.put(
+        "router_text_truncate", router.encodeOptions().maxLength()); // it routes at its own length
     Map<String, Object> routed = new LinkedHashMap<>();
     targets.forEach((s, t) -> routed.put(s, t.describe()));
     m.put("routed_models", routed);

@@ -11,9 +11,9 @@ import java.util.function.Function;
 /**
  * Scores through a skill router ({@code --skill auto}), as the server answers a conversation bound
  * to a router skill: each example's context is routed first (the router's zero-shot pass over the
- * batch's contexts), the examples are grouped by the skill chosen, and each group is scored by
- * that skill's own {@link Scorer} (its adapters, and its embedding cache under its own encoder
- * id). Every result records the skill chosen, for the report's routing counts and accuracy.
+ * batch's contexts), the examples are grouped by the skill chosen, and each group is scored by that
+ * skill's own {@link Scorer} (its adapters, and its embedding cache under its own encoder id).
+ * Every result records the skill chosen, for the report's routing counts and accuracy.
  *
  * <pre>{@code
  * Map<String, Scorer> bySkill = Map.of("convai2", convai2Scorer, "empathetic_dialogues", edScorer);
@@ -37,11 +37,17 @@ public final class RoutedScorer implements Scorer {
    * @param bySkill a scorer for every one of {@code skills}
    * @throws IllegalArgumentException if a skill has no scorer
    */
-  public RoutedScorer(List<String> skills, Function<List<String>, List<String>> route, Map<String, Scorer> bySkill) {
+  public RoutedScorer(
+      List<String> skills,
+      Function<List<String>, List<String>> route,
+      Map<String, Scorer> bySkill) {
     List<String> missing = skills.stream().filter(s -> !bySkill.containsKey(s)).toList();
     if (skills.isEmpty() || !missing.isEmpty()) {
-      throw new IllegalArgumentException("routed scoring: every router skill needs a scorer; router skills "
-          + skills + ", missing " + missing);
+      throw new IllegalArgumentException(
+          "routed scoring: every router skill needs a scorer; router skills "
+              + skills
+              + ", missing "
+              + missing);
     }
     this.skills = List.copyOf(skills);
     this.route = route;
@@ -50,22 +56,28 @@ public final class RoutedScorer implements Scorer {
 
   /** Routes with {@code router} ({@link SkillRouter#route(List)}). */
   public static RoutedScorer of(SkillRouter router, Map<String, Scorer> bySkill) {
-    return new RoutedScorer(router.skills(),
-        contexts -> router.route(contexts).stream().map(SkillRouter.Routing::skill).toList(), bySkill);
+    return new RoutedScorer(
+        router.skills(),
+        contexts -> router.route(contexts).stream().map(SkillRouter.Routing::skill).toList(),
+        bySkill);
   }
 
   @Override
-  public List<Scored> score(List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress)
+  public List<Scored> score(
+      List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress)
       throws IOException {
     List<String> chosen = new ArrayList<>(examples.size());
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     skills.forEach(s -> groups.put(s, new ArrayList<>()));
     for (int start = 0; start < examples.size(); start += CHUNK) {
-      List<String> contexts = examples.subList(start, Math.min(examples.size(), start + CHUNK)).stream()
-          .map(EvalExample::context).toList();
+      List<String> contexts =
+          examples.subList(start, Math.min(examples.size(), start + CHUNK)).stream()
+              .map(EvalExample::context)
+              .toList();
       List<String> skill = route.apply(contexts);
       if (skill.size() != contexts.size()) {
-        throw new IllegalStateException("router returned " + skill.size() + " skills for " + contexts.size() + " contexts");
+        throw new IllegalStateException(
+            "router returned " + skill.size() + " skills for " + contexts.size() + " contexts");
       }
       chosen.addAll(skill);
       progress.advance(contexts.size());
@@ -73,11 +85,12 @@ public final class RoutedScorer implements Scorer {
     for (int i = 0; i < chosen.size(); i++) {
       List<Integer> g = groups.get(chosen.get(i));
       if (g == null) {
-        throw new IllegalStateException("router chose skill '" + chosen.get(i) + "', not one of its skills " + skills);
+        throw new IllegalStateException(
+            "router chose skill '" + chosen.get(i) + "', not one of its skills " + skills);
       }
       g.add(i);
     }
-    long work = examples.size();   // the routing pass, then each group's own encoding
+    long work = examples.size(); // the routing pass, then each group's own encoding
     for (List<Integer> g : groups.values()) {
       work += LocalScorer.work(g.size(), g.stream().map(candidates::get).toList());
     }
@@ -88,8 +101,13 @@ public final class RoutedScorer implements Scorer {
       if (idx.isEmpty()) {
         continue;
       }
-      List<Scored> part = bySkill.get(g.getKey()).score(idx.stream().map(examples::get).toList(),
-          idx.stream().map(candidates::get).toList(), progress);
+      List<Scored> part =
+          bySkill
+              .get(g.getKey())
+              .score(
+                  idx.stream().map(examples::get).toList(),
+                  idx.stream().map(candidates::get).toList(),
+                  progress);
       for (int k = 0; k < idx.size(); k++) {
         out[idx.get(k)] = new Scored(part.get(k).ranking(), g.getKey());
       }

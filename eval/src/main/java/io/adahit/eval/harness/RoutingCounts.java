@@ -27,15 +27,19 @@ public record RoutingCounts(List<String> skills, Map<String, Long> routed) {
 
   public RoutingCounts {
     if (skills == null || skills.isEmpty()) {
-      throw new IllegalArgumentException("routing counts: the router's skills are required, found " + skills);
+      throw new IllegalArgumentException(
+          "routing counts: the router's skills are required, found " + skills);
     }
     skills = List.copyOf(skills);
     Map<String, Long> all = new LinkedHashMap<>();
     skills.forEach(s -> all.put(s, 0L));
     for (Map.Entry<String, Long> e : routed.entrySet()) {
       if (e.getValue() == null || e.getValue() < 0) {
-        throw new IllegalArgumentException("routing counts: count of skill '" + e.getKey()
-            + "' must be >= 0, found " + e.getValue());
+        throw new IllegalArgumentException(
+            "routing counts: count of skill '"
+                + e.getKey()
+                + "' must be >= 0, found "
+                + e.getValue());
       }
       all.merge(e.getKey(), e.getValue(), Long::sum);
     }
@@ -53,8 +57,8 @@ public record RoutingCounts(List<String> skills, Map<String, Long> routed) {
   }
 
   /**
-   * Share of the examples routed to {@code task}: empty when {@code task} is not among the
-   * router's skills or nothing was routed.
+   * Share of the examples routed to {@code task}: empty when {@code task} is not among the router's
+   * skills or nothing was routed.
    */
   public OptionalDouble accuracy(String task) {
     long total = total();
@@ -67,8 +71,8 @@ public record RoutingCounts(List<String> skills, Map<String, Long> routed) {
   /** Both counts added up (e.g. the shards of one run, or all tasks); the skills must agree. */
   public RoutingCounts plus(RoutingCounts other) {
     if (!skills.equals(other.skills)) {
-      throw new IllegalArgumentException("routing counts: cannot add counts of routers over " + skills
-          + " and " + other.skills);
+      throw new IllegalArgumentException(
+          "routing counts: cannot add counts of routers over " + skills + " and " + other.skills);
     }
     Map<String, Long> sum = new LinkedHashMap<>(routed);
     other.routed.forEach((k, v) -> sum.merge(k, v, Long::sum));

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code "report"} of an eval_model run (or of merged shards): ParlAI's metrics
- * ({@link MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then a
- * router's routing counts and accuracy ({@link RoutingCounts}), then wall time, examples/s,
- * cache use and the backbone's tokens (real, padded, real per second) per task.
+ * The {@code "report"} of an eval_model run (or of merged shards): ParlAI's metrics ({@link
+ * MultiTaskReport}), then the contamination verdict when an adapter was evaluated, then a router's
+ * routing counts and accuracy ({@link RoutingCounts}), then wall time, examples/s, cache use and
+ * the backbone's tokens (real, padded, real per second) per task.
  *
  * <pre>{@code
  * Map<String, Object> report = RunReport.toMap(results, totalSeconds, true, List.of());
@@ -39,11 +39,14 @@ public final class RunReport {
   /**
    * @param checked whether training files were checked (an adapter was evaluated); without an
    *     adapter no {@code contaminated} key is written
-   * @param contamination the findings (see {@link Contamination#toMap()}); non-empty makes
-   *     {@code "contaminated": true}
+   * @param contamination the findings (see {@link Contamination#toMap()}); non-empty makes {@code
+   *     "contaminated": true}
    */
-  public static Map<String, Object> toMap(List<TaskResult> results, double totalSeconds,
-      boolean checked, List<Map<String, Object>> contamination) {
+  public static Map<String, Object> toMap(
+      List<TaskResult> results,
+      double totalSeconds,
+      boolean checked,
+      List<Map<String, Object>> contamination) {
     Map<String, Object> out = new LinkedHashMap<>(new MultiTaskReport(reports(results)).toMap());
     if (checked || !contamination.isEmpty()) {
       out.put(CONTAMINATED, !contamination.isEmpty());
@@ -56,7 +59,8 @@ public final class RunReport {
       String prefix = results.size() > 1 ? r.task() + "/" : "";
       out.put(prefix + "wall_time_s", round(r.wallSeconds()));
       out.put(prefix + "exs_per_s", round(r.examplesPerSecond()));
-      out.put(prefix + "exps", round(r.examplesPerSecond()));   // ParlAI's name for examples per second
+      out.put(
+          prefix + "exps", round(r.examplesPerSecond())); // ParlAI's name for examples per second
       if (r.encodedTexts() >= 0) {
         out.put(prefix + "encoded_texts", r.encodedTexts());
         out.put(prefix + "cached_texts", r.cachedTexts());
@@ -67,21 +71,26 @@ public final class RunReport {
     }
     out.put("total_wall_time_s", round(totalSeconds));
     if (results.size() > 1 && totalSeconds > 0) {
-      out.put("exps", round(results.stream().mapToLong(r -> r.report().exs()).sum() / totalSeconds));
+      out.put(
+          "exps", round(results.stream().mapToLong(r -> r.report().exs()).sum() / totalSeconds));
     }
     if (results.size() > 1 && results.stream().allMatch(r -> r.work() != null)) {
-      putWork(out, "total_", results.stream().map(TaskResult::work).reduce(EncoderWork.NONE, EncoderWork::plus),
+      putWork(
+          out,
+          "total_",
+          results.stream().map(TaskResult::work).reduce(EncoderWork.NONE, EncoderWork::plus),
           totalSeconds);
     }
     return out;
   }
 
   /**
-   * The backbone's work: real and padded tokens through the encoder, and real tokens per second
-   * of wall time (what to hold against the machine's roofline; a warm embedding cache encodes
-   * fewer tokens in less time).
+   * The backbone's work: real and padded tokens through the encoder, and real tokens per second of
+   * wall time (what to hold against the machine's roofline; a warm embedding cache encodes fewer
+   * tokens in less time).
    */
-  private static void putWork(Map<String, Object> out, String prefix, EncoderWork work, double seconds) {
+  private static void putWork(
+      Map<String, Object> out, String prefix, EncoderWork work, double seconds) {
     out.put(prefix + ENCODED_TOKENS, work.tokens());
     out.put(prefix + PADDED_TOKENS, work.paddedTokens());
     out.put(prefix + "tokens_per_s", round(work.tokensPerSecond(seconds)));

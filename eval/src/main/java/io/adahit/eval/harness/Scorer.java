@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * How an {@link Evaluator} gets each example's candidates scored: in this process with one
- * skill's encoder ({@link LocalScorer}), in this process through a skill router
- * ({@link RoutedScorer}), or by a live server's gRPC {@code Rank} call
- * ({@code io.adahit.eval.remote.RemoteScorer}). The evaluator builds the candidate lists and
- * computes the metrics, so every way of scoring is measured by the same code.
+ * How an {@link Evaluator} gets each example's candidates scored: in this process with one skill's
+ * encoder ({@link LocalScorer}), in this process through a skill router ({@link RoutedScorer}), or
+ * by a live server's gRPC {@code Rank} call ({@code io.adahit.eval.remote.RemoteScorer}). The
+ * evaluator builds the candidate lists and computes the metrics, so every way of scoring is
+ * measured by the same code.
  *
  * <pre>{@code
  * Scorer scorer = LocalScorer.of(TextEncoder.of(backbone), backbone.fingerprint() + "/zero-shot",
@@ -23,7 +23,8 @@ public interface Scorer {
   /**
    * One example's scores.
    *
-   * @param ranking the scores of the example's candidates, in their given order, and that order ranked
+   * @param ranking the scores of the example's candidates, in their given order, and that order
+   *     ranked
    * @param routedTo the skill a router chose for the example; null when no router was involved
    */
   record Scored(Ranking ranking, String routedTo) {
@@ -43,7 +44,8 @@ public interface Scorer {
    * @return one result per example, in the examples' order
    * @throws IOException if a remote scorer's server fails (the message says what to do)
    */
-  List<Scored> score(List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress)
+  List<Scored> score(
+      List<EvalExample> examples, List<List<String>> candidates, Evaluator.Progress progress)
       throws IOException;
 
   /** The skills a router chooses between, in its order; empty when this scorer does not route. */

@@ -3,12 +3,12 @@ package io.adahit.eval.harness;
 import java.util.List;
 
 /**
- * One of {@code numShards} deterministic slices of an evaluation ({@code --num-shards N
- * --shard-id I}), cut by episode so every example keeps its whole dialogue history: shard
- * {@code I} takes the episodes whose index is {@code I} modulo {@code N} (round robin, so long and
- * short episodes spread evenly). The slice is taken after {@code -ne}, so the shards of a run
- * with {@code -ne 200} together hold exactly the 200 examples one run evaluates, and their reports
- * merge into its report ({@code merge_reports}).
+ * One of {@code numShards} deterministic slices of an evaluation ({@code --num-shards N --shard-id
+ * I}), cut by episode so every example keeps its whole dialogue history: shard {@code I} takes the
+ * episodes whose index is {@code I} modulo {@code N} (round robin, so long and short episodes
+ * spread evenly). The slice is taken after {@code -ne}, so the shards of a run with {@code -ne 200}
+ * together hold exactly the 200 examples one run evaluates, and their reports merge into its report
+ * ({@code merge_reports}).
  *
  * <pre>{@code
  * Shard s = new Shard(4, 1);
@@ -28,8 +28,13 @@ public record Shard(int numShards, int shardId) {
       throw new IllegalArgumentException("--num-shards must be >= 1, found " + numShards);
     }
     if (shardId < 0 || shardId >= numShards) {
-      throw new IllegalArgumentException("--shard-id must be in 0.." + (numShards - 1)
-          + " for --num-shards " + numShards + ", found " + shardId);
+      throw new IllegalArgumentException(
+          "--shard-id must be in 0.."
+              + (numShards - 1)
+              + " for --num-shards "
+              + numShards
+              + ", found "
+              + shardId);
     }
   }
 

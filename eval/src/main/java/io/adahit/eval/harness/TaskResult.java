@@ -15,11 +15,18 @@ import io.adahit.eval.metrics.Report;
  * @param work what the backbone encoded for the task (tokens, for tokens/s); null when it ran
  *     elsewhere (a server)
  */
-public record TaskResult(String task, Report report, double wallSeconds, long encodedTexts,
-    long cachedTexts, RoutingCounts routing, EncoderWork work) {
+public record TaskResult(
+    String task,
+    Report report,
+    double wallSeconds,
+    long encodedTexts,
+    long cachedTexts,
+    RoutingCounts routing,
+    EncoderWork work) {
 
   /** A result without routing or encoder counts. */
-  public TaskResult(String task, Report report, double wallSeconds, long encodedTexts, long cachedTexts) {
+  public TaskResult(
+      String task, Report report, double wallSeconds, long encodedTexts, long cachedTexts) {
     this(task, report, wallSeconds, encodedTexts, cachedTexts, null, null);
   }
 

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an evaluation's conversations in ParlAI's Conversations JSONL ({@code --world-logs}):
- * one line per episode, {@code {"dialog": [[teacher turn, agent turn], ...], "context": [],
- * "metadata_path": ...}}, and the sidecar {@code <file>.metadata}
- * {@code {date, opt, self_chat, speakers, version}}. Each line is flushed when its episode ends.
+ * Writes an evaluation's conversations in ParlAI's Conversations JSONL ({@code --world-logs}): one
+ * line per episode, {@code {"dialog": [[teacher turn, agent turn], ...], "context": [],
+ * "metadata_path": ...}}, and the sidecar {@code <file>.metadata} {@code {date, opt, self_chat,
+ * speakers, version}}. Each line is flushed when its episode ends.
  */
 public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
 
@@ -31,8 +31,9 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
   private ArrayNode dialog;
   private int episode = -1;
 
-  public WorldLogWriter(ObjectMapper json, Path file, String agentId, List<String> speakers,
-      Map<String, ?> opt) throws IOException {
+  public WorldLogWriter(
+      ObjectMapper json, Path file, String agentId, List<String> speakers, Map<String, ?> opt)
+      throws IOException {
     this.json = json;
     this.file = file;
     this.agentId = agentId;
@@ -70,10 +71,12 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
     ObjectNode agent = json.createObjectNode();
     agent.put("id", agentId);
     agent.put("text", top.isEmpty() ? "" : top.get(0));
-    agent.set("text_candidates", json.valueToTree(top.subList(0, Math.min(LOGGED_CANDIDATES, top.size()))));
+    agent.set(
+        "text_candidates",
+        json.valueToTree(top.subList(0, Math.min(LOGGED_CANDIDATES, top.size()))));
     agent.put("episode_done", false);
     if (metrics != null) {
-      ObjectNode m = agent.putObject("metrics");   // as a ParlAI ranker's reply carries them
+      ObjectNode m = agent.putObject("metrics"); // as a ParlAI ranker's reply carries them
       m.put("rank", metrics.rank());
       m.put("mrr", metrics.mrr());
     }

@@ -7,10 +7,10 @@ import java.util.regex.Pattern;
  * ParlAI's answer normalisation ({@code parlai/core/metrics.py normalize_answer}), applied before
  * any label is compared with a prediction or a ranked candidate.
  *
- * <p>Steps, in ParlAI's order: lowercase; every ASCII punctuation character (Python's
- * {@code string.punctuation}, including {@code _} and {@code '}) becomes a space; the whole words
- * {@code a}, {@code an}, {@code the} become a space (word boundaries are Unicode-aware, as in
- * Python 3's {@code re}); runs of whitespace collapse to one space and the ends are trimmed.
+ * <p>Steps, in ParlAI's order: lowercase; every ASCII punctuation character (Python's {@code
+ * string.punctuation}, including {@code _} and {@code '}) becomes a space; the whole words {@code
+ * a}, {@code an}, {@code the} become a space (word boundaries are Unicode-aware, as in Python 3's
+ * {@code re}); runs of whitespace collapse to one space and the ends are trimmed.
  *
  * <pre>{@code
  * AnswerNormalizer.normalize("The cat's  hat!");   // "cat s hat"

@@ -1,9 +1,9 @@
 package io.adahit.eval.metrics;
 
 /**
- * Thrown when none of an example's labels is among its candidates, so no rank exists. ParlAI
- * raises the same error for inline candidates unless {@code --ignore-bad-candidates} is set; here
- * {@link Report#Report(boolean) new Report(true)} skips and counts such examples instead.
+ * Thrown when none of an example's labels is among its candidates, so no rank exists. ParlAI raises
+ * the same error for inline candidates unless {@code --ignore-bad-candidates} is set; here {@link
+ * Report#Report(boolean) new Report(true)} skips and counts such examples instead.
  *
  * <pre>{@code
  * try {

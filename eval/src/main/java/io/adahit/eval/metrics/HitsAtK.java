@@ -7,18 +7,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Per-example ranking metrics from a ranked candidate list, as ParlAI's
- * {@code TeacherMetrics._update_ranking_metrics} computes hits@k.
+ * Per-example ranking metrics from a ranked candidate list, as ParlAI's {@code
+ * TeacherMetrics._update_ranking_metrics} computes hits@k.
  *
  * <p>Labels and candidates are compared after {@link AnswerNormalizer#normalize}. The rank is the
  * 1-based position of the <em>first</em> ranked candidate that matches any label.
  *
  * <p><b>Duplicates.</b> Candidates are not merged: a duplicate negative takes its own slot, as in
  * ParlAI. If the gold occurs more than once (or two candidates normalise to the same string), the
- * best-ranked copy counts, so hits@k and rank always agree. ParlAI computes hits@k the same way
- * but takes {@code rank} from the first copy <em>in the input order</em>
- * ({@code TorchRankerAgent._find_match}), which can be worse than ours when a later copy ranks
- * higher. Teachers in this project never emit the gold twice.
+ * best-ranked copy counts, so hits@k and rank always agree. ParlAI computes hits@k the same way but
+ * takes {@code rank} from the first copy <em>in the input order</em> ({@code
+ * TorchRankerAgent._find_match}), which can be worse than ours when a later copy ranks higher.
+ * Teachers in this project never emit the gold twice.
  *
  * <pre>{@code
  * Optional<ExampleMetrics> m =

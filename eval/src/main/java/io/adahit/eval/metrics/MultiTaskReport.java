@@ -13,15 +13,15 @@ import java.util.OptionalDouble;
  * <ul>
  *   <li>One task: its report unchanged, with no prefixes.
  *   <li>Several tasks: every task's metrics under {@code task/metric}; at the top level, counts
- *       ({@code exs}, {@code bad_candidates}) are summed and averages ({@code accuracy},
- *       {@code hits@k}, {@code mrr}, {@code rank}) are macro-averaged: the plain mean of the
- *       per-task values over the tasks that report that metric (so f1 of a run merged with an older one
- *       is BST's alone).
+ *       ({@code exs}, {@code bad_candidates}) are summed and averages ({@code accuracy}, {@code
+ *       hits@k}, {@code mrr}, {@code rank}) are macro-averaged: the plain mean of the per-task
+ *       values over the tasks that report that metric (so f1 of a run merged with an older one is
+ *       BST's alone).
  * </ul>
  *
- * Top-level keys come first, then each task's keys in the order the tasks were given. (ParlAI
- * gives a task with zero examples a 0.0 in the macro average; here a task with no value for a
- * metric is left out of that metric's mean.)
+ * Top-level keys come first, then each task's keys in the order the tasks were given. (ParlAI gives
+ * a task with zero examples a 0.0 in the macro average; here a task with no value for a metric is
+ * left out of that metric's mean.)
  *
  * <pre>{@code
  * Map<String, Report> byTask = new LinkedHashMap<>();
@@ -35,7 +35,9 @@ public final class MultiTaskReport {
 
   private final Map<String, Report> reports;
 
-  /** @param reportsByTask one report per task name, in display order; not empty */
+  /**
+   * @param reportsByTask one report per task name, in display order; not empty
+   */
   public MultiTaskReport(Map<String, Report> reportsByTask) {
     if (reportsByTask.isEmpty()) {
       throw new IllegalArgumentException("reportsByTask must name at least one task, found none");

@@ -7,19 +7,19 @@ import org.apache.commons.math3.special.Gamma;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
- * Statistics of an offline A/B test: two configurations scored on the same examples, each
- * example a hit (1) or miss (0) for each (e.g. hits@1). Gives both means, their difference
- * {@code B − A} with a paired percentile-bootstrap interval (examples resampled with
- * replacement, both outcomes of an example kept together; seeded, so reruns agree), and
- * McNemar's test on the discordant pairs: {@code b} = examples only A gets right,
- * {@code c} = examples only B gets right.
+ * Statistics of an offline A/B test: two configurations scored on the same examples, each example a
+ * hit (1) or miss (0) for each (e.g. hits@1). Gives both means, their difference {@code B − A} with
+ * a paired percentile-bootstrap interval (examples resampled with replacement, both outcomes of an
+ * example kept together; seeded, so reruns agree), and McNemar's test on the discordant pairs:
+ * {@code b} = examples only A gets right, {@code c} = examples only B gets right.
  *
  * <ul>
- *   <li>Exact McNemar: two-sided binomial test of {@code min(b, c)} under Bin(b + c, 1/2),
- *       {@code p = min(1, 2 P(X <= min(b, c)))}; 1 when there is no discordant pair.
+ *   <li>Exact McNemar: two-sided binomial test of {@code min(b, c)} under Bin(b + c, 1/2), {@code p
+ *       = min(1, 2 P(X <= min(b, c)))}; 1 when there is no discordant pair.
  *   <li>Continuity-corrected: {@code χ² = max(0, |b − c| − 1)² / (b + c)} on 1 degree of freedom
  *       (Edwards 1948); good when {@code b + c} is large, the exact p otherwise.
  * </ul>
+ *
  * The distributions come from Apache Commons Math.
  *
  * <pre>{@code
@@ -51,20 +51,34 @@ public final class PairedComparison {
    * @param mcnemarChi2 continuity-corrected statistic
    * @param mcnemarChi2P its p-value (χ², 1 degree of freedom)
    */
-  public record Result(int n, double meanA, double meanB, double diff, double ciLow, double ciHigh,
-      int resamples, long seed, int aOnly, int bOnly, double mcnemarExactP, double mcnemarChi2,
+  public record Result(
+      int n,
+      double meanA,
+      double meanB,
+      double diff,
+      double ciLow,
+      double ciHigh,
+      int resamples,
+      long seed,
+      int aOnly,
+      int bOnly,
+      double mcnemarExactP,
+      double mcnemarChi2,
       double mcnemarChi2P) {}
 
   /**
    * Compares paired outcomes.
    *
-   * @throws IllegalArgumentException if the arrays differ in length or are empty, or
-   *     {@code resamples < 1}
+   * @throws IllegalArgumentException if the arrays differ in length or are empty, or {@code
+   *     resamples < 1}
    */
   public static Result compare(boolean[] a, boolean[] b, int resamples, long seed) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("compare: paired outcomes must have the same length, found "
-          + a.length + " and " + b.length);
+      throw new IllegalArgumentException(
+          "compare: paired outcomes must have the same length, found "
+              + a.length
+              + " and "
+              + b.length);
     }
     if (a.length == 0) {
       throw new IllegalArgumentException("compare: need at least one paired example, found none");
@@ -81,9 +95,20 @@ public final class PairedComparison {
       bOnly += !a[i] && b[i] ? 1 : 0;
     }
     double[] ci = bootstrapInterval(a, b, resamples, seed);
-    return new Result(n, (double) hitsA / n, (double) hitsB / n, (double) (hitsB - hitsA) / n,
-        ci[0], ci[1], resamples, seed, aOnly, bOnly, mcnemarExactP(aOnly, bOnly),
-        mcnemarChi2(aOnly, bOnly), mcnemarChi2P(aOnly, bOnly));
+    return new Result(
+        n,
+        (double) hitsA / n,
+        (double) hitsB / n,
+        (double) (hitsB - hitsA) / n,
+        ci[0],
+        ci[1],
+        resamples,
+        seed,
+        aOnly,
+        bOnly,
+        mcnemarExactP(aOnly, bOnly),
+        mcnemarChi2(aOnly, bOnly),
+        mcnemarChi2P(aOnly, bOnly));
   }
 
   /**
@@ -92,7 +117,8 @@ public final class PairedComparison {
    */
   static double[] bootstrapInterval(boolean[] a, boolean[] b, int resamples, long seed) {
     if (resamples < 1) {
-      throw new IllegalArgumentException("compare: bootstrap resamples must be >= 1, found " + resamples);
+      throw new IllegalArgumentException(
+          "compare: bootstrap resamples must be >= 1, found " + resamples);
     }
     int n = a.length;
     int[] d = new int[n];
@@ -121,18 +147,21 @@ public final class PairedComparison {
    */
   static double quantile(double[] sorted, double q) {
     if (sorted.length == 0 || !(q >= 0 && q <= 1)) {
-      throw new IllegalArgumentException("quantile: need values and q in [0, 1], found "
-          + sorted.length + " values, q = " + q);
+      throw new IllegalArgumentException(
+          "quantile: need values and q in [0, 1], found " + sorted.length + " values, q = " + q);
     }
-    return q == 0 ? sorted[0]
-        : new Percentile().withEstimationType(Percentile.EstimationType.R_7).evaluate(sorted, 100 * q);
+    return q == 0
+        ? sorted[0]
+        : new Percentile()
+            .withEstimationType(Percentile.EstimationType.R_7)
+            .evaluate(sorted, 100 * q);
   }
 
   /**
    * Two-sided exact McNemar p-value for {@code b} and {@code c} discordant pairs. Not Commons
-   * Math's {@code BinomialTest} (TWO_SIDED): in 3.6.1 it compares tail probabilities with
-   * {@code ==}, so at p = 1/2 rounding makes it add one tail only (b = 3, c = 10 gives 0.0574
-   * instead of 2 * 378 / 8192 = 0.0923) or more than 1 (b = c = 1 gives 1.5).
+   * Math's {@code BinomialTest} (TWO_SIDED): in 3.6.1 it compares tail probabilities with {@code
+   * ==}, so at p = 1/2 rounding makes it add one tail only (b = 3, c = 10 gives 0.0574 instead of 2
+   * * 378 / 8192 = 0.0923) or more than 1 (b = c = 1 gives 1.5).
    */
   static double mcnemarExactP(int b, int c) {
     checkCounts(b, c);
@@ -162,8 +191,8 @@ public final class PairedComparison {
 
   private static void checkCounts(int b, int c) {
     if (b < 0 || c < 0) {
-      throw new IllegalArgumentException("McNemar: discordant counts must be >= 0, found b = " + b
-          + ", c = " + c);
+      throw new IllegalArgumentException(
+          "McNemar: discordant counts must be >= 0, found b = " + b + ", c = " + c);
     }
   }
 }

@@ -7,9 +7,9 @@ import java.util.List;
  * The few Python {@code str} operations whose exact semantics ParlAI's data readers and metrics
  * rely on: {@code isspace()}, {@code strip()} and {@code split()} with no argument.
  *
- * <p>Java's {@link String#strip()} and {@link Character#isWhitespace(int)} differ from Python on
- * a handful of characters (no-break spaces U+00A0/U+2007/U+202F, U+0085, U+001C..U+001F), which
- * occur in crowd-sourced dialogue text; using these keeps parsing and normalisation identical.
+ * <p>Java's {@link String#strip()} and {@link Character#isWhitespace(int)} differ from Python on a
+ * handful of characters (no-break spaces U+00A0/U+2007/U+202F, U+0085, U+001C..U+001F), which occur
+ * in crowd-sourced dialogue text; using these keeps parsing and normalisation identical.
  *
  * <pre>{@code
  * PythonText.strip("\u00a0hi \n");          // "hi"
@@ -20,11 +20,29 @@ public final class PythonText {
 
   private PythonText() {}
 
-  /** Python's {@code str.isspace()} for one code point (Unicode White_Space plus U+001C..U+001F). */
+  /**
+   * Python's {@code str.isspace()} for one code point (Unicode White_Space plus U+001C..U+001F).
+   */
   public static boolean isSpace(int cp) {
     switch (cp) {
-      case '\t', '\n', 0x0B, 0x0C, '\r', 0x1C, 0x1D, 0x1E, 0x1F, ' ', 0x85, 0xA0, 0x1680, 0x2028,
-          0x2029, 0x202F, 0x205F, 0x3000 -> {
+      case '\t',
+          '\n',
+          0x0B,
+          0x0C,
+          '\r',
+          0x1C,
+          0x1D,
+          0x1E,
+          0x1F,
+          ' ',
+          0x85,
+          0xA0,
+          0x1680,
+          0x2028,
+          0x2029,
+          0x202F,
+          0x205F,
+          0x3000 -> {
         return true;
       }
       default -> {

@@ -13,27 +13,27 @@ import java.util.TreeMap;
  * Aggregates the ranking metrics of one task's examples into ParlAI's report keys.
  *
  * <p>Keys, in this order: {@code exs} (a count), {@code accuracy} (exact match of the chosen reply,
- * the top candidate, with a label after ParlAI's normalisation), {@code f1} (ParlAI's unigram F1
- * of the chosen reply against the best-matching label, {@link UnigramF1}), {@code hits@1},
- * {@code hits@5}, {@code hits@10}, {@code hits@100}, {@code mrr}, {@code rank} (each an average
- * over examples), and {@code bad_candidates} when examples were skipped. As in ParlAI, every
- * hits@k is recorded for every example, also when it had fewer than k candidates (then it is 1:
- * ConvAI2's K = 20 gives hits@100 = 1.0). {@code f1} is averaged over the examples whose chosen
- * reply is known (all of them, unless merged with reports of older runs).
+ * the top candidate, with a label after ParlAI's normalisation), {@code f1} (ParlAI's unigram F1 of
+ * the chosen reply against the best-matching label, {@link UnigramF1}), {@code hits@1}, {@code
+ * hits@5}, {@code hits@10}, {@code hits@100}, {@code mrr}, {@code rank} (each an average over
+ * examples), and {@code bad_candidates} when examples were skipped. As in ParlAI, every hits@k is
+ * recorded for every example, also when it had fewer than k candidates (then it is 1: ConvAI2's K =
+ * 20 gives hits@100 = 1.0). {@code f1} is averaged over the examples whose chosen reply is known
+ * (all of them, unless merged with reports of older runs).
  *
- * <p>An example whose labels are all missing from its candidates throws
- * {@link BadCandidatesException}, unless the report was made with {@code ignoreBadCandidates}:
- * then it is left out of every metric, {@code exs} included, and counted in
- * {@code bad_candidates}. (ParlAI with {@code --ignore-bad-candidates} still counts such an example
- * in {@code exs} and as a hits@k miss, leaving it out of rank and mrr only.)
+ * <p>An example whose labels are all missing from its candidates throws {@link
+ * BadCandidatesException}, unless the report was made with {@code ignoreBadCandidates}: then it is
+ * left out of every metric, {@code exs} included, and counted in {@code bad_candidates}. (ParlAI
+ * with {@code --ignore-bad-candidates} still counts such an example in {@code exs} and as a hits@k
+ * miss, leaving it out of rank and mrr only.)
  *
- * <p><b>Exact merging.</b> Every metric is a function of the examples' (K, rank) pairs and their
- * F1 fractions {@code 2c / (p + g)}, so the report keeps only how many examples had each pair
- * ({@link #rankCounts()}) and each fraction ({@link #f1Counts()}) and computes the
- * averages from those counts in one fixed order. Reports of disjoint slices therefore
- * {@link #addAll merge} into bit-for-bit the report of one run over all of them, whatever the
- * slicing ({@code merge_reports} relies on it: a plain running sum of {@code 1/rank} would differ
- * in the last bits with the summation order).
+ * <p><b>Exact merging.</b> Every metric is a function of the examples' (K, rank) pairs and their F1
+ * fractions {@code 2c / (p + g)}, so the report keeps only how many examples had each pair ({@link
+ * #rankCounts()}) and each fraction ({@link #f1Counts()}) and computes the averages from those
+ * counts in one fixed order. Reports of disjoint slices therefore {@link #addAll merge} into
+ * bit-for-bit the report of one run over all of them, whatever the slicing ({@code merge_reports}
+ * relies on it: a plain running sum of {@code 1/rank} would differ in the last bits with the
+ * summation order).
  *
  * <p>Not thread-safe: use one per worker and {@link #addAll} them.
  *
@@ -73,12 +73,17 @@ public final class Report {
   public record RankCount(int numCandidates, int rank, long count) {
     public RankCount {
       if (numCandidates < 1 || rank < 1 || rank > numCandidates) {
-        throw new IllegalArgumentException("rank count: need 1 <= rank <= K, found rank " + rank
-            + " of K " + numCandidates);
+        throw new IllegalArgumentException(
+            "rank count: need 1 <= rank <= K, found rank " + rank + " of K " + numCandidates);
       }
       if (count < 1) {
-        throw new IllegalArgumentException("rank count: count must be >= 1, found " + count
-            + " for rank " + rank + " of K " + numCandidates);
+        throw new IllegalArgumentException(
+            "rank count: count must be >= 1, found "
+                + count
+                + " for rank "
+                + rank
+                + " of K "
+                + numCandidates);
       }
     }
   }
@@ -93,17 +98,26 @@ public final class Report {
   public record F1Count(long numerator, long denominator, long count) {
     public F1Count {
       if (denominator < 1 || numerator < 0 || numerator > denominator || count < 1) {
-        throw new IllegalArgumentException("f1 count: need 0 <= numerator <= denominator, denominator >= 1, count >= 1,"
-            + " found " + numerator + "/" + denominator + " x " + count);
+        throw new IllegalArgumentException(
+            "f1 count: need 0 <= numerator <= denominator, denominator >= 1, count >= 1,"
+                + " found "
+                + numerator
+                + "/"
+                + denominator
+                + " x "
+                + count);
       }
     }
   }
 
   private final boolean ignoreBadCandidates;
+
   /** F1 fractions packed as numerator * 2^32 + denominator. */
   private final TreeMap<Long, Long> f1 = new TreeMap<>();
+
   private long exs;
   private long badCandidates;
+
   /** (K, rank) packed as K * 2^32 + rank, so the map iterates by K then by rank. */
   private final TreeMap<Long, Long> counts = new TreeMap<>();
 
@@ -121,14 +135,17 @@ public final class Report {
   }
 
   /** A report rebuilt from another's {@link #rankCounts()} and {@link #badCandidates()}. */
-  public static Report fromRankCounts(boolean ignoreBadCandidates, long badCandidates,
-      List<RankCount> rankCounts) {
+  public static Report fromRankCounts(
+      boolean ignoreBadCandidates, long badCandidates, List<RankCount> rankCounts) {
     if (badCandidates < 0) {
-      throw new IllegalArgumentException("report: bad_candidates must be >= 0, found " + badCandidates);
+      throw new IllegalArgumentException(
+          "report: bad_candidates must be >= 0, found " + badCandidates);
     }
     if (badCandidates > 0 && !ignoreBadCandidates) {
-      throw new IllegalArgumentException("report: " + badCandidates
-          + " bad-candidate examples, but bad candidates are not ignored");
+      throw new IllegalArgumentException(
+          "report: "
+              + badCandidates
+              + " bad-candidate examples, but bad candidates are not ignored");
     }
     Report r = new Report(ignoreBadCandidates);
     r.badCandidates = badCandidates;
@@ -161,7 +178,11 @@ public final class Report {
       if (!ignoreBadCandidates) {
         throw new BadCandidatesException(
             exampleId,
-            "example '" + exampleId + "': none of its labels " + labels + " is among its "
+            "example '"
+                + exampleId
+                + "': none of its labels "
+                + labels
+                + " is among its "
                 + rankedCandidates.size()
                 + " candidates (compared after ParlAI's normalisation); fix the candidates or"
                 + " set ignoreBadCandidates to skip and count such examples");
@@ -255,12 +276,13 @@ public final class Report {
       int k = numCandidates(e.getKey());
       int rank = rank(e.getKey());
       long c = e.getValue();
-      sum += switch (metric) {
-        case ACCURACY -> rank == 1 ? c : 0;
-        case MRR -> c * (1.0 / rank);
-        case RANK -> (double) c * rank;
-        default -> rank <= hitsK(metric) ? c : 0;   // as ParlAI: K < k counts too
-      };
+      sum +=
+          switch (metric) {
+            case ACCURACY -> rank == 1 ? c : 0;
+            case MRR -> c * (1.0 / rank);
+            case RANK -> (double) c * rank;
+            default -> rank <= hitsK(metric) ? c : 0; // as ParlAI: K < k counts too
+          };
     }
     return OptionalDouble.of(sum / n);
   }
@@ -303,8 +325,7 @@ public final class Report {
 
   /** The averaged metrics in report order. */
   static List<String> averagedKeys() {
-    return List.of(
-        ACCURACY, F1, hitsKey(1), hitsKey(5), hitsKey(10), hitsKey(100), MRR, RANK);
+    return List.of(ACCURACY, F1, hitsKey(1), hitsKey(5), hitsKey(10), hitsKey(100), MRR, RANK);
   }
 
   private static long key(int numCandidates, int rank) {

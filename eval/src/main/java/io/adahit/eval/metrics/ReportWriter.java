@@ -31,7 +31,9 @@ public final class ReportWriter {
 
   private final ObjectWriter writer;
 
-  /** @param mapper the mapper to serialise with (its configuration is kept; output is indented) */
+  /**
+   * @param mapper the mapper to serialise with (its configuration is kept; output is indented)
+   */
   public ReportWriter(ObjectMapper mapper) {
     Separators separators =
         Separators.createDefaultInstance()
@@ -76,7 +78,8 @@ public final class ReportWriter {
   }
 
   /** Writes {@link #toJson(Map, Map, Map)} to {@code file} atomically, creating or replacing it. */
-  public void write(Path file, Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts)
+  public void write(
+      Path file, Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts)
       throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {

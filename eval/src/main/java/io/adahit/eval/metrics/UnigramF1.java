@@ -5,12 +5,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * ParlAI's {@code F1Metric} ({@code parlai/core/metrics.py}): both texts normalised
- * ({@link AnswerNormalizer}: lower case, punctuation and articles dropped, whitespace collapsed)
- * and split on spaces; {@code common} = the size of the multiset intersection of the tokens;
- * precision = common / |prediction|, recall = common / |gold|, F1 = their harmonic mean
- * = {@code 2 common / (|prediction| + |gold|)} (0 when nothing is common); the best over the labels.
- * Kept as an exact fraction so that reports merge exactly.
+ * ParlAI's {@code F1Metric} ({@code parlai/core/metrics.py}): both texts normalised ({@link
+ * AnswerNormalizer}: lower case, punctuation and articles dropped, whitespace collapsed) and split
+ * on spaces; {@code common} = the size of the multiset intersection of the tokens; precision =
+ * common / |prediction|, recall = common / |gold|, F1 = their harmonic mean = {@code 2 common /
+ * (|prediction| + |gold|)} (0 when nothing is common); the best over the labels. Kept as an exact
+ * fraction so that reports merge exactly.
  *
  * <pre>{@code
  * UnigramF1.of("the cat sat", List.of("a cat sat down"));   // 2*2 / (2 + 3) = 0.8

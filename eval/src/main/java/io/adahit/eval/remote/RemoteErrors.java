@@ -44,21 +44,39 @@ final class RemoteErrors {
 
   /** The server has no skill {@code skill}. */
   static IOException unknownSkill(String target, String skill, ListSkillsResponse skills) {
-    return new IOException("server " + target + " has no skill '" + skill + "'; its skills: " + skillList(skills)
-        + " (--skill names a skill of the server, not of a local skills folder)");
+    return new IOException(
+        "server "
+            + target
+            + " has no skill '"
+            + skill
+            + "'; its skills: "
+            + skillList(skills)
+            + " (--skill names a skill of the server, not of a local skills folder)");
   }
 
   /** {@code ListSkills} failed while connecting. */
   static IOException connectFailed(String target, StatusRuntimeException e) {
     Status s = e.getStatus();
     if (s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-      String why = s.getCode() == Status.Code.UNAVAILABLE && s.getDescription() != null && s.getDescription().contains("not ready")
-          ? "it is not ready yet (" + s.getDescription() + "); wait until /health says ready"
-          : "is `adahit serve` running there, with gRPC on that port (grpc.port, default 50051)?";
-      return new IOException("server " + target + " unreachable (" + s.getCode() + ": " + description(s) + "); " + why, e);
+      String why =
+          s.getCode() == Status.Code.UNAVAILABLE
+                  && s.getDescription() != null
+                  && s.getDescription().contains("not ready")
+              ? "it is not ready yet (" + s.getDescription() + "); wait until /health says ready"
+              : "is `adahit serve` running there, with gRPC on that port (grpc.port, default 50051)?";
+      return new IOException(
+          "server " + target + " unreachable (" + s.getCode() + ": " + description(s) + "); " + why,
+          e);
     }
-    return new IOException("server " + target + ": ListSkills failed (" + s.getCode() + ": " + description(s)
-        + "); is this an adahit server?", e);
+    return new IOException(
+        "server "
+            + target
+            + ": ListSkills failed ("
+            + s.getCode()
+            + ": "
+            + description(s)
+            + "); is this an adahit server?",
+        e);
   }
 
   /**
@@ -66,36 +84,79 @@ final class RemoteErrors {
    *
    * @param example the example's name
    */
-  static IOException rankFailed(String target, Channel channel, String skill, String example, Throwable error,
-      Duration deadline, int inFlight) {
+  static IOException rankFailed(
+      String target,
+      Channel channel,
+      String skill,
+      String example,
+      Throwable error,
+      Duration deadline,
+      int inFlight) {
     if (!(error instanceof StatusRuntimeException sre)) {
-      return error instanceof IOException io ? io
-          : new IOException("server " + target + ": example '" + example + "' failed: " + error, error);
+      return error instanceof IOException io
+          ? io
+          : new IOException(
+              "server " + target + ": example '" + example + "' failed: " + error, error);
     }
     Status s = sre.getStatus();
     String code = s.getCode() + ": " + description(s);
-    String msg = switch (s.getCode()) {
-      case NOT_FOUND -> "server " + target + " does not know skill '" + skill + "' (" + code + "); its skills: "
-          + skillsOrWhy(channel);
-      case UNAVAILABLE -> "server " + target + " became unreachable at example '" + example + "' (" + code
-          + "); is it still running?";
-      case DEADLINE_EXCEEDED -> "the Rank call for example '" + example + "' took longer than the deadline of "
-          + deadline.toSeconds() + " s (--server-deadline); raise it, or lower -bs (" + inFlight
-          + " calls in flight) for a slow server";
-      case RESOURCE_EXHAUSTED -> "server " + target + " stayed overloaded (" + code + ") after "
-          + RemoteScorer.MAX_RETRIES + " retries; lower -bs (" + inFlight
-          + " Rank calls in flight) or raise the server's batching.queueCapacity";
-      case INVALID_ARGUMENT -> "server " + target + " refused example '" + example + "' (" + code + ")";
-      default -> "the Rank call for example '" + example + "' to server " + target + " failed (" + code + ")";
-    };
+    String msg =
+        switch (s.getCode()) {
+          case NOT_FOUND ->
+              "server "
+                  + target
+                  + " does not know skill '"
+                  + skill
+                  + "' ("
+                  + code
+                  + "); its skills: "
+                  + skillsOrWhy(channel);
+          case UNAVAILABLE ->
+              "server "
+                  + target
+                  + " became unreachable at example '"
+                  + example
+                  + "' ("
+                  + code
+                  + "); is it still running?";
+          case DEADLINE_EXCEEDED ->
+              "the Rank call for example '"
+                  + example
+                  + "' took longer than the deadline of "
+                  + deadline.toSeconds()
+                  + " s (--server-deadline); raise it, or lower -bs ("
+                  + inFlight
+                  + " calls in flight) for a slow server";
+          case RESOURCE_EXHAUSTED ->
+              "server "
+                  + target
+                  + " stayed overloaded ("
+                  + code
+                  + ") after "
+                  + RemoteScorer.MAX_RETRIES
+                  + " retries; lower -bs ("
+                  + inFlight
+                  + " Rank calls in flight) or raise the server's batching.queueCapacity";
+          case INVALID_ARGUMENT ->
+              "server " + target + " refused example '" + example + "' (" + code + ")";
+          default ->
+              "the Rank call for example '"
+                  + example
+                  + "' to server "
+                  + target
+                  + " failed ("
+                  + code
+                  + ")";
+        };
     return new IOException(msg, sre);
   }
 
   private static String skillsOrWhy(Channel channel) {
     try {
-      return skillList(DialogueServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(LIST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-          .listSkills(ListSkillsRequest.getDefaultInstance()));
+      return skillList(
+          DialogueServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(LIST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+              .listSkills(ListSkillsRequest.getDefaultInstance()));
     } catch (StatusRuntimeException e) {
       return "unknown (ListSkills failed too: " + e.getStatus().getCode() + ")";
     }

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  */
 public final class RemoteModel implements EvalTarget {
 
-  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
   private static final String ROUTER_KIND = "router";
 
   private final String target;
@@ -51,15 +52,21 @@ public final class RemoteModel implements EvalTarget {
   private final int maxInFlight;
   private final Duration deadline;
 
-  private RemoteModel(String target, ManagedChannel channel, ListSkillsResponse skills, SkillInfo skill,
-      int maxInFlight, Duration deadline) {
+  private RemoteModel(
+      String target,
+      ManagedChannel channel,
+      ListSkillsResponse skills,
+      SkillInfo skill,
+      int maxInFlight,
+      Duration deadline) {
     this.target = target;
     this.channel = channel;
     this.skills = skills;
     this.skill = skill;
     this.maxInFlight = maxInFlight;
     this.deadline = deadline;
-    this.scorer = new RemoteScorer(target, channel, skill.getName(), routerSkills(), maxInFlight, deadline);
+    this.scorer =
+        new RemoteScorer(target, channel, skill.getName(), routerSkills(), maxInFlight, deadline);
   }
 
   /**
@@ -71,24 +78,31 @@ public final class RemoteModel implements EvalTarget {
    * @throws IllegalArgumentException if {@code target} is not HOST:PORT
    * @throws IOException if the server is unreachable or has no such skill
    */
-  public static RemoteModel connect(String target, String skill, int maxInFlight, Duration deadline) throws IOException {
+  public static RemoteModel connect(String target, String skill, int maxInFlight, Duration deadline)
+      throws IOException {
     checkTarget(target);
     if (deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException("--server-deadline must be > 0 seconds, found " + deadline.toSeconds());
+      throw new IllegalArgumentException(
+          "--server-deadline must be > 0 seconds, found " + deadline.toSeconds());
     }
-    ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
     try {
       ListSkillsResponse skills;
       try {
-        skills = DialogueServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(RemoteErrors.LIST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-            .listSkills(ListSkillsRequest.getDefaultInstance());
+        skills =
+            DialogueServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(RemoteErrors.LIST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .listSkills(ListSkillsRequest.getDefaultInstance());
       } catch (StatusRuntimeException e) {
         throw RemoteErrors.connectFailed(target, e);
       }
       String name = skill == null || skill.isBlank() ? skills.getDefaultSkill() : skill;
-      SkillInfo info = skills.getSkillsList().stream().filter(s -> s.getName().equals(name)).findFirst()
-          .orElseThrow(() -> RemoteErrors.unknownSkill(target, name, skills));
+      SkillInfo info =
+          skills.getSkillsList().stream()
+              .filter(s -> s.getName().equals(name))
+              .findFirst()
+              .orElseThrow(() -> RemoteErrors.unknownSkill(target, name, skills));
       return new RemoteModel(target, channel, skills, info, maxInFlight, deadline);
     } catch (IOException | RuntimeException e) {
       channel.shutdownNow();
@@ -96,12 +110,17 @@ public final class RemoteModel implements EvalTarget {
     }
   }
 
-  /** @throws IllegalArgumentException unless {@code target} is HOST:PORT with a port in 1..65535 */
+  /**
+   * @throws IllegalArgumentException unless {@code target} is HOST:PORT with a port in 1..65535
+   */
   static void checkTarget(String target) {
     Matcher m = HOST_PORT.matcher(target == null ? "" : target);
     if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
-      throw new IllegalArgumentException("--server must be HOST:PORT (the server's gRPC port, e.g. 127.0.0.1:50051),"
-          + " found '" + target + "'");
+      throw new IllegalArgumentException(
+          "--server must be HOST:PORT (the server's gRPC port, e.g. 127.0.0.1:50051),"
+              + " found '"
+              + target
+              + "'");
     }
   }
 
@@ -113,18 +132,21 @@ public final class RemoteModel implements EvalTarget {
     if (!ROUTER_KIND.equals(skill.getKind())) {
       return List.of();
     }
-    return skills.getSkillsList().stream().filter(s -> !ROUTER_KIND.equals(s.getKind())).map(SkillInfo::getName)
+    return skills.getSkillsList().stream()
+        .filter(s -> !ROUTER_KIND.equals(s.getKind()))
+        .map(SkillInfo::getName)
         .toList();
   }
 
   /**
-   * The server's scorer: it ranks each skill at the lengths it serves it at; {@code overrides}
-   * must be none (the eval_model command refuses them with --server).
+   * The server's scorer: it ranks each skill at the lengths it serves it at; {@code overrides} must
+   * be none (the eval_model command refuses them with --server).
    */
   @Override
   public Scorer scorerFor(LengthOverrides overrides, Path cacheDir) {
     if (overrides.any()) {
-      throw new IllegalArgumentException("--text-truncate and --label-truncate cannot be changed with --server");
+      throw new IllegalArgumentException(
+          "--text-truncate and --label-truncate cannot be changed with --server");
     }
     return scorer;
   }
@@ -138,8 +160,12 @@ public final class RemoteModel implements EvalTarget {
     Map<String, TextLengths> out = new LinkedHashMap<>();
     List<String> names = routerSkills().isEmpty() ? List.of(skill.getName()) : routerSkills();
     for (SkillInfo s : skills.getSkillsList()) {
-      if (names.contains(s.getName()) && s.getTextTruncate() >= TextLengths.MIN && s.getLabelTruncate() >= TextLengths.MIN) {
-        out.put(s.getName(), new TextLengths(s.getTextTruncate(), s.getLabelTruncate(), TextLengths.Origin.SERVER));
+      if (names.contains(s.getName())
+          && s.getTextTruncate() >= TextLengths.MIN
+          && s.getLabelTruncate() >= TextLengths.MIN) {
+        out.put(
+            s.getName(),
+            new TextLengths(s.getTextTruncate(), s.getLabelTruncate(), TextLengths.Origin.SERVER));
       }
     }
     return out;
@@ -177,7 +203,9 @@ public final class RemoteModel implements EvalTarget {
     }
     m.put("server_max_in_flight", maxInFlight);
     m.put("server_deadline_s", deadline.toSeconds());
-    m.put("contamination_check", "not done: the server's adapters and their training files are not visible to the client");
+    m.put(
+        "contamination_check",
+        "not done: the server's adapters and their training files are not visible to the client");
     return m;
   }
 

@@ -11,25 +11,26 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * ParlAI's default {@code blended_skill_talk} teacher: the free worker's messages are the text,
- * the guided worker's replies the labels. The first example of an episode is
- * {@code your persona: <guided[0]>\nyour persona: <guided[1]>\n[<WoW topic>\n]<seed utterance
- * 1>\n<seed utterance 2>\n<free message 1>}; later ones are the free message alone. A trailing
- * free message with no reply yields no example. K = 100.
+ * ParlAI's default {@code blended_skill_talk} teacher: the free worker's messages are the text, the
+ * guided worker's replies the labels. The first example of an episode is {@code your persona:
+ * <guided[0]>\nyour persona: <guided[1]>\n[<WoW topic>\n]<seed utterance 1>\n<seed utterance
+ * 2>\n<free message 1>}; later ones are the free message alone. A trailing free message with no
+ * reply yields no example. K = 100.
  *
  * <p>Layouts (detected from the file):
+ *
  * <ul>
  *   <li>KnowEE ({@code bst/{valid,test}_dialogues.json}, the default): {@code {"dialogue": [seed1,
  *       seed2, free1, guided1, ...], "speaker persona": [...], "listener persona": [...]}}; the
- *       listener is the guided worker. Fields: {@code free_message}, {@code your_persona},
- *       {@code partner_persona} (persona lines joined by "\n"; not ParlAI fields).
+ *       listener is the guided worker. Fields: {@code free_message}, {@code your_persona}, {@code
+ *       partner_persona} (persona lines joined by "\n"; not ParlAI fields).
  *   <li>ParlAI's own {@code {valid,test}.json} ({@code bst/} or {@code blended_skill_talk/}, used
- *       when present): built as ParlAI's {@code build.py} writes its {@code .txt} and
- *       {@code ParlAIDialogTeacher} reads it back, including the topic line, the
- *       {@code label_candidates} and the fields {@code context_dataset}, {@code free_message},
- *       {@code convai2}, {@code empathetic_dialogues}, {@code wizard_of_wikipedia},
- *       {@code guided_chosen_suggestion}; the escape round trip and the space ParlAI's build
- *       appends to each line's last field (usually the last candidate) are reproduced.
+ *       when present): built as ParlAI's {@code build.py} writes its {@code .txt} and {@code
+ *       ParlAIDialogTeacher} reads it back, including the topic line, the {@code label_candidates}
+ *       and the fields {@code context_dataset}, {@code free_message}, {@code convai2}, {@code
+ *       empathetic_dialogues}, {@code wizard_of_wikipedia}, {@code guided_chosen_suggestion}; the
+ *       escape round trip and the space ParlAI's build appends to each line's last field (usually
+ *       the last candidate) are reproduced.
  * </ul>
  *
  * <pre>{@code
@@ -82,7 +83,8 @@ public final class BlendedSkillTalkTeacher extends FixedTeacher {
               + " absent");
     } else {
       throw new IOException(
-          file + ": unknown BST layout: the first episode has neither 'dialog' + 'personas'"
+          file
+              + ": unknown BST layout: the first episode has neither 'dialog' + 'personas'"
               + " (ParlAI) nor 'dialogue' + 'listener persona' (KnowEE)");
     }
     boolean allHaveCands =
@@ -101,12 +103,25 @@ public final class BlendedSkillTalkTeacher extends FixedTeacher {
     List<String> speaker = DataFiles.texts(ep.get("speaker persona"));
     if (listener.size() < 2 || d.size() < 2) {
       throw new IOException(
-          file + ": episode " + e + " must have 2 listener persona lines and 2 seed utterances,"
-              + " found " + listener.size() + " and " + d.size());
+          file
+              + ": episode "
+              + e
+              + " must have 2 listener persona lines and 2 seed utterances,"
+              + " found "
+              + listener.size()
+              + " and "
+              + d.size());
     }
     String context =
-        "your persona: " + listener.get(0) + "\nyour persona: " + listener.get(1) + "\n"
-            + d.get(0) + "\n" + d.get(1) + "\n";
+        "your persona: "
+            + listener.get(0)
+            + "\nyour persona: "
+            + listener.get(1)
+            + "\n"
+            + d.get(0)
+            + "\n"
+            + d.get(1)
+            + "\n";
     List<Draft> drafts = new ArrayList<>();
     for (int i = 0; 3 + 2 * i < d.size(); i++) {
       String free = d.get(2 + 2 * i);
@@ -173,7 +188,8 @@ public final class BlendedSkillTalkTeacher extends FixedTeacher {
 
   /**
    * ParlAI's {@code _escape} then {@code str_to_msg}'s {@code tostr}: the identity except that a
-   * literal backslash-t / backslash-n / {@code __PIPE__} in the data decodes to tab / newline / '|'.
+   * literal backslash-t / backslash-n / {@code __PIPE__} in the data decodes to tab / newline /
+   * '|'.
    */
   static String roundTrip(String s) {
     String escaped = s.replace("\t", "\\t").replace("\n", "\\n").replace("|", "__PIPE__");

@@ -11,12 +11,12 @@ import java.util.Set;
  * Makes K label candidates for an example that has none: its gold label plus K-1 labels of other
  * episodes of the same split, sampled with a fixed seed.
  *
- * <p>Rules: a negative never comes from the example's own episode; negatives are distinct from
- * each other and from every label of the example after ParlAI's answer normalisation (so the gold
- * is never in the list twice, not even as "The cat." vs "the cat"); the gold is inserted at a
+ * <p>Rules: a negative never comes from the example's own episode; negatives are distinct from each
+ * other and from every label of the example after ParlAI's answer normalisation (so the gold is
+ * never in the list twice, not even as "The cat." vs "the cat"); the gold is inserted at a
  * uniformly random position. Each example gets its own {@link Random} seeded from (seed, example
- * index), so its candidates do not depend on which other examples were asked for, and
- * {@code java.util.Random} is specified to give the same numbers on every JVM.
+ * index), so its candidates do not depend on which other examples were asked for, and {@code
+ * java.util.Random} is specified to give the same numbers on every JVM.
  */
 final class CandidateSampler {
 
@@ -35,7 +35,9 @@ final class CandidateSampler {
   CandidateSampler(List<String> texts, List<Integer> episodes, long seed, int k) {
     if (texts.size() != episodes.size()) {
       throw new IllegalArgumentException(
-          "pool texts and episodes must have equal sizes, found " + texts.size() + " and "
+          "pool texts and episodes must have equal sizes, found "
+              + texts.size()
+              + " and "
               + episodes.size());
     }
     if (k < 1) {
@@ -79,8 +81,15 @@ final class CandidateSampler {
     }
     if (out.size() < k - 1) {
       throw new IllegalArgumentException(
-          exampleName + ": K = " + k + " needs " + (k - 1) + " negatives from other episodes,"
-              + " distinct after normalisation; the split's " + n + " labels give only "
+          exampleName
+              + ": K = "
+              + k
+              + " needs "
+              + (k - 1)
+              + " negatives from other episodes,"
+              + " distinct after normalisation; the split's "
+              + n
+              + " labels give only "
               + out.size());
     }
     out.add(rnd.nextInt(k), labels.get(0));

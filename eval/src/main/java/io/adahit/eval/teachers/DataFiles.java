@@ -27,9 +27,16 @@ public final class DataFiles {
   static void requireFile(String task, Path file) throws NoSuchFileException {
     if (!Files.isRegularFile(file)) {
       Path dir = file.toAbsolutePath().normalize().getParent();
-      throw new NoSuchFileException(file.toString(), null, "task '" + task + "': data file "
-          + file.getFileName() + " not found in folder " + dir
-          + (Files.isDirectory(dir) ? "" : " (which does not exist)"));
+      throw new NoSuchFileException(
+          file.toString(),
+          null,
+          "task '"
+              + task
+              + "': data file "
+              + file.getFileName()
+              + " not found in folder "
+              + dir
+              + (Files.isDirectory(dir) ? "" : " (which does not exist)"));
     }
   }
 
@@ -38,7 +45,9 @@ public final class DataFiles {
     return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
   }
 
-  /** Lines split as Python's universal-newline text mode does (\n, \r\n, \r), terminators removed. */
+  /**
+   * Lines split as Python's universal-newline text mode does (\n, \r\n, \r), terminators removed.
+   */
   public static List<String> readLines(Path file) throws IOException {
     List<String> lines = new ArrayList<>();
     try (BufferedReader r =
@@ -62,8 +71,12 @@ public final class DataFiles {
       return mapper.readTree(in);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new IOException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-          + ": not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IOException(
+          file
+              + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+              + ": not valid JSON: "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 

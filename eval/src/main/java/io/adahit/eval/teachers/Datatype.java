@@ -3,9 +3,9 @@ package io.adahit.eval.teachers;
 import java.util.Locale;
 
 /**
- * The split a teacher reads: ParlAI's {@code -dt valid|test}. The harness only evaluates, so
- * {@code train} is rejected. ParlAI's suffixes ({@code valid:stream}, {@code test:ordered}) are
- * accepted and ignored: every teacher here yields its examples in file order.
+ * The split a teacher reads: ParlAI's {@code -dt valid|test}. The harness only evaluates, so {@code
+ * train} is rejected. ParlAI's suffixes ({@code valid:stream}, {@code test:ordered}) are accepted
+ * and ignored: every teacher here yields its examples in file order.
  *
  * <pre>{@code
  * Datatype dt = Datatype.parse("valid:stream");   // VALID
@@ -29,7 +29,9 @@ public enum Datatype {
       default ->
           throw new IllegalArgumentException(
               "datatype must be valid or test (optionally with a ParlAI suffix such as"
-                  + " ':stream'), found '" + datatype + "'");
+                  + " ':stream'), found '"
+                  + datatype
+                  + "'");
     };
   }
 

@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param candidates the data's own label candidates, or null when the data gives none
  */
-record Draft(String text, List<String> labels, List<String> candidates, Map<String, String> fields) {
+record Draft(
+    String text, List<String> labels, List<String> candidates, Map<String, String> fields) {
 
   Draft(String text, List<String> labels, Map<String, String> fields) {
     this(text, labels, null, fields);

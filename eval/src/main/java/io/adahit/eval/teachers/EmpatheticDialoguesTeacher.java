@@ -15,17 +15,18 @@ import java.util.OptionalInt;
 /**
  * ParlAI's default {@code empathetic_dialogues} teacher for valid/test: the experiencer side only.
  * Each example's text is the Speaker's (experiencer's) utterance and its label the Listener's reply
- * that follows it (utterances 1→2, 3→4, ...); a conversation is one episode. Fields:
- * {@code emotion} (the CSV's {@code context}) and {@code situation} (its {@code prompt}). K = 100.
+ * that follows it (utterances 1→2, 3→4, ...); a conversation is one episode. Fields: {@code
+ * emotion} (the CSV's {@code context}) and {@code situation} (its {@code prompt}). K = 100.
  *
  * <p>Layouts, by file name:
+ *
  * <ul>
  *   <li>{@code *.jsonl} (the default {@code ed/{valid,test}.jsonl}, rebuilt; see
  *       shared/data/README.md): one conversation per line with {@code utterances}.
- *   <li>{@code *.csv}: the original ParlAI CSV ({@code ed/{split}.csv} or
- *       {@code empatheticdialogues/empatheticdialogues/{split}.csv} when present), parsed as
- *       ParlAI does (split on ',', {@code _comma_} → ',', the 9th column's {@code |}-separated
- *       candidates with {@code _pipe_} → '|').
+ *   <li>{@code *.csv}: the original ParlAI CSV ({@code ed/{split}.csv} or {@code
+ *       empatheticdialogues/empatheticdialogues/{split}.csv} when present), parsed as ParlAI does
+ *       (split on ',', {@code _comma_} → ',', the 9th column's {@code |}-separated candidates with
+ *       {@code _pipe_} → '|').
  * </ul>
  *
  * <pre>{@code
@@ -98,8 +99,13 @@ public final class EmpatheticDialoguesTeacher extends FixedTeacher {
         int idx = utts.get(i).path("utterance_idx").asInt(-1);
         if (idx != i + 1) {
           throw new IOException(
-              DataFiles.where(file, lineNo) + ": conversation " + conv.path("conv_id").asText()
-                  + ": utterance_idx must count 1, 2, ...; found " + idx + " at position " + i);
+              DataFiles.where(file, lineNo)
+                  + ": conversation "
+                  + conv.path("conv_id").asText()
+                  + ": utterance_idx must count 1, 2, ...; found "
+                  + idx
+                  + " at position "
+                  + i);
         }
         if (i > 0 && idx % 2 == 0) {
           drafts.add(
@@ -132,16 +138,25 @@ public final class EmpatheticDialoguesTeacher extends FixedTeacher {
       int lineNo = i + 1;
       if (c.length < 8 || (s.length != 8 && s.length != 9)) {
         throw new IOException(
-            DataFiles.where(file, lineNo) + ": an ED CSV line must have 8 or 9 fields, found "
-                + s.length + " (and " + c.length + " on the line before)");
+            DataFiles.where(file, lineNo)
+                + ": an ED CSV line must have 8 or 9 fields, found "
+                + s.length
+                + " (and "
+                + c.length
+                + " on the line before)");
       }
       turn++;
       int prevIdx = parseInt(file, lineNo - 1, c[1]);
       int idx = parseInt(file, lineNo, s[1]);
       if (prevIdx + 1 != idx || idx != turn) {
         throw new IOException(
-            DataFiles.where(file, lineNo) + ": utterance_idx must follow " + prevIdx + " as "
-                + turn + ", found " + idx);
+            DataFiles.where(file, lineNo)
+                + ": utterance_idx must follow "
+                + prevIdx
+                + " as "
+                + turn
+                + ", found "
+                + idx);
       }
       String text = c[5].replace("_comma_", ",");
       String label = PythonText.strip(s[5].replace("_comma_", ","));

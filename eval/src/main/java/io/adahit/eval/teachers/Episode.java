@@ -3,8 +3,7 @@ package io.adahit.eval.teachers;
 import java.util.List;
 
 /**
- * The examples of one episode (one conversation), in order; only the last has
- * {@code episodeDone}.
+ * The examples of one episode (one conversation), in order; only the last has {@code episodeDone}.
  *
  * <pre>{@code
  * for (Episode ep : teacher.episodes()) {
@@ -32,8 +31,14 @@ public record Episode(int index, List<Example> examples) {
       boolean last = i == examples.size() - 1;
       if (examples.get(i).episodeDone() != last) {
         throw new IllegalArgumentException(
-            "episode " + index + ": episodeDone must be set on the last example only, found "
-                + examples.get(i).episodeDone() + " on example " + i + " of " + examples.size());
+            "episode "
+                + index
+                + ": episodeDone must be set on the last example only, found "
+                + examples.get(i).episodeDone()
+                + " on example "
+                + i
+                + " of "
+                + examples.size());
       }
     }
   }

@@ -12,8 +12,8 @@ import java.util.Map;
  * episode carries the context, e.g. the {@code your persona:} lines); the agent builds the dialogue
  * history itself by joining texts and its previous replies (ParlAI: the labels) with "\n", and
  * clears it after {@code episodeDone}. {@code fields} keeps the task's extra message fields by
- * their ParlAI names ({@code emotion}, {@code situation}, {@code checked_sentence},
- * {@code knowledge}, ...).
+ * their ParlAI names ({@code emotion}, {@code situation}, {@code checked_sentence}, {@code
+ * knowledge}, ...).
  *
  * <pre>{@code
  * Example ex = new Example("convai2", "your persona: i like ski.\nhi", List.of("hello"),

@@ -42,8 +42,11 @@ final class FbDialogFormat {
         convId = Integer.parseInt(space == -1 ? line : line.substring(0, space));
       } catch (NumberFormatException e) {
         throw new IOException(
-            DataFiles.where(file, lineNo) + ": fbdialog lines must start with a turn number,"
-                + " found '" + abbreviate(line) + "'");
+            DataFiles.where(file, lineNo)
+                + ": fbdialog lines must start with a turn number,"
+                + " found '"
+                + abbreviate(line)
+                + "'");
       }
       String[] split = line.substring(space + 1).split("\t", -1);
       for (int i = 0; i < split.length; i++) {
@@ -77,7 +80,10 @@ final class FbDialogFormat {
   private static void requireNoPendingContext(Path file, int xLine, String x) throws IOException {
     if (!PythonText.strip(x).isEmpty()) {
       throw new IOException(
-          DataFiles.where(file, xLine) + ": context '" + abbreviate(x) + "' is followed by no"
+          DataFiles.where(file, xLine)
+              + ": context '"
+              + abbreviate(x)
+              + "' is followed by no"
               + " labelled line in its episode (ParlAI would yield an example without labels,"
               + " which cannot be evaluated)");
     }

@@ -56,7 +56,8 @@ abstract class FixedTeacher implements Teacher {
     List<List<Draft>> nonEmpty = drafts.stream().filter(ep -> !ep.isEmpty()).toList();
     OptionalInt k = options.numCandidates().isPresent() ? options.numCandidates() : defaultK;
     CandidateSampler sampler = null;
-    long missing = nonEmpty.stream().flatMap(List::stream).filter(d -> d.candidates() == null).count();
+    long missing =
+        nonEmpty.stream().flatMap(List::stream).filter(d -> d.candidates() == null).count();
     if (missing > 0 && k.isPresent()) {
       List<String> pool = new ArrayList<>();
       List<Integer> poolEpisodes = new ArrayList<>();
@@ -110,13 +111,19 @@ abstract class FixedTeacher implements Teacher {
               ? "K = " + fileK.getMin()
               : "K = " + fileK.getMin() + ".." + fileK.getMax();
       parts.add(
-          "the data file's label_candidates (" + kk + ", as ParlAI's inline candidates)"
+          "the data file's label_candidates ("
+              + kk
+              + ", as ParlAI's inline candidates)"
               + (mixed ? " for " + fileK.getCount() + " examples" : ""));
     }
     if (sampled > 0) {
       parts.add(
-          "gold + " + (sampler.k() - 1) + " sampled from other episodes' labels of this split,"
-              + " seed " + seed + " (negatives distinct from each other and from the labels after"
+          "gold + "
+              + (sampler.k() - 1)
+              + " sampled from other episodes' labels of this split,"
+              + " seed "
+              + seed
+              + " (negatives distinct from each other and from the labels after"
               + " ParlAI normalisation; gold at a seeded random position)"
               + (mixed ? " for " + sampled + " examples" : ""));
     }
@@ -165,7 +172,16 @@ abstract class FixedTeacher implements Teacher {
 
   @Override
   public String toString() {
-    return task + " " + datatype + " (" + dataFile + "): " + numEpisodes() + " episodes, "
-        + numExamples + " examples; candidates: " + candidateSource;
+    return task
+        + " "
+        + datatype
+        + " ("
+        + dataFile
+        + "): "
+        + numEpisodes()
+        + " episodes, "
+        + numExamples
+        + " examples; candidates: "
+        + candidateSource;
   }
 }

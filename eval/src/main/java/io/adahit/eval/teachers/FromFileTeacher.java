@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * ParlAI's {@code fromfile} task: examples from a file in ParlAI's dialog text format
- * ({@code fromfile:parlaiformat}, the default; see {@link ParlaiDialogFormat}), or in fbdialog
- * format ({@code fromfile:fbformat}). The file is {@link TeacherOptions#dataFile()} (ParlAI's
- * {@code --fromfile-datapath}), used as given for any datatype.
+ * ParlAI's {@code fromfile} task: examples from a file in ParlAI's dialog text format ({@code
+ * fromfile:parlaiformat}, the default; see {@link ParlaiDialogFormat}), or in fbdialog format
+ * ({@code fromfile:fbformat}). The file is {@link TeacherOptions#dataFile()} (ParlAI's {@code
+ * --fromfile-datapath}), used as given for any datatype.
  *
  * <p>Candidates are the lines' {@code label_candidates}; examples without any get K sampled ones
  * only when {@link TeacherOptions#withNumCandidates} is set.
@@ -27,7 +27,10 @@ public final class FromFileTeacher extends FixedTeacher {
   public static final String FBFORMAT = "fromfile:fbformat";
 
   private FromFileTeacher(
-      String task, TeacherOptions options, Path file, List<List<Draft>> drafts,
+      String task,
+      TeacherOptions options,
+      Path file,
+      List<List<Draft>> drafts,
       List<String> differences) {
     super(task, idOf(file), options, file, drafts, OptionalInt.empty(), differences);
   }
@@ -44,8 +47,7 @@ public final class FromFileTeacher extends FixedTeacher {
           "examples without label_candidates get gold + K-1 sampled ones (ParlAI gives them"
               + " none)");
     }
-    return new FromFileTeacher(
-        TASK, options, file, ParlaiDialogFormat.read(file), differences);
+    return new FromFileTeacher(TASK, options, file, ParlaiDialogFormat.read(file), differences);
   }
 
   /** Reads an fbdialog file ({@code fromfile:fbformat}). */
@@ -70,7 +72,9 @@ public final class FromFileTeacher extends FixedTeacher {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "task '" + task + "' needs a data file (ParlAI's --fromfile-datapath):"
+                        "task '"
+                            + task
+                            + "' needs a data file (ParlAI's --fromfile-datapath):"
                             + " set TeacherOptions.withDataFile, found none"));
     DataFiles.requireFile(task, file);
     return file;

@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads ParlAI's dialog text format as {@code ParlAIDialogTeacher._setup_data} with
- * {@code parlai.utils.misc.str_to_msg} does.
+ * Reads ParlAI's dialog text format as {@code ParlAIDialogTeacher._setup_data} with {@code
+ * parlai.utils.misc.str_to_msg} does.
  *
  * <p>One example per non-empty line (lines end at '\n' only; a '\r' stays in the line), fields
  * separated by TAB, each {@code name:value} split at the first ':'. Values decode {@code \t},
- * {@code \n} and {@code __PIPE__}; {@code labels} and {@code label_candidates} (and
- * {@code text_candidates}) split on '|' first. {@code text} and {@code labels} are required,
- * {@code eval_labels} is refused (ParlAI converts labels itself). As in ParlAI, any non-empty
- * {@code episode_done} value (even {@code False}) ends the episode (Python's {@code bool(str)}),
- * and the file's last episode ends at the last line. Other fields are kept, decoded, in the
- * example's fields.
+ * {@code \n} and {@code __PIPE__}; {@code labels} and {@code label_candidates} (and {@code
+ * text_candidates}) split on '|' first. {@code text} and {@code labels} are required, {@code
+ * eval_labels} is refused (ParlAI converts labels itself). As in ParlAI, any non-empty {@code
+ * episode_done} value (even {@code False}) ends the episode (Python's {@code bool(str)}), and the
+ * file's last episode ends at the last line. Other fields are kept, decoded, in the example's
+ * fields.
  */
 final class ParlaiDialogFormat {
 
@@ -48,7 +48,9 @@ final class ParlaiDialogFormat {
         int colon = t.indexOf(':');
         if (colon < 0) {
           throw new IOException(
-              where + ": every field must be name:value, found '" + t
+              where
+                  + ": every field must be name:value, found '"
+                  + t
                   + "' (ParlAI would read it as a garbled field)");
         }
         String key = t.substring(0, colon);
@@ -60,9 +62,10 @@ final class ParlaiDialogFormat {
           case "episode_done" -> done = !value.isEmpty();
           case "eval_labels" ->
               throw new IOException(
-                  where + ": use 'labels', not 'eval_labels', in a data file (ParlAI converts"
+                  where
+                      + ": use 'labels', not 'eval_labels', in a data file (ParlAI converts"
                       + " labels to eval_labels itself)");
-          case "id" -> { }
+          case "id" -> {}
           case "text_candidates" -> fields.put(key, String.join("|", toList(value)));
           default -> fields.put(key, unescape(value));
         }

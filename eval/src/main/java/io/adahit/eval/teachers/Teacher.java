@@ -49,8 +49,8 @@ public interface Teacher {
   }
 
   /**
-   * How the label candidates were made, e.g. {@code "gold + 99 sampled from other episodes'
-   * labels of this split, seed 0, ..."} or {@code "the data file's label_candidates"}.
+   * How the label candidates were made, e.g. {@code "gold + 99 sampled from other episodes' labels
+   * of this split, seed 0, ..."} or {@code "the data file's label_candidates"}.
    */
   String candidateSource();
 

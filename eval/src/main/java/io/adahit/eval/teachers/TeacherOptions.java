@@ -17,12 +17,12 @@ import java.util.OptionalInt;
  *     .withDataFile(Path.of("/data/bst/test.json")); // default: the task's file under datapath
  * }</pre>
  *
- * @param datapath the data folder (ParlAI's {@code --datapath}; the CLI defaults to
- *     {@code ../shared/data})
+ * @param datapath the data folder (ParlAI's {@code --datapath}; the CLI defaults to {@code
+ *     ../shared/data})
  * @param datatype the split
  * @param seed seed of the negative sampling; the same seed gives the same candidates
- * @param numCandidates K, when not the task's default; used only for examples whose data gives
- *     no candidates
+ * @param numCandidates K, when not the task's default; used only for examples whose data gives no
+ *     candidates
  * @param dataFile a file to read instead of the task's default one (its layout is detected); the
  *     {@code fromfile} task requires it
  */
@@ -41,7 +41,8 @@ public record TeacherOptions(
       throw new IllegalArgumentException("datatype must not be null");
     }
     if (numCandidates == null) {
-      throw new IllegalArgumentException("numCandidates must not be null (use OptionalInt.empty())");
+      throw new IllegalArgumentException(
+          "numCandidates must not be null (use OptionalInt.empty())");
     }
     if (numCandidates.isPresent() && numCandidates.getAsInt() < 1) {
       throw new IllegalArgumentException(
@@ -69,7 +70,9 @@ public record TeacherOptions(
     return new TeacherOptions(datapath, datatype, seed, numCandidates, Optional.of(file));
   }
 
-  /** The explicit data file, or the first of {@code defaults} (relative to datapath) that exists. */
+  /**
+   * The explicit data file, or the first of {@code defaults} (relative to datapath) that exists.
+   */
   Path resolve(String... defaults) {
     if (dataFile.isPresent()) {
       return dataFile.get();
@@ -97,11 +100,17 @@ public record TeacherOptions(
     }
     String where = "data file " + file.getFileName() + " not found in folder " + folder(file);
     if (dataFile.isEmpty()) {
-      where += " (--datapath " + datapath.toAbsolutePath().normalize()
-          + (defaults.length > 1 ? "; also looked for " + String.join(", ",
-              Arrays.asList(defaults).subList(0, defaults.length - 1)) : "") + ")";
+      where +=
+          " (--datapath "
+              + datapath.toAbsolutePath().normalize()
+              + (defaults.length > 1
+                  ? "; also looked for "
+                      + String.join(", ", Arrays.asList(defaults).subList(0, defaults.length - 1))
+                  : "")
+              + ")";
     }
-    throw new NoSuchFileException(file.toString(), null, "task '" + task + "' (" + datatype + "): " + where);
+    throw new NoSuchFileException(
+        file.toString(), null, "task '" + task + "' (" + datatype + "): " + where);
   }
 
   /** The absolute folder of {@code file}, marked when it does not exist at all. */

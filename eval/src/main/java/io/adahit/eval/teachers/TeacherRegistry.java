@@ -25,8 +25,8 @@ public final class TeacherRegistry {
 
   /**
    * A new registry with this project's teachers: {@code convai2}, {@code wizard_of_wikipedia},
-   * {@code empathetic_dialogues}, {@code blended_skill_talk}, {@code fromfile} (also as
-   * {@code fromfile:parlaiformat}) and {@code fromfile:fbformat}.
+   * {@code empathetic_dialogues}, {@code blended_skill_talk}, {@code fromfile} (also as {@code
+   * fromfile:parlaiformat}) and {@code fromfile:fbformat}.
    */
   public static TeacherRegistry builtIn() {
     TeacherRegistry r = new TeacherRegistry();

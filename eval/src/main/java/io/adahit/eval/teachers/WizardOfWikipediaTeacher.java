@@ -15,11 +15,12 @@ import java.util.OptionalInt;
  * random split, labels = the wizard's responses). K = 100.
  *
  * <p><b>Text.</b> ParlAI's teacher does not put the dialogue history in {@code text}: each example
- * carries the apprentice's last message only (the first one prefixed by the chosen topic and
- * "\n"; in a wizard-first dialogue the first example is the topic alone); the agent accumulates
- * the history, its own previous replies being the previous labels.
+ * carries the apprentice's last message only (the first one prefixed by the chosen topic and "\n";
+ * in a wizard-first dialogue the first example is the topic alone); the agent accumulates the
+ * history, its own previous replies being the previous labels.
  *
  * <p><b>Layouts</b> (detected from the file):
+ *
  * <ul>
  *   <li>FSB ({@code wow/fsb_wow_{valid,test}_random_split.json}, the default): a JSON array of
  *       {@code {"meta": [[checked sentence] or [] per pair], "dialogue": [[apprentice, wizard],
@@ -77,8 +78,10 @@ public final class WizardOfWikipediaTeacher extends FixedTeacher {
               + " knowledge, title, checked_sentence)");
     } else {
       throw new IOException(
-          file + ": unknown WoW layout: the first dialogue has neither 'dialog' (ParlAI raw) nor"
-              + " 'dialogue' (FSB), found fields " + fieldNames(first));
+          file
+              + ": unknown WoW layout: the first dialogue has neither 'dialog' (ParlAI raw) nor"
+              + " 'dialogue' (FSB), found fields "
+              + fieldNames(first));
     }
     boolean allHaveCands =
         drafts.stream().flatMap(List::stream).allMatch(d -> d.candidates() != null);
@@ -101,8 +104,14 @@ public final class WizardOfWikipediaTeacher extends FixedTeacher {
         JsonNode pair = dialogue.get(i);
         if (pair.size() != 2) {
           throw new IOException(
-              file + ": episode " + e + " pair " + i + " must be [apprentice, wizard], found "
-                  + pair.size() + " elements");
+              file
+                  + ": episode "
+                  + e
+                  + " pair "
+                  + i
+                  + " must be [apprentice, wizard], found "
+                  + pair.size()
+                  + " elements");
         }
         JsonNode knowledge = meta.path(i);
         Map<String, String> fields = new LinkedHashMap<>();

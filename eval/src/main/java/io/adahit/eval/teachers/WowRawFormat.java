@@ -9,21 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads Wizard of Wikipedia's raw JSON ({@code valid_random_split.json} layout) as ParlAI's
- * default {@code WizardDialogKnowledgeTeacher} does with {@code --label-type response},
- * {@code --include-knowledge true}, {@code --include-checked-sentence true},
- * {@code --add-missing-turns none}:
+ * Reads Wizard of Wikipedia's raw JSON ({@code valid_random_split.json} layout) as ParlAI's default
+ * {@code WizardDialogKnowledgeTeacher} does with {@code --label-type response}, {@code
+ * --include-knowledge true}, {@code --include-checked-sentence true}, {@code --add-missing-turns
+ * none}:
  *
  * <ul>
  *   <li>One example per wizard turn that has an apprentice turn before it; if the wizard speaks
- *       first, the first example has the chosen topic alone as text and, as in ParlAI, the
- *       episode has {@code (turns - 1) / 2} examples (the last wizard turn of an odd-length
- *       wizard-first dialogue is dropped).
+ *       first, the first example has the chosen topic alone as text and, as in ParlAI, the episode
+ *       has {@code (turns - 1) / 2} examples (the last wizard turn of an odd-length wizard-first
+ *       dialogue is dropped).
  *   <li>Text: the chosen topic, "\n", then the apprentice's message for the first example of an
  *       apprentice-first dialogue; the apprentice's message alone afterwards.
  *   <li>Candidates: the wizard turn's {@code candidate_responses}, when present and non-empty.
- *   <li>Fields: {@code chosen_topic}, {@code knowledge} (one "title sentence" per line),
- *       {@code title}, {@code checked_sentence}.
+ *   <li>Fields: {@code chosen_topic}, {@code knowledge} (one "title sentence" per line), {@code
+ *       title}, {@code checked_sentence}.
  * </ul>
  */
 final class WowRawFormat {

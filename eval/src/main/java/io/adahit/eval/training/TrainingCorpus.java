@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Which files each skill trains on, and how they become a {@link TrainingTask}: the table "What
- * to use for what" of ../shared/data/README.md, never an evaluation split. A seeded shuffle of
- * whole dialogues puts a held-out slice aside for validation, so no conversation is split between
+ * Which files each skill trains on, and how they become a {@link TrainingTask}: the table "What to
+ * use for what" of ../shared/data/README.md, never an evaluation split. A seeded shuffle of whole
+ * dialogues puts a held-out slice aside for validation, so no conversation is split between
  * training and validation.
  *
  * <pre>{@code
@@ -55,7 +55,8 @@ public final class TrainingCorpus {
           valid.addAll(d.pairs());
         } else if (maxTrainPairs <= 0 || train.size() < maxTrainPairs) {
           List<TrainingPair> p = d.pairs();
-          int room = maxTrainPairs <= 0 ? p.size() : Math.min(p.size(), maxTrainPairs - train.size());
+          int room =
+              maxTrainPairs <= 0 ? p.size() : Math.min(p.size(), maxTrainPairs - train.size());
           train.addAll(p.subList(0, room));
         }
       }
@@ -72,21 +73,27 @@ public final class TrainingCorpus {
   /** The four skills' training files in ../shared/data. */
   public static TrainingCorpus builtIn() {
     Map<String, List<Source>> m = new LinkedHashMap<>();
-    m.put("convai2", List.of(
-        new Source("convai2/personachat_test_original.json", TrainingSources::personaChat),
-        new Source("convai2/fsb_persona_1000.json", TrainingSources::fsbPersona),
-        new Source("msc/personasummary_session_1_test.jsonl", TrainingSources::mscSession1),
-        new Source("msc/dialogue_session_2_test.jsonl", TrainingSources::mscDialogue),
-        new Source("msc/dialogue_session_3_test.jsonl", TrainingSources::mscDialogue),
-        new Source("msc/fsb_session_4_test.json", TrainingSources::fsbPersona),
-        new Source("msc/fsb_session_5_test.json", TrainingSources::fsbPersona)));
-    m.put("wizard_of_wikipedia", List.of(
-        new Source("wow/fsb_wow_test_random_split.json", TrainingSources::fsbWow),
-        new Source("wow/kilt_wow_dev.jsonl", TrainingSources::kiltWow)));
-    m.put("empathetic_dialogues", List.of(
-        new Source("ed/train.jsonl.gz", TrainingSources::empathetic)));
-    m.put("blended_skill_talk", List.of(
-        new Source("bst/train_turns.csv", TrainingSources::bstTurns)));
+    m.put(
+        "convai2",
+        List.of(
+            new Source("convai2/personachat_test_original.json", TrainingSources::personaChat),
+            new Source("convai2/fsb_persona_1000.json", TrainingSources::fsbPersona),
+            new Source("msc/personasummary_session_1_test.jsonl", TrainingSources::mscSession1),
+            new Source("msc/dialogue_session_2_test.jsonl", TrainingSources::mscDialogue),
+            new Source("msc/dialogue_session_3_test.jsonl", TrainingSources::mscDialogue),
+            new Source("msc/fsb_session_4_test.json", TrainingSources::fsbPersona),
+            new Source("msc/fsb_session_5_test.json", TrainingSources::fsbPersona)));
+    m.put(
+        "wizard_of_wikipedia",
+        List.of(
+            new Source("wow/fsb_wow_test_random_split.json", TrainingSources::fsbWow),
+            new Source("wow/kilt_wow_dev.jsonl", TrainingSources::kiltWow)));
+    m.put(
+        "empathetic_dialogues",
+        List.of(new Source("ed/train.jsonl.gz", TrainingSources::empathetic)));
+    m.put(
+        "blended_skill_talk",
+        List.of(new Source("bst/train_turns.csv", TrainingSources::bstTurns)));
     return new TrainingCorpus(Collections.unmodifiableMap(m));
   }
 
@@ -121,8 +128,11 @@ public final class TrainingCorpus {
   private List<Source> sources(String skill) {
     List<Source> s = skills.get(skill);
     if (s == null) {
-      throw new IllegalArgumentException("training: no training data for skill '" + skill
-          + "'; skills with training data: " + skills.keySet());
+      throw new IllegalArgumentException(
+          "training: no training data for skill '"
+              + skill
+              + "'; skills with training data: "
+              + skills.keySet());
     }
     return s;
   }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * One conversation from the responding speaker's side, as a teacher would yield it: the partner's
- * texts (the first one carrying persona lines or earlier history where the format has them) and
- * the replies to learn.
+ * texts (the first one carrying persona lines or earlier history where the format has them) and the
+ * replies to learn.
  *
  * @param source the file it came from, relative to the data folder
  * @param texts partner turns; {@code texts[i]} is answered by {@code replies[i]}
@@ -20,7 +20,8 @@ public record TrainingDialogue(String source, List<String> texts, List<String> r
     texts = List.copyOf(texts);
     replies = List.copyOf(replies);
     if (texts.size() != replies.size()) {
-      throw new IllegalArgumentException(source + ": " + texts.size() + " texts but " + replies.size() + " replies");
+      throw new IllegalArgumentException(
+          source + ": " + texts.size() + " texts but " + replies.size() + " replies");
     }
   }
 

@@ -32,7 +32,10 @@ final class TrainingSources {
     List<TrainingDialogue> read(TrainingSources s, Path file, String name) throws IOException;
   }
 
-  /** PersonaChat test (KnowEE layout): the listener answers the speaker, with the listener's persona. */
+  /**
+   * PersonaChat test (KnowEE layout): the listener answers the speaker, with the listener's
+   * persona.
+   */
   List<TrainingDialogue> personaChat(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
     for (JsonNode ep : json(file)) {
@@ -42,7 +45,9 @@ final class TrainingSources {
     return out;
   }
 
-  /** FSB's persona layout: {@code meta} = persona lines, {@code dialogue} = [partner, reply] pairs. */
+  /**
+   * FSB's persona layout: {@code meta} = persona lines, {@code dialogue} = [partner, reply] pairs.
+   */
   List<TrainingDialogue> fsbPersona(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
     for (JsonNode ep : json(file)) {
@@ -62,21 +67,26 @@ final class TrainingSources {
     return out;
   }
 
-  /** KILT's WoW: {@code input} = the history joined by "\n", {@code output[0].answer} = the reply. */
+  /**
+   * KILT's WoW: {@code input} = the history joined by "\n", {@code output[0].answer} = the reply.
+   */
   List<TrainingDialogue> kiltWow(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
     for (JsonLine l : jsonLines(file)) {
       JsonNode o = l.node();
       String answer = o.path("output").path(0).path("answer").asText("");
       if (!o.path("input").isTextual() || answer.isEmpty()) {
-        throw new IOException(DataFiles.where(file, l.lineNo()) + ": a KILT line needs 'input' and output[0].answer");
+        throw new IOException(
+            DataFiles.where(file, l.lineNo()) + ": a KILT line needs 'input' and output[0].answer");
       }
       out.add(new TrainingDialogue(name, List.of(o.get("input").asText()), List.of(answer)));
     }
     return out;
   }
 
-  /** ED (rebuilt JSONL): the listener answers the speaker's previous utterance, as the ED teacher. */
+  /**
+   * ED (rebuilt JSONL): the listener answers the speaker's previous utterance, as the ED teacher.
+   */
   List<TrainingDialogue> empathetic(Path file, String name) throws IOException {
     List<TrainingDialogue> out = new ArrayList<>();
     for (JsonLine l : jsonLines(file)) {
@@ -94,11 +104,15 @@ final class TrainingSources {
   /** BST train turns (CSV {@code sequenceID,text}): free worker → guided worker, no personas. */
   List<TrainingDialogue> bstTurns(Path file, String name) throws IOException {
     Map<String, List<String>> episodes = new LinkedHashMap<>();
-    try (CSVParser p = CSVParser.parse(file, StandardCharsets.UTF_8,
-        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build())) {
+    try (CSVParser p =
+        CSVParser.parse(
+            file,
+            StandardCharsets.UTF_8,
+            CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build())) {
       for (CSVRecord r : p) {
         if (r.size() < 2) {
-          throw new IOException(file + ":" + p.getCurrentLineNumber() + ": expected 'sequenceID,text'");
+          throw new IOException(
+              file + ":" + p.getCurrentLineNumber() + ": expected 'sequenceID,text'");
         }
         episodes.computeIfAbsent(r.get(0), k -> new ArrayList<>()).add(r.get(1));
       }
@@ -117,7 +131,11 @@ final class TrainingSources {
     List<TrainingDialogue> out = new ArrayList<>();
     for (JsonLine l : jsonLines(file)) {
       JsonNode o = l.node();
-      bothSides(out, name, texts(o.path("dialog")), strings(o.path("personas").path(0)),
+      bothSides(
+          out,
+          name,
+          texts(o.path("dialog")),
+          strings(o.path("personas").path(0)),
           strings(o.path("personas").path(1)));
     }
     return out;
@@ -129,14 +147,19 @@ final class TrainingSources {
     for (JsonLine l : jsonLines(file)) {
       JsonNode o = l.node();
       JsonNode personas = o.path("init_personachat").path("init_personas");
-      bothSides(out, name, texts(o.path("dialog")), strings(personas.path(0)), strings(personas.path(1)));
+      bothSides(
+          out, name, texts(o.path("dialog")), strings(personas.path(0)), strings(personas.path(1)));
     }
     return out;
   }
 
   /** Speaker 1 answers turns 1, 3, ...; speaker 2 answers turns 0, 2, ... */
-  private static void bothSides(List<TrainingDialogue> out, String name, List<String> utts,
-      List<String> first, List<String> second) {
+  private static void bothSides(
+      List<TrainingDialogue> out,
+      String name,
+      List<String> utts,
+      List<String> first,
+      List<String> second) {
     if (utts.size() >= 2) {
       out.add(sideOf(name, second, utts, 0));
     }
@@ -149,7 +172,8 @@ final class TrainingSources {
    * The side answering {@code utts[start]}, {@code utts[start+2]}, ...; a trailing unanswered turn
    * yields nothing.
    */
-  private static TrainingDialogue sideOf(String name, List<String> persona, List<String> utts, int start) {
+  private static TrainingDialogue sideOf(
+      String name, List<String> persona, List<String> utts, int start) {
     List<String> texts = new ArrayList<>();
     List<String> replies = new ArrayList<>();
     for (int i = start; i + 1 < utts.size(); i += 2) {
@@ -172,8 +196,8 @@ final class TrainingSources {
   }
 
   /** ConvAI2's layout: "your persona: ..." lines, then the first partner turn, joined by "\n". */
-  private static TrainingDialogue withPersona(String name, List<String> persona, List<String> texts,
-      List<String> replies) {
+  private static TrainingDialogue withPersona(
+      String name, List<String> persona, List<String> texts, List<String> replies) {
     if (!persona.isEmpty() && !texts.isEmpty()) {
       StringBuilder first = new StringBuilder();
       for (String p : persona) {

@@ -34,7 +34,8 @@ class EvaluatorTest {
   @TempDir Path tmp;
 
   /** Hashed bag of words, 64 dimensions: cheap, deterministic, and sensitive to the context. */
-  static final TextEncoder BAG_OF_WORDS = (texts, opts) -> texts.stream().map(EvaluatorTest::bag).toArray(float[][]::new);
+  static final TextEncoder BAG_OF_WORDS =
+      (texts, opts) -> texts.stream().map(EvaluatorTest::bag).toArray(float[][]::new);
 
   static float[] bag(String text) {
     float[] v = new float[64];
@@ -60,11 +61,13 @@ class EvaluatorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"convai2", "wizard_of_wikipedia", "empathetic_dialogues", "blended_skill_talk"})
+  @ValueSource(
+      strings = {"convai2", "wizard_of_wikipedia", "empathetic_dialogues", "blended_skill_talk"})
   void inlineMetricsOnFiftyRealExamplesEqualAnIndependentComputation(String task) throws Exception {
     Teacher t = teacher(task);
     Evaluator ev = new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 7, false);
-    Report r = ev.evaluate(ContextBuilder.build(t, 50), CandidateMode.INLINE, List.of(), n -> {}, null);
+    Report r =
+        ev.evaluate(ContextBuilder.build(t, 50), CandidateMode.INLINE, List.of(), n -> {}, null);
 
     // independent: history by hand, rank = 1 + better scores + equal scores given earlier
     double hits1 = 0;
@@ -98,10 +101,14 @@ class EvaluatorTest {
       }
     }
     assertThat(r.exs()).isEqualTo(50);
-    assertThat(r.average("hits@1").getAsDouble()).isEqualTo(hits1 / 50, org.assertj.core.data.Offset.offset(1e-12));
-    assertThat(r.average("hits@5").getAsDouble()).isEqualTo(hits5 / 50, org.assertj.core.data.Offset.offset(1e-12));
-    assertThat(r.average("mrr").getAsDouble()).isEqualTo(mrr / 50, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(r.average("hits@1").getAsDouble()).as("the bag of words beats chance on " + task)
+    assertThat(r.average("hits@1").getAsDouble())
+        .isEqualTo(hits1 / 50, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.average("hits@5").getAsDouble())
+        .isEqualTo(hits5 / 50, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.average("mrr").getAsDouble())
+        .isEqualTo(mrr / 50, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.average("hits@1").getAsDouble())
+        .as("the bag of words beats chance on " + task)
         .isGreaterThan(1.0 / t.episodes().get(0).examples().get(0).labelCandidates().size());
   }
 
@@ -109,15 +116,17 @@ class EvaluatorTest {
   void batchCandidatesAreTheBatchLabels() throws Exception {
     Teacher t = teacher("convai2");
     List<String> seen = new ArrayList<>();
-    TextEncoder spy = (texts, opts) -> {
-      seen.addAll(texts);
-      return BAG_OF_WORDS.encode(texts, opts);
-    };
+    TextEncoder spy =
+        (texts, opts) -> {
+          seen.addAll(texts);
+          return BAG_OF_WORDS.encode(texts, opts);
+        };
     Evaluator ev = new Evaluator(new Ranker(spy, RankerOptions.defaults()), 5, false);
     List<EvalExample> ex = ContextBuilder.build(t, 10);
     Report r = ev.evaluate(ex, CandidateMode.BATCH, List.of(), n -> {}, null);
     assertThat(r.exs()).isEqualTo(10);
-    assertThat(r.rankCounts()).as("K = 5: each example ranks the batch's 5 labels")
+    assertThat(r.rankCounts())
+        .as("K = 5: each example ranks the batch's 5 labels")
         .allSatisfy(rc -> assertThat(rc.numCandidates()).isEqualTo(5));
     assertThat(r.average("hits@10")).as("as ParlAI: K = 5 < 10 counts as a hit").hasValue(1.0);
     List<String> labels = ex.stream().map(e -> e.example().evalLabels().get(0)).distinct().toList();
@@ -135,8 +144,9 @@ class EvaluatorTest {
     assertThat(r.exs()).isEqualTo(4);
     assertThat(r.average("rank").getAsDouble()).isBetween(1.0, 6.0);
 
-    Report skipped = new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 2, true)
-        .evaluate(ex, CandidateMode.FIXED, List.of("i like turtles."), n -> {}, null);
+    Report skipped =
+        new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 2, true)
+            .evaluate(ex, CandidateMode.FIXED, List.of("i like turtles."), n -> {}, null);
     assertThat(skipped.exs()).isZero();
     assertThat(skipped.badCandidates()).isEqualTo(4);
   }
@@ -146,8 +156,10 @@ class EvaluatorTest {
     Example bare = new Example("fromfile", "hi", List.of("hello"), List.of(), true, Map.of());
     EvalExample e = new EvalExample("fromfile valid episode 0 example 0", 0, bare, "hi");
     Evaluator ev = new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 2, false);
-    assertThatThrownBy(() -> ev.evaluate(List.of(e), CandidateMode.INLINE, List.of(), n -> {}, null))
-        .hasMessageContaining("fromfile valid episode 0 example 0").hasMessageContaining("empty candidate list");
+    assertThatThrownBy(
+            () -> ev.evaluate(List.of(e), CandidateMode.INLINE, List.of(), n -> {}, null))
+        .hasMessageContaining("fromfile valid episode 0 example 0")
+        .hasMessageContaining("empty candidate list");
   }
 
   @Test
@@ -157,7 +169,9 @@ class EvaluatorTest {
     long episodes = ex.stream().map(EvalExample::episode).distinct().count();
     Path log = tmp.resolve("logs/convai2.jsonl");
     ObjectMapper json = new ObjectMapper();
-    try (WorldLogWriter w = new WorldLogWriter(json, log, "agent", List.of("convai2", "agent"), Map.of("task", "convai2"))) {
+    try (WorldLogWriter w =
+        new WorldLogWriter(
+            json, log, "agent", List.of("convai2", "agent"), Map.of("task", "convai2"))) {
       new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 8, false)
           .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, w);
     }
@@ -179,6 +193,7 @@ class EvaluatorTest {
     Example first = t.episodes().get(0).examples().get(0);
     Example second = t.episodes().get(0).examples().get(1);
     assertThat(ex.get(0).context()).isEqualTo(first.text());
-    assertThat(ex.get(1).context()).isEqualTo(first.text() + "\n" + first.evalLabels().get(0) + "\n" + second.text());
+    assertThat(ex.get(1).context())
+        .isEqualTo(first.text() + "\n" + first.evalLabels().get(0) + "\n" + second.text());
   }
 }

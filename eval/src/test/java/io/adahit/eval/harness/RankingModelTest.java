@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading what to rank with: zero-shot, a skill by name, an adapter directory. */
 class RankingModelTest {
 
-  private static final List<String> TEXTS = List.of("i love skiing in the alps.", "what do you do for fun?");
+  private static final List<String> TEXTS =
+      List.of("i love skiing in the alps.", "what do you do for fun?");
 
   private static Backbone backbone;
   @TempDir static Path skills;
@@ -31,9 +32,12 @@ class RankingModelTest {
     backbone = Backbone.loadDefault();
     convai2 = SharedData.dir().resolve("convai2/valid_self_original_no_cands.txt");
     copyOfBstValid = skills.getParent().resolve(skills.getFileName() + "-copy.json");
-    Files.copy(SharedData.dir().resolve("bst/valid_dialogues.json"), copyOfBstValid,
+    Files.copy(
+        SharedData.dir().resolve("bst/valid_dialogues.json"),
+        copyOfBstValid,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Path unrelated = Files.writeString(skills.resolveSibling(skills.getFileName() + "-other.txt"), "other");
+    Path unrelated =
+        Files.writeString(skills.resolveSibling(skills.getFileName() + "-other.txt"), "other");
     TestSkills.write(backbone, skills, copyOfBstValid, unrelated);
   }
 
@@ -64,10 +68,13 @@ class RankingModelTest {
         RankingModel head = RankingModel.load(backbone, skills, "head", null)) {
       assertThat(z.hasAdapter()).isFalse();
       assertThat(z.encoderId()).isEqualTo(backbone.fingerprint() + "/zero-shot");
-      assertThat(List.of(z.encoderId(), plain.encoderId(), hit.encoderId(), head.encoderId())).doesNotHaveDuplicates();
+      assertThat(List.of(z.encoderId(), plain.encoderId(), hit.encoderId(), head.encoderId()))
+          .doesNotHaveDuplicates();
       assertThat(plain.encoderId()).contains("/adapter/plain/sha256:");
       assertThat(hit.encoderId()).contains("/adapter/hit/").contains("/base/sha256:");
-      assertThat(hit.describe()).containsEntry("skill", "hit").containsEntry("base_adapter", "base");
+      assertThat(hit.describe())
+          .containsEntry("skill", "hit")
+          .containsEntry("base_adapter", "base");
       // the head has no hook points: it changes the embeddings only if the encoder applies it
       for (RankingModel m : List.of(plain, hit, head)) {
         float[][] e = m.encoder().encode(TEXTS, EncodeOptions.defaults());
@@ -82,14 +89,19 @@ class RankingModelTest {
     Path bstValid = SharedData.dir().resolve("bst/valid_dialogues.json");
     try (RankingModel hit = RankingModel.load(backbone, skills, "hit", null);
         RankingModel plain = RankingModel.load(backbone, skills, "plain", null)) {
-      assertThat(hit.trainingFiles()).extracting(Contamination.TrainingSource::skill).containsExactly("base");
-      Optional<Contamination> c = Contamination.find("blended_skill_talk", bstValid, hit.trainingFiles());
+      assertThat(hit.trainingFiles())
+          .extracting(Contamination.TrainingSource::skill)
+          .containsExactly("base");
+      Optional<Contamination> c =
+          Contamination.find("blended_skill_talk", bstValid, hit.trainingFiles());
       assertThat(c).isPresent();
       assertThat(c.get().skill()).isEqualTo("base");
       assertThat(c.get().trainingPath()).isEqualTo(copyOfBstValid.toString());
-      assertThat(c.get().message()).startsWith("CONTAMINATED: task 'blended_skill_talk' evaluates " + bstValid);
+      assertThat(c.get().message())
+          .startsWith("CONTAMINATED: task 'blended_skill_talk' evaluates " + bstValid);
       assertThat(Contamination.find("convai2", convai2, hit.trainingFiles())).isEmpty();
-      assertThat(Contamination.find("blended_skill_talk", bstValid, plain.trainingFiles())).isEmpty();
+      assertThat(Contamination.find("blended_skill_talk", bstValid, plain.trainingFiles()))
+          .isEmpty();
     }
   }
 
@@ -102,6 +114,7 @@ class RankingModelTest {
     assertThatThrownBy(() -> RankingModel.load(backbone, skills, "plain", skills.resolve("plain")))
         .hasMessageStartingWith("give --skill or --adapter, not both");
     assertThatThrownBy(() -> RankingModel.adapterDir(backbone, skills.resolve("missing")))
-        .hasMessageContaining("adapter_config.json").hasMessageContaining("adapter config not found");
+        .hasMessageContaining("adapter_config.json")
+        .hasMessageContaining("adapter config not found");
   }
 }

@@ -41,17 +41,27 @@ class ReportMergerTest {
   static void loadTeachers() throws Exception {
     TeacherRegistry registry = TeacherRegistry.builtIn();
     TeacherOptions opts = TeacherOptions.of(SharedData.dir(), Datatype.VALID);
-    teachers = List.of(registry.create("convai2", opts), registry.create("blended_skill_talk", opts));
+    teachers =
+        List.of(registry.create("convai2", opts), registry.create("blended_skill_talk", opts));
   }
 
   /** Evaluates the shard and writes its -rf file as eval_model does. */
   private Path runShard(Shard shard, int ne, String name) throws Exception {
-    Evaluator ev = new Evaluator(new Ranker(EvaluatorTest.BAG_OF_WORDS, RankerOptions.defaults()), 16, false);
+    Evaluator ev =
+        new Evaluator(new Ranker(EvaluatorTest.BAG_OF_WORDS, RankerOptions.defaults()), 16, false);
     List<TaskResult> results = new ArrayList<>();
-    for (EvalPlan.Task t : EvalPlan.prepare(teachers, ne, shard, CandidateMode.INLINE, List.of(), 16, w -> {})) {
+    for (EvalPlan.Task t :
+        EvalPlan.prepare(teachers, ne, shard, CandidateMode.INLINE, List.of(), 16, w -> {})) {
       Report r = ev.evaluate(t.examples(), CandidateMode.INLINE, List.of(), n -> {}, null);
-      results.add(new TaskResult(t.teacher().task(), r, 1.0 + shard.shardId(), 10, 5, null,
-          new EncoderWork(10, 100 * (shard.shardId() + 1), 150 * (shard.shardId() + 1))));
+      results.add(
+          new TaskResult(
+              t.teacher().task(),
+              r,
+              1.0 + shard.shardId(),
+              10,
+              5,
+              null,
+              new EncoderWork(10, 100 * (shard.shardId() + 1), 150 * (shard.shardId() + 1))));
     }
     Map<String, Object> opt = new LinkedHashMap<>();
     opt.put("task", "convai2,blended_skill_talk");
@@ -61,51 +71,72 @@ class ReportMergerTest {
       opt.put("shard_id", shard.shardId());
     }
     Path file = tmp.resolve(name);
-    new ReportWriter(JSON).write(file, opt, RunReport.toMap(results, 2.0 + shard.shardId(), false, List.of()),
-        RunReport.reports(results));
+    new ReportWriter(JSON)
+        .write(
+            file,
+            opt,
+            RunReport.toMap(results, 2.0 + shard.shardId(), false, List.of()),
+            RunReport.reports(results));
     return file;
   }
 
   private static Map<String, Object> metricsOnly(Map<String, Object> report) {
     return report.entrySet().stream()
-        .filter(e -> !e.getKey().matches("(.*/|total_)?(wall_time_s|exs_per_s|exps|encoded_texts|cached_texts|encoded_tokens|padded_tokens|tokens_per_s)"))
+        .filter(
+            e ->
+                !e.getKey()
+                    .matches(
+                        "(.*/|total_)?(wall_time_s|exs_per_s|exps|encoded_texts|cached_texts|encoded_tokens|padded_tokens|tokens_per_s)"))
         // JSON reads 80 back as an Integer; compare numbers by value (doubles bit for bit)
-        .collect(Collectors.toMap(Map.Entry::getKey,
-            e -> e.getValue() instanceof Number n ? (Object) n.doubleValue() : e.getValue(),
-            (a, b) -> a, LinkedHashMap::new));
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey,
+                e -> e.getValue() instanceof Number n ? (Object) n.doubleValue() : e.getValue(),
+                (a, b) -> a,
+                LinkedHashMap::new));
   }
 
   @Test
   void mergedShardReportsEqualTheSingleRunExactly() throws Exception {
-    int ne = 80;  // convai2: 80 of 7801; BST: 80 of 5651 (episodes are cut, histories kept)
+    int ne = 80; // convai2: 80 of 7801; BST: 80 of 5651 (episodes are cut, histories kept)
     ReportFile single = ReportFile.read(JSON, runShard(Shard.ALL, ne, "single.json"));
     List<ReportFile> shards = new ArrayList<>();
-    for (int i = 2; i >= 0; i--) {   // any order
+    for (int i = 2; i >= 0; i--) { // any order
       shards.add(ReportFile.read(JSON, runShard(new Shard(3, i), ne, "shard-" + i + ".json")));
     }
     ReportMerger.Merged merged = ReportMerger.merge(shards);
 
     assertThat(metricsOnly(merged.report())).isEqualTo(metricsOnly(single.report()));
-    assertThat(merged.report()).containsEntry("convai2/exs", 80L).containsKey("blended_skill_talk/mrr");
+    assertThat(merged.report())
+        .containsEntry("convai2/exs", 80L)
+        .containsKey("blended_skill_talk/mrr");
     assertThat(((Number) single.report().get("convai2/exs")).longValue()).isEqualTo(80);
-    assertThat(shards).allSatisfy(s -> assertThat(s.counts().get("convai2").exs()).isBetween(1L, 79L));
+    assertThat(shards)
+        .allSatisfy(s -> assertThat(s.counts().get("convai2").exs()).isBetween(1L, 79L));
     assertThat(merged.counts().get("blended_skill_talk").rankCounts())
         .isEqualTo(single.counts().get("blended_skill_talk").rankCounts());
     // the parallel job's timing: slowest shard, summed cache counts
-    assertThat(merged.report()).containsEntry("convai2/wall_time_s", 3.0)
-        .containsEntry("convai2/encoded_texts", 30L).containsEntry("total_wall_time_s", 4.0);
+    assertThat(merged.report())
+        .containsEntry("convai2/wall_time_s", 3.0)
+        .containsEntry("convai2/encoded_texts", 30L)
+        .containsEntry("total_wall_time_s", 4.0);
     // the backbone's tokens are summed over shards (100 + 200 + 300), tokens/s over the slowest
     // shard's time; the run's totals add both tasks
-    assertThat(merged.report()).containsEntry("convai2/encoded_tokens", 600L)
-        .containsEntry("convai2/padded_tokens", 900L).containsEntry("convai2/tokens_per_s", 200.0)
-        .containsEntry("total_encoded_tokens", 1200L).containsEntry("total_tokens_per_s", 300.0);
-    assertThat(single.report()).containsEntry("blended_skill_talk/encoded_tokens", 100)
+    assertThat(merged.report())
+        .containsEntry("convai2/encoded_tokens", 600L)
+        .containsEntry("convai2/padded_tokens", 900L)
+        .containsEntry("convai2/tokens_per_s", 200.0)
+        .containsEntry("total_encoded_tokens", 1200L)
+        .containsEntry("total_tokens_per_s", 300.0);
+    assertThat(single.report())
+        .containsEntry("blended_skill_talk/encoded_tokens", 100)
         .containsEntry("blended_skill_talk/tokens_per_s", 100.0);
     assertThat(merged.opt()).doesNotContainKey("shard_id").containsEntry("num_shards", 3);
     // and it survives a write and a read
     Path out = tmp.resolve("merged.json");
     new ReportWriter(JSON).write(out, merged.opt(), merged.report(), merged.counts());
-    assertThat(metricsOnly(ReportFile.read(JSON, out).report())).isEqualTo(metricsOnly(single.report()));
+    assertThat(metricsOnly(ReportFile.read(JSON, out).report()))
+        .isEqualTo(metricsOnly(single.report()));
   }
 
   @Test
@@ -120,8 +151,10 @@ class ReportMergerTest {
     assertThatThrownBy(() -> ReportMerger.merge(List.of(s0, other)))
         .hasMessageContaining("are not shards of one run: opt.num_examples is 20 vs 30");
     Path noCounts = tmp.resolve("parlai.json");
-    Files.writeString(noCounts, "{\"opt\": {\"num_shards\": 2, \"shard_id\": 1, \"task\": \"convai2,blended_skill_talk\","
-        + " \"num_examples\": 20}, \"report\": {\"exs\": 3}}");
+    Files.writeString(
+        noCounts,
+        "{\"opt\": {\"num_shards\": 2, \"shard_id\": 1, \"task\": \"convai2,blended_skill_talk\","
+            + " \"num_examples\": 20}, \"report\": {\"exs\": 3}}");
     assertThatThrownBy(() -> ReportMerger.merge(List.of(s0, ReportFile.read(JSON, noCounts))))
         .hasMessageContaining("parlai.json has no \"counts\"");
   }
@@ -137,9 +170,13 @@ class ReportMergerTest {
       union.addAll(mine);
     }
     assertThat(union).hasSize(100).containsExactlyInAnyOrderElementsOf(all);
-    assertThatThrownBy(() -> new Shard(4, 4)).hasMessage("--shard-id must be in 0..3 for --num-shards 4, found 4");
+    assertThatThrownBy(() -> new Shard(4, 4))
+        .hasMessage("--shard-id must be in 0..3 for --num-shards 4, found 4");
     assertThatThrownBy(() -> new Shard(0, 0)).hasMessage("--num-shards must be >= 1, found 0");
-    assertThatThrownBy(() -> EvalPlan.prepare(teachers, 10, new Shard(2, 0), CandidateMode.BATCH, List.of(), 8, w -> {}))
+    assertThatThrownBy(
+            () ->
+                EvalPlan.prepare(
+                    teachers, 10, new Shard(2, 0), CandidateMode.BATCH, List.of(), 8, w -> {}))
         .hasMessageContaining("--num-shards cannot be used with -ecands batch");
   }
 }

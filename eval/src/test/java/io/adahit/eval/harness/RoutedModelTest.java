@@ -46,7 +46,8 @@ class RoutedModelTest {
   }
 
   private static Teacher teacher(String task) throws Exception {
-    return TeacherRegistry.builtIn().create(task, TeacherOptions.of(SharedData.dir(), Datatype.VALID));
+    return TeacherRegistry.builtIn()
+        .create(task, TeacherOptions.of(SharedData.dir(), Datatype.VALID));
   }
 
   @Test
@@ -57,15 +58,19 @@ class RoutedModelTest {
       assertThat(auto.skills()).containsExactly("convai2", "empathetic_dialogues");
       Scorer scorer = auto.scorer(options, cache);
       for (String task : RouterSkills.SKILLS) {
-        List<EvalExample> examples = ContextBuilder.build(teacher(task), task.equals("convai2") ? 24 : 8);
-        Evaluator.Result routed = new Evaluator(scorer, 8, false)
-            .run(examples, CandidateMode.INLINE, List.of(), n -> {}, null);
+        List<EvalExample> examples =
+            ContextBuilder.build(teacher(task), task.equals("convai2") ? 24 : 8);
+        Evaluator.Result routed =
+            new Evaluator(scorer, 8, false)
+                .run(examples, CandidateMode.INLINE, List.of(), n -> {}, null);
         assertThat(routed.routing().total()).isEqualTo(examples.size());
         assertThat(routed.routing().accuracy(task)).isPresent();
 
         SkillRouter router = SkillRouter.load(skills.resolve("auto"), backbone);
-        List<String> chosen = router.route(examples.stream().map(EvalExample::context).toList()).stream()
-            .map(SkillRouter.Routing::skill).toList();
+        List<String> chosen =
+            router.route(examples.stream().map(EvalExample::context).toList()).stream()
+                .map(SkillRouter.Routing::skill)
+                .toList();
         Report direct = new Report();
         for (String skill : RouterSkills.SKILLS) {
           List<EvalExample> group = new java.util.ArrayList<>();
@@ -78,11 +83,16 @@ class RoutedModelTest {
           if (group.isEmpty()) {
             continue;
           }
-          try (RankingModel m = skill.equals("convai2") ? RankingModel.skill(backbone, skills, skill)
-              : RankingModel.zeroShot(backbone)) {
+          try (RankingModel m =
+              skill.equals("convai2")
+                  ? RankingModel.skill(backbone, skills, skill)
+                  : RankingModel.zeroShot(backbone)) {
             Scorer own = m.scorer(options, cache);
-            direct.addAll(new Evaluator(own, 8, false).evaluate(group, CandidateMode.INLINE, List.of(), n -> {}, null));
-            assertThat(own.encodedTexts()).as("the routed run cached " + skill + "'s texts under its own encoder id")
+            direct.addAll(
+                new Evaluator(own, 8, false)
+                    .evaluate(group, CandidateMode.INLINE, List.of(), n -> {}, null));
+            assertThat(own.encodedTexts())
+                .as("the routed run cached " + skill + "'s texts under its own encoder id")
                 .isZero();
           }
         }
@@ -94,14 +104,22 @@ class RoutedModelTest {
   @Test
   void theContaminationGuardSeesEveryRoutedSkillAndTheRouter() throws Exception {
     try (RoutedModel auto = RoutedModel.load(backbone, skills, "auto")) {
-      assertThat(auto.trainingFiles()).extracting(Contamination.TrainingSource::skill).contains("convai2");
+      assertThat(auto.trainingFiles())
+          .extracting(Contamination.TrainingSource::skill)
+          .contains("convai2");
       Teacher c2 = teacher("convai2");
       assertThat(Contamination.find("convai2", c2.dataFile(), auto.trainingFiles()))
           .hasValueSatisfying(c -> assertThat(c.skill()).isEqualTo("convai2"));
-      assertThat(Contamination.find("empathetic_dialogues", teacher("empathetic_dialogues").dataFile(),
-          auto.trainingFiles())).isEmpty();
+      assertThat(
+              Contamination.find(
+                  "empathetic_dialogues",
+                  teacher("empathetic_dialogues").dataFile(),
+                  auto.trainingFiles()))
+          .isEmpty();
       assertThat(auto.checksContamination()).isTrue();
-      assertThat(auto.describe()).containsEntry("skill", "auto").containsEntry("adapter_kind", "router")
+      assertThat(auto.describe())
+          .containsEntry("skill", "auto")
+          .containsEntry("adapter_kind", "router")
           .containsEntry("router_skills", List.of("convai2", "empathetic_dialogues"))
           .containsKey("routed_models");
       assertThat(auto.agentId()).isEqualTo("router:auto");
@@ -111,15 +129,21 @@ class RoutedModelTest {
   @Test
   void aRouterOverASkillTheFolderLacksIsRefusedByName() throws Exception {
     Path other = tmp.resolve("other");
-    new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto",
-        Map.of("convai2", List.of("your persona: i like dogs.\nhi there", "your persona: i ski.\nhello"),
-            "wizard_of_wikipedia", List.of("tell me about the nile.", "what is the capital of peru?")), null)
+    new RouterTrainer(backbone, RouterTrainer.Options.defaults())
+        .train(
+            "auto",
+            Map.of(
+                "convai2",
+                List.of("your persona: i like dogs.\nhi there", "your persona: i ski.\nhello"),
+                "wizard_of_wikipedia",
+                List.of("tell me about the nile.", "what is the capital of peru?")),
+            null)
         .save(other.resolve("auto"), Provenance.pending());
     assertThatThrownBy(() -> RoutedModel.load(backbone, other, "auto"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("router 'auto'")
         .hasMessageContaining("not found in skills folder")
-        .hasMessageContaining("convai2")                 // Map.of: the router's skill order is not fixed
+        .hasMessageContaining("convai2") // Map.of: the router's skill order is not fixed
         .hasMessageContaining("wizard_of_wikipedia");
   }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
 
 /**
  * A skills folder with a router, built for tests from real data, servable by the server as is:
+ *
  * <ul>
  *   <li>{@code convai2}: a small Houlsby adapter (top block, bottleneck 8, visibly non-identity);
  *       its provenance lists the ConvAI2 valid file, so evaluating ConvAI2 with it is contaminated,
@@ -31,13 +32,16 @@ import java.util.Map;
  *   <li>{@code auto}: a router over the two, trained on real contexts of both valid splits taken
  *       after the first {@link #HELD_OUT} examples (the ones tests evaluate)
  * </ul>
+ *
  * Each skill has a {@code candidates.txt} of real replies (for the server).
  */
 public final class RouterSkills {
 
   public static final List<String> SKILLS = List.of("convai2", "empathetic_dialogues");
+
   /** Examples at the start of each split that the router never saw. */
   public static final int HELD_OUT = 100;
+
   /** The training lengths convai2's manifest records: contexts 64, replies 32 word pieces. */
   public static final List<Integer> CONVAI2_LENGTHS = List.of(64, 32);
 
@@ -50,20 +54,41 @@ public final class RouterSkills {
     for (String task : SKILLS) {
       Teacher t = TeacherRegistry.builtIn().create(task, opts);
       List<EvalExample> ex = ContextBuilder.build(t, HELD_OUT + 100);
-      contexts.put(task, ex.subList(HELD_OUT, HELD_OUT + 60).stream().map(EvalExample::context).toList());
+      contexts.put(
+          task, ex.subList(HELD_OUT, HELD_OUT + 60).stream().map(EvalExample::context).toList());
       Path dir = Files.createDirectories(folder.resolve(task));
-      Files.write(dir.resolve("candidates.txt"), ex.subList(HELD_OUT + 60, HELD_OUT + 100).stream()
-          .map(e -> e.example().evalLabels().get(0)).distinct().toList(), StandardCharsets.UTF_8);
+      Files.write(
+          dir.resolve("candidates.txt"),
+          ex.subList(HELD_OUT + 60, HELD_OUT + 100).stream()
+              .map(e -> e.example().evalLabels().get(0))
+              .distinct()
+              .toList(),
+          StandardCharsets.UTF_8);
       if (task.equals("convai2")) {
-        try (AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby(task, 6).withBottleneck(8).withTopLayers(1),
-            new AdapterInit(21, 0.3, 0.3))) {
-          AdapterFiles.save(s, dir, new Provenance(List.of(Provenance.TrainingFile.of(t.dataFile())), 10L, 0L, 1e-3,
-              null, Map.of("context_length", CONVAI2_LENGTHS.get(0).toString(),
-                  "reply_length", CONVAI2_LENGTHS.get(1).toString())));
+        try (AdapterSet s =
+            AdapterSet.create(
+                backbone,
+                AdapterConfig.houlsby(task, 6).withBottleneck(8).withTopLayers(1),
+                new AdapterInit(21, 0.3, 0.3))) {
+          AdapterFiles.save(
+              s,
+              dir,
+              new Provenance(
+                  List.of(Provenance.TrainingFile.of(t.dataFile())),
+                  10L,
+                  0L,
+                  1e-3,
+                  null,
+                  Map.of(
+                      "context_length",
+                      CONVAI2_LENGTHS.get(0).toString(),
+                      "reply_length",
+                      CONVAI2_LENGTHS.get(1).toString())));
         }
       }
     }
-    SkillRouter auto = new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto", contexts, null);
+    SkillRouter auto =
+        new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto", contexts, null);
     auto.save(folder.resolve("auto"), Provenance.pending());
     return folder;
   }

@@ -12,7 +12,6 @@ import io.adahit.eval.metrics.ReportFile;
 import io.adahit.eval.metrics.ReportWriter;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.SharedData;
-import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherOptions;
 import io.adahit.eval.teachers.TeacherRegistry;
 import java.nio.file.Path;
@@ -28,25 +27,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Routed scoring ({@code --skill auto}) with a hand-made router and two bag-of-words "skills" on
- * real ConvAI2 and ED examples: the numbers equal scoring each routed group with its own skill,
- * and routing counts and accuracy are the ones computed here by hand, in the report and after
- * merging shards.
+ * real ConvAI2 and ED examples: the numbers equal scoring each routed group with its own skill, and
+ * routing counts and accuracy are the ones computed here by hand, in the report and after merging
+ * shards.
  */
 class RoutingTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SKILLS = List.of("convai2", "empathetic_dialogues", "wizard_of_wikipedia");
+  private static final List<String> SKILLS =
+      List.of("convai2", "empathetic_dialogues", "wizard_of_wikipedia");
 
   /** A second bag of words with other hash buckets: a different "skill". */
-  private static final TextEncoder OTHER_BAG = (texts, opts) -> texts.stream().map(t -> {
-    float[] v = new float[48];
-    for (String w : t.toLowerCase().split("[^a-z0-9']+")) {
-      if (!w.isEmpty()) {
-        v[Math.floorMod(w.hashCode() * 31 + 7, 48)] += 1;
-      }
-    }
-    return v;
-  }).toArray(float[][]::new);
+  private static final TextEncoder OTHER_BAG =
+      (texts, opts) ->
+          texts.stream()
+              .map(
+                  t -> {
+                    float[] v = new float[48];
+                    for (String w : t.toLowerCase().split("[^a-z0-9']+")) {
+                      if (!w.isEmpty()) {
+                        v[Math.floorMod(w.hashCode() * 31 + 7, 48)] += 1;
+                      }
+                    }
+                    return v;
+                  })
+              .toArray(float[][]::new);
 
   /** The hand-made router: a question in the latest turn means ED, anything else ConvAI2. */
   private static String rule(String context) {
@@ -54,7 +59,8 @@ class RoutingTest {
     return last.contains("?") ? "empathetic_dialogues" : "convai2";
   }
 
-  private static final Function<List<String>, List<String>> ROUTER = cs -> cs.stream().map(RoutingTest::rule).toList();
+  private static final Function<List<String>, List<String>> ROUTER =
+      cs -> cs.stream().map(RoutingTest::rule).toList();
 
   private static List<EvalExample> convai2;
   private static List<EvalExample> ed;
@@ -70,11 +76,18 @@ class RoutingTest {
 
   private static Map<String, Scorer> scorers() {
     Map<String, Scorer> m = new LinkedHashMap<>();
-    m.put("convai2", new LocalScorer(new Ranker(EvaluatorTest.BAG_OF_WORDS, RankerOptions.defaults())));
+    m.put(
+        "convai2",
+        new LocalScorer(new Ranker(EvaluatorTest.BAG_OF_WORDS, RankerOptions.defaults())));
     m.put("empathetic_dialogues", new LocalScorer(new Ranker(OTHER_BAG, RankerOptions.defaults())));
-    m.put("wizard_of_wikipedia", new LocalScorer(new Ranker((t, o) -> {
-      throw new AssertionError("never routed to");
-    }, RankerOptions.defaults())));
+    m.put(
+        "wizard_of_wikipedia",
+        new LocalScorer(
+            new Ranker(
+                (t, o) -> {
+                  throw new AssertionError("never routed to");
+                },
+                RankerOptions.defaults())));
     return m;
   }
 
@@ -85,9 +98,14 @@ class RoutingTest {
     assertThat(c.accuracy("convai2")).hasValue(0.75);
     assertThat(c.accuracy("empathetic_dialogues")).hasValue(0.25);
     assertThat(c.accuracy("wizard_of_wikipedia")).hasValue(0.0);
-    assertThat(c.accuracy("blended_skill_talk")).as("not a skill of the router: no right answer").isEmpty();
-    assertThat(c.routed()).containsExactly(Map.entry("convai2", 3L), Map.entry("empathetic_dialogues", 1L),
-        Map.entry("wizard_of_wikipedia", 0L));
+    assertThat(c.accuracy("blended_skill_talk"))
+        .as("not a skill of the router: no right answer")
+        .isEmpty();
+    assertThat(c.routed())
+        .containsExactly(
+            Map.entry("convai2", 3L),
+            Map.entry("empathetic_dialogues", 1L),
+            Map.entry("wizard_of_wikipedia", 0L));
     assertThat(RoutingCounts.none(SKILLS).accuracy("convai2")).isEmpty();
     assertThat(c.plus(c).accuracy("convai2")).hasValue(0.75);
     assertThatThrownBy(() -> c.plus(RoutingCounts.none(List.of("convai2"))))
@@ -97,22 +115,26 @@ class RoutingTest {
   @Test
   void routedNumbersEqualEachGroupScoredWithItsOwnSkill() throws Exception {
     for (List<EvalExample> examples : List.of(convai2, ed)) {
-      Evaluator.Result routed = new Evaluator(new RoutedScorer(SKILLS, ROUTER, scorers()), 8, false)
-          .run(examples, CandidateMode.INLINE, List.of(), n -> {}, null);
+      Evaluator.Result routed =
+          new Evaluator(new RoutedScorer(SKILLS, ROUTER, scorers()), 8, false)
+              .run(examples, CandidateMode.INLINE, List.of(), n -> {}, null);
 
       Report direct = new Report();
       Map<String, Long> counts = new LinkedHashMap<>();
       for (String skill : List.of("convai2", "empathetic_dialogues")) {
-        List<EvalExample> group = examples.stream().filter(e -> rule(e.context()).equals(skill)).toList();
+        List<EvalExample> group =
+            examples.stream().filter(e -> rule(e.context()).equals(skill)).toList();
         counts.put(skill, (long) group.size());
         if (!group.isEmpty()) {
-          direct.addAll(new Evaluator(scorers().get(skill), 8, false)
-              .evaluate(group, CandidateMode.INLINE, List.of(), n -> {}, null));
+          direct.addAll(
+              new Evaluator(scorers().get(skill), 8, false)
+                  .evaluate(group, CandidateMode.INLINE, List.of(), n -> {}, null));
         }
       }
       assertThat(counts.values()).as("the rule splits the slice").allMatch(n -> n > 0);
       assertThat(routed.report().toMap()).isEqualTo(direct.toMap());
-      assertThat(routed.routing().routed()).containsEntry("convai2", counts.get("convai2"))
+      assertThat(routed.routing().routed())
+          .containsEntry("convai2", counts.get("convai2"))
           .containsEntry("empathetic_dialogues", counts.get("empathetic_dialogues"))
           .containsEntry("wizard_of_wikipedia", 0L);
     }
@@ -121,21 +143,38 @@ class RoutingTest {
   @Test
   void theReportCarriesRoutingPerTaskAndMergedShardsKeepIt() throws Exception {
     long c2Right = convai2.stream().filter(e -> rule(e.context()).equals("convai2")).count();
-    long edRight = ed.stream().filter(e -> rule(e.context()).equals("empathetic_dialogues")).count();
+    long edRight =
+        ed.stream().filter(e -> rule(e.context()).equals("empathetic_dialogues")).count();
     Map<String, Object> single = report(Shard.ALL, "single.json").report();
     assertThat(((Number) single.get("convai2/routing_accuracy")).doubleValue())
         .isEqualTo((double) c2Right / convai2.size(), Offset.offset(1e-12));
     assertThat(((Number) single.get("empathetic_dialogues/routing_accuracy")).doubleValue())
         .isEqualTo((double) edRight / ed.size(), Offset.offset(1e-12));
-    assertThat(((Number) single.get("routing_accuracy")).doubleValue()).as("macro average, as ParlAI's metrics")
-        .isEqualTo(((double) c2Right / convai2.size() + (double) edRight / ed.size()) / 2, Offset.offset(1e-12));
-    assertThat(longs(single.get("routed"))).isEqualTo(Map.of("convai2", c2Right + ed.size() - edRight,
-        "empathetic_dialogues", edRight + convai2.size() - c2Right, "wizard_of_wikipedia", 0L));
+    assertThat(((Number) single.get("routing_accuracy")).doubleValue())
+        .as("macro average, as ParlAI's metrics")
+        .isEqualTo(
+            ((double) c2Right / convai2.size() + (double) edRight / ed.size()) / 2,
+            Offset.offset(1e-12));
+    assertThat(longs(single.get("routed")))
+        .isEqualTo(
+            Map.of(
+                "convai2",
+                c2Right + ed.size() - edRight,
+                "empathetic_dialogues",
+                edRight + convai2.size() - c2Right,
+                "wizard_of_wikipedia",
+                0L));
 
-    List<ReportFile> shards = List.of(report(new Shard(2, 0), "s0.json"), report(new Shard(2, 1), "s1.json"));
+    List<ReportFile> shards =
+        List.of(report(new Shard(2, 0), "s0.json"), report(new Shard(2, 1), "s1.json"));
     Map<String, Object> merged = ReportMerger.merge(shards).report();
-    for (String key : List.of("routing_accuracy", "convai2/routing_accuracy", "empathetic_dialogues/routing_accuracy")) {
-      assertThat(((Number) merged.get(key)).doubleValue()).as(key)
+    for (String key :
+        List.of(
+            "routing_accuracy",
+            "convai2/routing_accuracy",
+            "empathetic_dialogues/routing_accuracy")) {
+      assertThat(((Number) merged.get(key)).doubleValue())
+          .as(key)
           .isEqualTo(((Number) single.get(key)).doubleValue(), Offset.offset(1e-12));
     }
     assertThat(longs(merged.get("convai2/routed"))).isEqualTo(longs(single.get("convai2/routed")));
@@ -153,9 +192,12 @@ class RoutingTest {
   private ReportFile report(Shard shard, String name) throws Exception {
     Evaluator ev = new Evaluator(new RoutedScorer(SKILLS, ROUTER, scorers()), 8, false);
     List<TaskResult> results = new ArrayList<>();
-    for (Map.Entry<String, List<EvalExample>> t : Map.of("convai2", convai2, "empathetic_dialogues", ed).entrySet()
-        .stream().sorted(Map.Entry.comparingByKey()).toList()) {
-      Evaluator.Result r = ev.run(shard.select(t.getValue()), CandidateMode.INLINE, List.of(), n -> {}, null);
+    for (Map.Entry<String, List<EvalExample>> t :
+        Map.of("convai2", convai2, "empathetic_dialogues", ed).entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .toList()) {
+      Evaluator.Result r =
+          ev.run(shard.select(t.getValue()), CandidateMode.INLINE, List.of(), n -> {}, null);
       results.add(new TaskResult(t.getKey(), r.report(), 1.0, -1, -1, r.routing(), null));
     }
     Map<String, Object> opt = new LinkedHashMap<>();
@@ -165,7 +207,9 @@ class RoutingTest {
       opt.put("shard_id", shard.shardId());
     }
     Path file = tmp.resolve(name);
-    new ReportWriter(JSON).write(file, opt, RunReport.toMap(results, 1.0, true, List.of()), RunReport.reports(results));
+    new ReportWriter(JSON)
+        .write(
+            file, opt, RunReport.toMap(results, 1.0, true, List.of()), RunReport.reports(results));
     return ReportFile.read(JSON, file);
   }
 }

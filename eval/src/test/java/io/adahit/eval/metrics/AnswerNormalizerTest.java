@@ -27,7 +27,10 @@ class AnswerNormalizerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"'  \u00a0Hello\u3000World\u2009! ', hello world", "'tab\tand\nnewline', tab and newline"})
+  @CsvSource({
+    "'  \u00a0Hello\u3000World\u2009! ', hello world",
+    "'tab\tand\nnewline', tab and newline"
+  })
   void collapsesPythonWhitespaceIncludingNoBreakSpaces(String input, String expected) {
     assertThat(AnswerNormalizer.normalize(input)).isEqualTo(expected);
   }

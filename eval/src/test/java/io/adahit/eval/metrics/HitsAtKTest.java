@@ -10,7 +10,8 @@ class HitsAtKTest {
 
   @Test
   void rankIsTheOneBasedPositionOfTheGold() {
-    ExampleMetrics m = HitsAtK.evaluate("e", List.of("x", "gold", "y"), List.of("gold")).orElseThrow();
+    ExampleMetrics m =
+        HitsAtK.evaluate("e", List.of("x", "gold", "y"), List.of("gold")).orElseThrow();
     assertThat(m.rank()).isEqualTo(2);
     assertThat(m.numCandidates()).isEqualTo(3);
     assertThat(m.accuracy()).isZero();

@@ -30,7 +30,8 @@ class MultiTaskReportTest {
     assertThat(m.get("hits@1").doubleValue()).isCloseTo(0.625, within(1e-12));
     assertThat(m.get("accuracy").doubleValue()).isCloseTo(0.625, within(1e-12));
     assertThat(m.get("hits@5").doubleValue()).isCloseTo(0.875, within(1e-12));
-    assertThat(m.get("hits@100").doubleValue()).isCloseTo(1.0, within(1e-12)); // as ParlAI: K = 20 counts too
+    assertThat(m.get("hits@100").doubleValue())
+        .isCloseTo(1.0, within(1e-12)); // as ParlAI: K = 20 counts too
     assertThat(m.get("mrr").doubleValue()).isCloseTo((0.75 + 0.7525) / 2, within(1e-12));
     assertThat(m.get("rank").doubleValue()).isCloseTo((1.5 + 25.75) / 2, within(1e-12));
     assertThat(m)

@@ -81,14 +81,14 @@ class PairedComparisonTest {
       b[i] = a[i];
     }
     for (int i = 0; i < 200; i++) {
-      b[2 * i + 1] = true;        // odd: A wrong, B right
+      b[2 * i + 1] = true; // odd: A wrong, B right
     }
     for (int i = 0; i < 100; i++) {
-      b[1000 + 2 * i] = false;    // even: A right, B wrong
+      b[1000 + 2 * i] = false; // even: A right, B wrong
     }
-    double diff = (200 - 100) / (double) n;          // 0.05
+    double diff = (200 - 100) / (double) n; // 0.05
     // per-example d in {+1: 200, -1: 100, 0: 1700}: var = E[d^2] - diff^2
-    double sd = Math.sqrt((300.0 / n - diff * diff) / n);   // 0.00381...
+    double sd = Math.sqrt((300.0 / n - diff * diff) / n); // 0.00381...
     double[] ci = PairedComparison.bootstrapInterval(a, b, 1000, 42);
     assertThat(ci[0]).isCloseTo(diff - 1.96 * sd, within(0.3 * sd));
     assertThat(ci[1]).isCloseTo(diff + 1.96 * sd, within(0.3 * sd));

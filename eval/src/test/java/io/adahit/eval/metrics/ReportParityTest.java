@@ -28,7 +28,8 @@ class ReportParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Report rank(String fixture) throws Exception {
-    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(SharedData.dir().resolve(fixture).toFile());
+    JsonNode root =
+        new ObjectMapper(new YAMLFactory()).readTree(SharedData.dir().resolve(fixture).toFile());
     Report report = new Report(false);
     int i = 0;
     for (JsonNode parley : root.get("acts")) {
@@ -38,7 +39,7 @@ class ReportParityTest {
       List<String> labels = new ArrayList<>();
       act.path("eval_labels").forEach(n -> labels.add(n.asText()));
       if (cands.isEmpty() || labels.isEmpty() || !cands.contains(labels.get(0))) {
-        continue;   // as ParlAI's reference run: only examples whose gold is among their candidates
+        continue; // as ParlAI's reference run: only examples whose gold is among their candidates
       }
       int k = cands.size();
       List<String> ranked = new ArrayList<>();
@@ -58,19 +59,28 @@ class ReportParityTest {
       expected = JSON.readTree(in);
     }
     Map<String, Report> tasks = new LinkedHashMap<>();
-    expected.get("fixtures").properties().forEach(e -> {
-      try {
-        tasks.put(e.getKey(), rank(e.getValue().asText()));
-      } catch (Exception ex) {
-        throw new IllegalStateException(ex);
-      }
-    });
+    expected
+        .get("fixtures")
+        .properties()
+        .forEach(
+            e -> {
+              try {
+                tasks.put(e.getKey(), rank(e.getValue().asText()));
+              } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+              }
+            });
     Map<String, Number> ours = new MultiTaskReport(tasks).toMap();
     Map<String, Double> theirs = new LinkedHashMap<>();
-    expected.get("report").properties().forEach(e -> theirs.put(e.getKey(), e.getValue().asDouble()));
+    expected
+        .get("report")
+        .properties()
+        .forEach(e -> theirs.put(e.getKey(), e.getValue().asDouble()));
     assertThat(ours.keySet()).containsExactlyInAnyOrderElementsOf(theirs.keySet());
-    theirs.forEach((key, v) -> assertThat(ours.get(key).doubleValue()).as(key).isCloseTo(v, within(1e-12)));
-    assertThat(ours.get("hits@100").doubleValue()).isEqualTo(1.0);    // K = 20 < 100, as ParlAI reports it
+    theirs.forEach(
+        (key, v) -> assertThat(ours.get(key).doubleValue()).as(key).isCloseTo(v, within(1e-12)));
+    assertThat(ours.get("hits@100").doubleValue())
+        .isEqualTo(1.0); // K = 20 < 100, as ParlAI reports it
     assertThat(ours.get("f1").doubleValue()).isGreaterThan(0.1);
   }
 
@@ -78,15 +88,21 @@ class ReportParityTest {
   void f1IsParlaisUnigramF1OfTheChosenReply() {
     // "the cat sat" vs "a cat sat down": articles dropped, 2 common of 2 and 3 tokens
     assertThat(UnigramF1.of("The cat sat!", List.of("a cat sat down"))).isEqualTo(0.8);
-    assertThat(UnigramF1.of("cat cat", List.of("cat"))).isCloseTo(2.0 / 3, within(1e-15));   // multiset
-    assertThat(UnigramF1.of("hello", List.of("bye", "hello there"))).isCloseTo(2.0 / 3, within(1e-15));   // best label
+    assertThat(UnigramF1.of("cat cat", List.of("cat")))
+        .isCloseTo(2.0 / 3, within(1e-15)); // multiset
+    assertThat(UnigramF1.of("hello", List.of("bye", "hello there")))
+        .isCloseTo(2.0 / 3, within(1e-15)); // best label
     assertThat(UnigramF1.of("hello", List.of("bye"))).isZero();
     Report r = new Report(false);
     r.addRanking("a", List.of("hi there", "gold reply"), List.of("gold reply"));
     r.addRanking("b", List.of("gold reply", "hi there"), List.of("gold reply"));
-    assertThat(r.toMap()).containsEntry("f1", 0.5).containsEntry("accuracy", 0.5).containsEntry("hits@100", 1.0)
+    assertThat(r.toMap())
+        .containsEntry("f1", 0.5)
+        .containsEntry("accuracy", 0.5)
+        .containsEntry("hits@100", 1.0)
         .containsEntry("hits@5", 1.0);
     assertThat(List.copyOf(r.toMap().keySet()))
-        .containsExactly("exs", "accuracy", "f1", "hits@1", "hits@5", "hits@10", "hits@100", "mrr", "rank");
+        .containsExactly(
+            "exs", "accuracy", "f1", "hits@1", "hits@5", "hits@10", "hits@100", "mrr", "rank");
   }
 }

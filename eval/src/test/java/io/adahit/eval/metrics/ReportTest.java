@@ -28,7 +28,9 @@ class ReportTest {
       r.addRanking("ex", ranked(20, rank), List.of("gold"));
     }
     Map<String, Number> m = r.toMap();
-    assertThat(m.keySet()).containsExactly("exs", "accuracy", "f1", "hits@1", "hits@5", "hits@10", "hits@100", "mrr", "rank");
+    assertThat(m.keySet())
+        .containsExactly(
+            "exs", "accuracy", "f1", "hits@1", "hits@5", "hits@10", "hits@100", "mrr", "rank");
     assertThat(m.get("exs")).isEqualTo(3L);
     assertThat(m.get("accuracy").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
     assertThat(m.get("hits@1").doubleValue()).isCloseTo(1.0 / 3, within(1e-12));
@@ -36,8 +38,12 @@ class ReportTest {
     assertThat(m.get("hits@10").doubleValue()).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(m.get("mrr").doubleValue()).isCloseTo(17.0 / 36, within(1e-12)); // (1+1/3+1/12)/3
     assertThat(m.get("rank").doubleValue()).isCloseTo(16.0 / 3, within(1e-12));
-    assertThat(m.get("hits@100").doubleValue()).as("as ParlAI: K = 20 < 100 counts as a hit").isEqualTo(1.0);
-    assertThat(m.get("f1").doubleValue()).as("the chosen reply is the gold once of 3").isCloseTo(1.0 / 3, within(1e-12));
+    assertThat(m.get("hits@100").doubleValue())
+        .as("as ParlAI: K = 20 < 100 counts as a hit")
+        .isEqualTo(1.0);
+    assertThat(m.get("f1").doubleValue())
+        .as("the chosen reply is the gold once of 3")
+        .isCloseTo(1.0 / 3, within(1e-12));
   }
 
   @Test
@@ -56,10 +62,17 @@ class ReportTest {
   @Test
   void missingLabelIsAnErrorNamingTheExample() {
     Report r = new Report();
-    assertThatThrownBy(() -> r.addRanking("convai2 valid episode 3 example 1", List.of("x", "y"), List.of("gold")))
+    assertThatThrownBy(
+            () ->
+                r.addRanking(
+                    "convai2 valid episode 3 example 1", List.of("x", "y"), List.of("gold")))
         .isInstanceOf(BadCandidatesException.class)
-        .hasMessageStartingWith("example 'convai2 valid episode 3 example 1': none of its labels [gold] is among its 2 candidates")
-        .satisfies(e -> assertThat(((BadCandidatesException) e).exampleId()).isEqualTo("convai2 valid episode 3 example 1"));
+        .hasMessageStartingWith(
+            "example 'convai2 valid episode 3 example 1': none of its labels [gold] is among its 2 candidates")
+        .satisfies(
+            e ->
+                assertThat(((BadCandidatesException) e).exampleId())
+                    .isEqualTo("convai2 valid episode 3 example 1"));
     assertThat(r.exs()).isZero();
   }
 
@@ -101,8 +114,8 @@ class ReportTest {
     r.addRanking("b", ranked(20, 3), List.of("gold"));
     r.addRanking("c", ranked(100, 1), List.of("gold"));
     r.addRanking("bad", List.of("x"), List.of("gold"));
-    assertThat(r.rankCounts()).containsExactly(
-        new Report.RankCount(20, 3, 2), new Report.RankCount(100, 1, 1));
+    assertThat(r.rankCounts())
+        .containsExactly(new Report.RankCount(20, 3, 2), new Report.RankCount(100, 1, 1));
     Report back = Report.fromRankCounts(true, r.badCandidates(), r.rankCounts());
     back.addF1Counts(r.f1Counts());
     assertThat(back.toMap()).isEqualTo(r.toMap());

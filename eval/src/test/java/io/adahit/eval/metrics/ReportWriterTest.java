@@ -29,7 +29,9 @@ class ReportWriterTest {
     new ReportWriter(mapper).write(file, opt, r.toMap());
 
     String json = Files.readString(file);
-    assertThat(json).startsWith("{\n    \"opt\": {\n        \"task\": \"convai2\",").endsWith("}\n");
+    assertThat(json)
+        .startsWith("{\n    \"opt\": {\n        \"task\": \"convai2\",")
+        .endsWith("}\n");
     JsonNode root = mapper.readTree(json);
     assertThat(root.properties()).extracting(Map.Entry::getKey).containsExactly("opt", "report");
     assertThat(root.get("report").get("exs").isIntegralNumber()).isTrue();

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The client side of {@code eval_model --server} against a scripted DialogueService on a real
- * socket: candidates are scored by their length, so the expected numbers are known; the service
- * can be slow, overloaded or refuse a skill.
+ * socket: candidates are scored by their length, so the expected numbers are known; the service can
+ * be slow, overloaded or refuse a skill.
  */
 class RemoteScorerTest {
 
@@ -55,10 +55,17 @@ class RemoteScorerTest {
 
     @Override
     public void listSkills(ListSkillsRequest request, StreamObserver<ListSkillsResponse> out) {
-      out.onNext(ListSkillsResponse.newBuilder().setDefaultSkill("base")
-          .addSkills(SkillInfo.newBuilder().setName("base").setKind("none"))
-          .addSkills(SkillInfo.newBuilder().setName("convai2").setKind("bottleneck").setParameterCount(1234))
-          .addSkills(SkillInfo.newBuilder().setName("auto").setKind("router")).build());
+      out.onNext(
+          ListSkillsResponse.newBuilder()
+              .setDefaultSkill("base")
+              .addSkills(SkillInfo.newBuilder().setName("base").setKind("none"))
+              .addSkills(
+                  SkillInfo.newBuilder()
+                      .setName("convai2")
+                      .setKind("bottleneck")
+                      .setParameterCount(1234))
+              .addSkills(SkillInfo.newBuilder().setName("auto").setKind("router"))
+              .build());
       out.onCompleted();
     }
 
@@ -66,7 +73,8 @@ class RemoteScorerTest {
     public void rank(RankRequest request, StreamObserver<RankResponse> out) {
       calls.incrementAndGet();
       if (overloadedLeft.getAndDecrement() > 0) {
-        out.onError(Status.RESOURCE_EXHAUSTED.withDescription("server overloaded").asRuntimeException());
+        out.onError(
+            Status.RESOURCE_EXHAUSTED.withDescription("server overloaded").asRuntimeException());
         return;
       }
       if (failWith != null) {
@@ -74,14 +82,18 @@ class RemoteScorerTest {
         return;
       }
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      timer.schedule(() -> {
-        RankResponse.Builder b = RankResponse.newBuilder()
-            .setSkill(request.getSkill().equals("auto") ? "convai2" : request.getSkill());
-        request.getCandidatesList().forEach(c -> b.addScores(c.length()));
-        inFlight.decrementAndGet();
-        out.onNext(b.build());
-        out.onCompleted();
-      }, delayMillis, TimeUnit.MILLISECONDS);
+      timer.schedule(
+          () -> {
+            RankResponse.Builder b =
+                RankResponse.newBuilder()
+                    .setSkill(request.getSkill().equals("auto") ? "convai2" : request.getSkill());
+            request.getCandidatesList().forEach(c -> b.addScores(c.length()));
+            inFlight.decrementAndGet();
+            out.onNext(b.build());
+            out.onCompleted();
+          },
+          delayMillis,
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -92,7 +104,11 @@ class RemoteScorerTest {
   @BeforeEach
   void start() throws IOException {
     service = new ScriptedService();
-    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+    server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(service)
+            .build()
+            .start();
     target = "127.0.0.1:" + server.getPort();
   }
 
@@ -108,29 +124,47 @@ class RemoteScorerTest {
     for (int i = 0; i < n; i++) {
       List<String> cands = List.of("a", "bb bb", "ccc", "d".repeat(1 + i % 7));
       String gold = cands.get(i % cands.size());
-      out.add(new EvalExample("fake valid episode " + i + " example 0", i,
-          new Example("fake", "turn " + i, List.of(gold), cands, true, Map.of()), "turn " + i));
+      out.add(
+          new EvalExample(
+              "fake valid episode " + i + " example 0",
+              i,
+              new Example("fake", "turn " + i, List.of(gold), cands, true, Map.of()),
+              "turn " + i));
     }
     return out;
   }
 
   /** The same scores in process: contexts embed as [1], candidates as [length]. */
-  private static final TextEncoder LENGTHS = (texts, opts) -> texts.stream()
-      .map(t -> new float[] {opts.maxLength() == RankerOptions.defaults().context().maxLength() ? 1 : t.length()})
-      .toArray(float[][]::new);
+  private static final TextEncoder LENGTHS =
+      (texts, opts) ->
+          texts.stream()
+              .map(
+                  t ->
+                      new float[] {
+                        opts.maxLength() == RankerOptions.defaults().context().maxLength()
+                            ? 1
+                            : t.length()
+                      })
+              .toArray(float[][]::new);
 
   @Test
   void ranksEveryExampleAsInProcessWithAtMostTheAllowedCallsInFlight() throws Exception {
     List<EvalExample> ex = examples(40);
     try (RemoteModel m = RemoteModel.connect(target, "convai2", 3, Duration.ofSeconds(30))) {
-      Report remote = new Evaluator(m.scorer(null, null), 3, false).evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
-      Report local = new Evaluator(new Ranker(LENGTHS, RankerOptions.defaults()), 3, false)
-          .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
+      Report remote =
+          new Evaluator(m.scorer(null, null), 3, false)
+              .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
+      Report local =
+          new Evaluator(new Ranker(LENGTHS, RankerOptions.defaults()), 3, false)
+              .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
       assertThat(remote.toMap()).isEqualTo(local.toMap());
       assertThat(remote.average("hits@1").getAsDouble()).isBetween(0.01, 0.99);
       assertThat(service.maxInFlight.get()).as("calls in flight").isBetween(2, 3);
-      assertThat(m.describe()).containsEntry("server", target).containsEntry("skill", "convai2")
-          .containsEntry("server_skill_kind", "bottleneck").containsEntry("server_max_in_flight", 3);
+      assertThat(m.describe())
+          .containsEntry("server", target)
+          .containsEntry("skill", "convai2")
+          .containsEntry("server_skill_kind", "bottleneck")
+          .containsEntry("server_max_in_flight", 3);
       assertThat(m.checksContamination()).isFalse();
     }
   }
@@ -142,8 +176,9 @@ class RemoteScorerTest {
       assertThat(m.scorer(null, null).routerSkills()).isEmpty();
     }
     try (RemoteModel auto = RemoteModel.connect(target, "auto", 2, Duration.ofSeconds(30))) {
-      Evaluator.Result r = new Evaluator(auto.scorer(null, null), 2, false)
-          .run(examples(5), CandidateMode.INLINE, List.of(), n -> {}, null);
+      Evaluator.Result r =
+          new Evaluator(auto.scorer(null, null), 2, false)
+              .run(examples(5), CandidateMode.INLINE, List.of(), n -> {}, null);
       assertThat(r.routing().skills()).containsExactly("base", "convai2");
       assertThat(r.routing().routed()).containsEntry("convai2", 5L).containsEntry("base", 0L);
     }
@@ -154,15 +189,24 @@ class RemoteScorerTest {
     service.overloadedLeft.set(3);
     List<EvalExample> ex = examples(6);
     try (RemoteModel m = RemoteModel.connect(target, "convai2", 1, Duration.ofSeconds(30))) {
-      Report r = new Evaluator(m.scorer(null, null), 1, false).evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
+      Report r =
+          new Evaluator(m.scorer(null, null), 1, false)
+              .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
       assertThat(r.exs()).isEqualTo(6);
       assertThat(service.calls.get()).isEqualTo(6 + 3);
     }
     service.overloadedLeft.set(100);
     try (RemoteModel m = RemoteModel.connect(target, "convai2", 1, Duration.ofSeconds(30))) {
-      assertThatThrownBy(() -> m.scorer(null, null).score(ex.subList(0, 1), List.of(ex.get(0).example().labelCandidates()),
-          n -> {})).isInstanceOf(IOException.class)
-          .hasMessageContaining("stayed overloaded (RESOURCE_EXHAUSTED: server overloaded) after 5 retries; lower -bs");
+      assertThatThrownBy(
+              () ->
+                  m.scorer(null, null)
+                      .score(
+                          ex.subList(0, 1),
+                          List.of(ex.get(0).example().labelCandidates()),
+                          n -> {}))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining(
+              "stayed overloaded (RESOURCE_EXHAUSTED: server overloaded) after 5 retries; lower -bs");
     }
   }
 
@@ -170,17 +214,25 @@ class RemoteScorerTest {
   void anUnknownSkillIsRefusedWithTheServersSkills() throws Exception {
     assertThatThrownBy(() -> RemoteModel.connect(target, "nope", 2, Duration.ofSeconds(30)))
         .isInstanceOf(IOException.class)
-        .hasMessage("server " + target + " has no skill 'nope'; its skills: [base (default), convai2, auto (router)]"
-            + " (--skill names a skill of the server, not of a local skills folder)");
+        .hasMessage(
+            "server "
+                + target
+                + " has no skill 'nope'; its skills: [base (default), convai2, auto (router)]"
+                + " (--skill names a skill of the server, not of a local skills folder)");
     // the server forgets the skill between ListSkills and Rank: NOT_FOUND is explained the same way
     service.failWith = Status.NOT_FOUND.withDescription("unknown skill 'convai2'");
     try (RemoteModel m = RemoteModel.connect(target, "convai2", 2, Duration.ofSeconds(30))) {
       List<EvalExample> ex = examples(3);
-      assertThatThrownBy(() -> new Evaluator(m.scorer(null, null), 2, false)
-          .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null))
+      assertThatThrownBy(
+              () ->
+                  new Evaluator(m.scorer(null, null), 2, false)
+                      .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null))
           .isInstanceOf(IOException.class)
-          .hasMessage("server " + target + " does not know skill 'convai2' (NOT_FOUND: unknown skill 'convai2');"
-              + " its skills: [base (default), convai2, auto (router)]");
+          .hasMessage(
+              "server "
+                  + target
+                  + " does not know skill 'convai2' (NOT_FOUND: unknown skill 'convai2');"
+                  + " its skills: [base (default), convai2, auto (router)]");
     }
   }
 
@@ -189,8 +241,10 @@ class RemoteScorerTest {
     service.delayMillis = 3000;
     try (RemoteModel m = RemoteModel.connect(target, "convai2", 2, Duration.ofMillis(1500))) {
       List<EvalExample> ex = examples(2);
-      assertThatThrownBy(() -> new Evaluator(m.scorer(null, null), 2, false)
-          .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null))
+      assertThatThrownBy(
+              () ->
+                  new Evaluator(m.scorer(null, null), 2, false)
+                      .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("the Rank call for example 'fake valid episode ")
           .hasMessageContaining("took longer than the deadline of 1 s (--server-deadline)");
@@ -203,13 +257,15 @@ class RemoteScorerTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    assertThatThrownBy(() -> RemoteModel.connect("127.0.0.1:" + port, "convai2", 2, Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> RemoteModel.connect("127.0.0.1:" + port, "convai2", 2, Duration.ofSeconds(5)))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("server 127.0.0.1:" + port + " unreachable (UNAVAILABLE: ")
         .hasMessageContaining("is `adahit serve` running there");
     assertThatThrownBy(() -> RemoteModel.connect("localhost", "convai2", 2, Duration.ofSeconds(5)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--server must be HOST:PORT (the server's gRPC port, e.g. 127.0.0.1:50051), found 'localhost'");
+        .hasMessage(
+            "--server must be HOST:PORT (the server's gRPC port, e.g. 127.0.0.1:50051), found 'localhost'");
     assertThatThrownBy(() -> RemoteModel.connect("host:70000", "convai2", 2, Duration.ofSeconds(5)))
         .hasMessageContaining("found 'host:70000'");
   }

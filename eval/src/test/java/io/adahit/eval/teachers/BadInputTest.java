@@ -24,19 +24,27 @@ class BadInputTest {
     Path abs = data.toAbsolutePath().normalize();
     assertThatThrownBy(() -> create("blended_skill_talk"))
         .isInstanceOf(NoSuchFileException.class)
-        .hasMessage(abs.resolve("bst/valid_dialogues.json") + ": task 'blended_skill_talk' (valid): data file"
-            + " valid_dialogues.json not found in folder " + abs.resolve("bst") + " (which does not exist)"
-            + " (--datapath " + abs + "; also looked for bst/valid.json, blended_skill_talk/valid.json)");
+        .hasMessage(
+            abs.resolve("bst/valid_dialogues.json")
+                + ": task 'blended_skill_talk' (valid): data file"
+                + " valid_dialogues.json not found in folder "
+                + abs.resolve("bst")
+                + " (which does not exist)"
+                + " (--datapath "
+                + abs
+                + "; also looked for bst/valid.json, blended_skill_talk/valid.json)");
   }
 
   @Test
   void missingExplicitFileNamesItsFolder() throws IOException {
     Files.createDirectories(data.resolve("mine"));
-    TeacherOptions opts = TeacherOptions.of(data, Datatype.VALID).withDataFile(data.resolve("mine/chat.txt"));
+    TeacherOptions opts =
+        TeacherOptions.of(data, Datatype.VALID).withDataFile(data.resolve("mine/chat.txt"));
     assertThatThrownBy(() -> TeacherRegistry.builtIn().create("fromfile", opts))
         .isInstanceOf(NoSuchFileException.class)
-        .hasMessageContaining("task 'fromfile': data file chat.txt not found in folder "
-            + data.toAbsolutePath().normalize().resolve("mine"))
+        .hasMessageContaining(
+            "task 'fromfile': data file chat.txt not found in folder "
+                + data.toAbsolutePath().normalize().resolve("mine"))
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("does not exist"));
   }
 
@@ -53,8 +61,9 @@ class BadInputTest {
   @Test
   void malformedJsonLineNamesTheFileAndLineNumber() throws IOException {
     Files.createDirectories(data.resolve("ed"));
-    String good = "{\"conv_id\": \"c1\", \"emotion\": \"sad\", \"situation\": \"s\", \"utterances\":"
-        + " [{\"utterance_idx\": 1, \"text\": \"hi\"}, {\"utterance_idx\": 2, \"text\": \"oh no\"}]}";
+    String good =
+        "{\"conv_id\": \"c1\", \"emotion\": \"sad\", \"situation\": \"s\", \"utterances\":"
+            + " [{\"utterance_idx\": 1, \"text\": \"hi\"}, {\"utterance_idx\": 2, \"text\": \"oh no\"}]}";
     Files.writeString(data.resolve("ed/valid.jsonl"), good + "\n" + good + "\n{\"conv_id\": \n");
     assertThatThrownBy(() -> create("empathetic_dialogues"))
         .isInstanceOf(IOException.class)
@@ -64,11 +73,14 @@ class BadInputTest {
   @Test
   void malformedConvai2LineNamesTheFileAndLineNumber() throws IOException {
     Files.createDirectories(data.resolve("convai2"));
-    Files.writeString(data.resolve("convai2/valid_self_original_no_cands.txt"),
+    Files.writeString(
+        data.resolve("convai2/valid_self_original_no_cands.txt"),
         "1 your persona: i ski.\n2 hi\thello\nthree how are you?\tfine\n");
     assertThatThrownBy(() -> create("convai2"))
         .isInstanceOf(IOException.class)
-        .hasMessage(data.resolve("convai2/valid_self_original_no_cands.txt") + ":3: fbdialog lines must start"
-            + " with a turn number, found 'three how are you?\tfine'");
+        .hasMessage(
+            data.resolve("convai2/valid_self_original_no_cands.txt")
+                + ":3: fbdialog lines must start"
+                + " with a turn number, found 'three how are you?\tfine'");
   }
 }

@@ -23,8 +23,8 @@ class BlendedSkillTalkTeacherTest {
 
   @ParameterizedTest
   @CsvSource({"VALID, valid, 1009, 5651", "TEST, test, 980, 5482"})
-  void matchesParlaiFixtureButForTheTopicLine(
-      Datatype dt, String name, int episodes, int examples) throws IOException {
+  void matchesParlaiFixtureButForTheTopicLine(Datatype dt, String name, int episodes, int examples)
+      throws IOException {
     ParlaiFixture f = ParlaiFixture.load("bst/parlai_fixture_blended_skill_talk_" + name + ".yml");
     Teacher t = BlendedSkillTalkTeacher.load(TeacherOptions.of(SharedData.dir(), dt));
 
@@ -44,8 +44,11 @@ class BlendedSkillTalkTeacherTest {
       assertThat(ours.get(i).text()).as("text %d", i).isEqualTo(expected);
       assertThat(ours.get(i).evalLabels()).isEqualTo(ParlaiFixture.labels(act));
       assertThat(ours.get(i).episodeDone()).isEqualTo(ParlaiFixture.episodeDone(act));
-      assertThat(ours.get(i).fields().get("free_message")).isEqualTo(act.get("free_message").asText());
-      assertThat(ours.get(i).labelCandidates()).hasSize(100).containsOnlyOnce(ours.get(i).evalLabels().get(0));
+      assertThat(ours.get(i).fields().get("free_message"))
+          .isEqualTo(act.get("free_message").asText());
+      assertThat(ours.get(i).labelCandidates())
+          .hasSize(100)
+          .containsOnlyOnce(ours.get(i).evalLabels().get(0));
     }
     assertThat(t.knownDifferences()).anyMatch(d -> d.contains("WoW topic"));
   }
@@ -56,7 +59,9 @@ class BlendedSkillTalkTeacherTest {
     Example first = t.episodes().get(0).examples().get(0);
     assertThat(first.text().split("\n"))
         .hasSize(5)
-        .startsWith("your persona: i work as an electrician.", "your persona: i always sleep 8 hours a day.");
+        .startsWith(
+            "your persona: i work as an electrician.",
+            "your persona: i always sleep 8 hours a day.");
     assertThat(first.fields().get("your_persona"))
         .isEqualTo("i work as an electrician.\ni always sleep 8 hours a day.");
     assertThat(t.episodes().get(0).examples().get(1).text())
@@ -70,7 +75,8 @@ class BlendedSkillTalkTeacherTest {
     // messages exactly, topic line and the trailing space of the last candidate included.
     ParlaiFixture f = ParlaiFixture.load("bst/parlai_fixture_blended_skill_talk_valid.yml");
     ObjectMapper mapper = new ObjectMapper();
-    JsonNode knowee = mapper.readTree(SharedData.dir().resolve("bst/valid_dialogues.json").toFile()).get(0);
+    JsonNode knowee =
+        mapper.readTree(SharedData.dir().resolve("bst/valid_dialogues.json").toFile()).get(0);
     List<String> d = new ArrayList<>();
     knowee.get("dialogue").forEach(n -> d.add(n.asText()));
 
@@ -108,7 +114,8 @@ class BlendedSkillTalkTeacherTest {
       }
     }
     Files.createDirectories(datapath.resolve("bst"));
-    mapper.writeValue(datapath.resolve("bst/valid.json").toFile(), mapper.createArrayNode().add(ep));
+    mapper.writeValue(
+        datapath.resolve("bst/valid.json").toFile(), mapper.createArrayNode().add(ep));
 
     Teacher t = BlendedSkillTalkTeacher.load(TeacherOptions.of(datapath, Datatype.VALID));
 
@@ -120,8 +127,14 @@ class BlendedSkillTalkTeacherTest {
       assertThat(ex.text()).isEqualTo(ParlaiFixture.text(act));
       assertThat(ex.evalLabels()).isEqualTo(ParlaiFixture.labels(act));
       assertThat(ex.labelCandidates()).isEqualTo(ParlaiFixture.list(act, "label_candidates"));
-      for (String k : List.of("context_dataset", "free_message", "convai2", "empathetic_dialogues",
-          "wizard_of_wikipedia", "guided_chosen_suggestion")) {
+      for (String k :
+          List.of(
+              "context_dataset",
+              "free_message",
+              "convai2",
+              "empathetic_dialogues",
+              "wizard_of_wikipedia",
+              "guided_chosen_suggestion")) {
         assertThat(ex.fields().get(k)).as(k).isEqualTo(act.get(k).asText());
       }
     }

@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EmpatheticDialoguesTeacherTest {
 
@@ -21,8 +21,7 @@ class EmpatheticDialoguesTeacherTest {
   @CsvSource({"VALID, valid, 1, 2", "TEST, test, 1, 2"})
   void matchesParlaiFixtureUpToTheDocumentedGap(
       Datatype dt, String name, int missingEpisodes, int missingExamples) throws IOException {
-    ParlaiFixture f =
-        ParlaiFixture.load("ed/parlai_fixture_empathetic_dialogues_" + name + ".yml");
+    ParlaiFixture f = ParlaiFixture.load("ed/parlai_fixture_empathetic_dialogues_" + name + ".yml");
     Teacher t = EmpatheticDialoguesTeacher.load(TeacherOptions.of(SharedData.dir(), dt));
 
     // two conversations are missing from the rebuilt data (one per split), see ed/ in the README
@@ -48,8 +47,10 @@ class EmpatheticDialoguesTeacherTest {
 
   @Test
   void countsOfTheRebuiltSplits() throws IOException {
-    Teacher valid = EmpatheticDialoguesTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.VALID));
-    Teacher test = EmpatheticDialoguesTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.TEST));
+    Teacher valid =
+        EmpatheticDialoguesTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.VALID));
+    Teacher test =
+        EmpatheticDialoguesTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.TEST));
     assertThat(valid.numEpisodes()).isEqualTo(2768);
     assertThat(valid.numExamples()).isEqualTo(5736);
     assertThat(test.numEpisodes()).isEqualTo(2546);
@@ -81,7 +82,9 @@ class EmpatheticDialoguesTeacherTest {
     assertThat(first.text()).isEqualTo("I won the race, guess what?");
     assertThat(first.evalLabels()).containsExactly("Wow, well done!");
     assertThat(first.labelCandidates()).containsExactly("a, b", "Wow, well done!", "c|d");
-    assertThat(first.fields()).containsEntry("emotion", "proud").containsEntry("situation", "I won, finally ");
+    assertThat(first.fields())
+        .containsEntry("emotion", "proud")
+        .containsEntry("situation", "I won, finally ");
     Example kept = t.episodes().get(1).examples().get(0);
     // ParlAI strips whole lines and labels, not the text field: its spaces stay
     assertThat(kept.text()).isEqualTo("  I lost my keys ");

@@ -64,7 +64,9 @@ class FromFileTeacherTest {
     Teacher t =
         FromFileTeacher.load(
             TeacherOptions.of(dir, Datatype.TEST).withDataFile(file).withNumCandidates(3));
-    t.examples().forEach(ex -> assertThat(ex.labelCandidates()).hasSize(3).contains(ex.evalLabels().get(0)));
+    t.examples()
+        .forEach(
+            ex -> assertThat(ex.labelCandidates()).hasSize(3).contains(ex.evalLabels().get(0)));
     assertThat(t.candidateSource()).contains("gold + 2 sampled");
   }
 
@@ -95,7 +97,8 @@ class FromFileTeacherTest {
         file,
         "1 your persona: i ski.\n2 hi\thello\t\tbye|hello\n3 and?\tso|also\n1 ctx\n2 q\ta\n",
         StandardCharsets.UTF_8);
-    Teacher t = FromFileTeacher.loadFbFormat(TeacherOptions.of(dir, Datatype.VALID).withDataFile(file));
+    Teacher t =
+        FromFileTeacher.loadFbFormat(TeacherOptions.of(dir, Datatype.VALID).withDataFile(file));
     assertThat(t.episodes()).extracting(Episode::size).containsExactly(2, 1);
     Example first = t.examples().findFirst().orElseThrow();
     assertThat(first.text()).isEqualTo("your persona: i ski.\nhi");
@@ -105,7 +108,9 @@ class FromFileTeacherTest {
 
     Files.writeString(file, "1 ctx\n2 q\ta\n3 dangling\n1 next\ty\n", StandardCharsets.UTF_8);
     assertThatThrownBy(
-            () -> FromFileTeacher.loadFbFormat(TeacherOptions.of(dir, Datatype.VALID).withDataFile(file)))
+            () ->
+                FromFileTeacher.loadFbFormat(
+                    TeacherOptions.of(dir, Datatype.VALID).withDataFile(file)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("fb.txt:3")
         .hasMessageContaining("followed by no labelled line");

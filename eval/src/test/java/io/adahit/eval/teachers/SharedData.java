@@ -23,7 +23,8 @@ public final class SharedData {
       }
     }
     throw new IllegalStateException(
-        "shared/data (with README.md) not found above " + Path.of("").toAbsolutePath()
+        "shared/data (with README.md) not found above "
+            + Path.of("").toAbsolutePath()
             + " and -Dshared.data is not set");
   }
 }

@@ -48,7 +48,9 @@ class TeacherRegistryTest {
   @Test
   void missingDataFileNamesTaskAndPath(@TempDir Path empty) {
     assertThatThrownBy(
-            () -> TeacherRegistry.builtIn().create("convai2", TeacherOptions.of(empty, Datatype.VALID)))
+            () ->
+                TeacherRegistry.builtIn()
+                    .create("convai2", TeacherOptions.of(empty, Datatype.VALID)))
         .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("valid_self_original_no_cands.txt")
         .hasMessageContaining("task 'convai2'");

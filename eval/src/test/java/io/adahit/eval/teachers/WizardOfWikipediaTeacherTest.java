@@ -92,7 +92,8 @@ class WizardOfWikipediaTeacherTest {
               assertThat(ex.labelCandidates()).hasSize(100).doesNotHaveDuplicates();
               assertThat(ex.labelCandidates()).containsOnlyOnce(ex.evalLabels().get(0));
             });
-    Teacher again = WizardOfWikipediaTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.VALID));
+    Teacher again =
+        WizardOfWikipediaTeacher.load(TeacherOptions.of(SharedData.dir(), Datatype.VALID));
     assertThat(again.examples().limit(100).map(Example::labelCandidates).toList())
         .isEqualTo(valid.examples().limit(100).map(Example::labelCandidates).toList());
   }
@@ -118,9 +119,7 @@ class WizardOfWikipediaTeacherTest {
         .containsExactly(data.get(0).get("dialog").get(0).get("text").asText());
     assertThat(wizardFirst.fields().get("knowledge"))
         .startsWith(
-            "Science fiction "
-                + data.get(0).get("chosen_topic_passage").get(0).asText()
-                + "\n");
+            "Science fiction " + data.get(0).get("chosen_topic_passage").get(0).asText() + "\n");
     Example second = raw.episodes().get(0).examples().get(1);
     assertThat(second.text()).isEqualTo(data.get(0).get("dialog").get(1).get("text").asText());
 
@@ -132,8 +131,7 @@ class WizardOfWikipediaTeacherTest {
     assertThat(apprenticeFirst.fields())
         .containsEntry("chosen_topic", "Internet access")
         .containsEntry("title", "Internet access")
-        .containsEntry(
-            "checked_sentence", "Internet access was once rare, but has grown rapidly.");
+        .containsEntry("checked_sentence", "Internet access was once rare, but has grown rapidly.");
     // the title comes from checked_passage when the sentence is in that passage
     assertThat(raw.episodes().get(2).examples().get(0).fields())
         .containsEntry("title", "Pharmacy technician");
@@ -144,11 +142,16 @@ class WizardOfWikipediaTeacherTest {
   void rawCandidateResponsesAreUsedWhenPresent(@TempDir Path dir) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     ArrayNode data =
-        (ArrayNode) mapper.readTree(SharedData.dir().resolve("wow/sample_raw_dialogues_5.json").toFile());
+        (ArrayNode)
+            mapper.readTree(SharedData.dir().resolve("wow/sample_raw_dialogues_5.json").toFile());
     for (JsonNode d : data) {
       for (JsonNode turn : d.get("dialog")) {
         if (turn.get("speaker").asText().contains("Wizard")) {
-          ((ObjectNode) turn).putArray("candidate_responses").add("x").add(turn.get("text").asText()).add("y");
+          ((ObjectNode) turn)
+              .putArray("candidate_responses")
+              .add("x")
+              .add(turn.get("text").asText())
+              .add("y");
         }
       }
     }
@@ -161,6 +164,7 @@ class WizardOfWikipediaTeacherTest {
     assertThat(raw.knownDifferences()).isEmpty();
     raw.examples()
         .forEach(
-            ex -> assertThat(ex.labelCandidates()).containsExactly("x", ex.evalLabels().get(0), "y"));
+            ex ->
+                assertThat(ex.labelCandidates()).containsExactly("x", ex.evalLabels().get(0), "y"));
   }
 }

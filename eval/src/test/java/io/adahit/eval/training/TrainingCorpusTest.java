@@ -33,16 +33,19 @@ class TrainingCorpusTest {
   void convai2TrainsOnPersonaChatTestFsbAndMscWithPersonasFirst() throws IOException {
     TrainingCorpus.SkillData d = corpus.load("convai2", SharedData.dir());
     Map<String, Integer> n = pairsBySource(d);
-    assertThat(n).containsEntry("convai2/personachat_test_original.json", 7504)
+    assertThat(n)
+        .containsEntry("convai2/personachat_test_original.json", 7504)
         .containsEntry("convai2/fsb_persona_1000.json", 7316)
         .containsEntry("msc/fsb_session_4_test.json", 2933)
         .containsEntry("msc/fsb_session_5_test.json", 2934);
     assertThat(d.files()).noneMatch(f -> f.toString().contains("valid"));
     TrainingPair first = d.dialogues().get(0).pairs().get(0);
-    assertThat(first.context()).isEqualTo("your persona: i love to meet new people.\n"
-        + "your persona: i have a turtle named timothy.\nyour persona: my favorite sport is ultimate frisbee.\n"
-        + "your persona: my parents are living in bora bora.\nyour persona: autumn is my favorite season.\n"
-        + "hello , how are you doing tonight ?");
+    assertThat(first.context())
+        .isEqualTo(
+            "your persona: i love to meet new people.\n"
+                + "your persona: i have a turtle named timothy.\nyour persona: my favorite sport is ultimate frisbee.\n"
+                + "your persona: my parents are living in bora bora.\nyour persona: autumn is my favorite season.\n"
+                + "hello , how are you doing tonight ?");
     assertThat(first.reply()).isEqualTo("i am well an loving this interaction how are you ?");
     TrainingPair second = d.dialogues().get(0).pairs().get(1);
     assertThat(second.context()).startsWith(first.context() + "\n" + first.reply() + "\n");

@@ -19,14 +19,15 @@ class DialogueServiceDescriptorTest {
 
   @Test
   void messageCarriesParlaiFieldsThroughTheWire() throws Exception {
-    Message m = Message.newBuilder()
-        .setText("your persona: i like to ski.\nhi there")
-        .addEvalLabels("hello!")
-        .addLabelCandidates("hello!")
-        .addLabelCandidates("bye")
-        .setEpisodeDone(true)
-        .putMetrics("rank", 1.0)
-        .build();
+    Message m =
+        Message.newBuilder()
+            .setText("your persona: i like to ski.\nhi there")
+            .addEvalLabels("hello!")
+            .addLabelCandidates("hello!")
+            .addLabelCandidates("bye")
+            .setEpisodeDone(true)
+            .putMetrics("rank", 1.0)
+            .build();
     Message back = Message.parseFrom(m.toByteArray());
     assertThat(back).isEqualTo(m);
     assertThat(back.hasReward()).isFalse();

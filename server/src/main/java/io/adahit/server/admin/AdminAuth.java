@@ -33,10 +33,18 @@ public final class AdminAuth {
   public static AdminAuth of(ServerConfig.Admin config) throws IOException {
     String token = config.token();
     if (config.tokenFile() != null) {
-      String text = Files.readString(config.tokenFile(), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+      String text =
+          Files.readString(config.tokenFile(), StandardCharsets.UTF_8)
+              .lines()
+              .findFirst()
+              .orElse("")
+              .strip();
       if (text.length() < 16) {
-        throw new IllegalArgumentException("config: admin.tokenFile " + config.tokenFile()
-            + " must hold a token of at least 16 characters on its first line, found " + text.length());
+        throw new IllegalArgumentException(
+            "config: admin.tokenFile "
+                + config.tokenFile()
+                + " must hold a token of at least 16 characters on its first line, found "
+                + text.length());
       }
       token = text;
     }
@@ -58,10 +66,12 @@ public final class AdminAuth {
    */
   public void check(String authorization) {
     if (tokenDigest == null) {
-      throw new AdminAuthException("the admin API is off: set admin.token or admin.tokenFile in the server config");
+      throw new AdminAuthException(
+          "the admin API is off: set admin.token or admin.tokenFile in the server config");
     }
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new AdminAuthException("admin call without a token: send the header 'Authorization: Bearer <token>'");
+      throw new AdminAuthException(
+          "admin call without a token: send the header 'Authorization: Bearer <token>'");
     }
     byte[] presented = sha256(authorization.substring(7).strip());
     if (!MessageDigest.isEqual(presented, tokenDigest)) {

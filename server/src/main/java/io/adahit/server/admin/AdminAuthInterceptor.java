@@ -9,8 +9,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
 
 /**
- * Refuses admin gRPC calls without the admin token in the {@code authorization} metadata
- * ({@code Bearer <token>}) with UNAUTHENTICATED, before the call reaches the service.
+ * Refuses admin gRPC calls without the admin token in the {@code authorization} metadata ({@code
+ * Bearer <token>}) with UNAUTHENTICATED, before the call reaches the service.
  *
  * <pre>{@code
  * ServerInterceptors.intercept(new AdminGrpcService(...), new AdminAuthInterceptor(auth));
@@ -18,7 +18,8 @@ import io.grpc.StatusRuntimeException;
  */
 public final class AdminAuthInterceptor implements ServerInterceptor {
 
-  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of(AdminAuth.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of(AdminAuth.HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final AdminAuth auth;
 
@@ -27,12 +28,13 @@ public final class AdminAuthInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     try {
       auth.check(headers.get(AUTHORIZATION));
     } catch (AdminAuth.AdminAuthException e) {
-      StatusRuntimeException refused = GrpcErrors.error(ErrorKind.UNAUTHENTICATED, "UNAUTHENTICATED", e.getMessage());
+      StatusRuntimeException refused =
+          GrpcErrors.error(ErrorKind.UNAUTHENTICATED, "UNAUTHENTICATED", e.getMessage());
       call.close(refused.getStatus(), refused.getTrailers());
       return new ServerCall.Listener<>() {};
     }

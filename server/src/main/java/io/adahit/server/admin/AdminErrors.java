@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * Admin errors to gRPC Status and HTTP codes, both from {@link ErrorKind}: refused token
  * UNAUTHENTICATED / 401, bad request or refused adapter INVALID_ARGUMENT / 400, unknown skill or
  * experiment NOT_FOUND / 404, a conflict (default skill, skill in an experiment)
- * FAILED_PRECONDITION / 409, database or busy UNAVAILABLE / 503; anything else is a bug,
- * INTERNAL / 500 with a generic message, and logged.
+ * FAILED_PRECONDITION / 409, database or busy UNAVAILABLE / 503; anything else is a bug, INTERNAL /
+ * 500 with a generic message, and logged.
  */
 final class AdminErrors {
 

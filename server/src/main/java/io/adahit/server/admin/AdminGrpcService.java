@@ -19,11 +19,11 @@ import io.adahit.proto.v1.UnloadAdapterResponse;
 import io.adahit.proto.v1.VariantComparison;
 import io.adahit.proto.v1.VariantDefinition;
 import io.adahit.proto.v1.VariantReport;
-import io.adahit.server.grpc.GrpcErrors;
-import io.adahit.server.grpc.ProtoEnums;
 import io.adahit.server.experiments.AbReport;
 import io.adahit.server.experiments.Experiment;
 import io.adahit.server.experiments.ExperimentService;
+import io.adahit.server.grpc.GrpcErrors;
+import io.adahit.server.grpc.ProtoEnums;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +32,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * AdminService over gRPC (token checked by {@link AdminAuthInterceptor}): maps protobuf to
- * {@link AdminOperations} and back. The work runs on the admin executor; the gRPC thread only
- * queues it. Errors become Status codes through {@link AdminErrors}.
+ * AdminService over gRPC (token checked by {@link AdminAuthInterceptor}): maps protobuf to {@link
+ * AdminOperations} and back. The work runs on the admin executor; the gRPC thread only queues it.
+ * Errors become Status codes through {@link AdminErrors}.
  *
  * <pre>{@code
  * ServerServiceDefinition admin = ServerInterceptors.intercept(
@@ -68,29 +68,35 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       out.onError(GrpcErrors.error(ErrorKind.UNAVAILABLE, "NOT_READY", "the server is not ready"));
       return;
     }
-    CompletableFuture.supplyAsync(() -> {
-      try {
-        return work.run(ops);
-      } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, executor).whenComplete((r, e) -> {
-      if (e != null) {
-        out.onError(AdminErrors.toStatus(e));
-      } else {
-        out.onNext(r);
-        out.onCompleted();
-      }
-    });
+    CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return work.run(ops);
+              } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            },
+            executor)
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                out.onError(AdminErrors.toStatus(e));
+              } else {
+                out.onNext(r);
+                out.onCompleted();
+              }
+            });
   }
 
   @Override
   public void listAdapters(ListAdaptersRequest request, StreamObserver<ListAdaptersResponse> out) {
-    run(out, ops -> {
-      ListAdaptersResponse.Builder b = ListAdaptersResponse.newBuilder();
-      ops.adapters().forEach(v -> b.addAdapters(toProto(v)));
-      return b.build();
-    });
+    run(
+        out,
+        ops -> {
+          ListAdaptersResponse.Builder b = ListAdaptersResponse.newBuilder();
+          ops.adapters().forEach(v -> b.addAdapters(toProto(v)));
+          return b.build();
+        });
   }
 
   @Override
@@ -104,20 +110,26 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
-  public void unloadAdapter(UnloadAdapterRequest request, StreamObserver<UnloadAdapterResponse> out) {
-    run(out, ops -> {
-      ops.unload(request.getSkill());
-      return UnloadAdapterResponse.newBuilder().setSkill(request.getSkill()).build();
-    });
+  public void unloadAdapter(
+      UnloadAdapterRequest request, StreamObserver<UnloadAdapterResponse> out) {
+    run(
+        out,
+        ops -> {
+          ops.unload(request.getSkill());
+          return UnloadAdapterResponse.newBuilder().setSkill(request.getSkill()).build();
+        });
   }
 
   @Override
-  public void listExperiments(ListExperimentsRequest request, StreamObserver<ListExperimentsResponse> out) {
-    run(out, ops -> {
-      ListExperimentsResponse.Builder b = ListExperimentsResponse.newBuilder();
-      ops.experiments().forEach(r -> b.addExperiments(toProto(r)));
-      return b.build();
-    });
+  public void listExperiments(
+      ListExperimentsRequest request, StreamObserver<ListExperimentsResponse> out) {
+    run(
+        out,
+        ops -> {
+          ListExperimentsResponse.Builder b = ListExperimentsResponse.newBuilder();
+          ops.experiments().forEach(r -> b.addExperiments(toProto(r)));
+          return b.build();
+        });
   }
 
   @Override
@@ -126,11 +138,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
-  public void stopExperiment(StopExperimentRequest request, StreamObserver<StopExperimentResponse> out) {
-    run(out, ops -> {
-      ops.stop(request.getName());
-      return StopExperimentResponse.newBuilder().setName(request.getName()).build();
-    });
+  public void stopExperiment(
+      StopExperimentRequest request, StreamObserver<StopExperimentResponse> out) {
+    run(
+        out,
+        ops -> {
+          ops.stop(request.getName());
+          return StopExperimentResponse.newBuilder().setName(request.getName()).build();
+        });
   }
 
   @Override
@@ -139,10 +154,16 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   static AdapterInfo toProto(AdminOperations.AdapterView v) {
-    AdapterInfo.Builder b = AdapterInfo.newBuilder().setSkill(v.info().skill()).setDir(v.info().dir())
-        .setKind(v.info().kind()).setKindEnum(ProtoEnums.skillKind(v.info().kind())).setWeightsFingerprint(v.info().weightsFingerprint())
-        .setParameterCount(v.info().parameterCount()).setCandidateCount(v.info().candidates())
-        .setInFlight(v.info().inFlight());
+    AdapterInfo.Builder b =
+        AdapterInfo.newBuilder()
+            .setSkill(v.info().skill())
+            .setDir(v.info().dir())
+            .setKind(v.info().kind())
+            .setKindEnum(ProtoEnums.skillKind(v.info().kind()))
+            .setWeightsFingerprint(v.info().weightsFingerprint())
+            .setParameterCount(v.info().parameterCount())
+            .setCandidateCount(v.info().candidates())
+            .setInFlight(v.info().inFlight());
     if (v.experiment() != null) {
       b.setExperiment(v.experiment()).setVariant(v.variant());
     }
@@ -152,38 +173,67 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   static Experiment fromProto(ExperimentDefinition d) {
     List<Experiment.Variant> variants = new ArrayList<>();
     for (VariantDefinition v : d.getVariantsList()) {
-      variants.add(new Experiment.Variant(v.getName(), v.getAdapter(), v.getWeight() == 0 ? 1.0 : v.getWeight()));
+      variants.add(
+          new Experiment.Variant(
+              v.getName(), v.getAdapter(), v.getWeight() == 0 ? 1.0 : v.getWeight()));
     }
     return new Experiment(d.getName(), d.getSkill(), variants);
   }
 
   static ExperimentInfo toProto(ExperimentService.Running r) {
-    ExperimentDefinition.Builder d = ExperimentDefinition.newBuilder().setName(r.experiment().name())
-        .setSkill(r.experiment().skill());
+    ExperimentDefinition.Builder d =
+        ExperimentDefinition.newBuilder()
+            .setName(r.experiment().name())
+            .setSkill(r.experiment().skill());
     for (Experiment.Variant v : r.experiment().variants()) {
-      d.addVariants(VariantDefinition.newBuilder().setName(v.name()).setAdapter(v.adapter() == null ? "" : v.adapter())
-          .setWeight(v.weight()));
+      d.addVariants(
+          VariantDefinition.newBuilder()
+              .setName(v.name())
+              .setAdapter(v.adapter() == null ? "" : v.adapter())
+              .setWeight(v.weight()));
     }
     return ExperimentInfo.newBuilder().setDefinition(d).setSource(r.source()).build();
   }
 
   static ReportResponse toProto(AbReport r) {
-    ReportResponse.Builder b = ReportResponse.newBuilder().setExperiment(r.experiment()).setSkill(r.skill())
-        .addAllNotes(r.notes());
+    ReportResponse.Builder b =
+        ReportResponse.newBuilder()
+            .setExperiment(r.experiment())
+            .setSkill(r.skill())
+            .addAllNotes(r.notes());
     for (AbReport.VariantReport v : r.variants()) {
-      b.addVariants(VariantReport.newBuilder().setVariant(v.variant()).setConversations(v.conversations())
-          .setEpisodes(v.episodes()).setTurns(v.turns()).setMeanEpisodeLength(nan(v.meanEpisodeLength()))
-          .setRatings(v.ratings()).setMeanRating(nan(v.meanRating())).setRatingSd(nan(v.ratingSd()))
-          .setThumbsUp(v.thumbsUp()).setThumbsDown(v.thumbsDown()).setThumbsUpRate(nan(v.thumbsUpRate()))
-          .setThumbsUpLow(nan(v.thumbsUpLow())).setThumbsUpHigh(nan(v.thumbsUpHigh())));
+      b.addVariants(
+          VariantReport.newBuilder()
+              .setVariant(v.variant())
+              .setConversations(v.conversations())
+              .setEpisodes(v.episodes())
+              .setTurns(v.turns())
+              .setMeanEpisodeLength(nan(v.meanEpisodeLength()))
+              .setRatings(v.ratings())
+              .setMeanRating(nan(v.meanRating()))
+              .setRatingSd(nan(v.ratingSd()))
+              .setThumbsUp(v.thumbsUp())
+              .setThumbsDown(v.thumbsDown())
+              .setThumbsUpRate(nan(v.thumbsUpRate()))
+              .setThumbsUpLow(nan(v.thumbsUpLow()))
+              .setThumbsUpHigh(nan(v.thumbsUpHigh())));
     }
     for (AbReport.Comparison c : r.comparisons()) {
-      b.addComparisons(VariantComparison.newBuilder().setControl(c.control()).setVariant(c.variant())
-          .setThumbsDiff(nan(c.thumbsDiff())).setThumbsZ(nan(c.thumbsZ())).setThumbsP(nan(c.thumbsP()))
-          .setRatingDiff(nan(c.ratingDiff())).setRatingT(nan(c.ratingT())).setRatingDf(nan(c.ratingDf()))
-          .setRatingP(nan(c.ratingP()))
-          .setMoreConversationsThumbs(c.moreConversationsThumbs() == null ? -1 : c.moreConversationsThumbs())
-          .setMoreConversationsRating(c.moreConversationsRating() == null ? -1 : c.moreConversationsRating()));
+      b.addComparisons(
+          VariantComparison.newBuilder()
+              .setControl(c.control())
+              .setVariant(c.variant())
+              .setThumbsDiff(nan(c.thumbsDiff()))
+              .setThumbsZ(nan(c.thumbsZ()))
+              .setThumbsP(nan(c.thumbsP()))
+              .setRatingDiff(nan(c.ratingDiff()))
+              .setRatingT(nan(c.ratingT()))
+              .setRatingDf(nan(c.ratingDf()))
+              .setRatingP(nan(c.ratingP()))
+              .setMoreConversationsThumbs(
+                  c.moreConversationsThumbs() == null ? -1 : c.moreConversationsThumbs())
+              .setMoreConversationsRating(
+                  c.moreConversationsRating() == null ? -1 : c.moreConversationsRating()));
     }
     return b.build();
   }

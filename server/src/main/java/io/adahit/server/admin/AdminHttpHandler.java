@@ -48,6 +48,7 @@ import java.util.function.Supplier;
  * GET  /admin/desired                       this replica's applied desired-state version, problems,
  *                                           served skills with their adapter fingerprints
  * </pre>
+ *
  * Errors: {@code {"error": kind, "message": ...}} with 400, 401, 404, 405, 409, 500 or 503.
  */
 @ChannelHandler.Sharable
@@ -67,8 +68,11 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
   private final Supplier<AdminOperations> operations;
   private final Executor executor;
 
-  /** @param operations the admin operations, or null from the supplier while the server is not ready */
-  public AdminHttpHandler(ObjectMapper json, AdminAuth auth, Supplier<AdminOperations> operations, Executor executor) {
+  /**
+   * @param operations the admin operations, or null from the supplier while the server is not ready
+   */
+  public AdminHttpHandler(
+      ObjectMapper json, AdminAuth auth, Supplier<AdminOperations> operations, Executor executor) {
     super(false);
     this.json = json;
     this.auth = auth;
@@ -95,14 +99,28 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     try {
       auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     } catch (AdminAuth.AdminAuthException e) {
-      error(ctx, keepAlive, ErrorKind.UNAUTHENTICATED.httpStatus(), ErrorKind.UNAUTHENTICATED.tag(), e.getMessage());
+      error(
+          ctx,
+          keepAlive,
+          ErrorKind.UNAUTHENTICATED.httpStatus(),
+          ErrorKind.UNAUTHENTICATED.tag(),
+          e.getMessage());
       return;
     }
     Work work = route(req.method(), path);
     if (work == null) {
-      error(ctx, keepAlive, 404, "not_found", "no admin route " + req.method() + " " + path + "; routes: GET"
-          + " /admin/adapters, POST /admin/adapters/{load,replace,unload}, GET|POST /admin/experiments,"
-          + " POST /admin/experiments/stop, GET /admin/experiments/NAME/report, GET /admin/desired");
+      error(
+          ctx,
+          keepAlive,
+          404,
+          "not_found",
+          "no admin route "
+              + req.method()
+              + " "
+              + path
+              + "; routes: GET"
+              + " /admin/adapters, POST /admin/adapters/{load,replace,unload}, GET|POST /admin/experiments,"
+              + " POST /admin/experiments/stop, GET /admin/experiments/NAME/report, GET /admin/desired");
       return;
     }
     JsonNode body;
@@ -118,19 +136,28 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
       error(ctx, keepAlive, 503, "not_ready", "the server is not ready");
       return;
     }
-    CompletableFuture.supplyAsync(() -> {
-      try {
-        return work.run(ops, body);
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-    }, executor).whenComplete((result, e) -> {
-      if (e != null) {
-        error(ctx, keepAlive, AdminErrors.kind(e).httpStatus(), ErrorKind.tag(e), AdminErrors.message(e));
-      } else {
-        send(ctx, keepAlive, 200, result);
-      }
-    });
+    CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return work.run(ops, body);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            executor)
+        .whenComplete(
+            (result, e) -> {
+              if (e != null) {
+                error(
+                    ctx,
+                    keepAlive,
+                    AdminErrors.kind(e).httpStatus(),
+                    ErrorKind.tag(e),
+                    AdminErrors.message(e));
+              } else {
+                send(ctx, keepAlive, 200, result);
+              }
+            });
   }
 
   /** The route's work, or null for an unknown route. */
@@ -138,7 +165,8 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     boolean get = method.equals(HttpMethod.GET);
     boolean post = method.equals(HttpMethod.POST);
     if (path.equals("/admin/adapters") && get) {
-      return (ops, b) -> Map.of("adapters", ops.adapters().stream().map(AdminHttpHandler::view).toList());
+      return (ops, b) ->
+          Map.of("adapters", ops.adapters().stream().map(AdminHttpHandler::view).toList());
     }
     if (path.equals("/admin/adapters/load") && post) {
       return (ops, b) -> view(ops.load(text(b, "skill"), text(b, "dir")));
@@ -156,14 +184,16 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
       return (ops, b) -> {
         DesiredState.Status st = ops.desiredStatus();
         if (st == null) {
-          throw new io.adahit.agents.errors.ConflictException("no event store (events.url is null): admin changes"
-              + " are not shared between replicas");
+          throw new io.adahit.agents.errors.ConflictException(
+              "no event store (events.url is null): admin changes"
+                  + " are not shared between replicas");
         }
         return st;
       };
     }
     if (path.equals("/admin/experiments") && get) {
-      return (ops, b) -> Map.of("experiments", ops.experiments().stream().map(AdminHttpHandler::view).toList());
+      return (ops, b) ->
+          Map.of("experiments", ops.experiments().stream().map(AdminHttpHandler::view).toList());
     }
     if (path.equals("/admin/experiments") && post) {
       return (ops, b) -> view(ops.define(experiment(b)));
@@ -176,9 +206,12 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     }
     String experiments = "/admin/experiments/";
     String report = "/report";
-    // "/admin/experiments/report" matches both ends with one shared "/": no route, not an index error
-    if (path.startsWith(experiments) && path.endsWith(report)
-        && path.length() >= experiments.length() + report.length() && get) {
+    // "/admin/experiments/report" matches both ends with one shared "/": no route, not an index
+    // error
+    if (path.startsWith(experiments)
+        && path.endsWith(report)
+        && path.length() >= experiments.length() + report.length()
+        && get) {
       String name = path.substring(experiments.length(), path.length() - report.length());
       return (ops, b) -> ops.report(name);
     }
@@ -190,9 +223,13 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
       return json.treeToValue(body, Experiment.class);
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause();
-      throw new IllegalArgumentException(cause instanceof IllegalArgumentException ? cause.getMessage()
-          : "bad experiment definition: " + e.getOriginalMessage() + "; expected {\"name\", \"skill\", \"variants\":"
-              + " [{\"name\", \"adapter\", \"weight\"}, ...]}");
+      throw new IllegalArgumentException(
+          cause instanceof IllegalArgumentException
+              ? cause.getMessage()
+              : "bad experiment definition: "
+                  + e.getOriginalMessage()
+                  + "; expected {\"name\", \"skill\", \"variants\":"
+                  + " [{\"name\", \"adapter\", \"weight\"}, ...]}");
     }
   }
 
@@ -228,7 +265,8 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     return m;
   }
 
-  private void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String kind, String message) {
+  private void error(
+      ChannelHandlerContext ctx, boolean keepAlive, int status, String kind, String message) {
     ObjectNode n = json.createObjectNode();
     n.put("error", kind);
     n.put("message", message);
@@ -240,11 +278,16 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     try {
       bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
-      bytes = ("{\"error\": \"internal\", \"message\": \"response not serialisable\"}").getBytes(StandardCharsets.UTF_8);
+      bytes =
+          ("{\"error\": \"internal\", \"message\": \"response not serialisable\"}")
+              .getBytes(StandardCharsets.UTF_8);
       status = 500;
     }
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-        Unpooled.wrappedBuffer(bytes));
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(status),
+            Unpooled.wrappedBuffer(bytes));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
     HttpUtil.setContentLength(res, bytes.length);

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * What the admin API does, whatever the transport (gRPC AdminService, HTTP {@code /admin/...}):
- * adapters (list, load, replace, unload) through {@link AdapterManager}, experiments (list,
- * define, stop, report) through {@link ExperimentService}. Blocking (files, encoding, database):
- * the transports run it on the admin executor, never on an event loop or transport thread.
+ * adapters (list, load, replace, unload) through {@link AdapterManager}, experiments (list, define,
+ * stop, report) through {@link ExperimentService}. Blocking (files, encoding, database): the
+ * transports run it on the admin executor, never on an event loop or transport thread.
  *
  * <pre>{@code
  * AdminOperations admin = new AdminOperations(adapters, experiments);
@@ -42,9 +42,11 @@ public final class AdminOperations {
   }
 
   /**
-   * @param desired where a change applied here is recorded for every replica to converge to, or null
+   * @param desired where a change applied here is recorded for every replica to converge to, or
+   *     null
    */
-  public AdminOperations(AdapterManager adapters, ExperimentService experiments, DesiredState desired) {
+  public AdminOperations(
+      AdapterManager adapters, ExperimentService experiments, DesiredState desired) {
     this.adapters = adapters;
     this.experiments = experiments;
     this.desired = desired;
@@ -69,8 +71,12 @@ public final class AdminOperations {
     try {
       r.run(desired);
     } catch (SQLException e) {
-      throw new io.adahit.server.events.EventStore.EventStoreException(what + " is applied on this replica but could"
-          + " not be recorded for the others (repeat the call once the database is back): " + e.getMessage(), e);
+      throw new io.adahit.server.events.EventStore.EventStoreException(
+          what
+              + " is applied on this replica but could"
+              + " not be recorded for the others (repeat the call once the database is back): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -87,7 +93,9 @@ public final class AdminOperations {
       for (Experiment.Variant v : r.experiment().variants()) {
         Skill s = r.variants().get(v.name());
         if (s != null) {
-          out.add(new AdapterView(adapters.info(r.experiment().skill(), s), r.experiment().name(), v.name()));
+          out.add(
+              new AdapterView(
+                  adapters.info(r.experiment().skill(), s), r.experiment().name(), v.name()));
         }
       }
     }
@@ -96,22 +104,31 @@ public final class AdminOperations {
 
   public AdapterView load(String skill, String dir) throws IOException {
     AdapterView v = view(adapters.load(skill, dir));
-    recorded("load '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
+    recorded(
+        "load '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
     return v;
   }
 
   public AdapterView replace(String skill, String dir) throws IOException {
     AdapterView v = view(adapters.replace(skill, dir));
-    recorded("replace '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
+    recorded(
+        "replace '" + skill + "'", d -> d.recordAdapter(skill, dir, v.info().weightsFingerprint()));
     return v;
   }
 
-  /** @throws IllegalStateException if an experiment runs on the skill (stop it first) or it is the default */
+  /**
+   * @throws IllegalStateException if an experiment runs on the skill (stop it first) or it is the
+   *     default
+   */
   public void unload(String skill) {
     for (ExperimentService.Running r : experiments.list()) {
       if (r.experiment().skill().equals(skill)) {
-        throw new ConflictException("unload '" + skill + "' refused: experiment '" + r.experiment().name()
-            + "' runs on it; stop the experiment first");
+        throw new ConflictException(
+            "unload '"
+                + skill
+                + "' refused: experiment '"
+                + r.experiment().name()
+                + "' runs on it; stop the experiment first");
       }
     }
     adapters.unload(skill);
@@ -129,7 +146,8 @@ public final class AdminOperations {
   }
 
   public void stop(String name) {
-    Experiment e = experiments.running(name).map(ExperimentService.Running::experiment).orElse(null);
+    Experiment e =
+        experiments.running(name).map(ExperimentService.Running::experiment).orElse(null);
     experiments.stop(name);
     if (e != null) {
       recorded("stop '" + name + "'", d -> d.recordExperiment(e, false));

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 /**
  * One open conversation: bound to a skill for its whole life, with the bot's persona (persona
  * skills) and ParlAI's history. Its operations run one after another, in arrival order, however
- * many the client sends at once (a per-conversation chain of futures); at most
- * {@code maxPending} may wait.
+ * many the client sends at once (a per-conversation chain of futures); at most {@code maxPending}
+ * may wait.
  */
 public final class Conversation {
 
@@ -23,7 +23,7 @@ public final class Conversation {
   private final String id;
   private final Skill skill;
   private volatile Assignment assignment;
-  private volatile Runnable onExpired = () -> { };
+  private volatile Runnable onExpired = () -> {};
   private volatile CompletableFuture<?> opening = CompletableFuture.completedFuture(null);
   private final List<String> persona;
   private final String transport;
@@ -38,17 +38,33 @@ public final class Conversation {
   private Instant episodeStart = Instant.now();
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean closed;
-  private boolean shared;        // its state lives in the database (SharedConversations)
-  private long storedVersion;    // the version last read or written there; 0: not stored yet
-  private long loadedNanos = -1; // just read from the store (taking that long): the next operation need not
-  private Runnable whenIdle;     // run when its last queued operation finished (a shared conversation's release)
+  private boolean shared; // its state lives in the database (SharedConversations)
+  private long storedVersion; // the version last read or written there; 0: not stored yet
+  private long loadedNanos =
+      -1; // just read from the store (taking that long): the next operation need not
+  private Runnable
+      whenIdle; // run when its last queued operation finished (a shared conversation's release)
 
-  Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter) {
+  Conversation(
+      String id,
+      Skill skill,
+      List<String> persona,
+      String transport,
+      int historySize,
+      String delimiter) {
     this(id, skill, persona, transport, historySize, delimiter, null);
   }
 
-  /** @param assignment the A/B variant serving it, or null */
-  Conversation(String id, Skill skill, List<String> persona, String transport, int historySize, String delimiter,
+  /**
+   * @param assignment the A/B variant serving it, or null
+   */
+  Conversation(
+      String id,
+      Skill skill,
+      List<String> persona,
+      String transport,
+      int historySize,
+      String delimiter,
       Assignment assignment) {
     this.id = id;
     this.skill = skill;
@@ -66,22 +82,26 @@ public final class Conversation {
 
   /**
    * The skill the conversation was opened on. Turns run on the Skill object served under its name
-   * when they run (an adapter may have been replaced since), or on the variant of {@link #assignment}.
+   * when they run (an adapter may have been replaced since), or on the variant of {@link
+   * #assignment}.
    */
   public Skill skill() {
     return skill;
   }
 
   /**
-   * The A/B experiment variant serving this conversation, or null when it is in none. Read it
-   * after the conversation's first operation ({@link ChatService#started}): a conversation whose
+   * The A/B experiment variant serving this conversation, or null when it is in none. Read it after
+   * the conversation's first operation ({@link ChatService#started}): a conversation whose
    * assignment could not be stored leaves the experiment then and is served outside it.
    */
   public Assignment assignment() {
     return assignment;
   }
 
-  /** Completes once the conversation's opening (its assignment's storage) is over, successful or not. */
+  /**
+   * Completes once the conversation's opening (its assignment's storage) is over, successful or
+   * not.
+   */
   CompletableFuture<?> opening() {
     return opening;
   }
@@ -96,11 +116,12 @@ public final class Conversation {
   }
 
   /**
-   * What to do when the conversation is closed for being idle ({@code conversations.idleTimeoutSeconds}):
-   * the transport ends its connection or stream. Runs on the housekeeping thread.
+   * What to do when the conversation is closed for being idle ({@code
+   * conversations.idleTimeoutSeconds}): the transport ends its connection or stream. Runs on the
+   * housekeeping thread.
    */
   public void onExpired(Runnable action) {
-    onExpired = action == null ? () -> { } : action;
+    onExpired = action == null ? () -> {} : action;
   }
 
   void expired() {
@@ -143,24 +164,31 @@ public final class Conversation {
    *
    * @throws BadRequestException (in the future) if {@code maxPending} operations already wait
    */
-  synchronized <T> CompletableFuture<T> enqueue(int maxPending, Supplier<CompletableFuture<T>> work) {
+  synchronized <T> CompletableFuture<T> enqueue(
+      int maxPending, Supplier<CompletableFuture<T>> work) {
     lastUsedNanos = System.nanoTime();
     if (pending >= maxPending) {
-      return CompletableFuture.failedFuture(new BadRequestException("too_many_pending",
-          "too many turns waiting in this conversation (at most " + maxPending + "); wait for the replies"));
+      return CompletableFuture.failedFuture(
+          new BadRequestException(
+              "too_many_pending",
+              "too many turns waiting in this conversation (at most "
+                  + maxPending
+                  + "); wait for the replies"));
     }
     pending++;
     CompletableFuture<T> next = tail.handle((x, e) -> null).thenCompose(x -> work.get());
-    tail = next.whenComplete((x, e) -> {
-      Runnable idle;
-      synchronized (this) {
-        pending--;
-        idle = pending == 0 ? whenIdle : null;
-      }
-      if (idle != null) {
-        idle.run();
-      }
-    });
+    tail =
+        next.whenComplete(
+            (x, e) -> {
+              Runnable idle;
+              synchronized (this) {
+                pending--;
+                idle = pending == 0 ? whenIdle : null;
+              }
+              if (idle != null) {
+                idle.run();
+              }
+            });
     return next;
   }
 
@@ -171,9 +199,13 @@ public final class Conversation {
 
   // ----- state changes, called only from operations run through enqueue -----
 
-  /** Adds the user's turn; the first turn of an episode carries the persona lines. Returns the context. */
+  /**
+   * Adds the user's turn; the first turn of an episode carries the persona lines. Returns the
+   * context.
+   */
   synchronized String observe(String text) {
-    String observed = turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text;
+    String observed =
+        turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text;
     history.observe(observed);
     turns.add(text);
     return history.context();
@@ -246,7 +278,9 @@ public final class Conversation {
     loadedNanos = nanos;
   }
 
-  /** The time of the read that just restored it (once), or -1 when the next operation must read it. */
+  /**
+   * The time of the read that just restored it (once), or -1 when the next operation must read it.
+   */
   synchronized long takeLoaded() {
     long n = loadedNanos;
     loadedNanos = -1;
@@ -255,13 +289,19 @@ public final class Conversation {
 
   /** The state to store: persona, variant, episode and its exchanges. */
   synchronized ConversationState state() {
-    return new ConversationState(skill.name(), persona, transport, assignment, episode, episodeStart.toEpochMilli(),
+    return new ConversationState(
+        skill.name(),
+        persona,
+        transport,
+        assignment,
+        episode,
+        episodeStart.toEpochMilli(),
         exchanges.stream().map(ConversationState.StoredExchange::of).toList());
   }
 
   /**
-   * Replaces the episode, its exchanges and the history with the stored state (turns taken on
-   * other replicas); the skill and persona are fixed for the conversation's life.
+   * Replaces the episode, its exchanges and the history with the stored state (turns taken on other
+   * replicas); the skill and persona are fixed for the conversation's life.
    */
   synchronized void restore(ConversationState s, long version) {
     exchanges.clear();
@@ -270,7 +310,8 @@ public final class Conversation {
     for (ConversationState.StoredExchange x : s.exchanges()) {
       Exchange e = x.toExchange(id);
       String text = e.user();
-      history.observe(turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text);
+      history.observe(
+          turns.isEmpty() && !persona.isEmpty() ? personaLines() + delimiter + text : text);
       turns.add(text);
       history.addReply(e.reply().text());
       turns.add(e.reply().text());
@@ -282,7 +323,9 @@ public final class Conversation {
     storedVersion = version;
   }
 
-  /** Drops the current episode's exchanges and history without logging them (a write that failed). */
+  /**
+   * Drops the current episode's exchanges and history without logging them (a write that failed).
+   */
   synchronized void forgetEpisode() {
     exchanges.clear();
     turns.clear();

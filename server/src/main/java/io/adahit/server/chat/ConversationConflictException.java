@@ -4,16 +4,21 @@ import io.adahit.agents.errors.ClassifiedError;
 import io.adahit.agents.errors.ErrorKind;
 
 /**
- * A turn of a shared conversation ({@code conversations.shared}) lost a race: another replica
- * saved a turn of the same conversation between this turn's read and its write. This turn's reply
- * is discarded and its state not saved, so resending the turn is safe. gRPC: ABORTED; HTTP: 409.
+ * A turn of a shared conversation ({@code conversations.shared}) lost a race: another replica saved
+ * a turn of the same conversation between this turn's read and its write. This turn's reply is
+ * discarded and its state not saved, so resending the turn is safe. gRPC: ABORTED; HTTP: 409.
  */
-public final class ConversationConflictException extends RuntimeException implements ClassifiedError {
+public final class ConversationConflictException extends RuntimeException
+    implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   public ConversationConflictException(String id, long expected) {
-    super("conversation '" + id + "' was changed by another replica during this turn (it read version " + expected
-        + "); the turn was not applied: resend it");
+    super(
+        "conversation '"
+            + id
+            + "' was changed by another replica during this turn (it read version "
+            + expected
+            + "); the turn was not applied: resend it");
   }
 
   @Override

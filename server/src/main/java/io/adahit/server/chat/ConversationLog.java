@@ -25,12 +25,12 @@ import java.util.Map;
  * Chat logs in ParlAI's Conversations format ({@code parlai/utils/conversations.py}): one JSON line
  * per finished episode, {@code {"dialog": [[user turn, bot turn], ...], "context": [...],
  * "metadata_path": ...}}, beside a {@code <file>.metadata} sidecar {@code {date, opt, self_chat,
- * speakers, version}}. Each episode is written when it finishes, as one whole line in one
- * {@code write} call on a file opened for appending (no buffer in between), so a killed process
- * loses only the episodes still open and cannot leave half a line behind. Text that UTF-8 cannot
- * encode (a lone UTF-16 surrogate a client sent) is written as a JSON unicode escape: one bad
- * character fails neither its own record nor any later one. A failed write loses only its own
- * record; the next one starts on a new line. Thread-safe.
+ * speakers, version}}. Each episode is written when it finishes, as one whole line in one {@code
+ * write} call on a file opened for appending (no buffer in between), so a killed process loses only
+ * the episodes still open and cannot leave half a line behind. Text that UTF-8 cannot encode (a
+ * lone UTF-16 surrogate a client sent) is written as a JSON unicode escape: one bad character fails
+ * neither its own record nor any later one. A failed write loses only its own record; the next one
+ * starts on a new line. Thread-safe.
  *
  * <pre>{@code
  * try (ConversationLog log = ConversationLog.open(json, Path.of("logs"), opt)) {
@@ -40,7 +40,8 @@ import java.util.Map;
  */
 public final class ConversationLog implements AutoCloseable {
 
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   private final ObjectMapper json;
   private final ObjectWriter writer;
@@ -48,6 +49,7 @@ public final class ConversationLog implements AutoCloseable {
   private final Path metadata;
   private final FileChannel out;
   private long episodes;
+
   /** The last write failed part-way: the next record first ends the torn line. */
   private boolean torn;
 
@@ -60,11 +62,13 @@ public final class ConversationLog implements AutoCloseable {
   }
 
   /**
-   * Starts a new log file {@code dir/chats_<UTC time>.jsonl} (the metadata sidecar is written at once).
+   * Starts a new log file {@code dir/chats_<UTC time>.jsonl} (the metadata sidecar is written at
+   * once).
    *
    * @param opt the server's options, recorded in the metadata
    */
-  public static ConversationLog open(ObjectMapper json, Path dir, Map<String, ?> opt) throws IOException {
+  public static ConversationLog open(ObjectMapper json, Path dir, Map<String, ?> opt)
+      throws IOException {
     Files.createDirectories(dir);
     String stamp = STAMP.format(Instant.now());
     Path file = dir.resolve("chats_" + stamp + ".jsonl");
@@ -79,8 +83,12 @@ public final class ConversationLog implements AutoCloseable {
     m.set("speakers", json.createArrayNode().add("user").add("bot"));
     m.put("version", "0.1");
     Files.write(meta, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
-    FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    FileChannel out =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
     return new ConversationLog(json, file, meta, out);
   }
 
@@ -93,7 +101,12 @@ public final class ConversationLog implements AutoCloseable {
    *
    * @throws UncheckedIOException if this record could not be written (later records are unaffected)
    */
-  public void append(Conversation c, int episode, List<Conversation.Exchange> exchanges, Instant start, Instant end) {
+  public void append(
+      Conversation c,
+      int episode,
+      List<Conversation.Exchange> exchanges,
+      Instant start,
+      Instant end) {
     if (exchanges.isEmpty()) {
       return;
     }
@@ -141,8 +154,16 @@ public final class ConversationLog implements AutoCloseable {
     try {
       record = writer.writeValueAsBytes(line);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("conversation log " + file + ": episode " + episode + " of conversation "
-          + c.id() + " cannot be encoded: " + e.getOriginalMessage(), e);
+      throw new UncheckedIOException(
+          "conversation log "
+              + file
+              + ": episode "
+              + episode
+              + " of conversation "
+              + c.id()
+              + " cannot be encoded: "
+              + e.getOriginalMessage(),
+          e);
     }
     write(record);
   }
@@ -155,7 +176,8 @@ public final class ConversationLog implements AutoCloseable {
     }
     buf.put(record).put((byte) '\n').flip();
     try {
-      while (buf.hasRemaining()) {   // one call for a regular file; the loop only guards a short write
+      while (buf
+          .hasRemaining()) { // one call for a regular file; the loop only guards a short write
         out.write(buf);
       }
       torn = false;
@@ -195,7 +217,9 @@ public final class ConversationLog implements AutoCloseable {
 
     @Override
     public SerializableString getEscapeSequence(int ch) {
-      return Character.isSurrogate((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+      return Character.isSurrogate((char) ch)
+          ? new SerializedString(String.format("\\u%04x", ch))
+          : null;
     }
   }
 }

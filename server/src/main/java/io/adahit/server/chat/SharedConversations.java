@@ -26,18 +26,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * conversation in table {@code conversation_state} of the event store's database (migration V2),
  * read before and written after every operation, so any replica continues any conversation.
  *
- * <p>Concurrency is optimistic: each row has a version; a write says which version it read
- * ({@code UPDATE ... WHERE version = ?}; 0 = a new row, {@code INSERT ... ON CONFLICT DO NOTHING})
- * and fails with {@link ConversationConflictException} (gRPC ABORTED) when another replica wrote
- * in between. No lock or connection is held while a turn is computed. Within one replica the
+ * <p>Concurrency is optimistic: each row has a version; a write says which version it read ({@code
+ * UPDATE ... WHERE version = ?}; 0 = a new row, {@code INSERT ... ON CONFLICT DO NOTHING}) and
+ * fails with {@link ConversationConflictException} (gRPC ABORTED) when another replica wrote in
+ * between. No lock or connection is held while a turn is computed. Within one replica the
  * conversation's own queue already orders its operations, so a conflict needs two replicas
- * answering the same conversation at the same time (a client that does not wait for its replies,
- * or a retry racing the original).
+ * answering the same conversation at the same time (a client that does not wait for its replies, or
+ * a retry racing the original).
  *
  * <p>Statements run on this store's threads (never an event loop, transport or inference thread)
- * over a small HikariCP pool; each is one auto-commit statement. Times go to the timers
- * {@code adahit.conversations.shared.time{op=load|save|delete}} and, per turn (its read and its
- * write), {@code adahit.conversations.shared.turn}.
+ * over a small HikariCP pool; each is one auto-commit statement. Times go to the timers {@code
+ * adahit.conversations.shared.time{op=load|save|delete}} and, per turn (its read and its write),
+ * {@code adahit.conversations.shared.turn}.
  *
  * <pre>{@code
  * SharedConversations store = SharedConversations.open(db, "replica-1", json, Clock.systemUTC(), registry);
@@ -64,7 +64,12 @@ public final class SharedConversations implements AutoCloseable {
   private final Timer turns;
   private final String where;
 
-  private SharedConversations(HikariDataSource pool, String where, String replica, ObjectMapper json, Clock clock,
+  private SharedConversations(
+      HikariDataSource pool,
+      String where,
+      String replica,
+      ObjectMapper json,
+      Clock clock,
       MeterRegistry registry) {
     this.pool = pool;
     this.where = where;
@@ -72,23 +77,31 @@ public final class SharedConversations implements AutoCloseable {
     this.json = json;
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(THREADS, r -> {
-      Thread t = new Thread(r, "adahit-conversations-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newFixedThreadPool(
+            THREADS,
+            r -> {
+              Thread t = new Thread(r, "adahit-conversations-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.loads = timer(registry, "load");
     this.saves = timer(registry, "save");
     this.deletes = timer(registry, "delete");
-    this.turns = Timer.builder("adahit.conversations.shared.turn")
-        .description("a shared conversation's read and write of one turn together")
-        .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
+    this.turns =
+        Timer.builder("adahit.conversations.shared.turn")
+            .description("a shared conversation's read and write of one turn together")
+            .publishPercentiles(0.5, 0.99)
+            .publishPercentileHistogram()
+            .register(registry);
   }
 
   private static Timer timer(MeterRegistry registry, String op) {
-    return Timer.builder("adahit.conversations.shared.time").tag("op", op)
+    return Timer.builder("adahit.conversations.shared.time")
+        .tag("op", op)
         .description("one statement of the shared conversation store")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
   }
 
   /**
@@ -97,11 +110,12 @@ public final class SharedConversations implements AutoCloseable {
    * @param replica this process's name, written with each save
    * @throws SQLException if the database cannot be reached or migrated
    */
-  public static SharedConversations open(EventDatabase db, String replica, ObjectMapper json, Clock clock,
-      MeterRegistry registry) throws SQLException {
+  public static SharedConversations open(
+      EventDatabase db, String replica, ObjectMapper json, Clock clock, MeterRegistry registry)
+      throws SQLException {
     db.migrate();
-    return new SharedConversations(db.pool("adahit-conversations", THREADS), db.redacted(), replica, json, clock,
-        registry);
+    return new SharedConversations(
+        db.pool("adahit-conversations", THREADS), db.redacted(), replica, json, clock, registry);
   }
 
   /** Records a turn's store time (its read and its write). */
@@ -109,80 +123,98 @@ public final class SharedConversations implements AutoCloseable {
     turns.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The conversation's stored state, or empty if it is not stored (never was, ended, or expired). */
+  /**
+   * The conversation's stored state, or empty if it is not stored (never was, ended, or expired).
+   */
   public CompletableFuture<Optional<Stored>> load(String id) {
-    return run(loads, () -> {
-      try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(
-          "SELECT state, version, updated_at FROM conversation_state WHERE conversation_id = ?")) {
-        s.setString(1, id);
-        try (ResultSet r = s.executeQuery()) {
-          if (!r.next()) {
-            return Optional.empty();
+    return run(
+        loads,
+        () -> {
+          try (Connection c = pool.getConnection();
+              PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT state, version, updated_at FROM conversation_state WHERE conversation_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+              if (!r.next()) {
+                return Optional.empty();
+              }
+              return Optional.of(
+                  new Stored(id, read(r.getString(1), id), r.getLong(2), r.getLong(3)));
+            }
           }
-          return Optional.of(new Stored(id, read(r.getString(1), id), r.getLong(2), r.getLong(3)));
-        }
-      }
-    });
+        });
   }
 
   /**
-   * Writes the state if the stored version is still {@code expected} (0: the row must not exist yet).
+   * Writes the state if the stored version is still {@code expected} (0: the row must not exist
+   * yet).
    *
-   * @return completes with the new version; exceptionally with {@link ConversationConflictException}
-   *     if another replica wrote (or ended the conversation) since {@code expected} was read
+   * @return completes with the new version; exceptionally with {@link
+   *     ConversationConflictException} if another replica wrote (or ended the conversation) since
+   *     {@code expected} was read
    */
   public CompletableFuture<Long> save(String id, long expected, ConversationState state) {
     String text = write(state);
-    return run(saves, () -> {
-      long now = clock.millis();
-      try (Connection c = pool.getConnection()) {
-        int rows;
-        if (expected == 0) {
-          try (PreparedStatement s = c.prepareStatement("INSERT INTO conversation_state (conversation_id, version,"
-              + " skill, transport, state, replica, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)"
-              + " ON CONFLICT (conversation_id) DO NOTHING")) {
-            s.setString(1, id);
-            s.setString(2, state.skill());
-            s.setString(3, state.transport());
-            s.setString(4, text);
-            s.setString(5, replica);
-            s.setLong(6, now);
-            rows = s.executeUpdate();
+    return run(
+        saves,
+        () -> {
+          long now = clock.millis();
+          try (Connection c = pool.getConnection()) {
+            int rows;
+            if (expected == 0) {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "INSERT INTO conversation_state (conversation_id, version,"
+                          + " skill, transport, state, replica, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)"
+                          + " ON CONFLICT (conversation_id) DO NOTHING")) {
+                s.setString(1, id);
+                s.setString(2, state.skill());
+                s.setString(3, state.transport());
+                s.setString(4, text);
+                s.setString(5, replica);
+                s.setLong(6, now);
+                rows = s.executeUpdate();
+              }
+            } else {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "UPDATE conversation_state SET version = ?, state = ?,"
+                          + " replica = ?, updated_at = ? WHERE conversation_id = ? AND version = ?")) {
+                s.setLong(1, expected + 1);
+                s.setString(2, text);
+                s.setString(3, replica);
+                s.setLong(4, now);
+                s.setString(5, id);
+                s.setLong(6, expected);
+                rows = s.executeUpdate();
+              }
+            }
+            if (rows != 1) {
+              throw new ConversationConflictException(id, expected);
+            }
+            return expected + 1;
           }
-        } else {
-          try (PreparedStatement s = c.prepareStatement("UPDATE conversation_state SET version = ?, state = ?,"
-              + " replica = ?, updated_at = ? WHERE conversation_id = ? AND version = ?")) {
-            s.setLong(1, expected + 1);
-            s.setString(2, text);
-            s.setString(3, replica);
-            s.setLong(4, now);
-            s.setString(5, id);
-            s.setLong(6, expected);
-            rows = s.executeUpdate();
-          }
-        }
-        if (rows != 1) {
-          throw new ConversationConflictException(id, expected);
-        }
-        return expected + 1;
-      }
-    });
+        });
   }
 
   /** Removes the conversation (it ended). Completes with true if a row was removed. */
   public CompletableFuture<Boolean> delete(String id) {
-    return run(deletes, () -> {
-      try (Connection c = pool.getConnection();
-          PreparedStatement s = c.prepareStatement("DELETE FROM conversation_state WHERE conversation_id = ?")) {
-        s.setString(1, id);
-        return s.executeUpdate() == 1;
-      }
-    });
+    return run(
+        deletes,
+        () -> {
+          try (Connection c = pool.getConnection();
+              PreparedStatement s =
+                  c.prepareStatement("DELETE FROM conversation_state WHERE conversation_id = ?")) {
+            s.setString(1, id);
+            return s.executeUpdate() == 1;
+          }
+        });
   }
 
   /**
-   * Removes conversations no replica has written for longer than {@code idle} and returns them,
-   * at most {@code limit}, for their episodes to be logged. Blocking. Each row is removed with a
+   * Removes conversations no replica has written for longer than {@code idle} and returns them, at
+   * most {@code limit}, for their episodes to be logged. Blocking. Each row is removed with a
    * version check, so when several replicas sweep at once each conversation is returned to one.
    */
   public List<Stored> expire(Duration idle, int limit) throws SQLException {
@@ -190,8 +222,10 @@ public final class SharedConversations implements AutoCloseable {
     List<Stored> candidates = new ArrayList<>();
     List<Stored> removed = new ArrayList<>();
     try (Connection c = pool.getConnection()) {
-      try (PreparedStatement s = c.prepareStatement("SELECT conversation_id, state, version, updated_at FROM"
-          + " conversation_state WHERE updated_at < ? ORDER BY updated_at LIMIT ?")) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "SELECT conversation_id, state, version, updated_at FROM"
+                  + " conversation_state WHERE updated_at < ? ORDER BY updated_at LIMIT ?")) {
         s.setLong(1, before);
         s.setInt(2, limit);
         try (ResultSet r = s.executeQuery()) {
@@ -199,14 +233,16 @@ public final class SharedConversations implements AutoCloseable {
             String id = r.getString(1);
             try {
               candidates.add(new Stored(id, read(r.getString(2), id), r.getLong(3), r.getLong(4)));
-            } catch (RuntimeException e) {   // unreadable: removed below all the same, without an episode
+            } catch (
+                RuntimeException e) { // unreadable: removed below all the same, without an episode
               candidates.add(new Stored(id, null, r.getLong(3), r.getLong(4)));
             }
           }
         }
       }
-      try (PreparedStatement d = c.prepareStatement(
-          "DELETE FROM conversation_state WHERE conversation_id = ? AND version = ?")) {
+      try (PreparedStatement d =
+          c.prepareStatement(
+              "DELETE FROM conversation_state WHERE conversation_id = ? AND version = ?")) {
         for (Stored s : candidates) {
           d.setString(1, s.id());
           d.setLong(2, s.version());
@@ -238,21 +274,24 @@ public final class SharedConversations implements AutoCloseable {
   private <T> CompletableFuture<T> run(Timer timer, Work<T> work) {
     CompletableFuture<T> f = new CompletableFuture<>();
     try {
-      executor.execute(() -> {
-        long t0 = System.nanoTime();
-        try {
-          f.complete(work.run());
-        } catch (SQLException e) {
-          f.completeExceptionally(new SharedStoreException("shared conversation store " + where + ": "
-              + e.getMessage(), e));
-        } catch (RuntimeException e) {
-          f.completeExceptionally(e);
-        } finally {
-          timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        }
-      });
+      executor.execute(
+          () -> {
+            long t0 = System.nanoTime();
+            try {
+              f.complete(work.run());
+            } catch (SQLException e) {
+              f.completeExceptionally(
+                  new SharedStoreException(
+                      "shared conversation store " + where + ": " + e.getMessage(), e));
+            } catch (RuntimeException e) {
+              f.completeExceptionally(e);
+            } finally {
+              timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      f.completeExceptionally(new SharedStoreException("shared conversation store is closed (shutting down)", e));
+      f.completeExceptionally(
+          new SharedStoreException("shared conversation store is closed (shutting down)", e));
     }
     return f;
   }
@@ -261,7 +300,8 @@ public final class SharedConversations implements AutoCloseable {
     try {
       return json.readValue(text, ConversationState.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("conversation '" + id + "': stored state unreadable: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "conversation '" + id + "': stored state unreadable: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -269,7 +309,8 @@ public final class SharedConversations implements AutoCloseable {
     try {
       return json.writeValueAsString(state);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("conversation state cannot be encoded: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "conversation state cannot be encoded: " + e.getOriginalMessage(), e);
     }
   }
 

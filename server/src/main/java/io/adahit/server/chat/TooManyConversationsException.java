@@ -4,14 +4,20 @@ import io.adahit.agents.errors.ClassifiedError;
 import io.adahit.agents.errors.ErrorKind;
 
 /** The server holds its configured maximum of open conversations. gRPC: RESOURCE_EXHAUSTED. */
-public final class TooManyConversationsException extends RuntimeException implements ClassifiedError {
+public final class TooManyConversationsException extends RuntimeException
+    implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   public TooManyConversationsException(int max) {
-    this("too many open conversations: the server holds at most " + max + " (conversations.maxOpen); try again later");
+    this(
+        "too many open conversations: the server holds at most "
+            + max
+            + " (conversations.maxOpen); try again later");
   }
 
-  /** @param message which limit is reached, named as in the config */
+  /**
+   * @param message which limit is reached, named as in the config
+   */
   public TooManyConversationsException(String message) {
     super(message);
   }

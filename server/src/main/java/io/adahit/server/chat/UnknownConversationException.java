@@ -4,7 +4,8 @@ import io.adahit.agents.errors.ClassifiedError;
 import io.adahit.agents.errors.ErrorKind;
 
 /** A conversation id that is not (or no longer) open. gRPC: NOT_FOUND. */
-public final class UnknownConversationException extends RuntimeException implements ClassifiedError {
+public final class UnknownConversationException extends RuntimeException
+    implements ClassifiedError {
   private static final long serialVersionUID = 1L;
 
   public UnknownConversationException(String id) {

@@ -16,10 +16,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Builds a {@link ServerConfig} in three layers: the defaults file inside the jar
- * ({@code io/adahit/server/default-server.yaml}, which documents every key), then a user YAML
- * file, then overrides by dotted key (what the {@code serve} flags set). An unknown key is an
- * error naming it, so a typo never passes silently.
+ * Builds a {@link ServerConfig} in three layers: the defaults file inside the jar ({@code
+ * io/adahit/server/default-server.yaml}, which documents every key), then a user YAML file, then
+ * overrides by dotted key (what the {@code serve} flags set). An unknown key is an error naming it,
+ * so a typo never passes silently.
  *
  * <pre>{@code
  * ServerConfig c = ConfigLoader.load(Path.of("my-server.yaml"), Map.of("http.port", "8080"));
@@ -30,12 +30,16 @@ public final class ConfigLoader {
   /** The classpath resource holding every default. */
   public static final String DEFAULTS = "io/adahit/server/default-server.yaml";
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      // paths as written (Jackson's default writes file: URIs, absolute)
-      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
-          .addSerializer(Path.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer(Path.class)))
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          // paths as written (Jackson's default writes file: URIs, absolute)
+          .registerModule(
+              new com.fasterxml.jackson.databind.module.SimpleModule()
+                  .addSerializer(
+                      Path.class,
+                      new com.fasterxml.jackson.databind.ser.std.ToStringSerializer(Path.class)))
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private ConfigLoader() {}
 
@@ -83,7 +87,8 @@ public final class ConfigLoader {
       JsonNode user = YAML.readTree(file.toFile());
       if (user != null && !user.isMissingNode() && !user.isNull()) {
         if (!user.isObject()) {
-          throw new IllegalArgumentException("config " + file + ": expected a mapping of sections, found " + user.getNodeType());
+          throw new IllegalArgumentException(
+              "config " + file + ": expected a mapping of sections, found " + user.getNodeType());
         }
         merge(tree, (ObjectNode) user, "");
       }
@@ -104,8 +109,10 @@ public final class ConfigLoader {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      String why = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
-      throw new IllegalArgumentException("config" + (file == null ? "" : " " + file) + ": " + why, e);
+      String why =
+          root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
+      throw new IllegalArgumentException(
+          "config" + (file == null ? "" : " " + file) + ": " + why, e);
     }
   }
 
@@ -117,7 +124,7 @@ public final class ConfigLoader {
       skills.set("default", skills.remove("defaultSkill"));
       ObjectNode admin = (ObjectNode) tree.get("admin");
       if (admin != null && admin.hasNonNull("token")) {
-        admin.put("token", "***");   // never print the secret
+        admin.put("token", "***"); // never print the secret
       }
       return YAML.writeValueAsString(tree);
     } catch (IOException e) {
@@ -137,7 +144,8 @@ public final class ConfigLoader {
   private static ObjectNode defaults() throws IOException {
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
       if (in == null) {
-        throw new NoSuchFileException("classpath:" + DEFAULTS, null, "server defaults missing from the jar");
+        throw new NoSuchFileException(
+            "classpath:" + DEFAULTS, null, "server defaults missing from the jar");
       }
       return (ObjectNode) YAML.readTree(in);
     }
@@ -172,26 +180,51 @@ public final class ConfigLoader {
     if (!node.has(last) && !dotted.startsWith("skills.candidates.")) {
       throw new IllegalArgumentException("config: unknown key '" + dotted + "'");
     }
-    node.set(last, value == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
+    node.set(
+        last,
+        value == null
+            ? JsonNodeFactory.instance.nullNode()
+            : JsonNodeFactory.instance.textNode(value));
   }
 
   /** The file's shape, mapped by Jackson and then validated by the records. */
-  private record Raw(@JsonProperty("http") ServerConfig.Http http, @JsonProperty("grpc") ServerConfig.Grpc grpc,
-      @JsonProperty("skills") RawSkills skills, @JsonProperty("agent") ServerConfig.Agent agent,
-      @JsonProperty("batching") ServerConfig.Batching batching, @JsonProperty("rank") ServerConfig.Rank rank,
+  private record Raw(
+      @JsonProperty("http") ServerConfig.Http http,
+      @JsonProperty("grpc") ServerConfig.Grpc grpc,
+      @JsonProperty("skills") RawSkills skills,
+      @JsonProperty("agent") ServerConfig.Agent agent,
+      @JsonProperty("batching") ServerConfig.Batching batching,
+      @JsonProperty("rank") ServerConfig.Rank rank,
       @JsonProperty("conversations") ServerConfig.Conversations conversations,
-      @JsonProperty("logs") ServerConfig.Logs logs, @JsonProperty("shutdown") ServerConfig.Shutdown shutdown,
-      @JsonProperty("admin") ServerConfig.Admin admin, @JsonProperty("events") ServerConfig.Events events,
-      @JsonProperty("experiments") java.util.List<io.adahit.server.experiments.Experiment> experiments) {
+      @JsonProperty("logs") ServerConfig.Logs logs,
+      @JsonProperty("shutdown") ServerConfig.Shutdown shutdown,
+      @JsonProperty("admin") ServerConfig.Admin admin,
+      @JsonProperty("events") ServerConfig.Events events,
+      @JsonProperty("experiments")
+          java.util.List<io.adahit.server.experiments.Experiment> experiments) {
 
     ServerConfig toConfig() {
-      return new ServerConfig(http, grpc, skills == null ? null : skills.toSkills(), agent, batching, rank,
-          conversations, logs, shutdown, admin, events, experiments);
+      return new ServerConfig(
+          http,
+          grpc,
+          skills == null ? null : skills.toSkills(),
+          agent,
+          batching,
+          rank,
+          conversations,
+          logs,
+          shutdown,
+          admin,
+          events,
+          experiments);
     }
   }
 
-  private record RawSkills(@JsonProperty("dir") Path dir, @JsonProperty("default") String defaultSkill,
-      @JsonProperty("candidates") Map<String, Path> candidates, @JsonProperty("cacheDir") Path cacheDir,
+  private record RawSkills(
+      @JsonProperty("dir") Path dir,
+      @JsonProperty("default") String defaultSkill,
+      @JsonProperty("candidates") Map<String, Path> candidates,
+      @JsonProperty("cacheDir") Path cacheDir,
       @JsonProperty("backbone") String backbone) {
 
     ServerConfig.Skills toSkills() {

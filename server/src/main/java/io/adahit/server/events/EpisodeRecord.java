@@ -6,7 +6,12 @@ package io.adahit.server.events;
  * @param experiment null when the conversation is in no experiment (then variant is null too)
  * @param turns exchanges (user turn + bot reply) in the episode
  */
-public record EpisodeRecord(String conversationId, String experiment, String variant, String skill, int episode,
+public record EpisodeRecord(
+    String conversationId,
+    String experiment,
+    String variant,
+    String skill,
+    int episode,
     int turns) {
 
   public EpisodeRecord {

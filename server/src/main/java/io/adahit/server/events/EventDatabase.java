@@ -24,18 +24,18 @@ import org.slf4j.LoggerFactory;
  * schema, migrated by Flyway from {@code io/adahit/server/events/migration} on open.
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=FULL}: every commit fsyncs the write-ahead
- * log, so a committed event survives a power cut as well as a killed process. ({@code NORMAL}
- * would already survive kill -9, since the WAL is in the OS page cache; it may lose the last
- * commits on a power cut. Commits are grouped, so FULL costs one fsync per group.) PostgreSQL's
- * default {@code synchronous_commit=on} gives the same guarantee.
+ * log, so a committed event survives a power cut as well as a killed process. ({@code NORMAL} would
+ * already survive kill -9, since the WAL is in the OS page cache; it may lose the last commits on a
+ * power cut. Commits are grouped, so FULL costs one fsync per group.) PostgreSQL's default {@code
+ * synchronous_commit=on} gives the same guarantee.
  *
- * <p>PostgreSQL connections are bounded in time unless the URL says otherwise:
- * {@code connectTimeout=5} (seconds for the TCP connect; pgjdbc's default is 10) and
- * {@code loginTimeout=10} (the whole connect, authentication included; pgjdbc's default waits
- * forever). While the database is down the event writer waits at most that long per group of
- * events, not per event. A parameter in the URL wins, e.g.
- * {@code jdbc:postgresql://db/adahit?connectTimeout=2&socketTimeout=30} (socketTimeout, unset by
- * default, also bounds a statement on a connection that went silent).
+ * <p>PostgreSQL connections are bounded in time unless the URL says otherwise: {@code
+ * connectTimeout=5} (seconds for the TCP connect; pgjdbc's default is 10) and {@code
+ * loginTimeout=10} (the whole connect, authentication included; pgjdbc's default waits forever).
+ * While the database is down the event writer waits at most that long per group of events, not per
+ * event. A parameter in the URL wins, e.g. {@code
+ * jdbc:postgresql://db/adahit?connectTimeout=2&socketTimeout=30} (socketTimeout, unset by default,
+ * also bounds a statement on a connection that went silent).
  *
  * <pre>{@code
  * EventDatabase db = EventDatabase.of(config.events());
@@ -49,10 +49,16 @@ public final class EventDatabase {
 
   /** Flyway's classpath location of the migrations. */
   public static final String MIGRATIONS = "classpath:io/adahit/server/events/migration";
+
   /** Flyway's schema history table. */
   private static final String HISTORY = "ab_schema_history";
-  /** PostgreSQL connect and login timeouts (seconds) unless the URL sets them; see the class comment. */
+
+  /**
+   * PostgreSQL connect and login timeouts (seconds) unless the URL sets them; see the class
+   * comment.
+   */
   static final String PG_CONNECT_TIMEOUT = "5";
+
   static final String PG_LOGIN_TIMEOUT = "10";
 
   private final String url;
@@ -65,8 +71,10 @@ public final class EventDatabase {
    */
   public EventDatabase(String url, String user, String password) {
     if (url == null || !(url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"))) {
-      throw new IllegalArgumentException("event store: the URL must start with jdbc:sqlite: or jdbc:postgresql:, found '"
-          + ServerConfig.Events.redact(url) + "'");
+      throw new IllegalArgumentException(
+          "event store: the URL must start with jdbc:sqlite: or jdbc:postgresql:, found '"
+              + ServerConfig.Events.redact(url)
+              + "'");
     }
     this.url = url;
     this.user = user;
@@ -74,8 +82,8 @@ public final class EventDatabase {
   }
 
   /**
-   * The database of the config's {@code events} section; the password is read from the
-   * environment variable it names.
+   * The database of the config's {@code events} section; the password is read from the environment
+   * variable it names.
    *
    * @throws IllegalArgumentException if the store is disabled (url null) or the variable is unset
    */
@@ -87,8 +95,10 @@ public final class EventDatabase {
     if (config.passwordEnv() != null) {
       password = System.getenv(config.passwordEnv());
       if (password == null) {
-        throw new IllegalArgumentException("event store: events.passwordEnv names " + config.passwordEnv()
-            + ", which is not set in the environment");
+        throw new IllegalArgumentException(
+            "event store: events.passwordEnv names "
+                + config.passwordEnv()
+                + ", which is not set in the environment");
       }
     }
     return new EventDatabase(config.url(), config.user(), password);
@@ -102,17 +112,22 @@ public final class EventDatabase {
     return url.startsWith("jdbc:sqlite:");
   }
 
-  /** Brings the schema up to date (creating it in an empty database); safe to run from many replicas. */
+  /**
+   * Brings the schema up to date (creating it in an empty database); safe to run from many
+   * replicas.
+   */
   public MigrateResult migrate() throws SQLException {
     createSqliteFolder();
     try {
       MigrateResult r = flyway().migrate();
       if (r.migrationsExecuted > 0) {
-        LOG.info("event store {}: schema migrated to version {}", redacted(), r.targetSchemaVersion);
+        LOG.info(
+            "event store {}: schema migrated to version {}", redacted(), r.targetSchemaVersion);
       }
       return r;
     } catch (FlywayException e) {
-      throw new SQLException("event store " + redacted() + ": schema migration failed: " + e.getMessage(), e);
+      throw new SQLException(
+          "event store " + redacted() + ": schema migration failed: " + e.getMessage(), e);
     }
   }
 
@@ -120,14 +135,18 @@ public final class EventDatabase {
    * Checks, without changing anything, that the database exists and holds this schema, up to date:
    * for read-only tools (reports), where migrating would create an empty store at a mistyped path.
    *
-   * @throws SQLException naming the URL (redacted) and what is missing: the SQLite file, the schema,
-   *     or migrations (the server applies them when it starts)
+   * @throws SQLException naming the URL (redacted) and what is missing: the SQLite file, the
+   *     schema, or migrations (the server applies them when it starts)
    */
   public void requireSchema() throws SQLException {
     Path file = sqliteFile();
     if (file != null && !Files.isRegularFile(file)) {
-      throw new SQLException("event store " + redacted() + ": no SQLite file " + file.toAbsolutePath()
-          + " (the server creates it on its first start; check the path)");
+      throw new SQLException(
+          "event store "
+              + redacted()
+              + ": no SQLite file "
+              + file.toAbsolutePath()
+              + " (the server creates it on its first start; check the path)");
     }
     MigrationInfoService info;
     try {
@@ -137,13 +156,24 @@ public final class EventDatabase {
     }
     MigrationInfo current = info.current();
     if (current == null) {
-      throw new SQLException("event store " + redacted() + " holds no A/B event schema (no " + HISTORY
-          + " table): is this the server's events.url?");
+      throw new SQLException(
+          "event store "
+              + redacted()
+              + " holds no A/B event schema (no "
+              + HISTORY
+              + " table): is this the server's events.url?");
     }
     if (info.pending().length > 0) {
-      throw new SQLException("event store " + redacted() + ": schema version " + current.getVersion() + " is older"
-          + " than this tool's (" + info.pending()[info.pending().length - 1].getVersion() + "); start the server"
-          + " once to migrate it");
+      throw new SQLException(
+          "event store "
+              + redacted()
+              + ": schema version "
+              + current.getVersion()
+              + " is older"
+              + " than this tool's ("
+              + info.pending()[info.pending().length - 1].getVersion()
+              + "); start the server"
+              + " once to migrate it");
     }
   }
 
@@ -201,12 +231,20 @@ public final class EventDatabase {
     try {
       return new com.zaxxer.hikari.HikariDataSource(h);
     } catch (RuntimeException e) {
-      throw new SQLException("database " + redacted() + ": connection pool " + name + " could not start: "
-          + e.getMessage(), e);
+      throw new SQLException(
+          "database "
+              + redacted()
+              + ": connection pool "
+              + name
+              + " could not start: "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** Credentials, and for PostgreSQL the connect and login timeouts (the URL's own parameters win). */
+  /**
+   * Credentials, and for PostgreSQL the connect and login timeouts (the URL's own parameters win).
+   */
   Properties connectProperties() {
     Properties p = new Properties();
     if (user != null) {
@@ -223,16 +261,19 @@ public final class EventDatabase {
   }
 
   /**
-   * Whether {@code e} (or a cause) says the connection failed rather than a statement: a
-   * {@code SQL*ConnectionException} or SQLState class 08 (connection exception).
+   * Whether {@code e} (or a cause) says the connection failed rather than a statement: a {@code
+   * SQL*ConnectionException} or SQLState class 08 (connection exception).
    */
   public static boolean isConnectionFailure(Throwable e) {
     Throwable t = e;
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+      if (t instanceof SQLTransientConnectionException
+          || t instanceof SQLNonTransientConnectionException) {
         return true;
       }
-      if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+      if (t instanceof SQLException s
+          && s.getSQLState() != null
+          && s.getSQLState().startsWith("08")) {
         return true;
       }
     }
@@ -244,7 +285,9 @@ public final class EventDatabase {
     return ServerConfig.Events.redact(url);
   }
 
-  /** The SQLite database file, or null for PostgreSQL, an in-memory or a {@code file:} URI database. */
+  /**
+   * The SQLite database file, or null for PostgreSQL, an in-memory or a {@code file:} URI database.
+   */
   private Path sqliteFile() {
     if (!isSqlite()) {
       return null;
@@ -252,7 +295,9 @@ public final class EventDatabase {
     String file = url.substring("jdbc:sqlite:".length());
     int q = file.indexOf('?');
     file = q < 0 ? file : file.substring(0, q);
-    return file.isEmpty() || file.equals(":memory:") || file.startsWith("file:") ? null : Path.of(file);
+    return file.isEmpty() || file.equals(":memory:") || file.startsWith("file:")
+        ? null
+        : Path.of(file);
   }
 
   private void createSqliteFolder() throws SQLException {
@@ -263,7 +308,9 @@ public final class EventDatabase {
         Files.createDirectories(parent);
       }
     } catch (IOException e) {
-      throw new SQLException("event store " + redacted() + ": cannot create folder " + parent + ": " + e.getMessage(), e);
+      throw new SQLException(
+          "event store " + redacted() + ": cannot create folder " + parent + ": " + e.getMessage(),
+          e);
     }
   }
 }

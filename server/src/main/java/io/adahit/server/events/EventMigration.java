@@ -15,9 +15,9 @@ import java.util.Map;
  * Copies an event store into another, e.g. a single replica's SQLite file into the PostgreSQL
  * database several replicas share: the A/B tables (experiments, assignments, feedback, episodes)
  * and the desired state of admin changes. Shared conversations in flight are not copied (stop the
- * single replica first; its WebSocket and Act conversations end with it). The source is read
- * only and must hold the current schema; the target is migrated (created if empty). Rows already
- * in the target (same key) are kept as they are, so running it twice copies nothing twice.
+ * single replica first; its WebSocket and Act conversations end with it). The source is read only
+ * and must hold the current schema; the target is migrated (created if empty). Rows already in the
+ * target (same key) are kept as they are, so running it twice copies nothing twice.
  *
  * <pre>{@code
  * Map<String, Result> r = EventMigration.copy(new EventDatabase("jdbc:sqlite:events/adahit-events.db", null, null),
@@ -54,20 +54,30 @@ public final class EventMigration {
    */
   public static Map<String, Result> copy(EventDatabase from, EventDatabase to) throws SQLException {
     if (from.url().equals(to.url())) {
-      throw new IllegalArgumentException("events-migrate: --from and --to are the same database " + from.redacted());
+      throw new IllegalArgumentException(
+          "events-migrate: --from and --to are the same database " + from.redacted());
     }
     from.requireSchema();
     to.migrate();
     Map<String, Result> out = new LinkedHashMap<>();
-    try (Connection src = from.connect(); Connection dst = to.connect()) {
+    try (Connection src = from.connect();
+        Connection dst = to.connect()) {
       for (Map.Entry<String, String> t : TABLES.entrySet()) {
         try {
           out.put(t.getKey(), copyTable(src, dst, t.getKey(), t.getValue()));
           dst.commit();
         } catch (SQLException e) {
           dst.rollback();
-          throw new SQLException("events-migrate: table " + t.getKey() + " from " + from.redacted() + " to "
-              + to.redacted() + " failed (nothing of this table committed): " + e.getMessage(), e);
+          throw new SQLException(
+              "events-migrate: table "
+                  + t.getKey()
+                  + " from "
+                  + from.redacted()
+                  + " to "
+                  + to.redacted()
+                  + " failed (nothing of this table committed): "
+                  + e.getMessage(),
+              e);
         }
       }
       src.commit();
@@ -75,10 +85,12 @@ public final class EventMigration {
     return out;
   }
 
-  private static Result copyTable(Connection src, Connection dst, String table, String key) throws SQLException {
+  private static Result copyTable(Connection src, Connection dst, String table, String key)
+      throws SQLException {
     List<String> columns = new ArrayList<>();
     List<Integer> types = new ArrayList<>();
-    try (Statement s = dst.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
+    try (Statement s = dst.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
       ResultSetMetaData md = r.getMetaData();
       for (int i = 1; i <= md.getColumnCount(); i++) {
         columns.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
@@ -89,9 +101,19 @@ public final class EventMigration {
     String marks = String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
     long read = 0;
     long inserted = 0;
-    try (Statement s = src.createStatement(); ResultSet r = s.executeQuery("SELECT " + cols + " FROM " + table);
-        PreparedStatement ins = dst.prepareStatement("INSERT INTO " + table + " (" + cols + ") VALUES (" + marks
-            + ") ON CONFLICT (" + key + ") DO NOTHING")) {
+    try (Statement s = src.createStatement();
+        ResultSet r = s.executeQuery("SELECT " + cols + " FROM " + table);
+        PreparedStatement ins =
+            dst.prepareStatement(
+                "INSERT INTO "
+                    + table
+                    + " ("
+                    + cols
+                    + ") VALUES ("
+                    + marks
+                    + ") ON CONFLICT ("
+                    + key
+                    + ") DO NOTHING")) {
       int pending = 0;
       while (r.next()) {
         for (int i = 0; i < columns.size(); i++) {
@@ -119,7 +141,7 @@ public final class EventMigration {
   private static long sum(int[] counts) {
     long n = 0;
     for (int c : counts) {
-      n += Math.max(0, c);   // SUCCESS_NO_INFO (-2) would count 0; both drivers report row counts
+      n += Math.max(0, c); // SUCCESS_NO_INFO (-2) would count 0; both drivers report row counts
     }
     return n;
   }

@@ -17,16 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The A/B event store: assignments, feedback and episode lengths, written through JDBC by one
- * writer thread with group commit (whatever is queued goes into one transaction, up to
- * {@value #MAX_GROUP} events). A write's future completes only after its transaction committed,
- * so a caller acknowledges an event only once it is durable: nothing acknowledged is lost when the
- * process is killed (see {@link EventDatabase} for SQLite's fsync settings). If a statement fails
- * the group (a constraint violation), its events are retried one by one so a bad event fails alone;
- * if the connection cannot be had or is lost (SQLState class 08), the whole group fails at once
- * with one error and the next group reconnects, so a database that is down costs one connect
- * timeout per group, not one per event. Every event gets its id when it is created and is
- * inserted with {@code ON CONFLICT DO NOTHING}, so retrying a group whose commit was in doubt never
- * stores an event twice.
+ * writer thread with group commit (whatever is queued goes into one transaction, up to {@value
+ * #MAX_GROUP} events). A write's future completes only after its transaction committed, so a caller
+ * acknowledges an event only once it is durable: nothing acknowledged is lost when the process is
+ * killed (see {@link EventDatabase} for SQLite's fsync settings). If a statement fails the group (a
+ * constraint violation), its events are retried one by one so a bad event fails alone; if the
+ * connection cannot be had or is lost (SQLState class 08), the whole group fails at once with one
+ * error and the next group reconnects, so a database that is down costs one connect timeout per
+ * group, not one per event. Every event gets its id when it is created and is inserted with {@code
+ * ON CONFLICT DO NOTHING}, so retrying a group whose commit was in doubt never stores an event
+ * twice.
  *
  * <pre>{@code
  * try (EventStore store = EventStore.open(EventDatabase.of(config.events()), "replica-1", Clock.systemUTC())) {
@@ -41,6 +41,7 @@ public final class EventStore implements AutoCloseable {
 
   /** Most events committed in one transaction. */
   static final int MAX_GROUP = 256;
+
   /** Events that may wait for the writer; beyond this a write fails at once. */
   static final int QUEUE_CAPACITY = 10_000;
 
@@ -75,9 +76,14 @@ public final class EventStore implements AutoCloseable {
   private final BlockingQueue<Job<?>> queue;
   private final Thread writer;
   private volatile boolean accepting = true;
-  private Connection connection;   // the writer thread's only
+  private Connection connection; // the writer thread's only
 
-  private EventStore(EventDatabase db, Connector connector, BlockingQueue<Job<?>> queue, String replica, Clock clock) {
+  private EventStore(
+      EventDatabase db,
+      Connector connector,
+      BlockingQueue<Job<?>> queue,
+      String replica,
+      Clock clock) {
     this.db = db;
     this.connector = connector;
     this.queue = queue;
@@ -98,9 +104,17 @@ public final class EventStore implements AutoCloseable {
     return open(db, db::connect, new LinkedBlockingQueue<>(QUEUE_CAPACITY), replica, clock);
   }
 
-  /** {@link #open}, with the writer's connections from {@code connector} and its queue given (tests). */
-  static EventStore open(EventDatabase db, Connector connector, BlockingQueue<Job<?>> queue, String replica,
-      Clock clock) throws SQLException {
+  /**
+   * {@link #open}, with the writer's connections from {@code connector} and its queue given
+   * (tests).
+   */
+  static EventStore open(
+      EventDatabase db,
+      Connector connector,
+      BlockingQueue<Job<?>> queue,
+      String replica,
+      Clock clock)
+      throws SQLException {
     db.migrate();
     EventStore store = new EventStore(db, connector, queue, replica, clock);
     store.connection = connector.connect();
@@ -130,87 +144,107 @@ public final class EventStore implements AutoCloseable {
    */
   public CompletableFuture<Boolean> recordAssignment(AssignmentRecord a) {
     long now = clock.millis();
-    return submit(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_assignments (conversation_id, experiment,"
-          + " variant, skill, transport, replica, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (conversation_id, experiment) DO NOTHING")) {
-        s.setString(1, a.conversationId());
-        s.setString(2, a.experiment());
-        s.setString(3, a.variant());
-        s.setString(4, a.skill());
-        s.setString(5, a.transport());
-        s.setString(6, replica);
-        s.setLong(7, now);
-        return s.executeUpdate() == 1;
-      }
-    });
+    return submit(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO ab_assignments (conversation_id, experiment,"
+                      + " variant, skill, transport, replica, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (conversation_id, experiment) DO NOTHING")) {
+            s.setString(1, a.conversationId());
+            s.setString(2, a.experiment());
+            s.setString(3, a.variant());
+            s.setString(4, a.skill());
+            s.setString(5, a.transport());
+            s.setString(6, replica);
+            s.setLong(7, now);
+            return s.executeUpdate() == 1;
+          }
+        });
   }
 
-  /** @return completes with the feedback's id once committed */
+  /**
+   * @return completes with the feedback's id once committed
+   */
   public CompletableFuture<String> recordFeedback(FeedbackRecord f) {
-    String id = UUID.randomUUID().toString();   // once, before the first attempt: a retry inserts the same row
+    String id =
+        UUID.randomUUID()
+            .toString(); // once, before the first attempt: a retry inserts the same row
     long now = clock.millis();
-    return submit(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_feedback (event_id, conversation_id, experiment,"
-          + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (event_id) DO NOTHING")) {
-        s.setString(1, id);
-        s.setString(2, f.conversationId());
-        s.setString(3, f.experiment());
-        s.setString(4, f.variant());
-        s.setString(5, f.skill());
-        s.setInt(6, f.episode());
-        setInt(s, 7, f.turn());
-        setInt(s, 8, f.rating());
-        setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
-        s.setLong(10, now);
-        s.executeUpdate();
-        return id;
-      }
-    });
+    return submit(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO ab_feedback (event_id, conversation_id, experiment,"
+                      + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (event_id) DO NOTHING")) {
+            s.setString(1, id);
+            s.setString(2, f.conversationId());
+            s.setString(3, f.experiment());
+            s.setString(4, f.variant());
+            s.setString(5, f.skill());
+            s.setInt(6, f.episode());
+            setInt(s, 7, f.turn());
+            setInt(s, 8, f.rating());
+            setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
+            s.setLong(10, now);
+            s.executeUpdate();
+            return id;
+          }
+        });
   }
 
-  /** @return completes with the episode record's id once committed */
+  /**
+   * @return completes with the episode record's id once committed
+   */
   public CompletableFuture<String> recordEpisode(EpisodeRecord e) {
-    String id = UUID.randomUUID().toString();   // once, before the first attempt: a retry inserts the same row
+    String id =
+        UUID.randomUUID()
+            .toString(); // once, before the first attempt: a retry inserts the same row
     long now = clock.millis();
-    return submit(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_episodes (event_id, conversation_id, experiment,"
-          + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (event_id) DO NOTHING")) {
-        s.setString(1, id);
-        s.setString(2, e.conversationId());
-        s.setString(3, e.experiment());
-        s.setString(4, e.variant());
-        s.setString(5, e.skill());
-        s.setInt(6, e.episode());
-        s.setInt(7, e.turns());
-        s.setLong(8, now);
-        s.executeUpdate();
-        return id;
-      }
-    });
+    return submit(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO ab_episodes (event_id, conversation_id, experiment,"
+                      + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (event_id) DO NOTHING")) {
+            s.setString(1, id);
+            s.setString(2, e.conversationId());
+            s.setString(3, e.experiment());
+            s.setString(4, e.variant());
+            s.setString(5, e.skill());
+            s.setInt(6, e.episode());
+            s.setInt(7, e.turns());
+            s.setLong(8, now);
+            s.executeUpdate();
+            return id;
+          }
+        });
   }
 
   /** Stores (or updates) an experiment's definition. */
-  public CompletableFuture<Void> saveExperiment(String name, String skill, String definitionJson, String source,
-      boolean active) {
+  public CompletableFuture<Void> saveExperiment(
+      String name, String skill, String definitionJson, String source, boolean active) {
     long now = clock.millis();
-    return submit(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO ab_experiments (name, skill, definition, source,"
-          + " active, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET skill = excluded.skill,"
-          + " definition = excluded.definition, source = excluded.source, active = excluded.active,"
-          + " updated_at = excluded.updated_at")) {
-        s.setString(1, name);
-        s.setString(2, skill);
-        s.setString(3, definitionJson);
-        s.setString(4, source);
-        s.setInt(5, active ? 1 : 0);
-        s.setLong(6, now);
-        s.executeUpdate();
-        return null;
-      }
-    });
+    return submit(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO ab_experiments (name, skill, definition, source,"
+                      + " active, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET skill = excluded.skill,"
+                      + " definition = excluded.definition, source = excluded.source, active = excluded.active,"
+                      + " updated_at = excluded.updated_at")) {
+            s.setString(1, name);
+            s.setString(2, skill);
+            s.setString(3, definitionJson);
+            s.setString(4, source);
+            s.setInt(5, active ? 1 : 0);
+            s.setLong(6, now);
+            s.executeUpdate();
+            return null;
+          }
+        });
   }
 
   /** The stored assignments of a conversation (any experiment), read in the writer's order. */
@@ -232,8 +266,12 @@ public final class EventStore implements AutoCloseable {
     if (!accepting) {
       f.completeExceptionally(closedError());
     } else if (!queue.offer(job)) {
-      f.completeExceptionally(new EventStoreException("event store is overloaded: " + QUEUE_CAPACITY
-          + " events wait for " + db.redacted()));
+      f.completeExceptionally(
+          new EventStoreException(
+              "event store is overloaded: "
+                  + QUEUE_CAPACITY
+                  + " events wait for "
+                  + db.redacted()));
     } else if (!accepting && queue.remove(job)) {
       // closed between the check and the offer: the writer may have made its final drain already,
       // and nobody would complete this job (if remove fails, the writer took it and answers it)
@@ -243,7 +281,8 @@ public final class EventStore implements AutoCloseable {
   }
 
   private EventStoreException closedError() {
-    return new EventStoreException("event store " + db.redacted() + " is closed: the server is shutting down");
+    return new EventStoreException(
+        "event store " + db.redacted() + " is closed: the server is shutting down");
   }
 
   private void run() {
@@ -267,7 +306,9 @@ public final class EventStore implements AutoCloseable {
     }
     Job<?> j;
     while ((j = queue.poll()) != null) {
-      j.future().completeExceptionally(new EventStoreException("event store closed before this event was written"));
+      j.future()
+          .completeExceptionally(
+              new EventStoreException("event store closed before this event was written"));
     }
   }
 
@@ -285,10 +326,10 @@ public final class EventStore implements AutoCloseable {
       fail(group, f);
       return;
     }
-    for (int i = 0; i < group.size(); i++) {   // isolate the event that failed the group
+    for (int i = 0; i < group.size(); i++) { // isolate the event that failed the group
       Failure alone = commit(List.of(group.get(i)));
       if (alone != null && alone.connection()) {
-        fail(group.subList(i, group.size()), alone);   // each of the rest would wait for a connect
+        fail(group.subList(i, group.size()), alone); // each of the rest would wait for a connect
         return;
       } else if (alone != null) {
         fail(List.of(group.get(i)), alone);
@@ -303,15 +344,26 @@ public final class EventStore implements AutoCloseable {
     }
   }
 
-  /** Runs the jobs in one transaction; completes them after the commit. On failure rolls back and says why. */
+  /**
+   * Runs the jobs in one transaction; completes them after the commit. On failure rolls back and
+   * says why.
+   */
   private Failure commit(List<Job<?>> jobs) {
     Connection c;
     try {
       c = connection();
     } catch (SQLException | RuntimeException e) {
       closeQuietly();
-      return new Failure(new EventStoreException("event store " + db.redacted() + ": cannot connect, "
-          + jobs.size() + " event(s) not written (the next event reconnects): " + e.getMessage(), e), true);
+      return new Failure(
+          new EventStoreException(
+              "event store "
+                  + db.redacted()
+                  + ": cannot connect, "
+                  + jobs.size()
+                  + " event(s) not written (the next event reconnects): "
+                  + e.getMessage(),
+              e),
+          true);
     }
     Object[] results = new Object[jobs.size()];
     try {
@@ -321,10 +373,16 @@ public final class EventStore implements AutoCloseable {
       c.commit();
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
-      boolean lost = EventDatabase.isConnectionFailure(e) || connection == null;   // null: the rollback failed
-      String why = lost ? ": connection lost, " + jobs.size() + " event(s) not written (the next event reconnects): "
-          : ": ";
-      return new Failure(new EventStoreException("event store " + db.redacted() + why + e.getMessage(), e), lost);
+      boolean lost =
+          EventDatabase.isConnectionFailure(e) || connection == null; // null: the rollback failed
+      String why =
+          lost
+              ? ": connection lost, "
+                  + jobs.size()
+                  + " event(s) not written (the next event reconnects): "
+              : ": ";
+      return new Failure(
+          new EventStoreException("event store " + db.redacted() + why + e.getMessage(), e), lost);
     }
     for (int i = 0; i < jobs.size(); i++) {
       jobs.get(i).complete(results[i]);
@@ -350,7 +408,7 @@ public final class EventStore implements AutoCloseable {
     } catch (SQLException e) {
       // the connection is unusable
     }
-    closeQuietly();   // reconnect for the next group
+    closeQuietly(); // reconnect for the next group
   }
 
   private void closeQuietly() {

@@ -9,16 +9,26 @@ package io.adahit.server.events;
  * @param rating 1..5, or null
  * @param thumbsUp true up, false down, or null; at least one of rating and thumbs
  */
-public record FeedbackRecord(String conversationId, String experiment, String variant, String skill, int episode,
-    Integer turn, Integer rating, Boolean thumbsUp) {
+public record FeedbackRecord(
+    String conversationId,
+    String experiment,
+    String variant,
+    String skill,
+    int episode,
+    Integer turn,
+    Integer rating,
+    Boolean thumbsUp) {
 
   public FeedbackRecord {
     if (conversationId == null || skill == null) {
       throw new IllegalStateException("feedback record: conversation id and skill are required");
     }
     if ((experiment == null) != (variant == null)) {
-      throw new IllegalStateException("feedback record: experiment and variant go together, found "
-          + experiment + " / " + variant);
+      throw new IllegalStateException(
+          "feedback record: experiment and variant go together, found "
+              + experiment
+              + " / "
+              + variant);
     }
     if (rating == null && thumbsUp == null) {
       throw new IllegalStateException("feedback record: a rating or a thumbs up/down is required");

@@ -3,7 +3,6 @@ package io.adahit.server.events;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * else the {@code HOSTNAME} environment variable (the pod name on Kubernetes, the container id
  * under Docker), else the host name the resolver gives. A host name that does not resolve (a
  * container build step, a sandbox without its name in /etc/hosts) does not stop the server: the
- * name is then {@code adahit-<pid>}, logged as a warning. The name only labels records; it is
- * never used to route.
+ * name is then {@code adahit-<pid>}, logged as a warning. The name only labels records; it is never
+ * used to route.
  *
  * <pre>{@code
  * String replica = ReplicaName.resolve(config.events().replica(), System.getenv());
@@ -42,8 +41,11 @@ public final class ReplicaName {
       return lookup.hostName();
     } catch (UnknownHostException e) {
       String fallback = "adahit-" + pid;
-      LOG.warn("the host name does not resolve ({}); this replica is '{}' in the event store (set events.replica"
-          + " or HOSTNAME to name it)", e.getMessage(), fallback);
+      LOG.warn(
+          "the host name does not resolve ({}); this replica is '{}' in the event store (set events.replica"
+              + " or HOSTNAME to name it)",
+          e.getMessage(),
+          fallback);
       return fallback;
     }
   }

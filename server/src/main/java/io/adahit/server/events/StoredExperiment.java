@@ -8,5 +8,5 @@ package io.adahit.server.events;
  * @param active false once stopped
  * @param updatedAt epoch milliseconds
  */
-public record StoredExperiment(String name, String skill, String definition, String source, boolean active,
-    long updatedAt) {}
+public record StoredExperiment(
+    String name, String skill, String definition, String source, boolean active, long updatedAt) {}

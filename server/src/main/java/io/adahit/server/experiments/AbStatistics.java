@@ -8,22 +8,23 @@ import org.apache.commons.math3.stat.interval.ConfidenceInterval;
 import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 
 /**
- * The statistics of an online A/B report, as in the textbooks. The Wilson interval, Welch's
- * t-test, means and variances are Apache Commons Math's ({@link WilsonScoreInterval},
- * {@link TTest}, {@link StatUtils}); the two-proportion z-test and the sample sizes, which it
- * lacks, are written here on its normal distribution.
+ * The statistics of an online A/B report, as in the textbooks. The Wilson interval, Welch's t-test,
+ * means and variances are Apache Commons Math's ({@link WilsonScoreInterval}, {@link TTest}, {@link
+ * StatUtils}); the two-proportion z-test and the sample sizes, which it lacks, are written here on
+ * its normal distribution.
  *
  * <ul>
- *   <li>Wilson score interval of a proportion (Wilson 1927; Newcombe 1998, method 3):
- *       {@code (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)}.</li>
- *   <li>Two-proportion z-test with the pooled proportion:
- *       {@code z = (p2 - p1) / sqrt(p(1-p)(1/n1 + 1/n2))}, two-sided p.</li>
+ *   <li>Wilson score interval of a proportion (Wilson 1927; Newcombe 1998, method 3): {@code (p +
+ *       z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)}.
+ *   <li>Two-proportion z-test with the pooled proportion: {@code z = (p2 - p1) / sqrt(p(1-p)(1/n1 +
+ *       1/n2))}, two-sided p.
  *   <li>Welch's t-test (unequal variances) with the Welch–Satterthwaite degrees of freedom,
- *       two-sided p from Student's t ({@link TTest#tTest(org.apache.commons.math3.stat.descriptive.StatisticalSummary,
- *       org.apache.commons.math3.stat.descriptive.StatisticalSummary)}).</li>
+ *       two-sided p from Student's t ({@link
+ *       TTest#tTest(org.apache.commons.math3.stat.descriptive.StatisticalSummary,
+ *       org.apache.commons.math3.stat.descriptive.StatisticalSummary)}).
  *   <li>Sample size per arm, two-sided alpha and power (Fleiss, without continuity correction):
- *       proportions {@code n = (z_a·sqrt(2·pbar·(1-pbar)) + z_b·sqrt(p1(1-p1) + p2(1-p2)))² / (p1-p2)²};
- *       means {@code n = (z_a + z_b)²·(s1² + s2²) / d²}.</li>
+ *       proportions {@code n = (z_a·sqrt(2·pbar·(1-pbar)) + z_b·sqrt(p1(1-p1) + p2(1-p2)))² /
+ *       (p1-p2)²}; means {@code n = (z_a + z_b)²·(s1² + s2²) / d²}.
  * </ul>
  *
  * <pre>{@code
@@ -52,13 +53,16 @@ public final class AbStatistics {
    * Wilson score interval of {@code successes / n}, clipped to [0, 1].
    *
    * @throws IllegalStateException unless 0 <= successes <= n and n >= 1
-   * @throws ArithmeticException if {@code n} exceeds {@link Integer#MAX_VALUE} (the library counts in ints)
+   * @throws ArithmeticException if {@code n} exceeds {@link Integer#MAX_VALUE} (the library counts
+   *     in ints)
    */
   public static Interval wilson(long successes, long n, double level) {
     if (n < 1 || successes < 0 || successes > n) {
-      throw new IllegalStateException("wilson: need 0 <= successes <= n and n >= 1, found " + successes + " of " + n);
+      throw new IllegalStateException(
+          "wilson: need 0 <= successes <= n and n >= 1, found " + successes + " of " + n);
     }
-    ConfidenceInterval ci = new WilsonScoreInterval().createInterval(Math.toIntExact(n), (int) successes, level);
+    ConfidenceInterval ci =
+        new WilsonScoreInterval().createInterval(Math.toIntExact(n), (int) successes, level);
     return new Interval(Math.max(0, ci.getLowerBound()), Math.min(1, ci.getUpperBound()));
   }
 
@@ -91,15 +95,23 @@ public final class AbStatistics {
     if (n1 < 2 || n2 < 2 || var1 / n1 + var2 / n2 == 0) {
       return new Test(Double.NaN, Double.NaN, Double.NaN);
     }
-    StatisticalSummaryValues first = new StatisticalSummaryValues(mean1, var1, n1, Double.NaN, Double.NaN, Double.NaN);
-    StatisticalSummaryValues second = new StatisticalSummaryValues(mean2, var2, n2, Double.NaN, Double.NaN, Double.NaN);
+    StatisticalSummaryValues first =
+        new StatisticalSummaryValues(mean1, var1, n1, Double.NaN, Double.NaN, Double.NaN);
+    StatisticalSummaryValues second =
+        new StatisticalSummaryValues(mean2, var2, n2, Double.NaN, Double.NaN, Double.NaN);
     WelchTTest test = new WelchTTest();
-    return new Test(test.t(second, first), test.welchDf(var2, var1, n2, n1), test.tTest(second, first));
+    return new Test(
+        test.t(second, first), test.welchDf(var2, var1, n2, n1), test.tTest(second, first));
   }
 
   /** Welch's t-test of two samples' means ({@code b} minus {@code a}), sample variances (n - 1). */
   public static Test welch(double[] a, double[] b) {
-    return welch(StatUtils.mean(a), StatUtils.variance(a), a.length, StatUtils.mean(b), StatUtils.variance(b),
+    return welch(
+        StatUtils.mean(a),
+        StatUtils.variance(a),
+        a.length,
+        StatUtils.mean(b),
+        StatUtils.variance(b),
         b.length);
   }
 
@@ -114,15 +126,18 @@ public final class AbStatistics {
     double za = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
     double zb = NORMAL.inverseCumulativeProbability(power);
     double pbar = (p1 + p2) / 2;
-    double num = za * Math.sqrt(2 * pbar * (1 - pbar)) + zb * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
+    double num =
+        za * Math.sqrt(2 * pbar * (1 - pbar)) + zb * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
     return num * num / ((p1 - p2) * (p1 - p2));
   }
 
   /**
    * Observations per arm for a two-sided test at {@code alpha} to detect a difference {@code diff}
-   * of means with standard deviations {@code sd1}, {@code sd2}, with {@code power}; NaN when diff is 0.
+   * of means with standard deviations {@code sd1}, {@code sd2}, with {@code power}; NaN when diff
+   * is 0.
    */
-  public static double sampleSizeMeans(double diff, double sd1, double sd2, double alpha, double power) {
+  public static double sampleSizeMeans(
+      double diff, double sd1, double sd2, double alpha, double power) {
     if (diff == 0) {
       return Double.NaN;
     }
@@ -131,7 +146,9 @@ public final class AbStatistics {
     return (za + zb) * (za + zb) * (sd1 * sd1 + sd2 * sd2) / (diff * diff);
   }
 
-  /** Exposes the Welch–Satterthwaite degrees of freedom that {@link TTest} computes for its p-value. */
+  /**
+   * Exposes the Welch–Satterthwaite degrees of freedom that {@link TTest} computes for its p-value.
+   */
   private static final class WelchTTest extends TTest {
     double welchDf(double v1, double v2, double n1, double n2) {
       return df(v1, v2, n1, n2);

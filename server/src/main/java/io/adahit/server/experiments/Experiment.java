@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * An A/B test of adapter variants of one skill: each conversation on {@code skill} is served by
- * one variant, chosen by weight. The choice is a pure function of the conversation id and the
+ * An A/B test of adapter variants of one skill: each conversation on {@code skill} is served by one
+ * variant, chosen by weight. The choice is a pure function of the conversation id and the
  * experiment name (SHA-256, see {@link #assign}), so it survives restarts and every replica makes
  * the same one; the first variant is the control the others are compared with.
  *
@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * @param skill the servable skill whose conversations are split
  * @param variants 2 to {@value #MAX_VARIANTS}, distinct names
  */
-public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill") String skill,
+public record Experiment(
+    @JsonProperty("name") String name,
+    @JsonProperty("skill") String skill,
     @JsonProperty("variants") List<Variant> variants) {
 
   /** Most variants one experiment may have (metric tags stay bounded). */
@@ -42,18 +44,21 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
    * @param name as {@link Experiment#name}
    * @param adapter adapter directory inside the skills folder, loaded for this arm (also when it is
    *     the directory the skill serves now, so a later replace of the skill leaves the arm as it
-   *     is); null = the skill's own adapter as served (then a replace of the skill changes this arm too)
+   *     is); null = the skill's own adapter as served (then a replace of the skill changes this arm
+   *     too)
    * @param weight relative share of conversations, positive and finite; null (absent) = 1
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Variant(@JsonProperty("name") String name, @JsonProperty("adapter") String adapter,
+  public record Variant(
+      @JsonProperty("name") String name,
+      @JsonProperty("adapter") String adapter,
       @JsonProperty("weight") Double weight) {
     public Variant {
       checkName(name, "variant name");
       weight = weight == null ? 1.0 : weight;
       if (!(weight > 0) || Double.isInfinite(weight)) {
-        throw new IllegalArgumentException("experiment variant '" + name + "': weight must be a positive number, found "
-            + weight);
+        throw new IllegalArgumentException(
+            "experiment variant '" + name + "': weight must be a positive number, found " + weight);
       }
       adapter = adapter == null || adapter.isBlank() ? null : adapter.strip();
     }
@@ -65,8 +70,13 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
       throw new IllegalArgumentException("experiment '" + name + "': skill is required");
     }
     if (variants == null || variants.size() < 2 || variants.size() > MAX_VARIANTS) {
-      throw new IllegalArgumentException("experiment '" + name + "': needs 2.." + MAX_VARIANTS + " variants, found "
-          + (variants == null ? 0 : variants.size()));
+      throw new IllegalArgumentException(
+          "experiment '"
+              + name
+              + "': needs 2.."
+              + MAX_VARIANTS
+              + " variants, found "
+              + (variants == null ? 0 : variants.size()));
     }
     Set<String> seen = new HashSet<>();
     for (Variant v : variants) {
@@ -74,7 +84,8 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
         throw new IllegalArgumentException("experiment '" + name + "': a variant is empty");
       }
       if (!seen.add(v.name())) {
-        throw new IllegalArgumentException("experiment '" + name + "': variant name '" + v.name() + "' is used twice");
+        throw new IllegalArgumentException(
+            "experiment '" + name + "': variant name '" + v.name() + "' is used twice");
       }
     }
     variants = List.copyOf(variants);
@@ -82,8 +93,11 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
 
   private static void checkName(String value, String what) {
     if (value == null || !NAME.matcher(value).matches()) {
-      throw new IllegalArgumentException(what + " must be 1..64 of a-z, 0-9, '_' and '-' (starting with a letter or"
-          + " digit), found " + (value == null ? "none" : "'" + value + "'"));
+      throw new IllegalArgumentException(
+          what
+              + " must be 1..64 of a-z, 0-9, '_' and '-' (starting with a letter or"
+              + " digit), found "
+              + (value == null ? "none" : "'" + value + "'"));
     }
   }
 
@@ -98,9 +112,9 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
   }
 
   /**
-   * The variant serving {@code conversationId}: the first 53 bits of SHA-256(name + '\n' + id)
-   * as a uniform number u in [0, 1), then the variant whose cumulative weight share first
-   * exceeds u. Deterministic across processes and platforms.
+   * The variant serving {@code conversationId}: the first 53 bits of SHA-256(name + '\n' + id) as a
+   * uniform number u in [0, 1), then the variant whose cumulative weight share first exceeds u.
+   * Deterministic across processes and platforms.
    */
   public Variant assign(String conversationId) {
     double u = unit(name + "\n" + conversationId);
@@ -112,12 +126,12 @@ public record Experiment(@JsonProperty("name") String name, @JsonProperty("skill
         return v;
       }
     }
-    return variants.get(variants.size() - 1);   // u close to 1 and rounding in the sum
+    return variants.get(variants.size() - 1); // u close to 1 and rounding in the sum
   }
 
   static double unit(String key) {
     byte[] digest = sha256().digest(key.getBytes(StandardCharsets.UTF_8));
-    long bits = ByteBuffer.wrap(digest).getLong() >>> 11;   // 53 bits
+    long bits = ByteBuffer.wrap(digest).getLong() >>> 11; // 53 bits
     return bits * 0x1.0p-53;
   }
 

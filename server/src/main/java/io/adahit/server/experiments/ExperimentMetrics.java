@@ -12,11 +12,12 @@ import java.time.Duration;
  * values are bounded; never a conversation id). In Prometheus:
  *
  * <ul>
- *   <li>{@code adahit_ab_conversations_total}: conversations assigned</li>
- *   <li>{@code adahit_ab_turns_total}, {@code adahit_ab_turn_latency_seconds}: turns answered, receipt to reply</li>
- *   <li>{@code adahit_ab_episode_length}: exchanges per finished episode</li>
- *   <li>{@code adahit_ab_rating}: ratings 1-5 (count, sum: the mean)</li>
- *   <li>{@code adahit_ab_thumbs_total{thumbs="up"|"down"}}</li>
+ *   <li>{@code adahit_ab_conversations_total}: conversations assigned
+ *   <li>{@code adahit_ab_turns_total}, {@code adahit_ab_turn_latency_seconds}: turns answered,
+ *       receipt to reply
+ *   <li>{@code adahit_ab_episode_length}: exchanges per finished episode
+ *   <li>{@code adahit_ab_rating}: ratings 1-5 (count, sum: the mean)
+ *   <li>{@code adahit_ab_thumbs_total{thumbs="up"|"down"}}
  * </ul>
  *
  * <pre>{@code
@@ -26,8 +27,16 @@ import java.time.Duration;
  */
 public final class ExperimentMetrics {
 
-  private static final Duration[] SLOS = {Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-      Duration.ofMillis(150), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)};
+  private static final Duration[] SLOS = {
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(150),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2)
+  };
 
   private final MeterRegistry registry;
 
@@ -36,32 +45,49 @@ public final class ExperimentMetrics {
   }
 
   public void conversation(Assignment a) {
-    Counter.builder("adahit.ab.conversations").description("conversations assigned to an experiment variant")
-        .tags("experiment", a.experiment(), "variant", a.variant()).register(registry).increment();
+    Counter.builder("adahit.ab.conversations")
+        .description("conversations assigned to an experiment variant")
+        .tags("experiment", a.experiment(), "variant", a.variant())
+        .register(registry)
+        .increment();
   }
 
   public void turn(Assignment a, long nanos) {
-    Counter.builder("adahit.ab.turns").description("turns answered by an experiment variant")
-        .tags("experiment", a.experiment(), "variant", a.variant()).register(registry).increment();
-    Timer.builder("adahit.ab.turn.latency").description("from a turn's receipt to its reply, per variant")
-        .tags("experiment", a.experiment(), "variant", a.variant()).serviceLevelObjectives(SLOS)
-        .register(registry).record(Duration.ofNanos(nanos));
+    Counter.builder("adahit.ab.turns")
+        .description("turns answered by an experiment variant")
+        .tags("experiment", a.experiment(), "variant", a.variant())
+        .register(registry)
+        .increment();
+    Timer.builder("adahit.ab.turn.latency")
+        .description("from a turn's receipt to its reply, per variant")
+        .tags("experiment", a.experiment(), "variant", a.variant())
+        .serviceLevelObjectives(SLOS)
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
   }
 
   public void episode(Assignment a, int turns) {
-    DistributionSummary.builder("adahit.ab.episode.length").description("exchanges per finished episode, per variant")
-        .tags("experiment", a.experiment(), "variant", a.variant()).serviceLevelObjectives(1, 2, 4, 8, 16, 32)
-        .register(registry).record(turns);
+    DistributionSummary.builder("adahit.ab.episode.length")
+        .description("exchanges per finished episode, per variant")
+        .tags("experiment", a.experiment(), "variant", a.variant())
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32)
+        .register(registry)
+        .record(turns);
   }
 
   public void rating(Assignment a, int rating) {
-    DistributionSummary.builder("adahit.ab.rating").description("client ratings 1-5, per variant")
-        .tags("experiment", a.experiment(), "variant", a.variant()).register(registry).record(rating);
+    DistributionSummary.builder("adahit.ab.rating")
+        .description("client ratings 1-5, per variant")
+        .tags("experiment", a.experiment(), "variant", a.variant())
+        .register(registry)
+        .record(rating);
   }
 
   public void thumbs(Assignment a, boolean up) {
-    Counter.builder("adahit.ab.thumbs").description("client thumbs up/down, per variant")
+    Counter.builder("adahit.ab.thumbs")
+        .description("client thumbs up/down, per variant")
         .tags("experiment", a.experiment(), "variant", a.variant(), "thumbs", up ? "up" : "down")
-        .register(registry).increment();
+        .register(registry)
+        .increment();
   }
 }

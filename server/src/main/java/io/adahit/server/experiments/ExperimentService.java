@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running A/B experiments, at most one per skill: assigns each new conversation on an
- * experiment's skill to a variant ({@link Experiment#assign}), serves its turns with that
- * variant's adapters, and records assignments, episode lengths and feedback in the
- * {@link EventStore} and per-variant meters ({@link ExperimentMetrics}). A variant's adapter is
- * validated and its candidate pool encoded (through {@link AdapterManager}) before the experiment
- * starts; redefining or stopping an experiment retires its variants once their turns are done.
- * Conversations keep the variant they were assigned; after their experiment stops they are
- * served by the skill as served, and their later episodes are recorded without a variant.
+ * experiment's skill to a variant ({@link Experiment#assign}), serves its turns with that variant's
+ * adapters, and records assignments, episode lengths and feedback in the {@link EventStore} and
+ * per-variant meters ({@link ExperimentMetrics}). A variant's adapter is validated and its
+ * candidate pool encoded (through {@link AdapterManager}) before the experiment starts; redefining
+ * or stopping an experiment retires its variants once their turns are done. Conversations keep the
+ * variant they were assigned; after their experiment stops they are served by the skill as served,
+ * and their later episodes are recorded without a variant.
  *
  * <pre>{@code
  * ExperimentService ab = new ExperimentService(adapters, store, new ExperimentMetrics(registry), json);
@@ -49,8 +49,8 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
    * An experiment being served.
    *
    * @param source "config" or "admin"
-   * @param variants variant name → its prepared skill (every variant that names an adapter directory);
-   *     a variant without one, served by the skill as served, is absent
+   * @param variants variant name → its prepared skill (every variant that names an adapter
+   *     directory); a variant without one, served by the skill as served, is absent
    */
   public record Running(Experiment experiment, String source, Map<String, Skill> variants) {}
 
@@ -61,8 +61,11 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
   private final Object changes = new Object();
   private volatile Map<String, Running> bySkill = Map.of();
 
-  /** @param events null when the server has no event store */
-  public ExperimentService(AdapterManager adapters, EventStore events, ExperimentMetrics metrics, ObjectMapper json) {
+  /**
+   * @param events null when the server has no event store
+   */
+  public ExperimentService(
+      AdapterManager adapters, EventStore events, ExperimentMetrics metrics, ObjectMapper json) {
     this.adapters = adapters;
     this.events = events;
     this.metrics = metrics;
@@ -70,8 +73,8 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
   }
 
   /**
-   * Starts the configured experiments (a bad one fails the start, with its reason), then the
-   * ones defined through the admin API and stored as running (a bad one is skipped with a warning).
+   * Starts the configured experiments (a bad one fails the start, with its reason), then the ones
+   * defined through the admin API and stored as running (a bad one is skipped with a warning).
    */
   public void start(List<Experiment> configured) throws IOException, SQLException {
     for (Experiment e : configured) {
@@ -103,26 +106,44 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     synchronized (changes) {
       Skill skill = adapters.catalog().get(e.skill());
       if (skill.isRouter()) {
-        throw new IllegalArgumentException("experiment '" + e.name() + "': skill '" + e.skill()
-            + "' is a router; experiments compare adapters of one skill");
+        throw new IllegalArgumentException(
+            "experiment '"
+                + e.name()
+                + "': skill '"
+                + e.skill()
+                + "' is a router; experiments compare adapters of one skill");
       }
       Running other = bySkill.get(e.skill());
       if (other != null && !other.experiment().name().equals(e.name())) {
-        throw new ConflictException("experiment '" + e.name() + "': skill '" + e.skill() + "' already runs"
-            + " experiment '" + other.experiment().name() + "'; stop it first");
+        throw new ConflictException(
+            "experiment '"
+                + e.name()
+                + "': skill '"
+                + e.skill()
+                + "' already runs"
+                + " experiment '"
+                + other.experiment().name()
+                + "'; stop it first");
       }
       Map<String, Skill> prepared = new LinkedHashMap<>();
       try {
         for (Experiment.Variant v : e.variants()) {
-          // a named directory is always a variant of its own, even the one the skill serves now: a later
+          // a named directory is always a variant of its own, even the one the skill serves now: a
+          // later
           // replace of the skill must not change what this variant serves
           if (v.adapter() != null) {
-            prepared.put(v.name(), adapters.prepareVariant(skill, v.adapter(),
-                "experiment '" + e.name() + "' variant '" + v.name() + "'"));
+            prepared.put(
+                v.name(),
+                adapters.prepareVariant(
+                    skill,
+                    v.adapter(),
+                    "experiment '" + e.name() + "' variant '" + v.name() + "'"));
           }
         }
         if (events != null) {
-          events.saveExperiment(e.name(), e.skill(), json.writeValueAsString(e), source, true).join();
+          events
+              .saveExperiment(e.name(), e.skill(), json.writeValueAsString(e), source, true)
+              .join();
         }
       } catch (IOException | RuntimeException ex) {
         prepared.values().forEach(adapters::retire);
@@ -136,9 +157,20 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
       if (old != null) {
         old.variants().values().forEach(adapters::retire);
       }
-      LOG.info("experiment '{}' on skill '{}' running ({}): variants {}", e.name(), e.skill(), source,
-          e.variants().stream().map(v -> v.name() + "=" + (v.adapter() == null ? "(as served)" : v.adapter())
-              + "x" + v.weight()).toList());
+      LOG.info(
+          "experiment '{}' on skill '{}' running ({}): variants {}",
+          e.name(),
+          e.skill(),
+          source,
+          e.variants().stream()
+              .map(
+                  v ->
+                      v.name()
+                          + "="
+                          + (v.adapter() == null ? "(as served)" : v.adapter())
+                          + "x"
+                          + v.weight())
+              .toList());
       return now;
     }
   }
@@ -158,8 +190,14 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
       }
       if (events != null) {
         try {
-          events.saveExperiment(name, old.experiment().skill(), json.writeValueAsString(old.experiment()),
-              old.source(), false).join();
+          events
+              .saveExperiment(
+                  name,
+                  old.experiment().skill(),
+                  json.writeValueAsString(old.experiment()),
+                  old.source(),
+                  false)
+              .join();
         } catch (JsonProcessingException e) {
           throw new IllegalStateException(e);
         }
@@ -225,7 +263,8 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     if (r == null) {
       return null;
     }
-    return new Assignment(r.experiment().name(), r.experiment().assign(conversationId).name(), skill);
+    return new Assignment(
+        r.experiment().name(), r.experiment().assign(conversationId).name(), skill);
   }
 
   /**
@@ -244,20 +283,29 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     }
     CompletableFuture<Boolean> stored;
     try {
-      stored = events.recordAssignment(new AssignmentRecord(conversationId, a.experiment(), a.variant(), a.skill(),
-          transport)).thenApply(isNew -> true);
+      stored =
+          events
+              .recordAssignment(
+                  new AssignmentRecord(
+                      conversationId, a.experiment(), a.variant(), a.skill(), transport))
+              .thenApply(isNew -> true);
     } catch (RuntimeException e) {
       stored = CompletableFuture.failedFuture(e);
     }
-    return stored.handle((ok, e) -> {
-      if (e != null) {
-        LOG.error("assignment of conversation {} to {}/{} not stored: {}; it is served outside the experiment",
-            conversationId, a.experiment(), a.variant(), e.getMessage());
-        return false;
-      }
-      metrics.conversation(a);
-      return true;
-    });
+    return stored.handle(
+        (ok, e) -> {
+          if (e != null) {
+            LOG.error(
+                "assignment of conversation {} to {}/{} not stored: {}; it is served outside the experiment",
+                conversationId,
+                a.experiment(),
+                a.variant(),
+                e.getMessage());
+            return false;
+          }
+          metrics.conversation(a);
+          return true;
+        });
   }
 
   @Override
@@ -265,11 +313,17 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     if (a == null) {
       return adapters.lease(skill);
     }
-    return adapters.leases().acquire(() -> {
-      Running r = bySkill.get(skill);
-      Skill v = r != null && r.experiment().name().equals(a.experiment()) ? r.variants().get(a.variant()) : null;
-      return v != null ? v : adapters.catalog().get(skill);
-    });
+    return adapters
+        .leases()
+        .acquire(
+            () -> {
+              Running r = bySkill.get(skill);
+              Skill v =
+                  r != null && r.experiment().name().equals(a.experiment())
+                      ? r.variants().get(a.variant())
+                      : null;
+              return v != null ? v : adapters.catalog().get(skill);
+            });
   }
 
   private boolean isRunning(Assignment a) {
@@ -285,40 +339,60 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
   }
 
   @Override
-  public void episodeEnded(String conversationId, String skill, Assignment a, int episode, int turns) {
+  public void episodeEnded(
+      String conversationId, String skill, Assignment a, int episode, int turns) {
     if (!isRunning(a)) {
       return;
     }
     metrics.episode(a, turns);
     if (events != null) {
-      events.recordEpisode(new EpisodeRecord(conversationId, a.experiment(), a.variant(), skill, episode, turns))
-          .exceptionally(e -> {
-            LOG.error("episode {} of conversation {} not stored: {}", episode, conversationId, e.getMessage());
-            return null;
-          });
+      events
+          .recordEpisode(
+              new EpisodeRecord(conversationId, a.experiment(), a.variant(), skill, episode, turns))
+          .exceptionally(
+              e -> {
+                LOG.error(
+                    "episode {} of conversation {} not stored: {}",
+                    episode,
+                    conversationId,
+                    e.getMessage());
+                return null;
+              });
     }
   }
 
   @Override
-  public CompletableFuture<Feedback.Receipt> feedback(String conversationId, String skill, Assignment a, int episode,
-      Feedback f) {
+  public CompletableFuture<Feedback.Receipt> feedback(
+      String conversationId, String skill, Assignment a, int episode, Feedback f) {
     if (events == null) {
-      return CompletableFuture.failedFuture(new EventStore.EventStoreException(
-          "feedback is not stored: this server has no event store (set events.url)"));
+      return CompletableFuture.failedFuture(
+          new EventStore.EventStoreException(
+              "feedback is not stored: this server has no event store (set events.url)"));
     }
-    FeedbackRecord record = new FeedbackRecord(conversationId, a == null ? null : a.experiment(),
-        a == null ? null : a.variant(), skill, episode, f.turn(), f.rating(), f.thumbsUp());
-    return events.recordFeedback(record).thenApply(id -> {
-      if (a != null) {
-        if (f.rating() != null) {
-          metrics.rating(a, f.rating());
-        }
-        if (f.thumbsUp() != null) {
-          metrics.thumbs(a, f.thumbsUp());
-        }
-      }
-      return new Feedback.Receipt(id, record.experiment(), record.variant());
-    });
+    FeedbackRecord record =
+        new FeedbackRecord(
+            conversationId,
+            a == null ? null : a.experiment(),
+            a == null ? null : a.variant(),
+            skill,
+            episode,
+            f.turn(),
+            f.rating(),
+            f.thumbsUp());
+    return events
+        .recordFeedback(record)
+        .thenApply(
+            id -> {
+              if (a != null) {
+                if (f.rating() != null) {
+                  metrics.rating(a, f.rating());
+                }
+                if (f.thumbsUp() != null) {
+                  metrics.thumbs(a, f.thumbsUp());
+                }
+              }
+              return new Feedback.Receipt(id, record.experiment(), record.variant());
+            });
   }
 
   @Override
@@ -326,8 +400,13 @@ public final class ExperimentService implements ConversationHooks, AutoCloseable
     if (events == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return events.findAssignments(conversationId).thenApply(list -> list.stream().findFirst()
-        .map(r -> new Assignment(r.experiment(), r.variant(), r.skill())));
+    return events
+        .findAssignments(conversationId)
+        .thenApply(
+            list ->
+                list.stream()
+                    .findFirst()
+                    .map(r -> new Assignment(r.experiment(), r.variant(), r.skill())));
   }
 
   /** Retires every variant (shutdown). */

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * A client's verdict on a conversation or on one bot turn: a rating 1..5, a thumbs up or down, or
- * both. Built from the WebSocket payload {@code {"feedback": {"rating": 4, "thumbs": "up", "turn": 2}}}
- * or the gRPC FeedbackRequest.
+ * both. Built from the WebSocket payload {@code {"feedback": {"rating": 4, "thumbs": "up", "turn":
+ * 2}}} or the gRPC FeedbackRequest.
  *
  * <pre>{@code
  * Feedback f = Feedback.of(null, "up", null);   // thumbs up for the whole conversation
@@ -22,15 +22,21 @@ public record Feedback(Integer rating, Boolean thumbsUp, Integer turn) {
 
   public Feedback {
     if (rating == null && thumbsUp == null) {
-      throw new IllegalArgumentException("feedback needs a \"rating\" (1-5) or \"thumbs\" (\"up\" or \"down\"),"
-          + " e.g. {\"feedback\": {\"rating\": 4}}");
+      throw new IllegalArgumentException(
+          "feedback needs a \"rating\" (1-5) or \"thumbs\" (\"up\" or \"down\"),"
+              + " e.g. {\"feedback\": {\"rating\": 4}}");
     }
     if (rating != null && (rating < 1 || rating > 5)) {
-      throw new IllegalArgumentException("feedback \"rating\" must be an integer 1-5, found " + rating);
+      throw new IllegalArgumentException(
+          "feedback \"rating\" must be an integer 1-5, found " + rating);
     }
     if (turn != null && (turn < 1 || turn > MAX_TURN)) {
-      throw new IllegalArgumentException("feedback \"turn\" must be 1.." + MAX_TURN + " (the bot reply rated, 1 = the"
-          + " first of the episode), found " + turn);
+      throw new IllegalArgumentException(
+          "feedback \"turn\" must be 1.."
+              + MAX_TURN
+              + " (the bot reply rated, 1 = the"
+              + " first of the episode), found "
+              + turn);
     }
   }
 
@@ -41,12 +47,14 @@ public record Feedback(Integer rating, Boolean thumbsUp, Integer turn) {
   public static Feedback of(Integer rating, String thumbs, Integer turn) {
     Boolean up = null;
     if (thumbs != null) {
-      up = switch (thumbs.strip().toLowerCase(Locale.ROOT)) {
-        case "up" -> true;
-        case "down" -> false;
-        default -> throw new IllegalArgumentException("feedback \"thumbs\" must be \"up\" or \"down\", found \""
-            + thumbs + "\"");
-      };
+      up =
+          switch (thumbs.strip().toLowerCase(Locale.ROOT)) {
+            case "up" -> true;
+            case "down" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                    "feedback \"thumbs\" must be \"up\" or \"down\", found \"" + thumbs + "\"");
+          };
     }
     return new Feedback(rating, up, turn);
   }

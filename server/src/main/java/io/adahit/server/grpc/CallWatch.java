@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches one unary call for its client going away. When the client cancels the call or its
  * deadline passes, the call's queued work is cancelled (a queued turn or Rank job then costs
- * nothing) and the call is counted once in {@code adahit.grpc.cancelled} {method, reason =
- * deadline (less than 1 s of the call's deadline was left) | cancelled} and logged in one line at
- * debug level: that is normal, not an error. A
- * reply or error for a call nobody waits for any more is dropped ({@link #gone}).
+ * nothing) and the call is counted once in {@code adahit.grpc.cancelled} {method, reason = deadline
+ * (less than 1 s of the call's deadline was left) | cancelled} and logged in one line at debug
+ * level: that is normal, not an error. A reply or error for a call nobody waits for any more is
+ * dropped ({@link #gone}).
  *
  * <pre>{@code
  * CallWatch watch = CallWatch.start(out, "Act", f, registry);   // on the handler's thread
@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 final class CallWatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallWatch.class);
+
   /**
    * A client's deadline reaches the server as a plain cancellation, a little before the server's
-   * copy of that deadline expires: a cancellation with less than this left of it counts as "deadline".
+   * copy of that deadline expires: a cancellation with less than this left of it counts as
+   * "deadline".
    */
   private static final long DEADLINE_SLACK_MILLIS = 1000;
 
@@ -40,7 +42,8 @@ final class CallWatch {
   private final MeterRegistry registry;
   private final AtomicBoolean counted = new AtomicBoolean();
 
-  private CallWatch(String method, Context call, ServerCallStreamObserver<?> observer, MeterRegistry registry) {
+  private CallWatch(
+      String method, Context call, ServerCallStreamObserver<?> observer, MeterRegistry registry) {
     this.method = method;
     this.call = call;
     this.observer = observer;
@@ -50,20 +53,23 @@ final class CallWatch {
   /**
    * Starts watching the current call; call it on the handler's thread, before it returns.
    *
-   * @param work cancelled when the client goes away, or null to let it finish (feedback is still stored)
+   * @param work cancelled when the client goes away, or null to let it finish (feedback is still
+   *     stored)
    */
-  static CallWatch start(StreamObserver<?> out, String method, CompletableFuture<?> work, MeterRegistry registry) {
+  static CallWatch start(
+      StreamObserver<?> out, String method, CompletableFuture<?> work, MeterRegistry registry) {
     ServerCallStreamObserver<?> observer = out instanceof ServerCallStreamObserver<?> s ? s : null;
     CallWatch watch = new CallWatch(method, Context.current(), observer, registry);
     if (observer != null) {
-      Runnable onCancel = () -> {
-        watch.count();
-        if (work != null) {
-          work.cancel(false);
-        }
-      };
+      Runnable onCancel =
+          () -> {
+            watch.count();
+            if (work != null) {
+              work.cancel(false);
+            }
+          };
       observer.setOnCancelHandler(onCancel);
-      if (observer.isCancelled()) {   // cancelled before the handler was set: it will not run
+      if (observer.isCancelled()) { // cancelled before the handler was set: it will not run
         onCancel.run();
       }
     }
@@ -84,10 +90,15 @@ final class CallWatch {
       return;
     }
     Deadline deadline = call.getDeadline();
-    String reason = deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) < DEADLINE_SLACK_MILLIS
-        ? "deadline" : "cancelled";
-    Counter.builder("adahit.grpc.cancelled").description("gRPC calls their client cancelled or let expire")
-        .tags("method", method, "reason", reason).register(registry).increment();
+    String reason =
+        deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) < DEADLINE_SLACK_MILLIS
+            ? "deadline"
+            : "cancelled";
+    Counter.builder("adahit.grpc.cancelled")
+        .description("gRPC calls their client cancelled or let expire")
+        .tags("method", method, "reason", reason)
+        .register(registry)
+        .increment();
     LOG.debug("gRPC {} call ended by its client ({})", method, reason);
   }
 }

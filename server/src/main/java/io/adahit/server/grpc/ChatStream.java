@@ -40,23 +40,48 @@ final class ChatStream implements StreamObserver<ChatRequest> {
         chat = chatSupplier.get();
         conversation = chat.open(request.getSkill(), "grpc-chat");
         Conversation c = conversation;
-        c.onExpired(() -> fail(GrpcErrors.error(Status.Code.DEADLINE_EXCEEDED, "CONVERSATION_IDLE", "conversation_idle",
-            "conversation " + c.id() + " closed: idle longer than conversations.idleTimeoutSeconds")));
+        c.onExpired(
+            () ->
+                fail(
+                    GrpcErrors.error(
+                        Status.Code.DEADLINE_EXCEEDED,
+                        "CONVERSATION_IDLE",
+                        "conversation_idle",
+                        "conversation "
+                            + c.id()
+                            + " closed: idle longer than conversations.idleTimeoutSeconds")));
         // answered once the A/B assignment (if any) is committed
-        send(chat.started(c).thenApply(v -> ChatResponse.newBuilder().setConversationId(c.id())
-            .setSkill(c.skill().name()).addAllPersona(c.persona())
-            .setExperiment(c.assignment() == null ? "" : c.assignment().experiment())
-            .setVariant(c.assignment() == null ? "" : c.assignment().variant())
-            .setMessage(Message.newBuilder().setId("World").setText("")).build()));
-        if (!request.hasMessage() || (request.getMessage().getText().isEmpty() && !request.getMessage().getEpisodeDone())) {
+        send(
+            chat.started(c)
+                .thenApply(
+                    v ->
+                        ChatResponse.newBuilder()
+                            .setConversationId(c.id())
+                            .setSkill(c.skill().name())
+                            .addAllPersona(c.persona())
+                            .setExperiment(
+                                c.assignment() == null ? "" : c.assignment().experiment())
+                            .setVariant(c.assignment() == null ? "" : c.assignment().variant())
+                            .setMessage(Message.newBuilder().setId("World").setText(""))
+                            .build()));
+        if (!request.hasMessage()
+            || (request.getMessage().getText().isEmpty()
+                && !request.getMessage().getEpisodeDone())) {
           return;
         }
       }
       Conversation c = conversation;
-      send(DialogueGrpcService.dispatch(chat, c, request.getMessage()).thenApply(r -> ChatResponse.newBuilder()
-          .setConversationId(c.id()).setSkill(c.skill().name()).setMessage(DialogueGrpcService.toMessage(r))
-          .setExperiment(c.assignment() == null ? "" : c.assignment().experiment())
-          .setVariant(c.assignment() == null ? "" : c.assignment().variant()).build()));
+      send(
+          DialogueGrpcService.dispatch(chat, c, request.getMessage())
+              .thenApply(
+                  r ->
+                      ChatResponse.newBuilder()
+                          .setConversationId(c.id())
+                          .setSkill(c.skill().name())
+                          .setMessage(DialogueGrpcService.toMessage(r))
+                          .setExperiment(c.assignment() == null ? "" : c.assignment().experiment())
+                          .setVariant(c.assignment() == null ? "" : c.assignment().variant())
+                          .build()));
     } catch (RuntimeException e) {
       fail(e);
     }
@@ -64,19 +89,22 @@ final class ChatStream implements StreamObserver<ChatRequest> {
 
   /** Sends responses in request order; the first failure ends the stream. */
   private void send(CompletableFuture<ChatResponse> response) {
-    tail = tail.thenCompose(v -> response).handle((r, e) -> {
-      synchronized (this) {
-        if (failed) {
-          return null;
-        }
-        if (e != null) {
-          fail(e);
-        } else {
-          out.onNext(r);
-        }
-      }
-      return null;
-    });
+    tail =
+        tail.thenCompose(v -> response)
+            .handle(
+                (r, e) -> {
+                  synchronized (this) {
+                    if (failed) {
+                      return null;
+                    }
+                    if (e != null) {
+                      fail(e);
+                    } else {
+                      out.onNext(r);
+                    }
+                  }
+                  return null;
+                });
   }
 
   private synchronized void fail(Throwable e) {
@@ -102,13 +130,14 @@ final class ChatStream implements StreamObserver<ChatRequest> {
 
   @Override
   public synchronized void onCompleted() {
-    tail.whenComplete((v, e) -> {
-      synchronized (this) {
-        if (!failed) {
-          closeConversation();
-          out.onCompleted();
-        }
-      }
-    });
+    tail.whenComplete(
+        (v, e) -> {
+          synchronized (this) {
+            if (!failed) {
+              closeConversation();
+              out.onCompleted();
+            }
+          }
+        });
   }
 }

@@ -21,8 +21,8 @@ import io.adahit.server.chat.ChatService;
 import io.adahit.server.chat.Conversation;
 import io.adahit.server.chat.Reply;
 import io.adahit.server.config.ServerConfig;
-import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.experiments.Feedback;
+import io.adahit.server.inference.TurnScheduler;
 import io.adahit.server.skills.Skill;
 import io.adahit.server.skills.SkillLeases;
 import io.grpc.stub.StreamObserver;
@@ -32,36 +32,50 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * DialogueService over gRPC: maps protobuf to the chat service's plain types at the edge. Every
- * handler only validates and queues work; replies are sent from the future's completion, so no
- * gRPC thread waits on inference. A call its client cancelled, or whose deadline passed, drops
- * its queued work and is counted, not logged as an error ({@link CallWatch}).
+ * handler only validates and queues work; replies are sent from the future's completion, so no gRPC
+ * thread waits on inference. A call its client cancelled, or whose deadline passed, drops its
+ * queued work and is counted, not logged as an error ({@link CallWatch}).
  */
 public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServiceImplBase {
 
   private final ServerState state;
   private final MeterRegistry registry;
 
-  /** @param registry where cancelled calls are counted */
+  /**
+   * @param registry where cancelled calls are counted
+   */
   public DialogueGrpcService(ServerState state, MeterRegistry registry) {
     this.state = state;
     this.registry = registry;
   }
 
   private ChatService chat() {
-    return state.chat().filter(c -> state.ready()).orElseThrow(() -> GrpcErrors.error(ErrorKind.UNAVAILABLE,
-        "NOT_READY", "server is not ready: " + state.detail()));
+    return state
+        .chat()
+        .filter(c -> state.ready())
+        .orElseThrow(
+            () ->
+                GrpcErrors.error(
+                    ErrorKind.UNAVAILABLE, "NOT_READY", "server is not ready: " + state.detail()));
   }
 
   @Override
   public void listSkills(ListSkillsRequest request, StreamObserver<ListSkillsResponse> out) {
     try {
       ChatService chat = chat();
-      ListSkillsResponse.Builder b = ListSkillsResponse.newBuilder().setDefaultSkill(chat.skills().defaultSkill());
+      ListSkillsResponse.Builder b =
+          ListSkillsResponse.newBuilder().setDefaultSkill(chat.skills().defaultSkill());
       for (Skill s : chat.skills().all()) {
-        b.addSkills(SkillInfo.newBuilder().setName(s.name()).setKind(s.kind()).setKindEnum(ProtoEnums.skillKind(s.kind()))
-            .setCandidateCount(s.candidateCount()).setParameterCount(s.parameterCount())
-            .setPersonaCount(s.personas().size()).setTextTruncate(s.contextLength())
-            .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
+        b.addSkills(
+            SkillInfo.newBuilder()
+                .setName(s.name())
+                .setKind(s.kind())
+                .setKindEnum(ProtoEnums.skillKind(s.kind()))
+                .setCandidateCount(s.candidateCount())
+                .setParameterCount(s.parameterCount())
+                .setPersonaCount(s.personas().size())
+                .setTextTruncate(s.contextLength())
+                .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
       }
       out.onNext(b.build());
       out.onCompleted();
@@ -76,30 +90,32 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       ChatService chat = chat();
       checkRank(chat.scheduler().rankLimits(), request.getContext(), request.getCandidatesList());
       Skill skill = chat.skills().resolve(request.getSkill());
-      SkillLeases.Lease lease = chat.lease(skill.name());   // an adapter replaced meanwhile is kept for this job
+      SkillLeases.Lease lease =
+          chat.lease(skill.name()); // an adapter replaced meanwhile is kept for this job
       CompletableFuture<TurnScheduler.Ranked> f =
           chat.scheduler().rank(lease.skill(), request.getContext(), request.getCandidatesList());
       f.whenComplete((r, e) -> lease.close());
       CallWatch watch = CallWatch.start(out, "Rank", f, registry);
-      f.whenComplete((ranked, e) -> {
-        if (watch.gone()) {
-          return;
-        }
-        if (e != null) {
-          out.onError(GrpcErrors.toStatus(e));
-          return;
-        }
-        Ranking r = ranked.ranking();
-        RankResponse.Builder b = RankResponse.newBuilder().setSkill(ranked.skill());
-        for (float s : r.scores()) {
-          b.addScores(s);
-        }
-        for (int i : r.order()) {
-          b.addRanking(i);
-        }
-        out.onNext(b.build());
-        out.onCompleted();
-      });
+      f.whenComplete(
+          (ranked, e) -> {
+            if (watch.gone()) {
+              return;
+            }
+            if (e != null) {
+              out.onError(GrpcErrors.toStatus(e));
+              return;
+            }
+            Ranking r = ranked.ranking();
+            RankResponse.Builder b = RankResponse.newBuilder().setSkill(ranked.skill());
+            for (float s : r.scores()) {
+              b.addScores(s);
+            }
+            for (int i : r.order()) {
+              b.addRanking(i);
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+          });
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
@@ -115,20 +131,35 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       throw new BadRequestException("missing_candidates", "rank: candidates must not be empty");
     }
     if (context.length() > rankLimits.maxContextChars()) {
-      throw new BadRequestException("too_large", "rank: the context has " + context.length()
-          + " characters, more than rank.maxContextChars (" + rankLimits.maxContextChars() + ")");
+      throw new BadRequestException(
+          "too_large",
+          "rank: the context has "
+              + context.length()
+              + " characters, more than rank.maxContextChars ("
+              + rankLimits.maxContextChars()
+              + ")");
     }
     if (candidates.size() > rankLimits.maxCandidates()) {
-      throw new BadRequestException("too_large", "rank: " + candidates.size()
-          + " candidates, more than rank.maxCandidates (" + rankLimits.maxCandidates() + ") per call");
+      throw new BadRequestException(
+          "too_large",
+          "rank: "
+              + candidates.size()
+              + " candidates, more than rank.maxCandidates ("
+              + rankLimits.maxCandidates()
+              + ") per call");
     }
     long chars = 0;
     for (String c : candidates) {
       chars += c.length();
     }
     if (chars > rankLimits.maxCandidateChars()) {
-      throw new BadRequestException("too_large", "rank: the candidates have " + chars
-          + " characters in all, more than rank.maxCandidateChars (" + rankLimits.maxCandidateChars() + ") per call");
+      throw new BadRequestException(
+          "too_large",
+          "rank: the candidates have "
+              + chars
+              + " characters in all, more than rank.maxCandidateChars ("
+              + rankLimits.maxCandidateChars()
+              + ") per call");
     }
   }
 
@@ -139,64 +170,85 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       String id = request.getConversationId();
       Message m = request.getMessage();
       if (command(m) == null) {
-        chat.validate(m.getText());   // a turn that cannot be answered opens nothing
+        chat.validate(m.getText()); // a turn that cannot be answered opens nothing
       }
       // held here, or (conversations.shared) stored by any replica; else a new conversation
-      CompletableFuture<Conversation> found = id.isEmpty() ? CompletableFuture.completedFuture(null) : chat.resume(id);
+      CompletableFuture<Conversation> found =
+          id.isEmpty() ? CompletableFuture.completedFuture(null) : chat.resume(id);
       Conversation[] held = new Conversation[1];
-      CompletableFuture<Reply> f = found.thenCompose(existing -> answer(chat, request, existing, held)
-          .exceptionallyCompose(e -> {
-            // a shared conversation this replica still held had ended or expired on another one: as for any
-            // unknown id, the call opens a new conversation (nothing of the failed attempt was applied)
-            if (existing != null && existing.shared() && command(m) == null
-                && io.adahit.agents.errors.ErrorKind.unwrap(e) instanceof io.adahit.server.chat.UnknownConversationException) {
-              return answer(chat, request, null, held);
-            }
-            return CompletableFuture.failedFuture(e);
-          }));
+      CompletableFuture<Reply> f =
+          found.thenCompose(
+              existing ->
+                  answer(chat, request, existing, held)
+                      .exceptionallyCompose(
+                          e -> {
+                            // a shared conversation this replica still held had ended or expired on
+                            // another one: as for any
+                            // unknown id, the call opens a new conversation (nothing of the failed
+                            // attempt was applied)
+                            if (existing != null
+                                && existing.shared()
+                                && command(m) == null
+                                && io.adahit.agents.errors.ErrorKind.unwrap(e)
+                                    instanceof io.adahit.server.chat.UnknownConversationException) {
+                              return answer(chat, request, null, held);
+                            }
+                            return CompletableFuture.failedFuture(e);
+                          }));
       CallWatch watch = CallWatch.start(out, "Act", f, registry);
-      f.whenComplete((r, e) -> {
-        if (watch.gone()) {
-          return;
-        }
-        if (e != null) {
-          out.onError(GrpcErrors.toStatus(e));
-          return;
-        }
-        Conversation c = held[0];
-        ActResponse.Builder b = ActResponse.newBuilder().setConversationId(c.id()).setSkill(c.skill().name())
-            .addAllPersona(c.persona()).setMessage(toMessage(r));
-        if (c.assignment() != null) {
-          b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
-        }
-        out.onNext(b.build());
-        out.onCompleted();
-      });
+      f.whenComplete(
+          (r, e) -> {
+            if (watch.gone()) {
+              return;
+            }
+            if (e != null) {
+              out.onError(GrpcErrors.toStatus(e));
+              return;
+            }
+            Conversation c = held[0];
+            ActResponse.Builder b =
+                ActResponse.newBuilder()
+                    .setConversationId(c.id())
+                    .setSkill(c.skill().name())
+                    .addAllPersona(c.persona())
+                    .setMessage(toMessage(r));
+            if (c.assignment() != null) {
+              b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+          });
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
   }
 
   /**
-   * Answers an Act on {@code existing}, or on a conversation it opens (under the request's id, or
-   * a new one) when null; {@code held[0]} is set to the conversation answered.
+   * Answers an Act on {@code existing}, or on a conversation it opens (under the request's id, or a
+   * new one) when null; {@code held[0]} is set to the conversation answered.
    */
-  private static CompletableFuture<Reply> answer(ChatService chat, ActRequest request, Conversation existing,
-      Conversation[] held) {
+  private static CompletableFuture<Reply> answer(
+      ChatService chat, ActRequest request, Conversation existing, Conversation[] held) {
     String id = request.getConversationId();
     Message m = request.getMessage();
-    Conversation c = existing != null ? existing : id.isEmpty() ? chat.open(request.getSkill(), "grpc-act")
-        : chat.open(id, request.getSkill(), "grpc-act");
+    Conversation c =
+        existing != null
+            ? existing
+            : id.isEmpty()
+                ? chat.open(request.getSkill(), "grpc-act")
+                : chat.open(id, request.getSkill(), "grpc-act");
     held[0] = c;
     CompletableFuture<Reply> r = dispatch(chat, c, m);
-    if ("[DONE]".equals(command(m))) {   // a finished conversation holds no slot
+    if ("[DONE]".equals(command(m))) { // a finished conversation holds no slot
       return r.thenCompose(reply -> chat.endConversation(c).thenApply(v -> reply));
-    } else if (existing == null) {   // refused (overloaded, cancelled...): the conversation it opened is closed
-      return r.whenComplete((reply, e) -> {
-        if (e != null) {
-          chat.abandon(c);
-        }
-      });
+    } else if (existing
+        == null) { // refused (overloaded, cancelled...): the conversation it opened is closed
+      return r.whenComplete(
+          (reply, e) -> {
+            if (e != null) {
+              chat.abandon(c);
+            }
+          });
     }
     return r;
   }
@@ -212,22 +264,30 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       if (request.getConversationId().isEmpty()) {
         throw new IllegalArgumentException("feedback: conversation_id is required");
       }
-      Feedback f = Feedback.of(request.getRating() == 0 ? null : request.getRating(),
-          ProtoEnums.thumbs(request.getThumbs(), request.getThumbsVote()), request.getTurn() == 0 ? null : request.getTurn());
+      Feedback f =
+          Feedback.of(
+              request.getRating() == 0 ? null : request.getRating(),
+              ProtoEnums.thumbs(request.getThumbs(), request.getThumbsVote()),
+              request.getTurn() == 0 ? null : request.getTurn());
       CallWatch watch = CallWatch.start(out, "Feedback", null, registry);
-      chat.feedback(request.getConversationId(), f).whenComplete((r, e) -> {
-        if (watch.gone()) {
-          return;
-        }
-        if (e != null) {
-          out.onError(GrpcErrors.toStatus(e));
-          return;
-        }
-        out.onNext(FeedbackResponse.newBuilder().setFeedbackId(r.id())
-            .setExperiment(r.experiment() == null ? "" : r.experiment())
-            .setVariant(r.variant() == null ? "" : r.variant()).build());
-        out.onCompleted();
-      });
+      chat.feedback(request.getConversationId(), f)
+          .whenComplete(
+              (r, e) -> {
+                if (watch.gone()) {
+                  return;
+                }
+                if (e != null) {
+                  out.onError(GrpcErrors.toStatus(e));
+                  return;
+                }
+                out.onNext(
+                    FeedbackResponse.newBuilder()
+                        .setFeedbackId(r.id())
+                        .setExperiment(r.experiment() == null ? "" : r.experiment())
+                        .setVariant(r.variant() == null ? "" : r.variant())
+                        .build());
+                out.onCompleted();
+              });
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
@@ -258,8 +318,12 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
   }
 
   static Message toMessage(Reply r) {
-    Message.Builder b = Message.newBuilder().setText(r.text()).setId(r.skill()).setEpisodeDone(r.episodeDone())
-        .addAllTextCandidates(r.textCandidates());
+    Message.Builder b =
+        Message.newBuilder()
+            .setText(r.text())
+            .setId(r.skill())
+            .setEpisodeDone(r.episodeDone())
+            .addAllTextCandidates(r.textCandidates());
     for (float s : r.scores()) {
       b.addCandidateScores(s);
     }

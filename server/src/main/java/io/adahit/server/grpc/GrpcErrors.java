@@ -13,16 +13,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * gRPC's side of {@link ErrorKind}, shared by DialogueService and AdminService: each kind's Status
- * code, and a machine-readable {@code google.rpc.ErrorInfo} in the status details (domain
- * {@value #DOMAIN}), so that clients can tell apart failures that share a code. A user mistake is
- * never INTERNAL, and a bug (an internal invariant failing) is never INVALID_ARGUMENT: it is
- * INTERNAL with a generic description, and logged here.
+ * code, and a machine-readable {@code google.rpc.ErrorInfo} in the status details (domain {@value
+ * #DOMAIN}), so that clients can tell apart failures that share a code. A user mistake is never
+ * INTERNAL, and a bug (an internal invariant failing) is never INVALID_ARGUMENT: it is INTERNAL
+ * with a generic description, and logged here.
  *
  * <p>The ErrorInfo's {@code reason} is the error's tag in upper case ({@link ErrorKind#tag}): a
  * specific one where the server has it ({@code TOO_MANY_CONVERSATIONS}, {@code UNKNOWN_SKILL},
  * {@code TOO_LONG}, {@code SHUTTING_DOWN}...), else its kind's ({@code INVALID}, {@code NOT_FOUND},
- * {@code CONFLICT}, {@code UNAVAILABLE}, {@code INTERNAL}...); a full turn or Rank queue is
- * {@code QUEUE_FULL}. Its metadata holds {@code kind}, the {@link ErrorKind} tag.
+ * {@code CONFLICT}, {@code UNAVAILABLE}, {@code INTERNAL}...); a full turn or Rank queue is {@code
+ * QUEUE_FULL}. Its metadata holds {@code kind}, the {@link ErrorKind} tag.
  *
  * <pre>{@code
  * // client side
@@ -56,7 +56,9 @@ public final class GrpcErrors {
   /** The ErrorInfo reason of {@code t} (wrappers unwrapped); see the class comment. */
   public static String reason(Throwable t) {
     Throwable e = ErrorKind.unwrap(t);
-    return e instanceof OverloadedException ? "QUEUE_FULL" : ErrorKind.tag(e).toUpperCase(Locale.ROOT);
+    return e instanceof OverloadedException
+        ? "QUEUE_FULL"
+        : ErrorKind.tag(e).toUpperCase(Locale.ROOT);
   }
 
   /**
@@ -71,10 +73,20 @@ public final class GrpcErrors {
    * An error with a code no {@link ErrorKind} has (a Chat stream's idle conversation ends with
    * DEADLINE_EXCEEDED), with ErrorInfo {@code reason} and metadata {@code kind}.
    */
-  public static StatusRuntimeException error(Status.Code code, String reason, String kind, String description) {
-    ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putMetadata("kind", kind).build();
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(code.value()).setMessage(description).addDetails(Any.pack(info)).build());
+  public static StatusRuntimeException error(
+      Status.Code code, String reason, String kind, String description) {
+    ErrorInfo info =
+        ErrorInfo.newBuilder()
+            .setReason(reason)
+            .setDomain(DOMAIN)
+            .putMetadata("kind", kind)
+            .build();
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(code.value())
+            .setMessage(description)
+            .addDetails(Any.pack(info))
+            .build());
   }
 
   /**
@@ -87,7 +99,9 @@ public final class GrpcErrors {
     if (e instanceof StatusRuntimeException sre) {
       return sre;
     }
-    if (e instanceof io.adahit.server.chat.ConversationConflictException) {   // lost a race: resend is safe
+    if (e
+        instanceof
+        io.adahit.server.chat.ConversationConflictException) { // lost a race: resend is safe
       return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
     }
     ErrorKind kind = ErrorKind.of(e);

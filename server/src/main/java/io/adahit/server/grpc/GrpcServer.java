@@ -32,14 +32,21 @@ public final class GrpcServer {
   private final HealthStatusManager health = new HealthStatusManager();
   private boolean shutdown;
 
-  public GrpcServer(String host, int port, ServerState state, ExecutorService executor,
-      MeterRegistry registry) {
+  public GrpcServer(
+      String host, int port, ServerState state, ExecutorService executor, MeterRegistry registry) {
     this(host, port, state, executor, registry, null);
   }
 
-  /** @param admin the admin service (already wrapped in its token check), or null */
-  public GrpcServer(String host, int port, ServerState state, ExecutorService executor,
-      MeterRegistry registry, ServerServiceDefinition admin) {
+  /**
+   * @param admin the admin service (already wrapped in its token check), or null
+   */
+  public GrpcServer(
+      String host,
+      int port,
+      ServerState state,
+      ExecutorService executor,
+      MeterRegistry registry,
+      ServerServiceDefinition admin) {
     DialogueGrpcService service = new DialogueGrpcService(state, registry);
     MetricCollectingServerInterceptor metrics = new MetricCollectingServerInterceptor(registry);
     metrics.preregisterService(service);
@@ -47,14 +54,15 @@ public final class GrpcServer {
     if (admin != null) {
       builder.addService(admin);
     }
-    this.server = builder
-        .executor(executor)
-        .addService(service)
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .intercept(metrics)
-        .maxInboundMessageSize(16 << 20)
-        .build();
+    this.server =
+        builder
+            .executor(executor)
+            .addService(service)
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .intercept(metrics)
+            .maxInboundMessageSize(16 << 20)
+            .build();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(DialogueServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
   }
@@ -83,8 +91,8 @@ public final class GrpcServer {
   }
 
   /**
-   * Waits for running calls, then cancels the rest (their clients get CANCELLED); all within
-   * {@code limit}: the last quarter of it, at most 500 ms, is kept for the cancellation.
+   * Waits for running calls, then cancels the rest (their clients get CANCELLED); all within {@code
+   * limit}: the last quarter of it, at most 500 ms, is kept for the cancellation.
    */
   public void stop(Duration limit) {
     shutdown();

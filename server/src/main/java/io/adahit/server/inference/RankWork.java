@@ -18,13 +18,13 @@ import java.util.function.Function;
 
 /**
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
- * first the context (routed first for a router skill), then the distinct candidates, longest
- * first, in chunks of {@code chunk}, each encoded by a {@link Ranker}, then the scores by
- * agents' {@link BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link
- * Ranker#rank} with {@link RankerOptions#defaults()} at the answering skill's lengths up to float
- * rounding (a text's embedding depends on its batch's padding only by rounding). A call whose
- * future is already done when a piece is due (the client cancelled, or its deadline passed) stops
- * there: no further piece is encoded.
+ * first the context (routed first for a router skill), then the distinct candidates, longest first,
+ * in chunks of {@code chunk}, each encoded by a {@link Ranker}, then the scores by agents' {@link
+ * BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link Ranker#rank} with
+ * {@link RankerOptions#defaults()} at the answering skill's lengths up to float rounding (a text's
+ * embedding depends on its batch's padding only by rounding). A call whose future is already done
+ * when a piece is due (the client cancelled, or its deadline passed) stops there: no further piece
+ * is encoded.
  *
  * <pre>{@code
  * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget);
@@ -46,17 +46,24 @@ final class RankWork {
   private SkillRouter.Routing routing;
   private Ranker ranker;
   private List<String> distinct;
-  private int[][] lists;   // the call's candidates as positions in distinct
-  private Integer[] byLength;   // distinct indices, longest text first: chunks of like lengths pad little
+  private int[][] lists; // the call's candidates as positions in distinct
+  private Integer[]
+      byLength; // distinct indices, longest text first: chunks of like lengths pad little
   private float[] contextEmbedding;
   private float[][] candidateEmbeddings;
-  private int encoded;   // distinct candidates encoded so far
+  private int encoded; // distinct candidates encoded so far
 
   /**
-   * @param leaseRouted leases the skill a router skill picked (by name), for as long as this work runs
+   * @param leaseRouted leases the skill a router skill picked (by name), for as long as this work
+   *     runs
    */
-  RankWork(Skill skill, String context, List<String> candidates, CompletableFuture<TurnScheduler.Ranked> future,
-      int chunk, Function<String, SkillLeases.Lease> leaseRouted) {
+  RankWork(
+      Skill skill,
+      String context,
+      List<String> candidates,
+      CompletableFuture<TurnScheduler.Ranked> future,
+      int chunk,
+      Function<String, SkillLeases.Lease> leaseRouted) {
     this.requested = skill;
     this.context = context;
     this.candidates = candidates;
@@ -104,7 +111,8 @@ final class RankWork {
       if (encoded < distinct.size()) {
         return false;
       }
-      Ranking ranking = BatchRanker.rank(new float[][] {contextEmbedding}, candidateEmbeddings, lists).get(0);
+      Ranking ranking =
+          BatchRanker.rank(new float[][] {contextEmbedding}, candidateEmbeddings, lists).get(0);
       release();
       future.complete(new TurnScheduler.Ranked(skill.name(), ranking, routing));
       return true;
@@ -115,7 +123,9 @@ final class RankWork {
     }
   }
 
-  /** The first piece: routes (a router skill), encodes the context, lists the distinct candidates. */
+  /**
+   * The first piece: routes (a router skill), encodes the context, lists the distinct candidates.
+   */
   private void start(Backbone backbone) {
     skill = requested;
     if (skill.isRouter()) {
@@ -134,7 +144,8 @@ final class RankWork {
     for (int i = 0; i < byLength.length; i++) {
       byLength[i] = i;
     }
-    java.util.Arrays.sort(byLength, java.util.Comparator.comparingInt((Integer i) -> -distinct.get(i).length()));
+    java.util.Arrays.sort(
+        byLength, java.util.Comparator.comparingInt((Integer i) -> -distinct.get(i).length()));
     candidateEmbeddings = new float[distinct.size()][];
   }
 

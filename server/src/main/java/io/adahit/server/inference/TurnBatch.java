@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Answers one micro-batch of turns, deciding what runs together: turns of a router skill are
- * routed first (one zero-shot pass per router over its turns' contexts) and their target skill
- * leased until the batch is answered; each context is cut at the length of the skill that answers
- * it ({@link Skill#lengths()}); the rows, sorted by length, are cut into forward passes of at most
+ * Answers one micro-batch of turns, deciding what runs together: turns of a router skill are routed
+ * first (one zero-shot pass per router over its turns' contexts) and their target skill leased
+ * until the batch is answered; each context is cut at the length of the skill that answers it
+ * ({@link Skill#lengths()}); the rows, sorted by length, are cut into forward passes of at most
  * {@link TurnScheduler#TOKENS_PER_PASS} padded tokens, and within a pass grouped by skill. Each
  * pass is encoded and scored by agents' {@link BatchRanker#top} (one backbone pass, one matrix
  * product per skill against its {@link io.adahit.agents.ranker.CandidateIndex}, top-k with repeat
@@ -33,7 +33,10 @@ import java.util.TreeMap;
  */
 final class TurnBatch {
 
-  /** How contexts are tokenized (truncation keeps the end, L2-normalised); the length is each skill's. */
+  /**
+   * How contexts are tokenized (truncation keeps the end, L2-normalised); the length is each
+   * skill's.
+   */
   private static final EncodeOptions CONTEXT = RankerOptions.defaults().context();
 
   private final Backbone backbone;
@@ -61,7 +64,8 @@ final class TurnBatch {
   private List<TurnResult> answer(List<TurnRequest> requests, List<SkillLeases.Lease> held) {
     List<String> contexts = requests.stream().map(TurnRequest::context).toList();
     SkillRouter.Routing[] routings = new SkillRouter.Routing[requests.size()];
-    Skill[] skills = route(requests.stream().map(TurnRequest::skill).toList(), contexts, routings, held);
+    Skill[] skills =
+        route(requests.stream().map(TurnRequest::skill).toList(), contexts, routings, held);
     long[][] rows = tokenize(contexts, skills);
     Integer[] order = new Integer[requests.size()];
     for (int i = 0; i < order.length; i++) {
@@ -72,14 +76,17 @@ final class TurnBatch {
     int start = 0;
     while (start < order.length) {
       int end = start + 1;
-      while (end < order.length && (long) (end + 1 - start) * rows[order[end]].length <= TurnScheduler.TOKENS_PER_PASS) {
+      while (end < order.length
+          && (long) (end + 1 - start) * rows[order[end]].length <= TurnScheduler.TOKENS_PER_PASS) {
         end++;
       }
       List<Integer> pass = new ArrayList<>(List.of(order).subList(start, end));
-      // group rows by Skill object, not name: experiment variants (and a skill's old and new adapter
+      // group rows by Skill object, not name: experiment variants (and a skill's old and new
+      // adapter
       // during a hot replace) share a name but not adapters or pools
-      pass.sort(Comparator.comparing((Integer i) -> skills[i].name())
-          .thenComparingInt(i -> System.identityHashCode(skills[i])));
+      pass.sort(
+          Comparator.comparing((Integer i) -> skills[i].name())
+              .thenComparingInt(i -> System.identityHashCode(skills[i])));
       answerPass(requests, skills, routings, rows, pass, out);
       start = end;
     }
@@ -87,8 +94,8 @@ final class TurnBatch {
   }
 
   /**
-   * Each context's word pieces, cut at the length of the skill that answers it (the latest kept):
-   * a batch may mix skills trained at different lengths.
+   * Each context's word pieces, cut at the length of the skill that answers it (the latest kept): a
+   * batch may mix skills trained at different lengths.
    */
   private long[][] tokenize(List<String> contexts, Skill[] skills) {
     long[][] rows = new long[contexts.size()][];
@@ -97,12 +104,16 @@ final class TurnBatch {
       int len = Math.min(skills[i].lengths().text(), backbone.config().maxPositions());
       byLength.computeIfAbsent(len, k -> new ArrayList<>()).add(i);
     }
-    byLength.forEach((len, idx) -> {
-      long[][] part = backbone.tokenizer().encodeRows(idx.stream().map(contexts::get).toList(), len, CONTEXT.truncation());
-      for (int k = 0; k < idx.size(); k++) {
-        rows[idx.get(k)] = part[k];
-      }
-    });
+    byLength.forEach(
+        (len, idx) -> {
+          long[][] part =
+              backbone
+                  .tokenizer()
+                  .encodeRows(idx.stream().map(contexts::get).toList(), len, CONTEXT.truncation());
+          for (int k = 0; k < idx.size(); k++) {
+            rows[idx.get(k)] = part[k];
+          }
+        });
     return rows;
   }
 
@@ -111,7 +122,10 @@ final class TurnBatch {
    * picks from the context ({@code routings[i]} records that decision), leased into {@code held}.
    * One router pass per router.
    */
-  private Skill[] route(List<Skill> requested, List<String> contexts, SkillRouter.Routing[] routings,
+  private Skill[] route(
+      List<Skill> requested,
+      List<String> contexts,
+      SkillRouter.Routing[] routings,
       List<SkillLeases.Lease> held) {
     Skill[] out = requested.toArray(new Skill[0]);
     Map<String, List<Integer>> byRouter = new TreeMap<>();
@@ -122,7 +136,8 @@ final class TurnBatch {
     }
     for (List<Integer> rows : byRouter.values()) {
       Skill routerSkill = out[rows.get(0)];
-      List<SkillRouter.Routing> r = routerSkill.router().route(rows.stream().map(contexts::get).toList());
+      List<SkillRouter.Routing> r =
+          routerSkill.router().route(rows.stream().map(contexts::get).toList());
       for (int k = 0; k < rows.size(); k++) {
         int i = rows.get(k);
         routings[i] = r.get(k);
@@ -136,8 +151,13 @@ final class TurnBatch {
   }
 
   /** One forward pass: the pass's rows, grouped by skill, answered by {@link BatchRanker#top}. */
-  private void answerPass(List<TurnRequest> requests, Skill[] skills, SkillRouter.Routing[] routings, long[][] rows,
-      List<Integer> pass, TurnResult[] out) {
+  private void answerPass(
+      List<TurnRequest> requests,
+      Skill[] skills,
+      SkillRouter.Routing[] routings,
+      long[][] rows,
+      List<Integer> pass,
+      TurnResult[] out) {
     long[][] passRows = new long[pass.size()][];
     List<BatchRanker.Want> wants = new ArrayList<>(pass.size());
     for (int r = 0; r < passRows.length; r++) {
@@ -156,12 +176,17 @@ final class TurnBatch {
         from = r;
       }
     }
-    List<BatchRanker.Top> tops = ranker.top(passRows, segments, wants,
-        (g, nanos) -> metrics.scoring(segmentSkills.get(g).name(), nanos));
+    List<BatchRanker.Top> tops =
+        ranker.top(
+            passRows,
+            segments,
+            wants,
+            (g, nanos) -> metrics.scoring(segmentSkills.get(g).name(), nanos));
     for (int r = 0; r < pass.size(); r++) {
       int i = pass.get(r);
       BatchRanker.Top top = tops.get(r);
-      out[i] = new TurnResult(skills[i].name(), top.texts(), top.scores(), requests.size(), routings[i]);
+      out[i] =
+          new TurnResult(skills[i].name(), top.texts(), top.scores(), requests.size(), routings[i]);
     }
   }
 }

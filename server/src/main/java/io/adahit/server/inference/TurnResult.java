@@ -12,7 +12,11 @@ import java.util.List;
  * @param batchSize how many turns shared the forward pass
  * @param routing the router's decision when the turn's skill is a router skill, else null
  */
-public record TurnResult(String skill, List<String> candidates, float[] scores, int batchSize,
+public record TurnResult(
+    String skill,
+    List<String> candidates,
+    float[] scores,
+    int batchSize,
     SkillRouter.Routing routing) {
 
   public TurnResult(String skill, List<String> candidates, float[] scores, int batchSize) {

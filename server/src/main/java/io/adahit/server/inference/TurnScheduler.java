@@ -25,23 +25,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Schedules inference: micro-batches turns across conversations and runs Rank calls between them.
- * The first waiting turn opens a batch, which fills with whatever else arrives within
- * {@code maxWaitMillis}, up to {@code maxBatch} turns, possibly of different skills; {@link
- * TurnBatch} answers it (router turns routed and their target skills leased ({@link SkillLeases})
- * until the batch is scored, so a hot replace cannot free a routed-to skill's pool under it;
- * contexts cut at each skill's length; rows cut into forward passes by a token budget, each pass
- * mixing skills), and agents' {@link io.adahit.agents.ranker.BatchRanker} does the encoding and
- * scoring against each skill's {@link io.adahit.agents.ranker.CandidateIndex}: this class and
- * {@link TurnBatch} hold no tensors. The queue is bounded: a turn that finds it full fails at
- * once with {@link OverloadedException}, so latency cannot grow without limit.
+ * The first waiting turn opens a batch, which fills with whatever else arrives within {@code
+ * maxWaitMillis}, up to {@code maxBatch} turns, possibly of different skills; {@link TurnBatch}
+ * answers it (router turns routed and their target skills leased ({@link SkillLeases}) until the
+ * batch is scored, so a hot replace cannot free a routed-to skill's pool under it; contexts cut at
+ * each skill's length; rows cut into forward passes by a token budget, each pass mixing skills),
+ * and agents' {@link io.adahit.agents.ranker.BatchRanker} does the encoding and scoring against
+ * each skill's {@link io.adahit.agents.ranker.CandidateIndex}: this class and {@link TurnBatch}
+ * hold no tensors. The queue is bounded: a turn that finds it full fails at once with {@link
+ * OverloadedException}, so latency cannot grow without limit.
  *
  * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
- * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future.
- * {@link #rank} calls (explicit candidates, as {@code eval_model --server} sends) wait in their
- * own bounded queue and run one at a time, cut into pieces ({@link RankWork}: the context, then
- * {@code rank.chunkCandidates} candidates per piece); chat turns come first: whenever a turn
- * waits, its batch runs before the next piece. A Rank whose caller has gone (its future
- * cancelled: the gRPC call was cancelled or its deadline passed) stops at the next piece.
+ * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future. {@link
+ * #rank} calls (explicit candidates, as {@code eval_model --server} sends) wait in their own
+ * bounded queue and run one at a time, cut into pieces ({@link RankWork}: the context, then {@code
+ * rank.chunkCandidates} candidates per piece); chat turns come first: whenever a turn waits, its
+ * batch runs before the next piece. A Rank whose caller has gone (its future cancelled: the gRPC
+ * call was cancelled or its deadline passed) stops at the next piece.
  *
  * <pre>{@code
  * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
@@ -62,8 +62,8 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerConfig.Rank rankLimits;
   private final BlockingQueue<TurnJob> queue;
   private final BlockingQueue<RankWork> ranks;
-  private final Semaphore work = new Semaphore(0);   // released on every enqueue: wakes the idle loop
-  private volatile RankWork rankRunning;   // set by the loop thread only
+  private final Semaphore work = new Semaphore(0); // released on every enqueue: wakes the idle loop
+  private volatile RankWork rankRunning; // set by the loop thread only
   private final ExecutorService executor;
   private final Future<?> loop;
   private volatile boolean accepting = true;
@@ -72,14 +72,25 @@ public final class TurnScheduler implements AutoCloseable {
   /**
    * @param leases where a router skill's turns lease the skill they are routed to
    */
-  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ExecutorService executor, ServerMetrics metrics,
+  public TurnScheduler(
+      Backbone backbone,
+      ServerConfig.Batching config,
+      ExecutorService executor,
+      ServerMetrics metrics,
       SkillLeases leases) {
     this(backbone, config, ConfigLoader.defaultsOnly().rank(), executor, metrics, leases);
   }
 
-  /** @param rankLimits what one {@link #rank} call may ask for, and its pieces' size */
-  public TurnScheduler(Backbone backbone, ServerConfig.Batching config, ServerConfig.Rank rankLimits,
-      ExecutorService executor, ServerMetrics metrics, SkillLeases leases) {
+  /**
+   * @param rankLimits what one {@link #rank} call may ask for, and its pieces' size
+   */
+  public TurnScheduler(
+      Backbone backbone,
+      ServerConfig.Batching config,
+      ServerConfig.Rank rankLimits,
+      ExecutorService executor,
+      ServerMetrics metrics,
+      SkillLeases leases) {
     this.rankLimits = rankLimits;
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
@@ -96,8 +107,8 @@ public final class TurnScheduler implements AutoCloseable {
   /**
    * Queues a turn.
    *
-   * @return a future failing with {@link OverloadedException} if the queue is full, or
-   *     {@link ShuttingDownException} after {@link #close}
+   * @return a future failing with {@link OverloadedException} if the queue is full, or {@link
+   *     ShuttingDownException} after {@link #close}
    */
   public CompletableFuture<TurnResult> submit(TurnRequest request) {
     CompletableFuture<TurnResult> f = new CompletableFuture<>();
@@ -117,14 +128,14 @@ public final class TurnScheduler implements AutoCloseable {
    * Scores explicit candidates for a context under a skill as {@link Ranker#rank} does (its
    * encoder, then agents' {@link io.adahit.agents.ranker.BatchRanker#rank}; equal up to float
    * rounding of batch padding) at the skill's lengths ({@link Skill#lengths()}: contexts and
-   * candidates cut where the skill was trained, unless the config overrides them), so {@code eval_model --server} measures what
-   * {@code eval_model} measures in process; a router skill first routes the context (at its
-   * router's length) and scores at the lengths of the skill it picks. Cancel the future when the
-   * caller has gone: the work stops at its next piece. The caller checks the call against
-   * {@link #rankLimits()} first.
+   * candidates cut where the skill was trained, unless the config overrides them), so {@code
+   * eval_model --server} measures what {@code eval_model} measures in process; a router skill first
+   * routes the context (at its router's length) and scores at the lengths of the skill it picks.
+   * Cancel the future when the caller has gone: the work stops at its next piece. The caller checks
+   * the call against {@link #rankLimits()} first.
    *
-   * @return a future failing with {@link OverloadedException} when {@code rank.queueCapacity}
-   *     calls already wait, or {@link ShuttingDownException}
+   * @return a future failing with {@link OverloadedException} when {@code rank.queueCapacity} calls
+   *     already wait, or {@link ShuttingDownException}
    */
   public CompletableFuture<Ranked> rank(Skill skill, String context, List<String> candidates) {
     CompletableFuture<Ranked> f = new CompletableFuture<>();
@@ -132,14 +143,23 @@ public final class TurnScheduler implements AutoCloseable {
       f.completeExceptionally(new IllegalArgumentException("rank: no candidates to score"));
       return f;
     }
-    RankWork w = new RankWork(skill, context, List.copyOf(candidates), f, rankLimits.chunkCandidates(),
-        routed -> leases.acquire(() -> skill.target(routed)));
+    RankWork w =
+        new RankWork(
+            skill,
+            context,
+            List.copyOf(candidates),
+            f,
+            rankLimits.chunkCandidates(),
+            routed -> leases.acquire(() -> skill.target(routed)));
     if (!accepting || !acceptingRanks) {
       f.completeExceptionally(new ShuttingDownException());
     } else if (!ranks.offer(w)) {
       metrics.error("overloaded");
-      f.completeExceptionally(new OverloadedException("server overloaded: " + rankLimits.queueCapacity()
-          + " Rank calls already wait (rank.queueCapacity); try again shortly"));
+      f.completeExceptionally(
+          new OverloadedException(
+              "server overloaded: "
+                  + rankLimits.queueCapacity()
+                  + " Rank calls already wait (rank.queueCapacity); try again shortly"));
     } else {
       work.release();
     }
@@ -206,7 +226,7 @@ public final class TurnScheduler implements AutoCloseable {
           continue;
         }
         if (work.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-          work.drainPermits();   // the queues themselves say what is waiting
+          work.drainPermits(); // the queues themselves say what is waiting
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -243,7 +263,10 @@ public final class TurnScheduler implements AutoCloseable {
     }
   }
 
-  /** Padded tokens one forward pass may hold (rows x longest row); {@link TurnBatch} cuts passes at it. */
+  /**
+   * Padded tokens one forward pass may hold (rows x longest row); {@link TurnBatch} cuts passes at
+   * it.
+   */
   static final int TOKENS_PER_PASS = 4096;
 
   private void failRemaining(RuntimeException why) {
@@ -262,9 +285,9 @@ public final class TurnScheduler implements AutoCloseable {
   }
 
   /**
-   * Shutdown, first step: Rank calls are refused from now on, and those queued or running fail
-   * with {@link ShuttingDownException} (their callers may retry elsewhere; a running one stops
-   * after its current piece), so the turns accepted before the shutdown do not wait behind them.
+   * Shutdown, first step: Rank calls are refused from now on, and those queued or running fail with
+   * {@link ShuttingDownException} (their callers may retry elsewhere; a running one stops after its
+   * current piece), so the turns accepted before the shutdown do not wait behind them.
    *
    * @return the Rank jobs failed
    */
@@ -276,7 +299,7 @@ public final class TurnScheduler implements AutoCloseable {
       r.fail(new ShuttingDownException());
       n++;
     }
-    RankWork running = rankRunning;   // its next piece sees the failed future and stops
+    RankWork running = rankRunning; // its next piece sees the failed future and stops
     if (running != null) {
       running.fail(new ShuttingDownException());
       n++;

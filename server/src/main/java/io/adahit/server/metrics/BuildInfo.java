@@ -38,7 +38,9 @@ public final class BuildInfo implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("adahit.build.info", () -> 1).description("the build this server runs (value is always 1)")
-        .tag("version", version()).register(registry);
+    Gauge.builder("adahit.build.info", () -> 1)
+        .description("the build this server runs (value is always 1)")
+        .tag("version", version())
+        .register(registry);
   }
 }

@@ -13,17 +13,17 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the process as a whole uses, beyond the JVM's own meters: most of a serving process's
- * memory is PyTorch's native memory, which {@code jvm_memory_*} does not see.
+ * What the process as a whole uses, beyond the JVM's own meters: most of a serving process's memory
+ * is PyTorch's native memory, which {@code jvm_memory_*} does not see.
  *
  * <ul>
- *   <li>{@code process_resident_memory_bytes}: resident set size, {@code VmRSS} of
- *       {@code /proc/self/status} (NaN where there is no /proc);</li>
+ *   <li>{@code process_resident_memory_bytes}: resident set size, {@code VmRSS} of {@code
+ *       /proc/self/status} (NaN where there is no /proc);
  *   <li>{@code adahit_native_memory_bytes}: that RSS minus the JVM's committed heap and non-heap
  *       memory (what PyTorch, DJL, the tokenizer, thread stacks, direct buffers and malloc arenas
- *       hold; an estimate: committed JVM pages that are not resident make it too low);</li>
+ *       hold; an estimate: committed JVM pages that are not resident make it too low);
  *   <li>{@code process_cpu_seconds_total}: user + system CPU time of the process, in seconds
- *       ({@code OperatingSystemMXBean.getProcessCpuTime}).</li>
+ *       ({@code OperatingSystemMXBean.getProcessCpuTime}).
  * </ul>
  *
  * <pre>{@code
@@ -40,7 +40,9 @@ public final class ProcessMetrics implements MeterBinder {
     this(Path.of("/proc/self/status"));
   }
 
-  /** @param status a file in the format of {@code /proc/self/status} (tests) */
+  /**
+   * @param status a file in the format of {@code /proc/self/status} (tests)
+   */
   public ProcessMetrics(Path status) {
     this.status = status;
   }
@@ -48,17 +50,26 @@ public final class ProcessMetrics implements MeterBinder {
   /** Binds the meters; they hold this object strongly (a caller need not keep it). */
   @Override
   public void bindTo(MeterRegistry registry) {
-    // held strongly: DialogueServer keeps no reference, and a weakly held gauge reads NaN after a GC
-    Gauge.builder("process.resident.memory", this, ProcessMetrics::residentBytes).baseUnit("bytes")
-        .strongReference(true).description("resident set size of the process (VmRSS of /proc/self/status)")
+    // held strongly: DialogueServer keeps no reference, and a weakly held gauge reads NaN after a
+    // GC
+    Gauge.builder("process.resident.memory", this, ProcessMetrics::residentBytes)
+        .baseUnit("bytes")
+        .strongReference(true)
+        .description("resident set size of the process (VmRSS of /proc/self/status)")
         .register(registry);
-    Gauge.builder("adahit.native.memory", this, ProcessMetrics::nativeBytes).baseUnit("bytes")
-        .strongReference(true).description("resident memory outside the JVM's heap and non-heap pools: process RSS"
-            + " minus the JVM's committed heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
+    Gauge.builder("adahit.native.memory", this, ProcessMetrics::nativeBytes)
+        .baseUnit("bytes")
+        .strongReference(true)
+        .description(
+            "resident memory outside the JVM's heap and non-heap pools: process RSS"
+                + " minus the JVM's committed heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
         .register(registry);
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getProcessCpuTime() >= 0) {
-      FunctionCounter.builder("process.cpu", sun, b -> b.getProcessCpuTime() / (double) TimeUnit.SECONDS.toNanos(1))
-          .baseUnit("seconds").description("user and system CPU time of the process")
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun
+        && sun.getProcessCpuTime() >= 0) {
+      FunctionCounter.builder(
+              "process.cpu", sun, b -> b.getProcessCpuTime() / (double) TimeUnit.SECONDS.toNanos(1))
+          .baseUnit("seconds")
+          .description("user and system CPU time of the process")
           .register(registry);
     }
   }
@@ -67,9 +78,10 @@ public final class ProcessMetrics implements MeterBinder {
   double residentBytes() {
     try {
       for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("VmRSS:")) {   // "VmRSS:     1234567 kB"
+        if (line.startsWith("VmRSS:")) { // "VmRSS:     1234567 kB"
           String[] f = line.substring(6).trim().split("\\s+");
-          return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024.0 : 1.0);
+          return Long.parseLong(f[0])
+              * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024.0 : 1.0);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -81,7 +93,8 @@ public final class ProcessMetrics implements MeterBinder {
   /** RSS minus the JVM's committed heap and non-heap memory (NaN without RSS). */
   double nativeBytes() {
     double rss = residentBytes();
-    long jvm = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
+    long jvm =
+        memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
     return Double.isNaN(rss) ? Double.NaN : Math.max(0, rss - jvm);
   }
 }

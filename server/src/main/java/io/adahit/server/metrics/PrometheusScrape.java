@@ -22,8 +22,8 @@ import java.util.Set;
  * distribution summary: the largest value of a sliding window (one step, a minute by default),
  * which decays to 0 and is lost between scrapes, so it misleads more than it tells. Its config has
  * no switch for it (1.17), so {@link #text} leaves those families out of the scrape through the
- * Prometheus client's name filter; the histograms ({@code _bucket}), {@code _count} and
- * {@code _sum} stay. {@link #newRegistry} also drops Micrometer's {@code process.cpu.time} (in
+ * Prometheus client's name filter; the histograms ({@code _bucket}), {@code _count} and {@code
+ * _sum} stay. {@link #newRegistry} also drops Micrometer's {@code process.cpu.time} (in
  * nanoseconds): {@link ProcessMetrics} gives it in seconds as {@code process_cpu_seconds_total}.
  *
  * <pre>{@code
@@ -36,7 +36,8 @@ public final class PrometheusScrape {
   /** The content type of {@link #text}. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
-  private static final PrometheusTextFormatWriter WRITER = ExpositionFormats.init().getPrometheusTextFormatWriter();
+  private static final PrometheusTextFormatWriter WRITER =
+      ExpositionFormats.init().getPrometheusTextFormatWriter();
 
   private PrometheusScrape() {}
 
@@ -47,7 +48,10 @@ public final class PrometheusScrape {
     return registry;
   }
 
-  /** The Prometheus text exposition of {@code registry}, without the {@code _max} gauges of distributions. */
+  /**
+   * The Prometheus text exposition of {@code registry}, without the {@code _max} gauges of
+   * distributions.
+   */
   public static String text(PrometheusMeterRegistry registry) {
     Set<String> maxGauges = new HashSet<>();
     for (Meter m : registry.getMeters()) {
@@ -59,7 +63,7 @@ public final class PrometheusScrape {
     try {
       WRITER.write(out, registry.getPrometheusRegistry().scrape(name -> !maxGauges.contains(name)));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);   // a ByteArrayOutputStream does not fail
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
     return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }

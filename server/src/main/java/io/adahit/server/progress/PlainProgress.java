@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Progress for logs: a line when the task starts, then one line per {@code interval} (from a
- * timer, so a stalled job still shows it is alive, and on updates once the interval has passed),
- * and a last line when it closes. Each line is complete, timestamped (UTC, ISO-8601) and never cut
- * or redrawn, e.g.
+ * Progress for logs: a line when the task starts, then one line per {@code interval} (from a timer,
+ * so a stalled job still shows it is alive, and on updates once the interval has passed), and a
+ * last line when it closes. Each line is complete, timestamped (UTC, ISO-8601) and never cut or
+ * redrawn, e.g.
  *
  * <pre>
  * 2026-12-04T19:30:00Z train: 1200/5000 steps (24.0%), 3.21 steps/s, elapsed 6m14s, ETA 19m44s | convai2 loss 1.234 lr 8.00e-04 512 pairs/s
@@ -36,8 +36,8 @@ public final class PlainProgress implements AutoCloseable {
   /** The default interval between lines. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private final String task;
   private final String unit;
@@ -58,8 +58,14 @@ public final class PlainProgress implements AutoCloseable {
    * @param out receives each line (without a line break)
    * @param timer whether a daemon timer prints a line every interval even without updates
    */
-  public PlainProgress(String task, long total, String unit, Consumer<String> out, Duration interval,
-      InstantSource clock, boolean timer) {
+  public PlainProgress(
+      String task,
+      long total,
+      String unit,
+      Consumer<String> out,
+      Duration interval,
+      InstantSource clock,
+      boolean timer) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("progress interval must be > 0, found " + interval);
     }
@@ -71,13 +77,20 @@ public final class PlainProgress implements AutoCloseable {
     this.clock = clock;
     this.start = clock.instant();
     this.lastLine = start;
-    out.accept(TIME.format(start) + " " + task + ": started" + (total > 0 ? ", " + total + " " + unit : ""));
+    out.accept(
+        TIME.format(start)
+            + " "
+            + task
+            + ": started"
+            + (total > 0 ? ", " + total + " " + unit : ""));
     if (timer) {
-      this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "progress " + task);
-        t.setDaemon(true);
-        return t;
-      });
+      this.timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "progress " + task);
+                t.setDaemon(true);
+                return t;
+              });
       long ms = interval.toMillis();
       this.timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
     } else {
@@ -87,10 +100,17 @@ public final class PlainProgress implements AutoCloseable {
 
   /** Lines to {@code err} every {@link #DEFAULT_INTERVAL}, on the system clock, with a timer. */
   public static PlainProgress start(String task, long total, String unit, PrintStream err) {
-    return new PlainProgress(task, total, unit, line -> {
-      err.println(line);
-      err.flush();
-    }, DEFAULT_INTERVAL, InstantSource.system(), true);
+    return new PlainProgress(
+        task,
+        total,
+        unit,
+        line -> {
+          err.println(line);
+          err.flush();
+        },
+        DEFAULT_INTERVAL,
+        InstantSource.system(),
+        true);
   }
 
   /** {@code n} more units done. */

@@ -20,7 +20,10 @@ public enum ProgressMode {
   /** One plain, timestamped line at a steady interval and at the end; never redrawn, never cut. */
   PLAIN;
 
-  /** The mode for this process: {@link #detect(boolean, Map)} on {@link System#console()} and the environment. */
+  /**
+   * The mode for this process: {@link #detect(boolean, Map)} on {@link System#console()} and the
+   * environment.
+   */
   public static ProgressMode detect() {
     return detect(System.console() != null, System.getenv());
   }
@@ -37,7 +40,9 @@ public enum ProgressMode {
       return switch (forced.strip().toLowerCase(java.util.Locale.ROOT)) {
         case "bar" -> BAR;
         case "plain" -> PLAIN;
-        default -> throw new IllegalArgumentException("ADAHIT_PROGRESS must be bar or plain, found '" + forced + "'");
+        default ->
+            throw new IllegalArgumentException(
+                "ADAHIT_PROGRESS must be bar or plain, found '" + forced + "'");
       };
     }
     String term = env.get("TERM");

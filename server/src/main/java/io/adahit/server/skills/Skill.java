@@ -14,9 +14,9 @@ import java.util.random.RandomGenerator;
  * A servable skill: the adapters it puts into the shared backbone (none for the zero-shot
  * backbone), its encoded candidate pool, and the bot personas a conversation on it may get.
  *
- * <p>A <em>router</em> skill ({@code auto}, see {@link #routed}) has neither adapters nor a pool
- * of its own: each turn its {@link SkillRouter} picks one of the other skills from the context,
- * and that skill answers.
+ * <p>A <em>router</em> skill ({@code auto}, see {@link #routed}) has neither adapters nor a pool of
+ * its own: each turn its {@link SkillRouter} picks one of the other skills from the context, and
+ * that skill answers.
  *
  * @param name what clients ask for ({@code ?skill=}, payload, gRPC field)
  * @param adapters the skill's adapter set, null for the zero-shot backbone
@@ -29,8 +29,14 @@ import java.util.random.RandomGenerator;
  *     unless the config overrides them; its pool is encoded at {@code lengths.label()}); null for a
  *     router skill, which routes at its router's own length and answers at the routed skill's
  */
-public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
-    List<List<String>> personas, Path dir, SkillRouter router, Function<String, Skill> targets,
+public record Skill(
+    String name,
+    AdapterSet adapters,
+    CandidateIndex candidates,
+    List<List<String>> personas,
+    Path dir,
+    SkillRouter router,
+    Function<String, Skill> targets,
     TextLengths lengths) {
 
   public Skill {
@@ -40,9 +46,13 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
     if (router == null && candidates == null) {
       throw new IllegalArgumentException("skill '" + name + "': a candidate pool is required");
     }
-    if (router != null && (candidates != null || adapters != null || targets == null || lengths != null)) {
-      throw new IllegalArgumentException("router skill '" + name + "': takes a target lookup, and no adapters, pool"
-          + " or lengths");
+    if (router != null
+        && (candidates != null || adapters != null || targets == null || lengths != null)) {
+      throw new IllegalArgumentException(
+          "router skill '"
+              + name
+              + "': takes a target lookup, and no adapters, pool"
+              + " or lengths");
     }
     if (router == null && lengths == null) {
       throw new IllegalArgumentException("skill '" + name + "': its text lengths are required");
@@ -51,18 +61,35 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
   }
 
   /** A skill that answers with its own adapters and pool, encoded at {@code lengths}. */
-  public Skill(String name, AdapterSet adapters, CandidateIndex candidates, List<List<String>> personas, Path dir,
+  public Skill(
+      String name,
+      AdapterSet adapters,
+      CandidateIndex candidates,
+      List<List<String>> personas,
+      Path dir,
       TextLengths lengths) {
     this(name, adapters, candidates, personas, dir, null, null, lengths);
   }
 
-  /** A skill at the harness default lengths ({@link TextLengths#DEFAULTS}), its pool encoded at them. */
-  public Skill(String name, AdapterSet adapters, CandidateIndex candidates, List<List<String>> personas, Path dir) {
+  /**
+   * A skill at the harness default lengths ({@link TextLengths#DEFAULTS}), its pool encoded at
+   * them.
+   */
+  public Skill(
+      String name,
+      AdapterSet adapters,
+      CandidateIndex candidates,
+      List<List<String>> personas,
+      Path dir) {
     this(name, adapters, candidates, personas, dir, TextLengths.DEFAULTS);
   }
 
   /** A router skill: per turn, {@code router} names which of {@code targets} answers. */
-  public static Skill routed(String name, SkillRouter router, List<List<String>> personas, Path dir,
+  public static Skill routed(
+      String name,
+      SkillRouter router,
+      List<List<String>> personas,
+      Path dir,
       Function<String, Skill> targets) {
     return new Skill(name, null, null, personas, dir, router, targets, null);
   }
@@ -76,11 +103,21 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
     if (router != null) {
       throw new IllegalStateException("router skill '" + name + "' routes at its router's length");
     }
-    return new Skill(name, adapters, candidates, personas, dir, null, null,
+    return new Skill(
+        name,
+        adapters,
+        candidates,
+        personas,
+        dir,
+        null,
+        null,
         new TextLengths(text, lengths.label(), TextLengths.Origin.OVERRIDE));
   }
 
-  /** Word pieces of context the router of a router skill reads; for other skills {@code lengths().text()}. */
+  /**
+   * Word pieces of context the router of a router skill reads; for other skills {@code
+   * lengths().text()}.
+   */
   public int contextLength() {
     return router != null ? router.encodeOptions().maxLength() : lengths.text();
   }
@@ -92,7 +129,8 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
   /**
    * The skill that answers a turn routed to {@code routed} by this router skill.
    *
-   * @throws IllegalStateException if this is not a router skill, or the routed skill is itself a router
+   * @throws IllegalStateException if this is not a router skill, or the routed skill is itself a
+   *     router
    */
   public Skill target(String routed) {
     if (router == null) {
@@ -100,7 +138,8 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
     }
     Skill s = targets.apply(routed);
     if (s.isRouter()) {
-      throw new IllegalStateException("router '" + name + "' routed to router skill '" + routed + "'");
+      throw new IllegalStateException(
+          "router '" + name + "' routed to router skill '" + routed + "'");
     }
     return s;
   }
@@ -112,8 +151,10 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
   public String describe() {
     if (router != null) {
       List<String> s = router.skills();
-      String list = s.size() == 1 ? s.get(0)
-          : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
+      String list =
+          s.size() == 1
+              ? s.get(0)
+              : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
       return "'" + name + "' (routes each turn to " + list + ")";
     }
     return adapters == null ? "'" + name + "' (the zero-shot backbone)" : "'" + name + "'";
@@ -139,15 +180,23 @@ public record Skill(String name, AdapterSet adapters, CandidateIndex candidates,
 
   /**
    * SHA-256 of the skill's own trained weights: its adapters' (not their base's or fused skills'),
-   * or its router's; "" for the zero-shot backbone. ListSkills and {@code adahit_skill_info} show it.
+   * or its router's; "" for the zero-shot backbone. ListSkills and {@code adahit_skill_info} show
+   * it.
    */
   public String weightsFingerprint() {
-    return router != null ? router.weightsFingerprint() : adapters == null ? "" : adapters.weightsFingerprint();
+    return router != null
+        ? router.weightsFingerprint()
+        : adapters == null ? "" : adapters.weightsFingerprint();
   }
 
-  /** Parameters the skill adds to the backbone (its own plus its base's or fused adapters'; a router's classifier). */
+  /**
+   * Parameters the skill adds to the backbone (its own plus its base's or fused adapters'; a
+   * router's classifier).
+   */
   public long parameterCount() {
-    return router != null ? router.parameterCount() : adapters == null ? 0 : adapters.totalParameterCount();
+    return router != null
+        ? router.parameterCount()
+        : adapters == null ? 0 : adapters.totalParameterCount();
   }
 
   public boolean hasPersonas() {

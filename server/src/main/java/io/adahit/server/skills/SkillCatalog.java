@@ -33,15 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The skills one process serves, built from the skills folder: every sub-directory with a
- * {@code candidates.txt} (or a candidate file named in the config) is a skill; its adapter files,
- * if any, are loaded through {@link SkillRegistry} (a hierarchical skill finds its base adapter in
- * the same folder; a directory with adapters but no candidates, such as the AdaHIT base, is not
- * servable). Each skill is served at its own text lengths ({@link SkillRegistry.Entry#lengths()}:
- * its training lengths, else 256 / 128), unless the config overrides them for every skill
- * ({@code agent.textTruncate}, {@code agent.labelTruncate}). Each pool is encoded once with the
- * skill's own adapters at its candidate length, through the on-disk {@link EmbeddingCache}, so a
- * restart re-encodes nothing.
+ * The skills one process serves, built from the skills folder: every sub-directory with a {@code
+ * candidates.txt} (or a candidate file named in the config) is a skill; its adapter files, if any,
+ * are loaded through {@link SkillRegistry} (a hierarchical skill finds its base adapter in the same
+ * folder; a directory with adapters but no candidates, such as the AdaHIT base, is not servable).
+ * Each skill is served at its own text lengths ({@link SkillRegistry.Entry#lengths()}: its training
+ * lengths, else 256 / 128), unless the config overrides them for every skill ({@code
+ * agent.textTruncate}, {@code agent.labelTruncate}). Each pool is encoded once with the skill's own
+ * adapters at its candidate length, through the on-disk {@link EmbeddingCache}, so a restart
+ * re-encodes nothing.
  *
  * <pre>{@code
  * try (SkillCatalog skills = SkillCatalog.load(backbone, config.skills(), LoadProgress.NONE)) {
@@ -57,20 +57,29 @@ public final class SkillCatalog implements AutoCloseable {
   public static final String PERSONAS_FILE = "personas.txt";
 
   private final SkillRegistry registry;
+
   /**
    * Copy-on-write: replaced whole by {@link #put} and {@link #remove} (run-time adapter management,
    * see AdapterManager), never changed in place once loaded, so reads take no lock and a turn that
    * already holds a Skill object keeps it.
    */
   private volatile Map<String, Skill> skills;
+
   /** Skill name → {@link SkillManifest#description}, replaced whole with {@link #skills}. */
   private volatile Map<String, String> descriptions;
+
   private final String defaultSkill;
   private final LengthOverrides overrides;
-  /** Told the served skills after every {@link #put} and {@link #remove} (e.g. adahit_skill_info). */
-  private volatile Consumer<List<Skill>> listener = skills -> { };
 
-  private SkillCatalog(SkillRegistry registry, Map<String, Skill> skills, String defaultSkill,
+  /**
+   * Told the served skills after every {@link #put} and {@link #remove} (e.g. adahit_skill_info).
+   */
+  private volatile Consumer<List<Skill>> listener = skills -> {};
+
+  private SkillCatalog(
+      SkillRegistry registry,
+      Map<String, Skill> skills,
+      String defaultSkill,
       LengthOverrides overrides) {
     this.registry = registry;
     this.skills = skills;
@@ -80,7 +89,9 @@ public final class SkillCatalog implements AutoCloseable {
   }
 
   private static void closePools(Map<String, Skill> skills) {
-    skills.values().stream().filter(s -> s.candidates() != null).forEach(s -> s.candidates().close());
+    skills.values().stream()
+        .filter(s -> s.candidates() != null)
+        .forEach(s -> s.candidates().close());
   }
 
   /**
@@ -89,8 +100,8 @@ public final class SkillCatalog implements AutoCloseable {
    * @throws IOException if the folder, a candidate file or the cache cannot be read
    * @throws IllegalArgumentException if no skill is servable or the default skill is not among them
    */
-  public static SkillCatalog load(Backbone backbone, ServerConfig.Skills config, LoadProgress progress)
-      throws IOException {
+  public static SkillCatalog load(
+      Backbone backbone, ServerConfig.Skills config, LoadProgress progress) throws IOException {
     return load(backbone, config, LengthOverrides.NONE, progress);
   }
 
@@ -99,39 +110,70 @@ public final class SkillCatalog implements AutoCloseable {
    *
    * @param overrides lengths the config sets for every skill ({@code agent.textTruncate}, ...)
    */
-  public static SkillCatalog load(Backbone backbone, ServerConfig.Skills config, LengthOverrides overrides,
-      LoadProgress progress) throws IOException {
+  public static SkillCatalog load(
+      Backbone backbone,
+      ServerConfig.Skills config,
+      LengthOverrides overrides,
+      LoadProgress progress)
+      throws IOException {
     SkillRegistry registry = new SkillRegistry(backbone);
     Map<String, Skill> skills = new TreeMap<>();
     try {
       Map<String, Source> sources = sources(config);
       if (Files.isDirectory(config.dir())) {
         SkillRegistry.LoadReport report = registry.loadFolder(config.dir());
-        report.failures().forEach((dir, why) -> LOG.warn("skill adapters in {} not loaded: {}", dir, why));
+        report
+            .failures()
+            .forEach((dir, why) -> LOG.warn("skill adapters in {} not loaded: {}", dir, why));
       }
-      // first what each pool lacks in the cache, so the start can say what it encodes before it does
-      record Planned(Source src, AdapterSet adapters, TextLengths lengths, List<List<String>> personas,
+      // first what each pool lacks in the cache, so the start can say what it encodes before it
+      // does
+      record Planned(
+          Source src,
+          AdapterSet adapters,
+          TextLengths lengths,
+          List<List<String>> personas,
           PoolEncoding.Pool pool) {}
       PoolEncoding encoding = new PoolEncoding(config.cacheDir());
       List<Planned> planned = new ArrayList<>();
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
-          continue;   // a router: after the skills it routes to
+          continue; // a router: after the skills it routes to
         }
         SkillRegistry.Entry entry = entryIn(registry, src.dir());
         AdapterSet adapters = entry == null ? null : entry.adapters();
-        TextLengths lengths = overrides.apply(entry == null ? TextLengths.DEFAULTS : entry.lengths());
+        TextLengths lengths =
+            overrides.apply(entry == null ? TextLengths.DEFAULTS : entry.lengths());
         List<String> candidates = readCandidates(src.candidates());
-        List<List<String>> personas = src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
-        planned.add(new Planned(src, adapters, lengths, personas, encoding.add(backbone, src.name(), adapters,
-            candidates, RankerOptions.defaults().withLengths(lengths).candidate())));
+        List<List<String>> personas =
+            src.dir() == null ? List.of() : readPersonas(src.dir().resolve(PERSONAS_FILE));
+        planned.add(
+            new Planned(
+                src,
+                adapters,
+                lengths,
+                personas,
+                encoding.add(
+                    backbone,
+                    src.name(),
+                    adapters,
+                    candidates,
+                    RankerOptions.defaults().withLengths(lengths).candidate())));
       }
       encoding.announce(progress);
       for (Planned p : planned) {
         CandidateIndex pool = encoding.encode(backbone, p.pool(), progress);
-        skills.put(p.src().name(), new Skill(p.src().name(), p.adapters(), pool, p.personas(), p.src().dir(), p.lengths()));
-        LOG.info("skill '{}': kind {}, {} candidates, {} personas, lengths {}, adapters: {}", p.src().name(),
-            p.adapters() == null ? "none" : p.adapters().kind().fileName(), pool.size(), p.personas().size(), p.lengths(),
+        skills.put(
+            p.src().name(),
+            new Skill(
+                p.src().name(), p.adapters(), pool, p.personas(), p.src().dir(), p.lengths()));
+        LOG.info(
+            "skill '{}': kind {}, {} candidates, {} personas, lengths {}, adapters: {}",
+            p.src().name(),
+            p.adapters() == null ? "none" : p.adapters().kind().fileName(),
+            pool.size(),
+            p.personas().size(),
+            p.lengths(),
             p.adapters() == null ? "none (zero-shot backbone)" : p.adapters());
       }
       encoding.finish();
@@ -142,12 +184,19 @@ public final class SkillCatalog implements AutoCloseable {
         }
       }
       if (skills.isEmpty()) {
-        throw new IllegalArgumentException("skills: no servable skill in " + config.dir().toAbsolutePath()
-            + " (a skill is a sub-directory with a " + CANDIDATES_FILE + ")");
+        throw new IllegalArgumentException(
+            "skills: no servable skill in "
+                + config.dir().toAbsolutePath()
+                + " (a skill is a sub-directory with a "
+                + CANDIDATES_FILE
+                + ")");
       }
       if (!skills.containsKey(config.defaultSkill())) {
-        throw new IllegalArgumentException("skills: default skill '" + config.defaultSkill()
-            + "' is not servable; servable skills: " + List.copyOf(skills.keySet()));
+        throw new IllegalArgumentException(
+            "skills: default skill '"
+                + config.defaultSkill()
+                + "' is not servable; servable skills: "
+                + List.copyOf(skills.keySet()));
       }
       catalog.descriptions = describe(skills);
       return catalog;
@@ -161,20 +210,35 @@ public final class SkillCatalog implements AutoCloseable {
   /** Where a skill's files are; {@code candidates} is null for a router directory. */
   private record Source(String name, Path dir, Path candidates) {}
 
-  private static Skill loadRouter(Backbone backbone, Source src, SkillCatalog catalog) throws IOException {
+  private static Skill loadRouter(Backbone backbone, Source src, SkillCatalog catalog)
+      throws IOException {
     SkillRouter router = SkillRouter.load(src.dir(), backbone);
-    List<String> servable = catalog.skills.values().stream().filter(s -> !s.isRouter()).map(Skill::name).toList();
+    List<String> servable =
+        catalog.skills.values().stream().filter(s -> !s.isRouter()).map(Skill::name).toList();
     List<String> missing = router.missingSkills(servable);
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("router skill '" + src.name() + "' in " + src.dir() + " routes to " + missing
-          + ", which are not servable here; servable skills: " + servable);
+      throw new IllegalArgumentException(
+          "router skill '"
+              + src.name()
+              + "' in "
+              + src.dir()
+              + " routes to "
+              + missing
+              + ", which are not servable here; servable skills: "
+              + servable);
     }
     List<List<String>> personas = readPersonas(src.dir().resolve(PERSONAS_FILE));
-    LOG.info("skill '{}': router over {} ({} parameters)", src.name(), router.skills(), router.parameterCount());
+    LOG.info(
+        "skill '{}': router over {} ({} parameters)",
+        src.name(),
+        router.skills(),
+        router.parameterCount());
     return Skill.routed(src.name(), router, personas, src.dir(), catalog::get);
   }
 
-  /** Skill name → where its files are: the folder's servable sub-directories, then config overrides. */
+  /**
+   * Skill name → where its files are: the folder's servable sub-directories, then config overrides.
+   */
   private static Map<String, Source> sources(ServerConfig.Skills config) throws IOException {
     Map<String, Source> out = new TreeMap<>();
     if (Files.isDirectory(config.dir())) {
@@ -187,16 +251,22 @@ public final class SkillCatalog implements AutoCloseable {
           } else if (Files.isRegularFile(cands)) {
             out.put(name, new Source(name, dir, cands));
           } else if (Files.isRegularFile(dir.resolve(AdapterFiles.CONFIG_FILE))) {
-            LOG.info("{}: adapters without {}, not a servable skill (a base adapter?)", dir, CANDIDATES_FILE);
+            LOG.info(
+                "{}: adapters without {}, not a servable skill (a base adapter?)",
+                dir,
+                CANDIDATES_FILE);
           }
         }
       }
     } else if (config.candidates().isEmpty()) {
-      throw new NoSuchFileException(config.dir().toAbsolutePath().toString(), null, "skills folder not found");
+      throw new NoSuchFileException(
+          config.dir().toAbsolutePath().toString(), null, "skills folder not found");
     }
     for (Map.Entry<String, Path> e : config.candidates().entrySet()) {
       if (!Files.isRegularFile(e.getValue())) {
-        throw new NoSuchFileException(e.getValue().toString(), null,
+        throw new NoSuchFileException(
+            e.getValue().toString(),
+            null,
             "candidate file of skill '" + e.getKey() + "' not found");
       }
       out.putIfAbsent(e.getKey(), new Source(e.getKey(), null, e.getValue()));
@@ -215,7 +285,10 @@ public final class SkillCatalog implements AutoCloseable {
         return e;
       }
     }
-    throw new IOException("skill directory " + dir + " has adapter files that failed to load (see the warning above)");
+    throw new IOException(
+        "skill directory "
+            + dir
+            + " has adapter files that failed to load (see the warning above)");
   }
 
   /** The file's non-blank lines, de-duplicated in order. */
@@ -240,7 +313,8 @@ public final class SkillCatalog implements AutoCloseable {
     }
     List<List<String>> out = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      List<String> set = Arrays.stream(line.split("\\|")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+      List<String> set =
+          Arrays.stream(line.split("\\|")).map(String::strip).filter(s -> !s.isEmpty()).toList();
       if (!set.isEmpty()) {
         out.add(set);
       }
@@ -248,8 +322,14 @@ public final class SkillCatalog implements AutoCloseable {
     return out;
   }
 
-  static CandidateIndex encodePool(Backbone backbone, String name, AdapterSet adapters,
-      List<String> texts, EncodeOptions options, Path cacheDir, LoadProgress progress) {
+  static CandidateIndex encodePool(
+      Backbone backbone,
+      String name,
+      AdapterSet adapters,
+      List<String> texts,
+      EncodeOptions options,
+      Path cacheDir,
+      LoadProgress progress) {
     TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
     EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);
     return PoolEncoding.encode(backbone, name, texts, options, cache, progress);
@@ -265,7 +345,8 @@ public final class SkillCatalog implements AutoCloseable {
   }
 
   private static String adapterId(AdapterSet a) {
-    StringBuilder b = new StringBuilder(a.kind().fileName()).append(':').append(a.weightsFingerprint());
+    StringBuilder b =
+        new StringBuilder(a.kind().fileName()).append(':').append(a.weightsFingerprint());
     a.base().ifPresent(base -> b.append('+').append(base.weightsFingerprint()));
     if (!a.fused().isEmpty()) {
       b.append("[fused ");
@@ -297,7 +378,10 @@ public final class SkillCatalog implements AutoCloseable {
     return skills.containsKey(name);
   }
 
-  /** What {@code name} is, for people: {@link SkillManifest#description}; null for a skill not served. */
+  /**
+   * What {@code name} is, for people: {@link SkillManifest#description}; null for a skill not
+   * served.
+   */
   public String description(String name) {
     return descriptions.get(name);
   }
@@ -337,19 +421,26 @@ public final class SkillCatalog implements AutoCloseable {
    */
   public Map<String, Object> lengths() {
     Map<String, Object> m = new LinkedHashMap<>();
-    skills.forEach((n, s) -> m.put(n, s.isRouter() ? Map.of("route_truncate", s.contextLength()) : s.lengths().toOpt()));
+    skills.forEach(
+        (n, s) ->
+            m.put(
+                n,
+                s.isRouter() ? Map.of("route_truncate", s.contextLength()) : s.lengths().toOpt()));
     return m;
   }
 
-  /** The registry the folder's adapters were loaded through (base and fused adapters are found here). */
+  /**
+   * The registry the folder's adapters were loaded through (base and fused adapters are found
+   * here).
+   */
   public SkillRegistry registry() {
     return registry;
   }
 
   /**
    * Serves {@code skill} under its name from now on, in place of the skill of that name if any
-   * (copy-on-write). The caller owns the previous skill's resources: retire it through
-   * {@link SkillLeases} so turns in flight finish on it.
+   * (copy-on-write). The caller owns the previous skill's resources: retire it through {@link
+   * SkillLeases} so turns in flight finish on it.
    *
    * @return the skill it replaced, or null
    */
@@ -370,8 +461,11 @@ public final class SkillCatalog implements AutoCloseable {
    */
   synchronized Skill remove(String name) {
     if (name.equals(defaultSkill)) {
-      throw new ConflictException("skill '" + name + "' is the default skill (skills.default) and cannot be"
-          + " unloaded; replace its adapter instead");
+      throw new ConflictException(
+          "skill '"
+              + name
+              + "' is the default skill (skills.default) and cannot be"
+              + " unloaded; replace its adapter instead");
     }
     Skill old = get(name);
     Map<String, Skill> next = new TreeMap<>(skills);

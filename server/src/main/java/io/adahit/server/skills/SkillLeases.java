@@ -63,10 +63,10 @@ public final class SkillLeases implements AutoCloseable {
   /**
    * Leases the skill {@code current} returns now. {@code current} is asked under this object's
    * lock, which {@link #retire} also takes: callers publish a successor before retiring the old
-   * skill, so the skill read here is either still unretired (and counted before retire can free
-   * it) or already replaced. Read outside the lock, a skill retired and freed in between (grace 0)
-   * would find no state left and be leased after its pool was closed. {@code current} must be
-   * cheap and must not block.
+   * skill, so the skill read here is either still unretired (and counted before retire can free it)
+   * or already replaced. Read outside the lock, a skill retired and freed in between (grace 0)
+   * would find no state left and be leased after its pool was closed. {@code current} must be cheap
+   * and must not block.
    *
    * @throws RuntimeException whatever {@code current} throws (e.g. an unknown skill)
    */
@@ -82,7 +82,8 @@ public final class SkillLeases implements AutoCloseable {
         }
       }
       if (attempt >= 1000) {
-        throw new IllegalStateException("skill '" + s.name() + "' is retired but still returned as current");
+        throw new IllegalStateException(
+            "skill '" + s.name() + "' is retired but still returned as current");
       }
       Thread.onSpinWait();
     }
@@ -164,18 +165,21 @@ public final class SkillLeases implements AutoCloseable {
     }
   }
 
-  /** Frees every retired skill now, in use or not (shutdown, after in-flight turns were drained). */
+  /**
+   * Frees every retired skill now, in use or not (shutdown, after in-flight turns were drained).
+   */
   @Override
   public void close() {
     List<Skill> retired = new ArrayList<>();
     synchronized (this) {
       closed = true;
-      states.forEach((s, st) -> {
-        if (st.retired && !st.freed) {
-          st.count = 0;
-          retired.add(s);
-        }
-      });
+      states.forEach(
+          (s, st) -> {
+            if (st.retired && !st.freed) {
+              st.count = 0;
+              retired.add(s);
+            }
+          });
     }
     retired.forEach(this::free);
   }

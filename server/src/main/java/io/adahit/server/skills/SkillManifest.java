@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
  * skill's own files:
  *
  * <ol>
- *   <li>a top-level {@code "description"} string in {@code adapter_config.json} or
- *       {@code router_config.json}, if the manifest has one;</li>
+ *   <li>a top-level {@code "description"} string in {@code adapter_config.json} or {@code
+ *       router_config.json}, if the manifest has one;
  *   <li>else the title of its {@code REPRODUCE.md}: {@code # Skill `convai2`: persona chat (...)}
- *       gives "persona chat", {@code # Skill `auto` (the skill router)} gives "the skill router";</li>
- *   <li>else what the skill is: "the zero-shot backbone" or "hierarchical adapters".</li>
+ *       gives "persona chat", {@code # Skill `auto` (the skill router)} gives "the skill router";
+ *   <li>else what the skill is: "the zero-shot backbone" or "hierarchical adapters".
  * </ol>
  *
  * A router's description adds the skills it routes to. At most {@link #MAX_CHARS} characters.
@@ -31,6 +31,7 @@ public final class SkillManifest {
   public static final int MAX_CHARS = 160;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** "# Skill `name` rest" or "# `name` rest": group 1 is the rest. */
   private static final Pattern TITLE = Pattern.compile("^#\\s+(?:Skill\\s+)?`[^`]+`\\s*(.*)$");
 
@@ -40,12 +41,17 @@ public final class SkillManifest {
   public static String description(Skill skill) {
     String text = skill.dir() == null ? null : fromFiles(skill.dir());
     if (text == null) {
-      text = skill.isRouter() ? "the skill router" : skill.adapters() == null ? "the zero-shot backbone"
-          : skill.kind() + " adapters";
+      text =
+          skill.isRouter()
+              ? "the skill router"
+              : skill.adapters() == null ? "the zero-shot backbone" : skill.kind() + " adapters";
     }
     if (skill.isRouter()) {
       List<String> s = skill.router().skills();
-      String list = s.size() == 1 ? s.get(0) : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
+      String list =
+          s.size() == 1
+              ? s.get(0)
+              : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.get(s.size() - 1);
       text = text + ": routes each turn to " + list;
     }
     return cut(text);
@@ -71,15 +77,19 @@ public final class SkillManifest {
       return null;
     }
     try (var lines = Files.lines(readme, StandardCharsets.UTF_8)) {
-      return lines.filter(l -> l.startsWith("# ")).findFirst().map(SkillManifest::fromTitle).orElse(null);
+      return lines
+          .filter(l -> l.startsWith("# "))
+          .findFirst()
+          .map(SkillManifest::fromTitle)
+          .orElse(null);
     } catch (IOException | java.io.UncheckedIOException e) {
       return null;
     }
   }
 
   /**
-   * {@code # Skill `convai2`: persona chat (AdaHIT ...)} → "persona chat";
-   * {@code # Skill `auto` (the skill router)} → "the skill router"; null when the title says nothing more.
+   * {@code # Skill `convai2`: persona chat (AdaHIT ...)} → "persona chat"; {@code # Skill `auto`
+   * (the skill router)} → "the skill router"; null when the title says nothing more.
    */
   static String fromTitle(String title) {
     Matcher m = TITLE.matcher(title.strip());

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Confines adapter directories named by admin calls to the skills folder: the name is resolved
  * inside the folder and normalised, and its real path (symbolic links followed) must still be
- * inside the folder's real path, as must the real paths of the files read from it. "../x",
- * absolute paths, and links that point out are refused with a message saying which rule failed.
+ * inside the folder's real path, as must the real paths of the files read from it. "../x", absolute
+ * paths, and links that point out are refused with a message saying which rule failed.
  *
  * <pre>{@code
  * SkillPaths paths = new SkillPaths(Path.of("skills"));
@@ -36,37 +36,59 @@ public final class SkillPaths {
    */
   public Path directory(String name) throws IOException {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("adapter directory: a directory name inside the skills folder is required");
+      throw new IllegalArgumentException(
+          "adapter directory: a directory name inside the skills folder is required");
     }
     Path realRoot = root.toRealPath();
     Path requested;
     try {
       requested = Path.of(name);
     } catch (InvalidPathException e) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' is not a valid path: " + e.getReason());
+      throw new IllegalArgumentException(
+          "adapter directory '" + name + "' is not a valid path: " + e.getReason());
     }
     if (requested.isAbsolute()) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' must be a name inside the skills folder "
-          + realRoot + ", not an absolute path");
+      throw new IllegalArgumentException(
+          "adapter directory '"
+              + name
+              + "' must be a name inside the skills folder "
+              + realRoot
+              + ", not an absolute path");
     }
     Path inside = realRoot.resolve(requested).normalize();
     if (!inside.startsWith(realRoot) || inside.equals(realRoot)) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' leaves the skills folder " + realRoot
-          + " (path traversal refused)");
+      throw new IllegalArgumentException(
+          "adapter directory '"
+              + name
+              + "' leaves the skills folder "
+              + realRoot
+              + " (path traversal refused)");
     }
     if (!Files.exists(inside, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' not found in the skills folder " + realRoot);
+      throw new IllegalArgumentException(
+          "adapter directory '" + name + "' not found in the skills folder " + realRoot);
     }
     Path real;
     try {
       real = inside.toRealPath();
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' is a symbolic link to a missing target"
-          + " (skills folder " + realRoot + ")");
+      throw new IllegalArgumentException(
+          "adapter directory '"
+              + name
+              + "' is a symbolic link to a missing target"
+              + " (skills folder "
+              + realRoot
+              + ")");
     }
     if (!real.startsWith(realRoot)) {
-      throw new IllegalArgumentException("adapter directory '" + name + "' is a symbolic link to " + real
-          + ", outside the skills folder " + realRoot + " (refused)");
+      throw new IllegalArgumentException(
+          "adapter directory '"
+              + name
+              + "' is a symbolic link to "
+              + real
+              + ", outside the skills folder "
+              + realRoot
+              + " (refused)");
     }
     if (!Files.isDirectory(real)) {
       throw new IllegalArgumentException("adapter directory '" + name + "' is not a directory");
@@ -75,7 +97,8 @@ public final class SkillPaths {
   }
 
   /**
-   * Checks that each present file of {@code dir} resolves (links followed) inside the skills folder.
+   * Checks that each present file of {@code dir} resolves (links followed) inside the skills
+   * folder.
    *
    * @throws IllegalArgumentException for a file linked out of the folder
    */
@@ -84,8 +107,14 @@ public final class SkillPaths {
     for (String f : files) {
       Path p = dir.resolve(f);
       if (Files.exists(p) && !p.toRealPath().startsWith(realRoot)) {
-        throw new IllegalArgumentException("adapter file " + p + " is a symbolic link to " + p.toRealPath()
-            + ", outside the skills folder " + realRoot + " (refused)");
+        throw new IllegalArgumentException(
+            "adapter file "
+                + p
+                + " is a symbolic link to "
+                + p.toRealPath()
+                + ", outside the skills folder "
+                + realRoot
+                + " (refused)");
       }
     }
   }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A blocking client of the server's ParlAI chat-service WebSocket (the JDK's {@link WebSocket}):
- * sends JSON messages, hands out the server's messages in order, and records how the server
- * closed. What the simulated A/B users, the load benchmark and the WebSocket tests talk through.
+ * sends JSON messages, hands out the server's messages in order, and records how the server closed.
+ * What the simulated A/B users, the load benchmark and the WebSocket tests talk through.
  *
  * <pre>{@code
  * try (ChatClient c = ChatClient.connect(HttpClient.newHttpClient(), "ws://127.0.0.1:35496/websocket",
@@ -39,8 +39,10 @@ public final class ChatClient implements AutoCloseable {
 
   private ChatClient(HttpClient http, String url, Duration timeout) throws Exception {
     this.ioTimeout = timeout;
-    this.ws = http.newWebSocketBuilder().buildAsync(URI.create(url), new Listener())
-        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    this.ws =
+        http.newWebSocketBuilder()
+            .buildAsync(URI.create(url), new Listener())
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -101,7 +103,10 @@ public final class ChatClient implements AutoCloseable {
     return next(timeout);
   }
 
-  /** Sends {@code {"text": text}} and returns the reply, or null if none came within {@code timeout}. */
+  /**
+   * Sends {@code {"text": text}} and returns the reply, or null if none came within {@code
+   * timeout}.
+   */
   public JsonNode ask(String text, Duration timeout) throws Exception {
     return ask(Map.of("text", text), timeout);
   }

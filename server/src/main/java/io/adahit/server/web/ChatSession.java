@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One WebSocket client's walk through ParlAI's chat service ({@code parlai/chat_service}): the
  * first message opens the overworld (its text is ignored) and gets a welcome with quick replies;
- * "begin" (any case), or a skill's name, enters the chat task; "exit" leaves; in the task
- * "[DONE]" ends the episode and returns to the overworld, "[RESET]" clears the history and answers
- * "[History Cleared]", and any other text is a turn for the bot.
+ * "begin" (any case), or a skill's name, enters the chat task; "exit" leaves; in the task "[DONE]"
+ * ends the episode and returns to the overworld, "[RESET]" clears the history and answers "[History
+ * Cleared]", and any other text is a turn for the bot.
  *
  * <p>Every client message gets exactly one reply, in order (ParlAI's browser client waits for one
  * reply per message). The skill comes from the message payload ({@code {"skill": "bst"}}), the
- * welcome's quick replies, the {@code ?skill=} query parameter, or the default, in that order,
- * and is fixed once the task starts. Not thread-safe: the channel's event loop calls it.
+ * welcome's quick replies, the {@code ?skill=} query parameter, or the default, in that order, and
+ * is fixed once the task starts. Not thread-safe: the channel's event loop calls it.
  */
 final class ChatSession {
 
@@ -45,13 +45,18 @@ final class ChatSession {
   /** What goes back: ParlAI's {@code {"text", "quick_replies"}} plus our {@code payload}. */
   record Outbound(String text, List<String> quickReplies, Map<String, Object> payload) {}
 
-  private enum State { NEW, OVERWORLD, TASK }
+  private enum State {
+    NEW,
+    OVERWORLD,
+    TASK
+  }
 
   private final ChatService chat;
   private final Runnable onExpired;
   private State state = State.NEW;
   private String chosenSkill;
   private Conversation conversation;
+
   /** The chat that "[DONE]" ended last: feedback sent after the end rates it. */
   private Conversation lastConversation;
 
@@ -59,12 +64,12 @@ final class ChatSession {
    * @param querySkill the {@code ?skill=} of the connection URL, or null
    */
   ChatSession(ChatService chat, String querySkill) {
-    this(chat, querySkill, () -> { });
+    this(chat, querySkill, () -> {});
   }
 
   /**
-   * @param onExpired what the connection does when a chat is closed for being idle
-   *     ({@code conversations.idleTimeoutSeconds}); runs on the housekeeping thread
+   * @param onExpired what the connection does when a chat is closed for being idle ({@code
+   *     conversations.idleTimeoutSeconds}); runs on the housekeeping thread
    */
   ChatSession(ChatService chat, String querySkill, Runnable onExpired) {
     this.chat = chat;
@@ -94,9 +99,11 @@ final class ChatSession {
         if (ErrorKind.of(e) == ErrorKind.INTERNAL) {
           LOG.error("chat message failed", e);
         }
-        return CompletableFuture.completedFuture(new Outbound("Error: " + ErrorKind.clientMessage(e) + "\n"
-            + welcome.text(),
-            welcome.quickReplies(), Map.of("error", kind(e))));
+        return CompletableFuture.completedFuture(
+            new Outbound(
+                "Error: " + ErrorKind.clientMessage(e) + "\n" + welcome.text(),
+                welcome.quickReplies(),
+                Map.of("error", kind(e))));
       }
       return CompletableFuture.completedFuture(error(e));
     }
@@ -111,32 +118,41 @@ final class ChatSession {
       return CompletableFuture.completedFuture(welcome);
     }
     Conversation c = conversation;
-    return chat.started(c).handle((v, e) -> {
-      Map<String, Object> payload = new LinkedHashMap<>(welcome.payload());
-      putAssignment(payload, c);
-      return new Outbound(welcome.text(), welcome.quickReplies(), payload);
-    });
+    return chat.started(c)
+        .handle(
+            (v, e) -> {
+              Map<String, Object> payload = new LinkedHashMap<>(welcome.payload());
+              putAssignment(payload, c);
+              return new Outbound(welcome.text(), welcome.quickReplies(), payload);
+            });
   }
 
-  /** Stores feedback on the current chat, or on the one just ended; answered once it is committed. */
+  /**
+   * Stores feedback on the current chat, or on the one just ended; answered once it is committed.
+   */
   private CompletableFuture<Outbound> feedback(Feedback f) {
     Conversation c = conversation != null ? conversation : lastConversation;
     if (c == null) {
-      throw new BadRequestException("bad_feedback", "there is no chat to rate yet: send feedback during a chat or"
-          + " right after [DONE]");
+      throw new BadRequestException(
+          "bad_feedback",
+          "there is no chat to rate yet: send feedback during a chat or" + " right after [DONE]");
     }
-    return chat.feedback(c, f).handle((receipt, e) -> {
-      if (e != null) {
-        return error(e);
-      }
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("feedback", "recorded");
-      payload.put("feedback_id", receipt.id());
-      payload.put("conversation_id", c.id());
-      putAssignment(payload, c);
-      return new Outbound("Thanks for the feedback.", state == State.OVERWORLD ? List.of("begin", "exit") : null,
-          payload);
-    });
+    return chat.feedback(c, f)
+        .handle(
+            (receipt, e) -> {
+              if (e != null) {
+                return error(e);
+              }
+              Map<String, Object> payload = new LinkedHashMap<>();
+              payload.put("feedback", "recorded");
+              payload.put("feedback_id", receipt.id());
+              payload.put("conversation_id", c.id());
+              putAssignment(payload, c);
+              return new Outbound(
+                  "Thanks for the feedback.",
+                  state == State.OVERWORLD ? List.of("begin", "exit") : null,
+                  payload);
+            });
   }
 
   /** The conversation's experiment and variant, when it is in an experiment. */
@@ -157,7 +173,8 @@ final class ChatSession {
 
   private static String requireText(Inbound in) {
     if (in.text() == null) {
-      throw new BadRequestException("missing_text", "message has no \"text\" field; send {\"text\": \"...\"}");
+      throw new BadRequestException(
+          "missing_text", "message has no \"text\" field; send {\"text\": \"...\"}");
     }
     return in.text();
   }
@@ -187,12 +204,18 @@ final class ChatSession {
     payload.put("skills", chat.skills().names());
     payload.put("skill_descriptions", chat.skills().descriptions());
     payload.put("skill", skill());
-    return new Outbound("Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to talk to skill "
-        + describe(skill()) + ", the name of another skill to talk to that one, or \"exit\" to exit.",
-        quick, payload);
+    return new Outbound(
+        "Welcome to the overworld for the AdaHIT chat service. Please type \"begin\" to talk to skill "
+            + describe(skill())
+            + ", the name of another skill to talk to that one, or \"exit\" to exit.",
+        quick,
+        payload);
   }
 
-  /** Who answers on {@code skill}: {@code 'auto' (routes each turn to convai2, ... or blended_skill_talk)}. */
+  /**
+   * Who answers on {@code skill}: {@code 'auto' (routes each turn to convai2, ... or
+   * blended_skill_talk)}.
+   */
   private String describe(String skill) {
     return chat.skills().contains(skill) ? chat.skills().get(skill).describe() : "'" + skill + "'";
   }
@@ -224,9 +247,12 @@ final class ChatSession {
     conversation.onExpired(onExpired);
     chosenSkill = skill;
     state = State.TASK;
-    StringBuilder b = new StringBuilder("Welcome to the AdaHIT chat. You are talking to skill ")
-        .append(conversation.skill().describe()).append(" - feel free to send a message. Type [DONE] to finish the"
-            + " chat, or [RESET] to reset the dialogue history.");
+    StringBuilder b =
+        new StringBuilder("Welcome to the AdaHIT chat. You are talking to skill ")
+            .append(conversation.skill().describe())
+            .append(
+                " - feel free to send a message. Type [DONE] to finish the"
+                    + " chat, or [RESET] to reset the dialogue history.");
     if (!conversation.persona().isEmpty()) {
       b.append("\nThe bot's persona:");
       conversation.persona().forEach(p -> b.append("\n- ").append(p));
@@ -249,24 +275,35 @@ final class ChatSession {
       done.put("episode_done", true);
       done.put("conversation_id", c.id());
       putAssignment(done, c);
-      return chat.endConversation(c).thenApply(v -> new Outbound(
-          "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.", List.of("begin", "exit"), done));
+      return chat.endConversation(c)
+          .thenApply(
+              v ->
+                  new Outbound(
+                      "Chat ended. Type \"begin\" to start a new one, or \"exit\" to exit.",
+                      List.of("begin", "exit"),
+                      done));
     }
     if (text.contains("[RESET]")) {
-      return chat.reset(c).handle((r, e) -> e != null ? error(e)
-          : new Outbound(r.text(), null, Map.of("skill", r.skill())));
+      return chat.reset(c)
+          .handle(
+              (r, e) ->
+                  e != null ? error(e) : new Outbound(r.text(), null, Map.of("skill", r.skill())));
     }
-    return chat.turn(c, text, false).handle((r, e) -> {
-      if (e != null) {
-        return error(e);
-      }
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("skill", r.skill());
-      putAssignment(payload, c);
-      payload.putAll(r.routingPayload(c.skill().name()));
-      payload.put("text_candidates", r.textCandidates().subList(0, Math.min(5, r.textCandidates().size())));
-      return new Outbound(r.text(), null, payload);
-    });
+    return chat.turn(c, text, false)
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                return error(e);
+              }
+              Map<String, Object> payload = new LinkedHashMap<>();
+              payload.put("skill", r.skill());
+              putAssignment(payload, c);
+              payload.putAll(r.routingPayload(c.skill().name()));
+              payload.put(
+                  "text_candidates",
+                  r.textCandidates().subList(0, Math.min(5, r.textCandidates().size())));
+              return new Outbound(r.text(), null, payload);
+            });
   }
 
   private Outbound error(Throwable e) {
@@ -279,19 +316,23 @@ final class ChatSession {
     if (feedbackLost) {
       LOG.warn("feedback not stored: {}", cause.getMessage());
     }
-    String message = feedbackLost ? "the feedback could not be stored (the server logged why); try again later"
-        : ErrorKind.clientMessage(cause);
+    String message =
+        feedbackLost
+            ? "the feedback could not be stored (the server logged why); try again later"
+            : ErrorKind.clientMessage(cause);
     List<String> quick = state == State.OVERWORLD ? List.of("begin", "exit") : null;
     return new Outbound("Error: " + message, quick, Map.of("error", kind(cause)));
   }
 
   /**
    * The {@code error} tag of a reply: the exception's own ({@link ErrorKind#tag}: {@code too_long},
-   * {@code unknown_skill}, {@code overloaded}, {@code shutting_down}...) or its kind's ({@code invalid},
-   * {@code internal}...); a store failure on feedback is {@code feedback_not_stored}.
+   * {@code unknown_skill}, {@code overloaded}, {@code shutting_down}...) or its kind's ({@code
+   * invalid}, {@code internal}...); a store failure on feedback is {@code feedback_not_stored}.
    */
   static String kind(Throwable e) {
     Throwable cause = ErrorKind.unwrap(e);
-    return cause instanceof EventStore.EventStoreException ? "feedback_not_stored" : ErrorKind.tag(cause);
+    return cause instanceof EventStore.EventStoreException
+        ? "feedback_not_stored"
+        : ErrorKind.tag(cause);
   }
 }

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Guards one connection from the moment it is accepted: counts it among {@code http.maxConnections}
  * (every connection, whether it ever upgrades to a WebSocket or not), and closes it if it does not
- * send a whole HTTP request within {@code http.handshakeTimeoutSeconds} of being accepted or of
- * its last response (a silent socket, a half-sent request, a keep-alive connection left idle).
- * The deadline is not moved by partial reads, so a client trickling bytes is closed too. Once the
+ * send a whole HTTP request within {@code http.handshakeTimeoutSeconds} of being accepted or of its
+ * last response (a silent socket, a half-sent request, a keep-alive connection left idle). The
+ * deadline is not moved by partial reads, so a client trickling bytes is closed too. Once the
  * connection has switched to WebSocket (the 101 response went out) the deadline no longer applies:
  * {@link WebSocketChatHandler} then keeps the chat's own idle timeout. New per channel; sits after
  * the HTTP aggregator, so it sees whole requests in and every response out.
@@ -42,7 +42,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
    * @param connections the server's count of open connections, shared by every guard
    * @param handshakeTimeoutMillis how long a request may take to arrive in full
    */
-  ConnectionGuard(AtomicInteger connections, int maxConnections, long handshakeTimeoutMillis, ServerMetrics metrics) {
+  ConnectionGuard(
+      AtomicInteger connections,
+      int maxConnections,
+      long handshakeTimeoutMillis,
+      ServerMetrics metrics) {
     this.connections = connections;
     this.maxConnections = maxConnections;
     this.handshakeTimeoutMillis = handshakeTimeoutMillis;
@@ -50,9 +54,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   }
 
   /**
-   * Whether this connection is one too many: it was accepted beyond {@code http.maxConnections}
-   * and the server still holds more than that. Its HTTP requests are answered (health probes),
-   * but a WebSocket chat is refused with 1013.
+   * Whether this connection is one too many: it was accepted beyond {@code http.maxConnections} and
+   * the server still holds more than that. Its HTTP requests are answered (health probes), but a
+   * WebSocket chat is refused with 1013.
    */
   boolean overLimit() {
     return overLimitAtAccept && connections.get() > maxConnections;
@@ -92,30 +96,38 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (!upgraded && msg instanceof FullHttpRequest) {
-      disarm();   // the request is in: now it is the server's turn
+      disarm(); // the request is in: now it is the server's turn
     }
     super.channelRead(ctx, msg);
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-    if (!upgraded && msg instanceof HttpResponse r && r.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
-      upgraded = true;   // a WebSocket from now on: its idle timeout is the chat handler's
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    if (!upgraded
+        && msg instanceof HttpResponse r
+        && r.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+      upgraded = true; // a WebSocket from now on: its idle timeout is the chat handler's
       disarm();
     } else if (!upgraded && msg instanceof LastHttpContent) {
-      arm(ctx);   // answered: the next request must arrive in time
+      arm(ctx); // answered: the next request must arrive in time
     }
     super.write(ctx, msg, promise);
   }
 
   private void arm(ChannelHandlerContext ctx) {
     disarm();
-    deadline = ctx.executor().schedule(() -> {
-      if (!upgraded && ctx.channel().isActive()) {
-        metrics.error("handshake_timeout");
-        ctx.close();
-      }
-    }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (!upgraded && ctx.channel().isActive()) {
+                    metrics.error("handshake_timeout");
+                    ctx.close();
+                  }
+                },
+                handshakeTimeoutMillis,
+                TimeUnit.MILLISECONDS);
   }
 
   private void disarm() {

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * error message and the connection stays open; a frame over the size limit closes it with 1009;
  * connections beyond the limit ({@link ConnectionGuard#overLimit}) are told so and closed with
  * 1013; a client that sends no message within {@code http.firstMessageTimeoutSeconds} of the
- * upgrade or for {@code http.idleTimeoutSeconds} later (pings do not count), or
- * whose chat is closed for being idle ({@code conversations.idleTimeoutSeconds}), is closed with
- * 1001. New per channel; inference runs on the scheduler's thread, never on the event loop.
+ * upgrade or for {@code http.idleTimeoutSeconds} later (pings do not count), or whose chat is
+ * closed for being idle ({@code conversations.idleTimeoutSeconds}), is closed with 1001. New per
+ * channel; inference runs on the scheduler's thread, never on the event loop.
  */
 final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -53,25 +53,38 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
   private final int maxPending;
   private final int firstMessageSeconds;
   private final int idleSeconds;
-  private boolean heard;   // a message came: the idle timeout replaces the first-message one
+  private boolean heard; // a message came: the idle timeout replaces the first-message one
   private ChatSession session;
   private String querySkill;
   private boolean counted;
   private int pending;
   private CompletableFuture<Void> outTail = CompletableFuture.completedFuture(null);
 
-  WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger connections,
-      int maxConnections, int maxPending) {
+  WebSocketChatHandler(
+      ObjectMapper json,
+      ServerState state,
+      ServerMetrics metrics,
+      AtomicInteger connections,
+      int maxConnections,
+      int maxPending) {
     this(json, state, metrics, connections, maxConnections, maxPending, 60, 600);
   }
 
   /**
    * @param websockets open WebSocket chats (counted once upgraded and accepted)
-   * @param firstMessageSeconds a client that sends no message this long after the upgrade is closed with 1001
+   * @param firstMessageSeconds a client that sends no message this long after the upgrade is closed
+   *     with 1001
    * @param idleSeconds a client that sends no message this long is closed with 1001
    */
-  WebSocketChatHandler(ObjectMapper json, ServerState state, ServerMetrics metrics, AtomicInteger websockets,
-      int maxConnections, int maxPending, int firstMessageSeconds, int idleSeconds) {
+  WebSocketChatHandler(
+      ObjectMapper json,
+      ServerState state,
+      ServerMetrics metrics,
+      AtomicInteger websockets,
+      int maxConnections,
+      int maxPending,
+      int firstMessageSeconds,
+      int idleSeconds) {
     this.firstMessageSeconds = firstMessageSeconds;
     this.json = json;
     this.state = state;
@@ -84,27 +97,43 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {   // no message from the client in time
-      closeIdle(ctx, heard ? "no message for " + idleSeconds + " s (http.idleTimeoutSeconds)"
-          : "no first message within " + firstMessageSeconds + " s (http.firstMessageTimeoutSeconds)");
+    if (evt instanceof IdleStateEvent) { // no message from the client in time
+      closeIdle(
+          ctx,
+          heard
+              ? "no message for " + idleSeconds + " s (http.idleTimeoutSeconds)"
+              : "no first message within "
+                  + firstMessageSeconds
+                  + " s (http.firstMessageTimeoutSeconds)");
       return;
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hs) {
       ConnectionGuard guard = ctx.pipeline().get(ConnectionGuard.class);
       if (guard != null && guard.overLimit()) {
         metrics.error("too_many_connections");
-        String why = "too many connections: the server accepts at most " + maxConnections
-            + " WebSocket connections; try again later";
-        ctx.writeAndFlush(new TextWebSocketFrame(format(new ChatSession.Outbound("Error: " + why, null,
-            Map.of("error", "too_many_connections")))));
-        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many connections"))
+        String why =
+            "too many connections: the server accepts at most "
+                + maxConnections
+                + " WebSocket connections; try again later";
+        ctx.writeAndFlush(
+            new TextWebSocketFrame(
+                format(
+                    new ChatSession.Outbound(
+                        "Error: " + why, null, Map.of("error", "too_many_connections")))));
+        ctx.writeAndFlush(
+                new CloseWebSocketFrame(
+                    WebSocketCloseStatus.TRY_AGAIN_LATER, "too many connections"))
             .addListener(ChannelFutureListener.CLOSE);
         return;
       }
       counted = true;
       websockets.incrementAndGet();
       // only messages reach this point of the pipeline (pings and closes are answered before it)
-      ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(firstMessageSeconds, 0, 0, TimeUnit.SECONDS));
+      ctx.pipeline()
+          .addBefore(
+              ctx.name(),
+              "idle",
+              new IdleStateHandler(firstMessageSeconds, 0, 0, TimeUnit.SECONDS));
       List<String> skill = new QueryStringDecoder(hs.requestUri()).parameters().get("skill");
       querySkill = skill == null || skill.isEmpty() ? null : skill.get(0);
     }
@@ -116,23 +145,40 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     if (!heard) {
       heard = true;
       if (ctx.pipeline().get("idle") != null) {
-        ctx.pipeline().replace("idle", "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+        ctx.pipeline()
+            .replace("idle", "idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
       }
     }
     if (!(frame instanceof TextWebSocketFrame text)) {
-      reply(ctx, CompletableFuture.completedFuture(badRequest("bad_frame",
-          "only text frames holding JSON are accepted, e.g. {\"text\": \"hello\"}")));
+      reply(
+          ctx,
+          CompletableFuture.completedFuture(
+              badRequest(
+                  "bad_frame",
+                  "only text frames holding JSON are accepted, e.g. {\"text\": \"hello\"}")));
       return;
     }
     if (session == null) {
       if (!state.ready() || state.chat().isEmpty()) {
-        reply(ctx, CompletableFuture.completedFuture(new ChatSession.Outbound(
-            "Error: the server is not ready (" + state.detail() + "); try again shortly", null,
-            Map.of("error", "not_ready"))));
+        reply(
+            ctx,
+            CompletableFuture.completedFuture(
+                new ChatSession.Outbound(
+                    "Error: the server is not ready (" + state.detail() + "); try again shortly",
+                    null,
+                    Map.of("error", "not_ready"))));
         return;
       }
-      session = new ChatSession(state.chat().get(), querySkill, () -> ctx.executor().execute(() ->
-          closeIdle(ctx, "chat idle, closed (conversations.idleTimeoutSeconds)")));
+      session =
+          new ChatSession(
+              state.chat().get(),
+              querySkill,
+              () ->
+                  ctx.executor()
+                      .execute(
+                          () ->
+                              closeIdle(
+                                  ctx, "chat idle, closed (conversations.idleTimeoutSeconds)")));
     }
     ChatSession.Inbound in;
     try {
@@ -145,8 +191,14 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
       return;
     }
     if (pending >= maxPending) {
-      reply(ctx, CompletableFuture.completedFuture(badRequest("too_many_pending",
-          "too many messages waiting for replies (at most " + maxPending + "); wait for the replies")));
+      reply(
+          ctx,
+          CompletableFuture.completedFuture(
+              badRequest(
+                  "too_many_pending",
+                  "too many messages waiting for replies (at most "
+                      + maxPending
+                      + "); wait for the replies")));
       return;
     }
     reply(ctx, session.onMessage(in));
@@ -160,10 +212,14 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
   /** Sends replies in the order their messages came, whatever order they complete in. */
   private void reply(ChannelHandlerContext ctx, CompletableFuture<ChatSession.Outbound> out) {
     pending++;
-    outTail = outTail.thenCompose(v -> out).thenAccept(o -> {
-      ctx.writeAndFlush(new TextWebSocketFrame(format(o)));
-      ctx.executor().execute(() -> pending--);
-    });
+    outTail =
+        outTail
+            .thenCompose(v -> out)
+            .thenAccept(
+                o -> {
+                  ctx.writeAndFlush(new TextWebSocketFrame(format(o)));
+                  ctx.executor().execute(() -> pending--);
+                });
   }
 
   ChatSession.Inbound parse(String frame) {
@@ -171,44 +227,58 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
     try {
       node = json.readTree(frame);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage()
-          + "; send an object such as {\"text\": \"hello\"}");
+      throw new IllegalArgumentException(
+          "malformed JSON: "
+              + e.getOriginalMessage()
+              + "; send an object such as {\"text\": \"hello\"}");
     }
     if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("expected a JSON object such as {\"text\": \"hello\"}, found "
-          + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+      throw new IllegalArgumentException(
+          "expected a JSON object such as {\"text\": \"hello\"}, found "
+              + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
     }
     JsonNode t = node.get("text");
     if (t != null && !t.isNull() && !t.isTextual()) {
-      throw new IllegalArgumentException("\"text\" must be a string, found " + t.getNodeType().toString().toLowerCase());
+      throw new IllegalArgumentException(
+          "\"text\" must be a string, found " + t.getNodeType().toString().toLowerCase());
     }
     String skill = null;
     JsonNode payload = node.get("payload");
-    if (payload != null && payload.isObject() && payload.get("skill") != null && payload.get("skill").isTextual()) {
+    if (payload != null
+        && payload.isObject()
+        && payload.get("skill") != null
+        && payload.get("skill").isTextual()) {
       skill = payload.get("skill").asText();
     }
-    return new ChatSession.Inbound(t == null || t.isNull() ? null : t.asText(), skill, feedback(node.get("feedback")));
+    return new ChatSession.Inbound(
+        t == null || t.isNull() ? null : t.asText(), skill, feedback(node.get("feedback")));
   }
 
   /**
-   * {@code {"feedback": {"rating": 1-5, "thumbs": "up"|"down", "turn": N}}} (rating or thumbs or both;
-   * turn: the bot reply rated, 1 = the episode's first; none = the whole conversation), or null.
+   * {@code {"feedback": {"rating": 1-5, "thumbs": "up"|"down", "turn": N}}} (rating or thumbs or
+   * both; turn: the bot reply rated, 1 = the episode's first; none = the whole conversation), or
+   * null.
    */
   private static Feedback feedback(JsonNode f) {
     if (f == null || f.isNull()) {
       return null;
     }
-    String example = "; send e.g. {\"feedback\": {\"rating\": 4}} or {\"feedback\": {\"thumbs\": \"up\", \"turn\": 2}}";
+    String example =
+        "; send e.g. {\"feedback\": {\"rating\": 4}} or {\"feedback\": {\"thumbs\": \"up\", \"turn\": 2}}";
     if (!f.isObject()) {
-      throw new BadRequestException("bad_feedback", "\"feedback\" must be an object, found "
-          + f.getNodeType().toString().toLowerCase() + example);
+      throw new BadRequestException(
+          "bad_feedback",
+          "\"feedback\" must be an object, found "
+              + f.getNodeType().toString().toLowerCase()
+              + example);
     }
     JsonNode rating = f.get("rating");
     JsonNode thumbs = f.get("thumbs");
     JsonNode turn = f.get("turn");
     if (thumbs != null && !thumbs.isNull() && !thumbs.isTextual()) {
-      throw new BadRequestException("bad_feedback", "feedback \"thumbs\" must be \"up\" or \"down\", found " + thumbs
-          + example);
+      throw new BadRequestException(
+          "bad_feedback",
+          "feedback \"thumbs\" must be \"up\" or \"down\", found " + thumbs + example);
     }
     Integer r = intIn(rating, "rating", 1, 5, example);
     Integer t = intIn(turn, "turn", 1, Feedback.MAX_TURN, example);
@@ -228,8 +298,17 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
       return null;
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
-      throw new BadRequestException("bad_feedback", "feedback \"" + field + "\" must be an integer " + min
-          + "-" + max + ", found " + n + example);
+      throw new BadRequestException(
+          "bad_feedback",
+          "feedback \""
+              + field
+              + "\" must be an integer "
+              + min
+              + "-"
+              + max
+              + ", found "
+              + n
+              + example);
     }
     return n.intValue();
   }
@@ -237,7 +316,9 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
   String format(ChatSession.Outbound o) {
     ObjectNode n = json.createObjectNode();
     n.put("text", o.text());
-    n.set("quick_replies", o.quickReplies() == null ? n.nullNode() : json.valueToTree(o.quickReplies()));
+    n.set(
+        "quick_replies",
+        o.quickReplies() == null ? n.nullNode() : json.valueToTree(o.quickReplies()));
     if (o.payload() != null && !o.payload().isEmpty()) {
       n.set("payload", json.valueToTree(o.payload()));
     }
@@ -254,7 +335,8 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
       return;
     }
     metrics.error("idle_timeout");
-    ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle: " + why))
+    ctx.writeAndFlush(
+            new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle: " + why))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -271,9 +353,11 @@ final class WebSocketChatHandler extends SimpleChannelInboundHandler<WebSocketFr
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException) {
+    if (cause instanceof TooLongFrameException
+        || cause instanceof CorruptedWebSocketFrameException) {
       metrics.error("frame_too_large");
-      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, cause.getMessage()))
+      ctx.writeAndFlush(
+              new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, cause.getMessage()))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }

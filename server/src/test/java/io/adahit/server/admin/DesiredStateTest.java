@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Desired state of admin changes between two replicas (two adapter managers over one skills
- * folder and one database): a change made on one is applied by the other's sync; its own change is
- * not applied twice; a spec whose directory has not reached a replica yet is reported and retried
- * until it applies.
+ * Desired state of admin changes between two replicas (two adapter managers over one skills folder
+ * and one database): a change made on one is applied by the other's sync; its own change is not
+ * applied twice; a spec whose directory has not reached a replica yet is reported and retried until
+ * it applies.
  */
 class DesiredStateTest {
 
@@ -49,8 +49,12 @@ class DesiredStateTest {
     db.migrate();
     try (AbFixtures.Managed a = AbFixtures.Managed.open(backbone, tmp);
         AbFixtures.Managed b = AbFixtures.Managed.open(backbone, tmp)) {
-      ExperimentService ea = new ExperimentService(a.adapters(), null, new ExperimentMetrics(new SimpleMeterRegistry()), JSON);
-      ExperimentService eb = new ExperimentService(b.adapters(), null, new ExperimentMetrics(new SimpleMeterRegistry()), JSON);
+      ExperimentService ea =
+          new ExperimentService(
+              a.adapters(), null, new ExperimentMetrics(new SimpleMeterRegistry()), JSON);
+      ExperimentService eb =
+          new ExperimentService(
+              b.adapters(), null, new ExperimentMetrics(new SimpleMeterRegistry()), JSON);
       SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
       DesiredState da = new DesiredState(db, "a", a.adapters(), ea, JSON, null);
       DesiredState dsb = new DesiredState(db, "b", b.adapters(), eb, JSON, metricsB);
@@ -58,14 +62,20 @@ class DesiredStateTest {
 
       String ada2 = AdapterFiles.readManifest(tmp.resolve("skills/ada2")).weightsFingerprint();
       opsA.replace("ada", "ada2");
-      Experiment e = new Experiment("ada-ab", "base", List.of(new Experiment.Variant("a", null, 1.0),
-          new Experiment.Variant("b", "ada2", 1.0)));
+      Experiment e =
+          new Experiment(
+              "ada-ab",
+              "base",
+              List.of(
+                  new Experiment.Variant("a", null, 1.0),
+                  new Experiment.Variant("b", "ada2", 1.0)));
       opsA.define(e);
       assertThat(dsb.converge()).isEqualTo(2);
       assertThat(b.adapters().catalog().get("ada").adapters().weightsFingerprint()).isEqualTo(ada2);
       assertThat(eb.running("ada-ab")).isPresent();
       assertThat(dsb.status().appliedVersion()).isEqualTo(2);
-      assertThat(metricsB.get("adahit.admin.desired.applied.version").gauge().value()).isEqualTo(2.0);
+      assertThat(metricsB.get("adahit.admin.desired.applied.version").gauge().value())
+          .isEqualTo(2.0);
       assertThat(dsb.status().served()).isEqualTo(da.status().served());
 
       Object servedA = a.adapters().catalog().get("ada");
@@ -73,7 +83,8 @@ class DesiredStateTest {
       assertThat(a.adapters().catalog().get("ada")).as("not applied twice").isSameAs(servedA);
 
       opsA.stop("ada-ab");
-      da.recordAdapter("late", "late", "");   // a skill whose folder has not reached the shared volume yet
+      da.recordAdapter(
+          "late", "late", ""); // a skill whose folder has not reached the shared volume yet
       assertThat(dsb.converge()).isEqualTo(2);
       assertThat(eb.running("ada-ab")).as("stopped on b too").isEmpty();
       assertThat(dsb.status().problems()).containsOnlyKeys("adapter/late");

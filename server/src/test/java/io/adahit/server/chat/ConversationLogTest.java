@@ -28,8 +28,13 @@ class ConversationLogTest {
 
   @BeforeAll
   static void skill() {
-    skill = new Skill("base", null, new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
-        List.of(), null);
+    skill =
+        new Skill(
+            "base",
+            null,
+            new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
+            List.of(),
+            null);
   }
 
   @AfterAll
@@ -42,7 +47,9 @@ class ConversationLogTest {
   }
 
   private static List<Conversation.Exchange> exchange(String user, String bot) {
-    return List.of(new Conversation.Exchange(user, new Reply("c", "base", bot, List.of(bot), new float[] {1f}, true)));
+    return List.of(
+        new Conversation.Exchange(
+            user, new Reply("c", "base", bot, List.of(bot), new float[] {1f}, true)));
   }
 
   @Test
@@ -52,15 +59,21 @@ class ConversationLogTest {
     try (ConversationLog log = ConversationLog.open(JSON, tmp, Map.of())) {
       file = log.file();
       log.append(conversation("one"), 0, exchange(bad, "ok"), Instant.now(), Instant.now());
-      log.append(conversation("two"), 0, exchange("fine \ud83d\ude00 and caf\u00e9", "sure"), Instant.now(),
+      log.append(
+          conversation("two"),
+          0,
+          exchange("fine \ud83d\ude00 and caf\u00e9", "sure"),
+          Instant.now(),
           Instant.now());
       assertThat(log.episodes()).isEqualTo(2);
-    }   // closing does not throw either
+    } // closing does not throw either
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).contains("bad \\ud800 x");
     JsonNode first = JSON.readTree(lines.get(0));
-    assertThat(first.at("/dialog/0/0/text").asText()).as("the escape decodes to what the client sent").isEqualTo(bad);
+    assertThat(first.at("/dialog/0/0/text").asText())
+        .as("the escape decodes to what the client sent")
+        .isEqualTo(bad);
     JsonNode second = JSON.readTree(lines.get(1));
     assertThat(second.get("conversation_id").asText()).isEqualTo("two");
     assertThat(second.at("/dialog/0/0/text").asText()).isEqualTo("fine \ud83d\ude00 and caf\u00e9");
@@ -75,7 +88,7 @@ class ConversationLogTest {
   void aRecordOver64KbIsOneLineWrittenInOneSystemCall(@TempDir Path tmp) throws IOException {
     Path io = Path.of("/proc/thread-self/io");
     assumeThat(Files.isReadable(io)).as("/proc/thread-self/io (Linux)").isTrue();
-    String big = "word ".repeat(20_000);   // 100,000 characters
+    String big = "word ".repeat(20_000); // 100,000 characters
     Path file;
     long calls;
     try (ConversationLog log = ConversationLog.open(JSON, tmp, Map.of())) {

@@ -29,14 +29,28 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void environmentVariablesSetTheSharedStoreKeysOverTheFileAndUnderTheFlags(@TempDir Path tmp) throws Exception {
+  void environmentVariablesSetTheSharedStoreKeysOverTheFileAndUnderTheFlags(@TempDir Path tmp)
+      throws Exception {
     Path file = tmp.resolve("s.yaml");
     Files.writeString(file, "events:\n  url: jdbc:sqlite:from-file.db\n  user: fileuser\n");
-    Map<String, String> env = Map.of("ADAHIT_EVENTS_URL", "jdbc:postgresql://db:5432/adahit",
-        "ADAHIT_EVENTS_USER", "adahit", "ADAHIT_EVENTS_PASSWORD_ENV", "ADAHIT_EVENTS_PASSWORD",
-        "ADAHIT_EVENTS_REPLICA", "adahit-7c9f-x2", "ADAHIT_CONVERSATIONS_SHARED", "true",
-        "ADAHIT_ADMIN_SYNC_SECONDS", "2", "ADAHIT_ADMIN_TOKEN_FILE", "/var/run/secrets/adahit/admin-token",
-        "ADAHIT_UNRELATED", "x");
+    Map<String, String> env =
+        Map.of(
+            "ADAHIT_EVENTS_URL",
+            "jdbc:postgresql://db:5432/adahit",
+            "ADAHIT_EVENTS_USER",
+            "adahit",
+            "ADAHIT_EVENTS_PASSWORD_ENV",
+            "ADAHIT_EVENTS_PASSWORD",
+            "ADAHIT_EVENTS_REPLICA",
+            "adahit-7c9f-x2",
+            "ADAHIT_CONVERSATIONS_SHARED",
+            "true",
+            "ADAHIT_ADMIN_SYNC_SECONDS",
+            "2",
+            "ADAHIT_ADMIN_TOKEN_FILE",
+            "/var/run/secrets/adahit/admin-token",
+            "ADAHIT_UNRELATED",
+            "x");
     ServerConfig c = ConfigLoader.load(file, env, Map.of("events.replica", "from-flag"));
     assertThat(c.events().url()).isEqualTo("jdbc:postgresql://db:5432/adahit");
     assertThat(c.events().user()).isEqualTo("adahit");
@@ -60,17 +74,28 @@ class ConfigLoaderTest {
 
   @Test
   void theEventStoreUrlIsShownWithoutItsCredentials() {
-    assertThatThrownBy(() -> new ServerConfig.Events("jdbc:mysql://db/ab?user=u&password=hunter2", null, null, null))
-        .hasMessageContaining("found 'jdbc:mysql://db/ab?...'").hasMessageNotContaining("hunter2");
-    assertThat(new ServerConfig.Events("jdbc:postgresql://u:hunter2@db/ab?ssl=true", "u", "PGPASS", null).toString())
-        .contains("jdbc:postgresql://***@db/ab?...").doesNotContain("hunter2");
-    assertThat(ServerConfig.Events.redact("jdbc:sqlite:events/a.db")).isEqualTo("jdbc:sqlite:events/a.db");
+    assertThatThrownBy(
+            () ->
+                new ServerConfig.Events(
+                    "jdbc:mysql://db/ab?user=u&password=hunter2", null, null, null))
+        .hasMessageContaining("found 'jdbc:mysql://db/ab?...'")
+        .hasMessageNotContaining("hunter2");
+    assertThat(
+            new ServerConfig.Events(
+                    "jdbc:postgresql://u:hunter2@db/ab?ssl=true", "u", "PGPASS", null)
+                .toString())
+        .contains("jdbc:postgresql://***@db/ab?...")
+        .doesNotContain("hunter2");
+    assertThat(ServerConfig.Events.redact("jdbc:sqlite:events/a.db"))
+        .isEqualTo("jdbc:sqlite:events/a.db");
   }
 
   @Test
   void fileOverridesDefaultsAndFlagsOverrideTheFile(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("s.yaml");
-    Files.writeString(f, "http:\n  port: 9000\nbatching:\n  maxBatch: 8\nskills:\n  candidates:\n    bst: /x/bst.txt\n");
+    Files.writeString(
+        f,
+        "http:\n  port: 9000\nbatching:\n  maxBatch: 8\nskills:\n  candidates:\n    bst: /x/bst.txt\n");
     ServerConfig c = ConfigLoader.load(f, Map.of("http.port", "9100", "logs.dir", "/tmp/chatlogs"));
     assertThat(c.http().port()).isEqualTo(9100);
     assertThat(c.http().maxFrameBytes()).isEqualTo(65536);
@@ -82,10 +107,16 @@ class ConfigLoaderTest {
 
   @Test
   void theBackboneIsTheEmbeddedDefaultUnlessANameOrPathIsGiven() throws Exception {
-    assertThat(ConfigLoader.defaultsOnly().skills().backbone()).as("null = all-minilm-l6-v2").isNull();
-    assertThat(ConfigLoader.load(null, Map.of("skills.backbone", "bge-small-en-v1.5")).skills().backbone())
+    assertThat(ConfigLoader.defaultsOnly().skills().backbone())
+        .as("null = all-minilm-l6-v2")
+        .isNull();
+    assertThat(
+            ConfigLoader.load(null, Map.of("skills.backbone", "bge-small-en-v1.5"))
+                .skills()
+                .backbone())
         .isEqualTo("bge-small-en-v1.5");
-    assertThat(ConfigLoader.load(null, Map.of("skills.backbone", "/models/bert")).skills().backbone())
+    assertThat(
+            ConfigLoader.load(null, Map.of("skills.backbone", "/models/bert")).skills().backbone())
         .isEqualTo("/models/bert");
   }
 
@@ -100,7 +131,8 @@ class ConfigLoaderTest {
   void unknownKeysAreRefusedByName(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("s.yaml");
     Files.writeString(f, "http:\n  prot: 9000\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).hasMessageContaining("unknown key 'http.prot'");
+    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
+        .hasMessageContaining("unknown key 'http.prot'");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("batching.size", "3")))
         .hasMessageContaining("unknown key 'batching.size'");
   }

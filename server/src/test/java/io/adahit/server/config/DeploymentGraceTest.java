@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 class DeploymentGraceTest {
 
   private static final Path DOCKER = Path.of("..", "docker");
+
   /** Seconds left for the JVM to exit after the server's own shutdown. */
   private static final int MARGIN = 10;
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static int imageGraceSeconds() throws Exception {
@@ -36,7 +38,9 @@ class DeploymentGraceTest {
 
   @Test
   void kubernetesTerminationGracePeriodCoversPreStopAndTheServersShutdown() throws Exception {
-    JsonNode pod = YAML.readTree(DOCKER.resolve("k8s").resolve("deployment.yaml").toFile()).at("/spec/template/spec");
+    JsonNode pod =
+        YAML.readTree(DOCKER.resolve("k8s").resolve("deployment.yaml").toFile())
+            .at("/spec/template/spec");
     JsonNode preStop = pod.at("/containers/0/lifecycle/preStop/exec/command");
     assertThat(preStop.get(0).asText()).isEqualTo("sleep");
     int sleep = preStop.get(1).asInt();

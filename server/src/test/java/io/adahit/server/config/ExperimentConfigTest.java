@@ -26,7 +26,9 @@ class ExperimentConfigTest {
   @Test
   void experimentsComeFromTheFile(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("s.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         admin:
           token: 0123456789abcdef-secret
         events:
@@ -50,7 +52,10 @@ class ExperimentConfigTest {
     assertThat(e.variant("da16").weight()).isEqualTo(3.0);
     assertThat(c.events().user()).isEqualTo("adahit");
     String yaml = ConfigLoader.toYaml(c);
-    assertThat(yaml).as("the secret is never printed").doesNotContain("0123456789abcdef-secret").contains("***");
+    assertThat(yaml)
+        .as("the secret is never printed")
+        .doesNotContain("0123456789abcdef-secret")
+        .contains("***");
     assertThat(c.admin().toString()).doesNotContain("secret");
   }
 
@@ -61,7 +66,9 @@ class ExperimentConfigTest {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("events.url", "jdbc:mysql://x/y")))
         .hasMessageContaining("events.url must start with jdbc:sqlite: or jdbc:postgresql:");
     Path f = tmp.resolve("two.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         experiments:
           - {name: a, skill: convai2, variants: [{name: x}, {name: y, adapter: c2}]}
           - {name: b, skill: convai2, variants: [{name: x}, {name: y, adapter: c3}]}
@@ -70,6 +77,7 @@ class ExperimentConfigTest {
         .hasMessageContaining("skill 'convai2' is in two experiments");
     Path g = tmp.resolve("one-variant.yaml");
     Files.writeString(g, "experiments:\n  - {name: a, skill: convai2, variants: [{name: x}]}\n");
-    assertThatThrownBy(() -> ConfigLoader.load(g, Map.of())).hasMessageContaining("needs 2..8 variants, found 1");
+    assertThatThrownBy(() -> ConfigLoader.load(g, Map.of()))
+        .hasMessageContaining("needs 2..8 variants, found 1");
   }
 }

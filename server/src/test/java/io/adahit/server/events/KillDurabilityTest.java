@@ -28,30 +28,42 @@ class KillDurabilityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
-  void everyEventAcknowledgedBeforeAKillIsInTheStoreAfterRestart(String kind, TestDatabases.Factory dbs)
-      throws Exception {
+  void everyEventAcknowledgedBeforeAKillIsInTheStoreAfterRestart(
+      String kind, TestDatabases.Factory dbs) throws Exception {
     String url = dbs.create(kind);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", EventWriterMain.class.getName(), url))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process child =
+        new ProcessBuilder(
+                List.of(
+                    java.toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    EventWriterMain.class.getName(),
+                    url))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     Set<String> acked = new HashSet<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       String line;
-      while (acked.size() < ACKS && (line = in.readLine()) != null && System.nanoTime() < deadline) {
+      while (acked.size() < ACKS
+          && (line = in.readLine()) != null
+          && System.nanoTime() < deadline) {
         if (line.startsWith("ACK ")) {
           acked.add(line.substring(4));
         }
       }
-      child.destroyForcibly();   // SIGKILL: no shutdown hook, no close, writes in flight
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, writes in flight
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     } finally {
       child.destroyForcibly();
     }
     assertThat(acked).as("acknowledgements before the kill").hasSizeGreaterThanOrEqualTo(ACKS);
-    try (EventStore store = EventStore.open(new EventDatabase(url, null, null), "parent", Clock.systemUTC())) {
+    try (EventStore store =
+        EventStore.open(new EventDatabase(url, null, null), "parent", Clock.systemUTC())) {
       Set<String> stored = new HashSet<>(store.queries().feedbackIds());
       assertThat(stored).as("every acknowledged event is in the store").containsAll(acked);
     }

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A throwaway PostgreSQL cluster for tests, from Debian's package ({@code /usr/lib/postgresql/N/bin}):
- * {@code initdb} in a temporary folder, {@code pg_ctl start} on a free loopback port (Unix socket
- * in the same folder), trust authentication; stopped ({@code -m immediate}) and deleted when the
- * test run ends. As root it runs the server as the {@code postgres} user ({@code runuser}), since
- * PostgreSQL refuses root. Started once per test run (kept in JUnit's root store). Tests calling
- * {@link #get} are skipped, with a message saying what to install, when the binaries are absent.
+ * A throwaway PostgreSQL cluster for tests, from Debian's package ({@code
+ * /usr/lib/postgresql/N/bin}): {@code initdb} in a temporary folder, {@code pg_ctl start} on a free
+ * loopback port (Unix socket in the same folder), trust authentication; stopped ({@code -m
+ * immediate}) and deleted when the test run ends. As root it runs the server as the {@code
+ * postgres} user ({@code runuser}), since PostgreSQL refuses root. Started once per test run (kept
+ * in JUnit's root store). Tests calling {@link #get} are skipped, with a message saying what to
+ * install, when the binaries are absent.
  *
  * <pre>{@code
  * String url = PostgresCluster.get(context).newDatabase();   // jdbc:postgresql://127.0.0.1:PORT/t1?user=adahit
@@ -48,12 +49,19 @@ final class PostgresCluster implements ExtensionContext.Store.CloseableResource,
     this.asRoot = asRoot;
   }
 
-  /** The run's cluster, started on first use; aborts (skips) the test when PostgreSQL is not installed. */
+  /**
+   * The run's cluster, started on first use; aborts (skips) the test when PostgreSQL is not
+   * installed.
+   */
   static PostgresCluster get(ExtensionContext context) {
     Path bin = findBin();
-    Assumptions.assumeTrue(bin != null, "PostgreSQL binaries not found in /usr/lib/postgresql/*/bin: the"
-        + " PostgreSQL half of the event-store tests is skipped (apt-get install -y postgresql to run it)");
-    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+    Assumptions.assumeTrue(
+        bin != null,
+        "PostgreSQL binaries not found in /usr/lib/postgresql/*/bin: the"
+            + " PostgreSQL half of the event-store tests is skipped (apt-get install -y postgresql to run it)");
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(PostgresCluster.class, k -> start(bin), PostgresCluster.class);
   }
 
@@ -63,8 +71,14 @@ final class PostgresCluster implements ExtensionContext.Store.CloseableResource,
       return null;
     }
     try (Stream<Path> versions = Files.list(base)) {
-      return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb"))
-          && Files.isExecutable(b.resolve("pg_ctl"))).max(Comparator.naturalOrder()).orElse(null);
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(
+              b ->
+                  Files.isExecutable(b.resolve("initdb"))
+                      && Files.isExecutable(b.resolve("pg_ctl")))
+          .max(Comparator.naturalOrder())
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
@@ -80,13 +94,37 @@ final class PostgresCluster implements ExtensionContext.Store.CloseableResource,
         port = s.getLocalPort();
       }
       PostgresCluster pg = new PostgresCluster(bin, root, port, asRoot);
-      pg.exec(List.of(bin.resolve("initdb").toString(), "-D", pg.data.toString(), "-U", "adahit", "-A", "trust",
-          "-E", "UTF8", "--no-sync"), 120);
-      pg.exec(List.of(bin.resolve("pg_ctl").toString(), "-D", pg.data.toString(), "-l", root.resolve("log").toString(),
-          "-w", "-t", "60", "-o", "-p " + port + " -k " + root + " -c listen_addresses=127.0.0.1 -c fsync=on", "start"), 90);
+      pg.exec(
+          List.of(
+              bin.resolve("initdb").toString(),
+              "-D",
+              pg.data.toString(),
+              "-U",
+              "adahit",
+              "-A",
+              "trust",
+              "-E",
+              "UTF8",
+              "--no-sync"),
+          120);
+      pg.exec(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              pg.data.toString(),
+              "-l",
+              root.resolve("log").toString(),
+              "-w",
+              "-t",
+              "60",
+              "-o",
+              "-p " + port + " -k " + root + " -c listen_addresses=127.0.0.1 -c fsync=on",
+              "start"),
+          90);
       return pg;
     } catch (IOException e) {
-      throw new IllegalStateException("could not start a test PostgreSQL cluster: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not start a test PostgreSQL cluster: " + e.getMessage(), e);
     }
   }
 
@@ -120,7 +158,8 @@ final class PostgresCluster implements ExtensionContext.Store.CloseableResource,
   /** A fresh, empty database in the cluster; its JDBC URL (user in the URL, trust auth). */
   String newDatabase() throws SQLException {
     String name = "t" + DATABASES.incrementAndGet();
-    try (Connection c = DriverManager.getConnection(url("postgres")); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url("postgres"));
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
     return url(name);
@@ -133,7 +172,16 @@ final class PostgresCluster implements ExtensionContext.Store.CloseableResource,
   @Override
   public void close() throws IOException {
     try {
-      exec(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 60);
+      exec(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              data.toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"),
+          60);
     } finally {
       try (Stream<Path> all = Files.walk(root)) {
         all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

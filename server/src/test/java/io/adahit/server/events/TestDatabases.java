@@ -7,9 +7,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests a fresh, empty event database of either kind: {@code db.create("sqlite")} (a file in a
- * temporary folder) or {@code db.create("postgresql")} (a new database in the run's
- * {@link PostgresCluster}; the test is skipped when PostgreSQL is not installed).
+ * Gives tests a fresh, empty event database of either kind: {@code db.create("sqlite")} (a file in
+ * a temporary folder) or {@code db.create("postgresql")} (a new database in the run's {@link
+ * PostgresCluster}; the test is skipped when PostgreSQL is not installed).
  *
  * <pre>{@code
  * @ExtendWith(TestDatabases.class)
@@ -32,9 +32,12 @@ public final class TestDatabases implements ParameterResolver {
     /** A JDBC URL of a fresh, empty database of {@code kind} ("sqlite" or "postgresql"). */
     public String create(String kind) throws Exception {
       return switch (kind) {
-        case "sqlite" -> "jdbc:sqlite:" + Files.createTempDirectory("adahit-events-").resolve("events.db");
+        case "sqlite" ->
+            "jdbc:sqlite:" + Files.createTempDirectory("adahit-events-").resolve("events.db");
         case "postgresql" -> PostgresCluster.get(context).newDatabase();
-        default -> throw new IllegalArgumentException("database kind must be sqlite or postgresql, found " + kind);
+        default ->
+            throw new IllegalArgumentException(
+                "database kind must be sqlite or postgresql, found " + kind);
       };
     }
 

@@ -41,17 +41,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An A/B assignment is never half stored: with the event store write-locked (another process
- * holds SQLite's write lock past the 5 s busy timeout) a new chat is served outside the
- * experiment, says so, and its feedback carries no variant (and, once it is closed, is refused);
- * with the store only slow, the chat is answered as part of the experiment once its assignment is
- * stored, not before.
+ * An A/B assignment is never half stored: with the event store write-locked (another process holds
+ * SQLite's write lock past the 5 s busy timeout) a new chat is served outside the experiment, says
+ * so, and its feedback carries no variant (and, once it is closed, is refused); with the store only
+ * slow, the chat is answered as part of the experiment once its assignment is stored, not before.
  */
 class AssignmentStorageTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Experiment EXPERIMENT = new Experiment("ada-ab", "ada", List.of(
-      new Experiment.Variant("a", null, 1.0), new Experiment.Variant("b", "ada2", 1.0)));
+  private static final Experiment EXPERIMENT =
+      new Experiment(
+          "ada-ab",
+          "ada",
+          List.of(
+              new Experiment.Variant("a", null, 1.0), new Experiment.Variant("b", "ada2", 1.0)));
 
   @TempDir static Path tmp;
   private static DialogueServer server;
@@ -65,7 +68,9 @@ class AssignmentStorageTest {
       AbFixtures.write(TestSkills.write(tmp.resolve("skills"), b), b);
     }
     Path yaml = tmp.resolve("ab.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         experiments:
           - name: ada-ab
             skill: ada
@@ -103,8 +108,14 @@ class AssignmentStorageTest {
   }
 
   private static CompletableFuture<ActResponse> actAsync(String id, String text) {
-    return CompletableFuture.supplyAsync(() -> stub.act(ActRequest.newBuilder().setConversationId(id).setSkill("ada")
-        .setMessage(Message.newBuilder().setText(text)).build()));
+    return CompletableFuture.supplyAsync(
+        () ->
+            stub.act(
+                ActRequest.newBuilder()
+                    .setConversationId(id)
+                    .setSkill("ada")
+                    .setMessage(Message.newBuilder().setText(text))
+                    .build()));
   }
 
   private static String idFor(String variant) {
@@ -118,7 +129,8 @@ class AssignmentStorageTest {
 
   private static List<String> feedbackVariant(String feedbackId) throws Exception {
     try (Connection c = DriverManager.getConnection(dbUrl);
-        PreparedStatement s = c.prepareStatement("SELECT experiment, variant FROM ab_feedback WHERE event_id = ?")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT experiment, variant FROM ab_feedback WHERE event_id = ?")) {
       s.setString(1, feedbackId);
       try (ResultSet r = s.executeQuery()) {
         assertThat(r.next()).as("feedback " + feedbackId + " is stored").isTrue();
@@ -133,19 +145,27 @@ class AssignmentStorageTest {
     Connection lock = lockStore();
     JsonNode welcome;
     ActResponse act;
-    try (ChatClient ws = ChatClient.connect(HttpClient.newHttpClient(),
-        "ws://127.0.0.1:" + server.httpPort() + "/websocket?skill=ada", WAIT)) {
+    try (ChatClient ws =
+        ChatClient.connect(
+            HttpClient.newHttpClient(),
+            "ws://127.0.0.1:" + server.httpPort() + "/websocket?skill=ada",
+            WAIT)) {
       CompletableFuture<ActResponse> pending = actAsync(id, "hi! do you like to cook?");
       ws.ask("hi", WAIT);
-      welcome = ws.ask("begin", WAIT);   // waits out the busy timeout, then the chat goes on outside the experiment
+      welcome =
+          ws.ask(
+              "begin",
+              WAIT); // waits out the busy timeout, then the chat goes on outside the experiment
       act = pending.get(60, TimeUnit.SECONDS);
       release(lock);
       lock = null;
       String wsId = welcome.get("payload").get("conversation_id").asText();
-      assertThat(welcome.get("payload").has("variant")).as("the welcome names no variant").isFalse();
+      assertThat(welcome.get("payload").has("variant"))
+          .as("the welcome names no variant")
+          .isFalse();
       assertThat(server.events().queries().assignments(wsId)).isEmpty();
       JsonNode reply = ws.ask("i love pasta.", WAIT);
-      assertThat(reply.get("text").asText()).isIn(TestSkills.adaPool());   // the skill as served
+      assertThat(reply.get("text").asText()).isIn(TestSkills.adaPool()); // the skill as served
       assertThat(reply.get("payload").has("variant")).isFalse();
     } finally {
       if (lock != null) {
@@ -158,24 +178,35 @@ class AssignmentStorageTest {
     assertThat(server.events().queries().assignments(id)).as("no assignment on record").isEmpty();
 
     // feedback while it is open is stored without a variant: consistent with the missing assignment
-    FeedbackResponse fr = stub.feedback(FeedbackRequest.newBuilder().setConversationId(id).setRating(5).build());
+    FeedbackResponse fr =
+        stub.feedback(FeedbackRequest.newBuilder().setConversationId(id).setRating(5).build());
     assertThat(fr.getVariant()).isEmpty();
     assertThat(feedbackVariant(fr.getFeedbackId())).containsExactly(null, null);
-    // once it is closed there is nothing to attribute feedback to: refused, as for any chat outside an experiment
-    stub.act(ActRequest.newBuilder().setConversationId(id).setMessage(Message.newBuilder().setText("[DONE]")).build());
-    assertThatThrownBy(() -> stub.feedback(FeedbackRequest.newBuilder().setConversationId(id).setRating(4).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    // once it is closed there is nothing to attribute feedback to: refused, as for any chat outside
+    // an experiment
+    stub.act(
+        ActRequest.newBuilder()
+            .setConversationId(id)
+            .setMessage(Message.newBuilder().setText("[DONE]"))
+            .build());
+    assertThatThrownBy(
+            () ->
+                stub.feedback(
+                    FeedbackRequest.newBuilder().setConversationId(id).setRating(4).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
   }
 
   @Test
-  void aChatWhoseAssignmentIsSlowToStoreIsAnsweredInTheExperimentOnlyOnceItIsStored() throws Exception {
+  void aChatWhoseAssignmentIsSlowToStoreIsAnsweredInTheExperimentOnlyOnceItIsStored()
+      throws Exception {
     String id = idFor("b");
     Connection lock = lockStore();
     CompletableFuture<ActResponse> pending;
     try {
       pending = actAsync(id, "what is your favourite food?");
-      Thread.sleep(1500);   // well inside the 5 s busy timeout
+      Thread.sleep(1500); // well inside the 5 s busy timeout
       assertThat(pending).as("not answered while its assignment waits for the store").isNotDone();
     } finally {
       release(lock);
@@ -183,8 +214,11 @@ class AssignmentStorageTest {
     ActResponse r = pending.get(60, TimeUnit.SECONDS);
     assertThat(r.getExperiment()).isEqualTo("ada-ab");
     assertThat(r.getVariant()).isEqualTo("b");
-    assertThat(server.events().queries().assignments(id)).extracting(a -> a.variant()).containsExactly("b");
-    FeedbackResponse fr = stub.feedback(FeedbackRequest.newBuilder().setConversationId(id).setThumbs("up").build());
+    assertThat(server.events().queries().assignments(id))
+        .extracting(a -> a.variant())
+        .containsExactly("b");
+    FeedbackResponse fr =
+        stub.feedback(FeedbackRequest.newBuilder().setConversationId(id).setThumbs("up").build());
     assertThat(fr.getVariant()).isEqualTo("b");
     assertThat(feedbackVariant(fr.getFeedbackId())).containsExactly("ada-ab", "b");
   }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Experiments over real adapters, without a server or an event store: which adapter each arm serves. */
+/**
+ * Experiments over real adapters, without a server or an event store: which adapter each arm
+ * serves.
+ */
 class ExperimentServiceTest {
 
   @TempDir static Path tmp;
@@ -50,8 +53,9 @@ class ExperimentServiceTest {
     managed = AbFixtures.Managed.open(backbone, tmp);
     catalog = managed.catalog();
     adapters = managed.adapters();
-    experiments = new ExperimentService(adapters, null, new ExperimentMetrics(new SimpleMeterRegistry()),
-        new ObjectMapper());
+    experiments =
+        new ExperimentService(
+            adapters, null, new ExperimentMetrics(new SimpleMeterRegistry()), new ObjectMapper());
   }
 
   @AfterEach
@@ -63,18 +67,29 @@ class ExperimentServiceTest {
   @Test
   void anArmNamingTheServedDirectoryKeepsThatAdapterWhenTheSkillIsReplaced() throws Exception {
     assertThat(catalog.get("ada").adapters().weightsFingerprint()).isEqualTo(adaFingerprint);
-    Experiment e = new Experiment("ada-pin", "ada", List.of(new Experiment.Variant("served", null, 1.0),
-        new Experiment.Variant("pinned", "ada", 1.0)));
+    Experiment e =
+        new Experiment(
+            "ada-pin",
+            "ada",
+            List.of(
+                new Experiment.Variant("served", null, 1.0),
+                new Experiment.Variant("pinned", "ada", 1.0)));
     ExperimentService.Running running = experiments.define(e, "admin");
-    assertThat(running.variants()).as("a named directory is loaded for its arm").containsOnlyKeys("pinned");
+    assertThat(running.variants())
+        .as("a named directory is loaded for its arm")
+        .containsOnlyKeys("pinned");
 
     adapters.replace("ada", "ada2");
 
-    try (SkillLeases.Lease pinned = experiments.lease("ada", new Assignment("ada-pin", "pinned", "ada"));
-        SkillLeases.Lease served = experiments.lease("ada", new Assignment("ada-pin", "served", "ada"))) {
-      assertThat(pinned.skill().adapters().weightsFingerprint()).as("the arm that named skills/ada")
+    try (SkillLeases.Lease pinned =
+            experiments.lease("ada", new Assignment("ada-pin", "pinned", "ada"));
+        SkillLeases.Lease served =
+            experiments.lease("ada", new Assignment("ada-pin", "served", "ada"))) {
+      assertThat(pinned.skill().adapters().weightsFingerprint())
+          .as("the arm that named skills/ada")
           .isEqualTo(adaFingerprint);
-      assertThat(served.skill().adapters().weightsFingerprint()).as("the arm of the skill as served")
+      assertThat(served.skill().adapters().weightsFingerprint())
+          .as("the arm of the skill as served")
           .isEqualTo(ada2Fingerprint);
     }
   }

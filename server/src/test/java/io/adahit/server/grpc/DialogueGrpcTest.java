@@ -92,14 +92,22 @@ class DialogueGrpcTest {
     assertThat(base.getKindEnum()).isEqualTo(SkillKind.SKILL_KIND_NONE);
     assertThat(base.getPersonaCount()).isEqualTo(20);
     // the lengths Rank and Act use: neither records training lengths, so the harness defaults
-    assertThat(List.of(ada.getTextTruncate(), ada.getLabelTruncate(), base.getTextTruncate(), base.getLabelTruncate()))
+    assertThat(
+            List.of(
+                ada.getTextTruncate(),
+                ada.getLabelTruncate(),
+                base.getTextTruncate(),
+                base.getLabelTruncate()))
         .containsExactly(256, 128, 256, 128);
   }
 
   @Test
   void actKeepsAConversationAcrossCallsWithRankedCandidates() throws Exception {
-    ActResponse first = stub.act(ActRequest.newBuilder()
-        .setMessage(Message.newBuilder().setText("hi! what do you do for fun?")).build());
+    ActResponse first =
+        stub.act(
+            ActRequest.newBuilder()
+                .setMessage(Message.newBuilder().setText("hi! what do you do for fun?"))
+                .build());
     String id = first.getConversationId();
     assertThat(id).isNotEmpty();
     assertThat(first.getSkill()).isEqualTo("base");
@@ -112,25 +120,43 @@ class DialogueGrpcTest {
       assertThat(m.getCandidateScores(i)).isLessThanOrEqualTo(m.getCandidateScores(i - 1));
     }
 
-    ActResponse second = stub.act(ActRequest.newBuilder().setConversationId(id).setSkill("ada")
-        .setMessage(Message.newBuilder().setText("that sounds nice.")).build());
+    ActResponse second =
+        stub.act(
+            ActRequest.newBuilder()
+                .setConversationId(id)
+                .setSkill("ada")
+                .setMessage(Message.newBuilder().setText("that sounds nice."))
+                .build());
     assertThat(second.getSkill()).as("the skill is fixed once bound").isEqualTo("base");
     assertThat(second.getMessage().getText()).isNotEqualTo(m.getText());
 
-    ActResponse reset = stub.act(ActRequest.newBuilder().setConversationId(id)
-        .setMessage(Message.newBuilder().setText("[RESET]")).build());
+    ActResponse reset =
+        stub.act(
+            ActRequest.newBuilder()
+                .setConversationId(id)
+                .setMessage(Message.newBuilder().setText("[RESET]"))
+                .build());
     assertThat(reset.getMessage().getText()).isEqualTo("[History Cleared]");
 
-    ActResponse last = stub.act(ActRequest.newBuilder().setConversationId(id)
-        .setMessage(Message.newBuilder().setText("bye!").setEpisodeDone(true)).build());
+    ActResponse last =
+        stub.act(
+            ActRequest.newBuilder()
+                .setConversationId(id)
+                .setMessage(Message.newBuilder().setText("bye!").setEpisodeDone(true))
+                .build());
     assertThat(last.getMessage().getEpisodeDone()).isTrue();
     assertThat(last.getMessage().getText()).isIn(TestSkills.basePool());
   }
 
   @Test
   void aNewClientChosenIdOpensAConversationOnTheRequestedSkill() throws Exception {
-    ActResponse r = stub.act(ActRequest.newBuilder().setConversationId("client-chosen-1").setSkill("ada")
-        .setMessage(Message.newBuilder().setText("do you like cooking?")).build());
+    ActResponse r =
+        stub.act(
+            ActRequest.newBuilder()
+                .setConversationId("client-chosen-1")
+                .setSkill("ada")
+                .setMessage(Message.newBuilder().setText("do you like cooking?"))
+                .build());
     assertThat(r.getConversationId()).isEqualTo("client-chosen-1");
     assertThat(r.getSkill()).isEqualTo("ada");
     assertThat(r.getMessage().getText()).isIn(TestSkills.adaPool());
@@ -139,30 +165,59 @@ class DialogueGrpcTest {
 
   @Test
   void userMistakesMapToStatusCodesNotInternal() {
-    assertThatThrownBy(() -> stub.act(ActRequest.newBuilder().setSkill("nope")
-        .setMessage(Message.newBuilder().setText("hi")).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-          assertThat(e.getStatus().getDescription()).contains("unknown skill 'nope'").contains("[ada, base]");
-        });
-    assertThatThrownBy(() -> stub.act(ActRequest.newBuilder().setMessage(Message.newBuilder().setText(" ")).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () ->
+                stub.act(
+                    ActRequest.newBuilder()
+                        .setSkill("nope")
+                        .setMessage(Message.newBuilder().setText("hi"))
+                        .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+              assertThat(e.getStatus().getDescription())
+                  .contains("unknown skill 'nope'")
+                  .contains("[ada, base]");
+            });
+    assertThatThrownBy(
+            () ->
+                stub.act(
+                    ActRequest.newBuilder().setMessage(Message.newBuilder().setText(" ")).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("candidates must not be empty");
-        });
-    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addCandidates("a").setSkill("bts").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains("candidates must not be empty");
+            });
+    assertThatThrownBy(
+            () ->
+                stub.rank(
+                    RankRequest.newBuilder()
+                        .setContext("hi")
+                        .addCandidates("a")
+                        .setSkill("bts")
+                        .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
   }
 
-  /** Issue 19 finding 8: a deadline is normal; it used to log an ERROR with a stack trace per call. */
+  /**
+   * Issue 19 finding 8: a deadline is normal; it used to log an ERROR with a stack trace per call.
+   */
   @Test
   void callsCancelledByTheirDeadlineAreCountedNotLoggedAsErrors() throws Exception {
-    List<String> cands = IntStream.range(0, 300).mapToObj(i -> "candidate " + i + " likes dogs and long walks").toList();
-    RankRequest slow = RankRequest.newBuilder().setContext("do you have pets?").addAllCandidates(cands).build();
+    List<String> cands =
+        IntStream.range(0, 300)
+            .mapToObj(i -> "candidate " + i + " likes dogs and long walks")
+            .toList();
+    RankRequest slow =
+        RankRequest.newBuilder().setContext("do you have pets?").addAllCandidates(cands).build();
     PrintStream saved = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -170,65 +225,112 @@ class DialogueGrpcTest {
     try {
       for (int i = 0; i < 3; i++) {
         assertThatThrownBy(() -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).rank(slow))
-            .isInstanceOfSatisfying(StatusRuntimeException.class,
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
       }
       counted = 0;
-      for (int i = 0; i < 600 && counted < 3; i++) {   // the server notices the expiry on its own threads
+      for (int i = 0;
+          i < 600 && counted < 3;
+          i++) { // the server notices the expiry on its own threads
         Thread.sleep(50);
-        var c = server.registry().find("adahit.grpc.cancelled").tags("method", "Rank", "reason", "deadline").counter();
+        var c =
+            server
+                .registry()
+                .find("adahit.grpc.cancelled")
+                .tags("method", "Rank", "reason", "deadline")
+                .counter();
         counted = c == null ? 0 : c.count();
       }
-      stub.listSkills(ListSkillsRequest.getDefaultInstance());   // still serving
+      stub.listSkills(ListSkillsRequest.getDefaultInstance()); // still serving
     } finally {
       System.setErr(saved);
     }
-    var other = server.registry().find("adahit.grpc.cancelled").tags("method", "Rank", "reason", "cancelled").counter();
-    assertThat(counted).as("cancelled Rank calls counted with reason deadline (reason cancelled: %s)",
-        other == null ? 0 : other.count()).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8)).as("server log while the calls expired")
-        .doesNotContain("ERROR").doesNotContain("CancellationException");
+    var other =
+        server
+            .registry()
+            .find("adahit.grpc.cancelled")
+            .tags("method", "Rank", "reason", "cancelled")
+            .counter();
+    assertThat(counted)
+        .as(
+            "cancelled Rank calls counted with reason deadline (reason cancelled: %s)",
+            other == null ? 0 : other.count())
+        .isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .as("server log while the calls expired")
+        .doesNotContain("ERROR")
+        .doesNotContain("CancellationException");
   }
 
   @Test
   void rankScoresExactlyAsTheInProcessRanker() {
     String context = "your persona: i love dogs.\nhi! do you have pets?";
-    List<String> cands = List.of("yes , i have two dogs .", "i work at a bank .", "hello !", "i hate the rain .");
-    RankResponse r = stub.rank(RankRequest.newBuilder().setContext(context).addAllCandidates(cands).build());
-    Ranking expected = new Ranker(TextEncoder.of(reference), RankerOptions.defaults()).rank(context, cands);
+    List<String> cands =
+        List.of("yes , i have two dogs .", "i work at a bank .", "hello !", "i hate the rain .");
+    RankResponse r =
+        stub.rank(RankRequest.newBuilder().setContext(context).addAllCandidates(cands).build());
+    Ranking expected =
+        new Ranker(TextEncoder.of(reference), RankerOptions.defaults()).rank(context, cands);
     assertThat(r.getSkill()).isEqualTo("base");
-    assertThat(r.getRankingList()).containsExactly(expected.order()[0], expected.order()[1], expected.order()[2],
-        expected.order()[3]);
+    assertThat(r.getRankingList())
+        .containsExactly(
+            expected.order()[0], expected.order()[1], expected.order()[2], expected.order()[3]);
     for (int i = 0; i < cands.size(); i++) {
-      assertThat(r.getScores(i)).isCloseTo(expected.scores()[i], org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(r.getScores(i))
+          .isCloseTo(expected.scores()[i], org.assertj.core.data.Offset.offset(1e-5f));
     }
-    RankResponse ada = stub.rank(RankRequest.newBuilder().setContext(context).addAllCandidates(cands).setSkill("ada").build());
+    RankResponse ada =
+        stub.rank(
+            RankRequest.newBuilder()
+                .setContext(context)
+                .addAllCandidates(cands)
+                .setSkill("ada")
+                .build());
     assertThat(ada.getSkill()).isEqualTo("ada");
-    assertThat(ada.getScores(0)).as("the adapter changes the scores").isNotCloseTo(r.getScores(0),
-        org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(ada.getScores(0))
+        .as("the adapter changes the scores")
+        .isNotCloseTo(r.getScores(0), org.assertj.core.data.Offset.offset(1e-3f));
   }
 
   @Test
   void rankCallsBeyondTheLimitsAreRefusedNamingTheLimit() {
     List<String> many = java.util.Collections.nCopies(5001, "hi");
-    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addAllCandidates(many).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("5001 candidates").contains("rank.maxCandidates (5000)");
-        });
-    String huge = "word ".repeat(20_000);   // 100,000 characters
-    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext(huge).addCandidates("a").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("100000 characters").contains("rank.maxContextChars (65536)");
-        });
+    assertThatThrownBy(
+            () ->
+                stub.rank(RankRequest.newBuilder().setContext("hi").addAllCandidates(many).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("5001 candidates")
+                  .contains("rank.maxCandidates (5000)");
+            });
+    String huge = "word ".repeat(20_000); // 100,000 characters
+    assertThatThrownBy(
+            () -> stub.rank(RankRequest.newBuilder().setContext(huge).addCandidates("a").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("100000 characters")
+                  .contains("rank.maxContextChars (65536)");
+            });
     List<String> wordy = java.util.Collections.nCopies(2000, "x".repeat(600));
-    assertThatThrownBy(() -> stub.rank(RankRequest.newBuilder().setContext("hi").addAllCandidates(wordy).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("1200000 characters")
-              .contains("rank.maxCandidateChars (1000000)");
-        });
+    assertThatThrownBy(
+            () ->
+                stub.rank(
+                    RankRequest.newBuilder().setContext("hi").addAllCandidates(wordy).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("1200000 characters")
+                  .contains("rank.maxCandidateChars (1000000)");
+            });
   }
 
   @Test
@@ -238,9 +340,17 @@ class DialogueGrpcTest {
       cands.add("candidate reply number " + i + " about dogs and music");
     }
     double before = counter("adahit.rank.abandoned");
-    assertThatThrownBy(() -> DialogueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-        .rank(RankRequest.newBuilder().setContext("hi there").addAllCandidates(cands).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () ->
+                DialogueServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                    .rank(
+                        RankRequest.newBuilder()
+                            .setContext("hi there")
+                            .addAllCandidates(cands)
+                            .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     for (int i = 0; i < 600 && counter("adahit.rank.abandoned") == before; i++) {
       Thread.sleep(100);
@@ -248,7 +358,10 @@ class DialogueGrpcTest {
     assertThat(counter("adahit.rank.abandoned")).as("the call was dropped").isEqualTo(before + 1);
     double pieces = counter("adahit.rank.pieces");
     // the server is free again: a chat turn is answered, and the dropped call encodes nothing more
-    stub.act(ActRequest.newBuilder().setMessage(Message.newBuilder().setText("are you still there?")).build());
+    stub.act(
+        ActRequest.newBuilder()
+            .setMessage(Message.newBuilder().setText("are you still there?"))
+            .build());
     assertThat(counter("adahit.rank.pieces")).isEqualTo(pieces);
   }
 
@@ -268,11 +381,13 @@ class DialogueGrpcTest {
     assertThat(opened.getMessage().getText()).isEmpty();
 
     up.onNext(turn("hi there, how was your day?"));
-    up.onNext(turn("mine was busy at work."));   // two in flight: answered in order
+    up.onNext(turn("mine was busy at work.")); // two in flight: answered in order
     ChatResponse a = (ChatResponse) poll(got);
     ChatResponse b = (ChatResponse) poll(got);
     assertThat(a.getMessage().getText()).isIn(TestSkills.adaPool());
-    assertThat(b.getMessage().getText()).isIn(TestSkills.adaPool()).isNotEqualTo(a.getMessage().getText());
+    assertThat(b.getMessage().getText())
+        .isIn(TestSkills.adaPool())
+        .isNotEqualTo(a.getMessage().getText());
     assertThat(a.getConversationId()).isEqualTo(opened.getConversationId());
 
     up.onNext(turn("[RESET]"));
@@ -287,10 +402,15 @@ class DialogueGrpcTest {
   void chatStreamOnAnUnknownSkillEndsWithNotFound() throws Exception {
     BlockingQueue<Object> got = new LinkedBlockingQueue<>();
     StreamObserver<ChatRequest> up = DialogueServiceGrpc.newStub(channel).chat(collector(got));
-    up.onNext(ChatRequest.newBuilder().setSkill("nope").setMessage(Message.newBuilder().setText("hi")).build());
+    up.onNext(
+        ChatRequest.newBuilder()
+            .setSkill("nope")
+            .setMessage(Message.newBuilder().setText("hi"))
+            .build());
     Object end = poll(got);
     assertThat(end).isInstanceOf(StatusRuntimeException.class);
-    assertThat(((StatusRuntimeException) end).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(((StatusRuntimeException) end).getStatus().getCode())
+        .isEqualTo(Status.Code.NOT_FOUND);
   }
 
   @Test
@@ -298,29 +418,36 @@ class DialogueGrpcTest {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
-    assertThat(health.check(HealthCheckRequest.newBuilder().setService("adahit.v1.DialogueService").build())
-        .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(
+            health
+                .check(
+                    HealthCheckRequest.newBuilder().setService("adahit.v1.DialogueService").build())
+                .getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
     CompletableFuture<ServerReflectionResponse> reply = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> req = ServerReflectionGrpc.newStub(channel)
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse v) {
-            reply.complete(v);
-          }
+    StreamObserver<ServerReflectionRequest> req =
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse v) {
+                    reply.complete(v);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            reply.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    reply.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     req.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
     ServerReflectionResponse r = reply.get(30, TimeUnit.SECONDS);
     req.onCompleted();
-    assertThat(r.getListServicesResponse().getServiceList()).extracting(s -> s.getName())
+    assertThat(r.getListServicesResponse().getServiceList())
+        .extracting(s -> s.getName())
         .contains("adahit.v1.DialogueService", "grpc.health.v1.Health");
   }
 

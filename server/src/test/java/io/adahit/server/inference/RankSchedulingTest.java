@@ -55,7 +55,8 @@ class RankSchedulingTest {
     leases = new SkillLeases(Duration.ZERO, housekeeping);
     backbone = Backbone.loadDefault();
     TestSkills.write(tmp.resolve("skills"), backbone);
-    skills = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
+    skills =
+        SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
   }
 
   @AfterAll
@@ -78,8 +79,15 @@ class RankSchedulingTest {
   private static Fixture scheduler(int chunk, int rankQueue, ExecutorService ex) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ServerConfig.Rank limits = new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue);
-    return new Fixture(new TurnScheduler(backbone, new ServerConfig.Batching(32, 1, 64), limits,
-        ex, new ServerMetrics(registry), leases), registry);
+    return new Fixture(
+        new TurnScheduler(
+            backbone,
+            new ServerConfig.Batching(32, 1, 64),
+            limits,
+            ex,
+            new ServerMetrics(registry),
+            leases),
+        registry);
   }
 
   /** {@code n} distinct candidates made of real replies. */
@@ -103,18 +111,23 @@ class RankSchedulingTest {
   void aRankCutIntoPiecesScoresExactlyAsTheRanker() throws Exception {
     String context = "your persona: i love dogs.\nhi! do you have pets?";
     List<String> cands = new ArrayList<>(candidates(40));
-    cands.add(cands.get(3));   // a repeated candidate is encoded once and scored twice
+    cands.add(cands.get(3)); // a repeated candidate is encoded once and scored twice
     Fixture f = scheduler(7, 4, Executors.newSingleThreadExecutor());
     try (TurnScheduler s = f.scheduler()) {
       TurnScheduler.Ranked r = s.rank(skills.get("ada"), context, cands).get(120, TimeUnit.SECONDS);
-      Ranking expected = new Ranker(TextEncoder.of(skills.get("ada").adapters()), RankerOptions.defaults())
-          .rank(context, cands);
+      Ranking expected =
+          new Ranker(TextEncoder.of(skills.get("ada").adapters()), RankerOptions.defaults())
+              .rank(context, cands);
       assertThat(r.skill()).isEqualTo("ada");
       for (int i = 0; i < cands.size(); i++) {
-        assertThat(r.ranking().scores()[i]).as("candidate " + i).isCloseTo(expected.scores()[i], Offset.offset(1e-5f));
+        assertThat(r.ranking().scores()[i])
+            .as("candidate " + i)
+            .isCloseTo(expected.scores()[i], Offset.offset(1e-5f));
       }
       assertThat(r.ranking().scores()[40]).isEqualTo(r.ranking().scores()[3]);
-      assertThat(f.pieces()).as("the context, then 40 distinct candidates in chunks of 7").isEqualTo(1 + 6);
+      assertThat(f.pieces())
+          .as("the context, then 40 distinct candidates in chunks of 7")
+          .isEqualTo(1 + 6);
     }
   }
 
@@ -123,16 +136,18 @@ class RankSchedulingTest {
     Fixture f = scheduler(8, 4, Executors.newSingleThreadExecutor());
     try (TurnScheduler s = f.scheduler()) {
       List<String> order = Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<TurnScheduler.Ranked> rank = s.rank(skills.get("base"), "hi! what do you do for fun?",
-          candidates(1200));
+      CompletableFuture<TurnScheduler.Ranked> rank =
+          s.rank(skills.get("base"), "hi! what do you do for fun?", candidates(1200));
       rank.whenComplete((r, e) -> order.add("rank"));
-      awaitPieces(f, 2);   // the Rank is under way: its context and a first chunk are encoded
-      CompletableFuture<TurnResult> turn = s.submit(new TurnRequest(skills.get("base"), "do you like music?",
-          Set.of(), 3));
+      awaitPieces(f, 2); // the Rank is under way: its context and a first chunk are encoded
+      CompletableFuture<TurnResult> turn =
+          s.submit(new TurnRequest(skills.get("base"), "do you like music?", Set.of(), 3));
       turn.whenComplete((r, e) -> order.add("turn"));
       assertThat(turn.get(120, TimeUnit.SECONDS).text()).isIn(TestSkills.basePool());
       assertThat(rank.get(300, TimeUnit.SECONDS).ranking().scores()).hasSize(1200);
-      assertThat(order).as("the turn went between two pieces of the Rank").containsExactly("turn", "rank");
+      assertThat(order)
+          .as("the turn went between two pieces of the Rank")
+          .containsExactly("turn", "rank");
       assertThat(f.pieces()).isEqualTo(1 + 1200 / 8);
     }
   }
@@ -142,20 +157,25 @@ class RankSchedulingTest {
     Fixture f = scheduler(8, 4, Executors.newSingleThreadExecutor());
     try (TurnScheduler s = f.scheduler()) {
       int total = 1 + 2000 / 8;
-      CompletableFuture<TurnScheduler.Ranked> rank = s.rank(skills.get("base"), "hi there", candidates(2000));
+      CompletableFuture<TurnScheduler.Ranked> rank =
+          s.rank(skills.get("base"), "hi there", candidates(2000));
       awaitPieces(f, 3);
       double atCancel = f.pieces();
-      rank.cancel(false);   // what the gRPC service does when the call is cancelled or its deadline passes
+      rank.cancel(
+          false); // what the gRPC service does when the call is cancelled or its deadline passes
       for (int i = 0; i < 6000 && f.abandoned() == 0; i++) {
         Thread.sleep(10);
       }
       assertThat(f.abandoned()).as("the call was dropped").isEqualTo(1.0);
       double after = f.pieces();
-      // between the cancel and the drop, at most the piece under way (and one that began just before it)
+      // between the cancel and the drop, at most the piece under way (and one that began just
+      // before it)
       assertThat(after).isLessThanOrEqualTo(atCancel + 2).isLessThan(total);
       // the scheduler has let go of it: turns are answered and nothing more of the call is encoded
-      s.submit(new TurnRequest(skills.get("base"), "hello", Set.of(), 1)).get(120, TimeUnit.SECONDS);
-      s.submit(new TurnRequest(skills.get("base"), "and again", Set.of(), 1)).get(120, TimeUnit.SECONDS);
+      s.submit(new TurnRequest(skills.get("base"), "hello", Set.of(), 1))
+          .get(120, TimeUnit.SECONDS);
+      s.submit(new TurnRequest(skills.get("base"), "and again", Set.of(), 1))
+          .get(120, TimeUnit.SECONDS);
       assertThat(f.pieces()).as("no piece encoded once the caller had gone").isEqualTo(after);
       assertThat(f.abandoned()).isEqualTo(1.0);
     }
@@ -165,7 +185,11 @@ class RankSchedulingTest {
   void aRankThatFindsTheRankQueueFullIsRefusedNamingTheLimit() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });   // holds the loop: the calls wait
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // holds the loop: the calls wait
     Fixture f = scheduler(8, 2, ex);
     TurnScheduler s = f.scheduler();
     try {
@@ -174,9 +198,13 @@ class RankSchedulingTest {
       CompletableFuture<TurnScheduler.Ranked> b = s.rank(base, "two", List.of("x", "y"));
       CompletableFuture<TurnScheduler.Ranked> c = s.rank(base, "three", List.of("x", "y"));
       assertThat(c).isCompletedExceptionally();
-      assertThatThrownBy(c::get).isInstanceOf(ExecutionException.class).cause()
-          .isInstanceOf(OverloadedException.class).hasMessageContaining("rank.queueCapacity");
-      CompletableFuture<TurnResult> turn = s.submit(new TurnRequest(base, "turns have their own queue", Set.of(), 1));
+      assertThatThrownBy(c::get)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(OverloadedException.class)
+          .hasMessageContaining("rank.queueCapacity");
+      CompletableFuture<TurnResult> turn =
+          s.submit(new TurnRequest(base, "turns have their own queue", Set.of(), 1));
       gate.countDown();
       assertThat(turn.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
       assertThat(a.get(60, TimeUnit.SECONDS).ranking().scores()).hasSize(2);

@@ -48,7 +48,8 @@ class TurnSchedulerTest {
     leases = new SkillLeases(Duration.ZERO, housekeeping);
     backbone = Backbone.loadDefault();
     TestSkills.write(tmp.resolve("skills"), backbone);
-    skills = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
+    skills =
+        SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
   }
 
   @AfterAll
@@ -63,7 +64,8 @@ class TurnSchedulerTest {
   }
 
   private static TurnScheduler scheduler(int queue, ExecutorService ex) {
-    return new TurnScheduler(backbone, batching(queue), ex, new ServerMetrics(new SimpleMeterRegistry()), leases);
+    return new TurnScheduler(
+        backbone, batching(queue), ex, new ServerMetrics(new SimpleMeterRegistry()), leases);
   }
 
   @Test
@@ -72,12 +74,15 @@ class TurnSchedulerTest {
     ExecutorService ex = Executors.newSingleThreadExecutor();
     try (TurnScheduler s = scheduler(8, ex)) {
       String context = "hi! do you have any pets?";
-      TurnResult r = s.submit(new TurnRequest(base, context, Set.of(), 5)).get(60, TimeUnit.SECONDS);
+      TurnResult r =
+          s.submit(new TurnRequest(base, context, Set.of(), 5)).get(60, TimeUnit.SECONDS);
       List<String> pool = TestSkills.basePool();
-      Ranking expected = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults()).rank(context, pool);
+      Ranking expected =
+          new Ranker(TextEncoder.of(backbone), RankerOptions.defaults()).rank(context, pool);
       assertThat(r.skill()).isEqualTo("base");
       assertThat(r.candidates()).containsExactlyElementsOf(expected.top(pool, 5));
-      assertThat(r.scores()[0]).isCloseTo(expected.topScores(1)[0], org.assertj.core.data.Offset.offset(1e-4f));
+      assertThat(r.scores()[0])
+          .isCloseTo(expected.topScores(1)[0], org.assertj.core.data.Offset.offset(1e-4f));
     }
   }
 
@@ -89,7 +94,7 @@ class TurnSchedulerTest {
     String b = "i love to ski in the mountains every winter with my family\n" + latest;
     ExecutorService ex = Executors.newSingleThreadExecutor();
     RankerOptions eight = RankerOptions.defaults().withContextLength(8);
-    Skill base8 = base.withContextLength(8);   // as agent.textTruncate=8 serves it
+    Skill base8 = base.withContextLength(8); // as agent.textTruncate=8 serves it
     try (TurnScheduler s = scheduler(8, ex)) {
       TurnResult ra = s.submit(new TurnRequest(base8, a, Set.of(), 5)).get(60, TimeUnit.SECONDS);
       TurnResult rb = s.submit(new TurnRequest(base8, b, Set.of(), 5)).get(60, TimeUnit.SECONDS);
@@ -99,9 +104,12 @@ class TurnSchedulerTest {
       Ranking expected = new Ranker(TextEncoder.of(backbone), eight).rank(a, TestSkills.basePool());
       assertThat(ra.candidates()).containsExactlyElementsOf(expected.top(TestSkills.basePool(), 5));
     }
-    try (TurnScheduler s = scheduler(8, Executors.newSingleThreadExecutor())) {   // 256: the whole context counts
-      float[] sa = s.submit(new TurnRequest(base, a, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
-      float[] sb = s.submit(new TurnRequest(base, b, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
+    try (TurnScheduler s =
+        scheduler(8, Executors.newSingleThreadExecutor())) { // 256: the whole context counts
+      float[] sa =
+          s.submit(new TurnRequest(base, a, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
+      float[] sb =
+          s.submit(new TurnRequest(base, b, Set.of(), 5)).get(60, TimeUnit.SECONDS).scores();
       assertThat(sb).isNotEqualTo(sa);
     }
   }
@@ -110,11 +118,18 @@ class TurnSchedulerTest {
   void turnsOfTwoSkillsInOneBatchAreEachAnsweredFromTheirOwnPool() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; }); // holds the loop so that all turns queue up and share a batch
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // holds the loop so that all turns queue up and share a batch
     try (TurnScheduler s = scheduler(8, ex)) {
       List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
       for (String skill : List.of("base", "ada", "base", "ada")) {
-        fs.add(s.submit(new TurnRequest(skills.get(skill), "what do you like to do on weekends?", Set.of(), 3)));
+        fs.add(
+            s.submit(
+                new TurnRequest(
+                    skills.get(skill), "what do you like to do on weekends?", Set.of(), 3)));
       }
       gate.countDown();
       List<TurnResult> rs = new ArrayList<>();
@@ -133,14 +148,18 @@ class TurnSchedulerTest {
   @Test
   void aBatchOverTheTokenBudgetRunsInSeveralPassesWithTheSameAnswers() throws Exception {
     List<String> contexts = new ArrayList<>();
-    for (int i = 0; i < 18; i++) {   // 18 x 256 tokens is over one pass's budget
+    for (int i = 0; i < 18; i++) { // 18 x 256 tokens is over one pass's budget
       contexts.add(("i love to go hiking with my dog on weekends number " + i + " . ").repeat(30));
     }
     contexts.add("hi!");
     contexts.add("do you like music?");
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        });
     try (TurnScheduler s = scheduler(64, ex)) {
       List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
       for (String c : contexts) {
@@ -148,8 +167,9 @@ class TurnSchedulerTest {
       }
       gate.countDown();
       List<String> pool = TestSkills.basePool();
-      List<Ranking> expected = new Ranker(TextEncoder.of(backbone), RankerOptions.defaults())
-          .rankAll(contexts, java.util.Collections.nCopies(contexts.size(), pool));
+      List<Ranking> expected =
+          new Ranker(TextEncoder.of(backbone), RankerOptions.defaults())
+              .rankAll(contexts, java.util.Collections.nCopies(contexts.size(), pool));
       assertThat(18 * 256).isGreaterThan(TurnScheduler.TOKENS_PER_PASS);
       for (int i = 0; i < contexts.size(); i++) {
         TurnResult r = fs.get(i).get(120, TimeUnit.SECONDS);
@@ -163,7 +183,11 @@ class TurnSchedulerTest {
   void aFullQueueRefusesAtOnceWithOverloaded() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        });
     TurnScheduler s = scheduler(2, ex);
     try {
       Skill base = skills.get("base");
@@ -171,7 +195,9 @@ class TurnSchedulerTest {
       CompletableFuture<TurnResult> b = s.submit(new TurnRequest(base, "two", Set.of(), 1));
       CompletableFuture<TurnResult> c = s.submit(new TurnRequest(base, "three", Set.of(), 1));
       assertThat(c).isCompletedExceptionally();
-      assertThatThrownBy(c::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(OverloadedException.class);
+      assertThatThrownBy(c::get)
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(OverloadedException.class);
       gate.countDown();
       assertThat(a.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
       assertThat(b.get(60, TimeUnit.SECONDS).text()).isNotEmpty();
@@ -186,9 +212,14 @@ class TurnSchedulerTest {
     Skill base = skills.get("base");
     ExecutorService ex = Executors.newSingleThreadExecutor();
     try (TurnScheduler s = scheduler(8, ex)) {
-      TurnResult first = s.submit(new TurnRequest(base, "hello there", Set.of(), 3)).get(60, TimeUnit.SECONDS);
-      TurnResult again = s.submit(new TurnRequest(base, "hello there", Set.of(first.text()), 3)).get(60, TimeUnit.SECONDS);
-      assertThat(again.candidates()).doesNotContain(first.text()).startsWith(first.candidates().get(1));
+      TurnResult first =
+          s.submit(new TurnRequest(base, "hello there", Set.of(), 3)).get(60, TimeUnit.SECONDS);
+      TurnResult again =
+          s.submit(new TurnRequest(base, "hello there", Set.of(first.text()), 3))
+              .get(60, TimeUnit.SECONDS);
+      assertThat(again.candidates())
+          .doesNotContain(first.text())
+          .startsWith(first.candidates().get(1));
     }
   }
 
@@ -196,12 +227,17 @@ class TurnSchedulerTest {
   void drainAnswersTheTurnsAlreadyQueued() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        });
     TurnScheduler s = scheduler(8, ex);
     Skill base = skills.get("base");
     CompletableFuture<TurnResult> a = s.submit(new TurnRequest(base, "one", Set.of(), 1));
     CompletableFuture<TurnResult> b = s.submit(new TurnRequest(base, "two", Set.of(), 1));
-    CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> s.drain(Duration.ofSeconds(60)));
+    CompletableFuture<Boolean> drained =
+        CompletableFuture.supplyAsync(() -> s.drain(Duration.ofSeconds(60)));
     gate.countDown();
     assertThat(drained.get(90, TimeUnit.SECONDS)).isTrue();
     assertThat(a).isCompleted();
@@ -215,7 +251,8 @@ class TurnSchedulerTest {
     ExecutorService ex = Executors.newSingleThreadExecutor();
     TurnScheduler s = scheduler(8, ex);
     assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-    CompletableFuture<TurnResult> f = s.submit(new TurnRequest(skills.get("base"), "hi", Set.of(), 1));
+    CompletableFuture<TurnResult> f =
+        s.submit(new TurnRequest(skills.get("base"), "hi", Set.of(), 1));
     assertThatThrownBy(f::get).hasCauseInstanceOf(ShuttingDownException.class);
     ex.shutdown();
   }

@@ -67,7 +67,9 @@ class AdapterManagerTest {
 
     assertThat(catalog.get("ada")).isSameAs(next).isNotSameAs(old);
     assertThat(next.adapters().weightsFingerprint()).isEqualTo(ada2Fingerprint);
-    assertThat(next.candidates().texts()).as("the skill keeps its candidates").isEqualTo(old.candidates().texts());
+    assertThat(next.candidates().texts())
+        .as("the skill keeps its candidates")
+        .isEqualTo(old.candidates().texts());
     assertThat(next.personas()).isEqualTo(old.personas());
     assertThat(adapters.info("ada", next).dir()).isEqualTo("ada2");
 
@@ -82,12 +84,15 @@ class AdapterManagerTest {
     awaitFreed();
     assertThat(old.candidates().isClosed()).as("the old pool is freed once unused").isTrue();
     assertThat(old.adapters().parameters().get(0).isReleased())
-        .as("adapters loaded at startup belong to the registry (a fusion may use them): kept").isFalse();
+        .as("adapters loaded at startup belong to the registry (a fusion may use them): kept")
+        .isFalse();
 
-    Skill back = adapters.replace("ada", "ada");   // reload the original directory
+    Skill back = adapters.replace("ada", "ada"); // reload the original directory
     assertThat(back.adapters().weightsFingerprint()).isEqualTo(old.adapters().weightsFingerprint());
     awaitFreed();
-    assertThat(next.adapters().parameters().get(0).isReleased()).as("adapters loaded at run time are freed").isTrue();
+    assertThat(next.adapters().parameters().get(0).isReleased())
+        .as("adapters loaded at run time are freed")
+        .isTrue();
   }
 
   @Test
@@ -95,10 +100,17 @@ class AdapterManagerTest {
     Skill before = catalog.get("ada");
     assertRefused("corrupt", "replace 'ada' with corrupt refused", "keeps serving");
     assertRefused("otherbackbone", "was trained on backbone", "sha256:" + "0".repeat(64));
-    assertRefused("hier_badbase", "was trained on base adapter 'adahit_base' with fingerprint", "keeps serving");
+    assertRefused(
+        "hier_badbase",
+        "was trained on base adapter 'adahit_base' with fingerprint",
+        "keeps serving");
     assertRefused("../outside-adapter", "leaves the skills folder", "path traversal refused");
-    assertRefused("ada/../../outside-adapter", "leaves the skills folder", "path traversal refused");
-    assertRefused(tmp.resolve("outside-adapter").toString(), "must be a name inside the skills folder", "absolute");
+    assertRefused(
+        "ada/../../outside-adapter", "leaves the skills folder", "path traversal refused");
+    assertRefused(
+        tmp.resolve("outside-adapter").toString(),
+        "must be a name inside the skills folder",
+        "absolute");
     assertRefused("escape", "is a symbolic link to", "outside the skills folder");
     assertRefused("missing", "not found in the skills folder", "missing");
     assertRefused("base", "no adapter_config.json", "keeps serving");
@@ -110,15 +122,26 @@ class AdapterManagerTest {
   void aSkillWhoseCandidatesLinkOutOfTheFolderOrADanglingLinkIsRefusedByName() throws Exception {
     Path skills = tmp.resolve("skills");
     Path secret = Files.writeString(tmp.resolve("secret.txt"), "root:x:0:0\n");
-    Path leaky = Files.createDirectories(skills.resolve("leaky"));   // no adapter files: candidates only
+    Path leaky =
+        Files.createDirectories(skills.resolve("leaky")); // no adapter files: candidates only
     Files.createSymbolicLink(leaky.resolve(SkillCatalog.CANDIDATES_FILE), secret);
-    Path dangling = Files.createSymbolicLink(skills.resolve("dangling"), tmp.resolve("no-such-dir"));
+    Path dangling =
+        Files.createSymbolicLink(skills.resolve("dangling"), tmp.resolve("no-such-dir"));
     try {
-      assertThatThrownBy(() -> adapters.load("leaky", "leaky")).isInstanceOf(AdapterRefusedException.class)
-          .message().contains("load 'leaky' from leaky refused", "is a symbolic link to", "outside the skills folder");
-      assertThat(catalog.names()).as("nothing served from outside the folder").doesNotContain("leaky");
-      assertThatThrownBy(() -> adapters.load("d", "dangling")).isInstanceOf(AdapterRefusedException.class)
-          .message().contains("'dangling' is a symbolic link to a missing target");
+      assertThatThrownBy(() -> adapters.load("leaky", "leaky"))
+          .isInstanceOf(AdapterRefusedException.class)
+          .message()
+          .contains(
+              "load 'leaky' from leaky refused",
+              "is a symbolic link to",
+              "outside the skills folder");
+      assertThat(catalog.names())
+          .as("nothing served from outside the folder")
+          .doesNotContain("leaky");
+      assertThatThrownBy(() -> adapters.load("d", "dangling"))
+          .isInstanceOf(AdapterRefusedException.class)
+          .message()
+          .contains("'dangling' is a symbolic link to a missing target");
     } finally {
       Files.delete(leaky.resolve(SkillCatalog.CANDIDATES_FILE));
       Files.delete(leaky);
@@ -127,17 +150,22 @@ class AdapterManagerTest {
   }
 
   private void assertRefused(String dir, String... fragments) {
-    assertThatThrownBy(() -> adapters.replace("ada", dir)).isInstanceOf(AdapterRefusedException.class)
-        .message().contains(fragments);
+    assertThatThrownBy(() -> adapters.replace("ada", dir))
+        .isInstanceOf(AdapterRefusedException.class)
+        .message()
+        .contains(fragments);
   }
 
   @Test
   void aHierarchicalVariantStacksOnTheRegistrysBase() throws Exception {
-    Skill variant = adapters.prepareVariant(catalog.get("ada"), "hier", "experiment 'e' variant 'h'");
+    Skill variant =
+        adapters.prepareVariant(catalog.get("ada"), "hier", "experiment 'e' variant 'h'");
     assertThat(variant.kind()).isEqualTo("hierarchical");
     assertThat(variant.adapters().base().orElseThrow().skill()).isEqualTo("adahit_base");
     assertThat(variant.candidates().size()).isEqualTo(TestSkills.POOL);
-    assertThat(catalog.names()).as("a variant is not served under its own name").containsExactly("ada", "base");
+    assertThat(catalog.names())
+        .as("a variant is not served under its own name")
+        .containsExactly("ada", "base");
     adapters.retire(variant);
     awaitFreed();
     assertThat(variant.candidates().isClosed()).isTrue();
@@ -148,16 +176,22 @@ class AdapterManagerTest {
     Skill copy = adapters.load("ada_copy", "ada");
     assertThat(catalog.names()).containsExactly("ada", "ada_copy", "base");
     assertThat(copy.candidates().texts()).isEqualTo(TestSkills.adaPool());
-    assertThat(adapters.list()).extracting(AdapterManager.Info::skill).containsExactly("ada", "ada_copy", "base");
-    assertThatThrownBy(() -> adapters.load("ada", "ada")).isInstanceOf(AdapterRefusedException.class)
+    assertThat(adapters.list())
+        .extracting(AdapterManager.Info::skill)
+        .containsExactly("ada", "ada_copy", "base");
+    assertThatThrownBy(() -> adapters.load("ada", "ada"))
+        .isInstanceOf(AdapterRefusedException.class)
         .hasMessageContaining("already served; use replace");
-    assertThatThrownBy(() -> adapters.load("x", "ada2")).hasMessageContaining("has no candidates.txt");
-    assertThatThrownBy(() -> adapters.load("bad name", "ada")).hasMessageContaining("skill name must be");
+    assertThatThrownBy(() -> adapters.load("x", "ada2"))
+        .hasMessageContaining("has no candidates.txt");
+    assertThatThrownBy(() -> adapters.load("bad name", "ada"))
+        .hasMessageContaining("skill name must be");
     adapters.unload("ada_copy");
     assertThat(catalog.names()).containsExactly("ada", "base");
     awaitFreed();
     assertThat(copy.adapters().parameters().get(0).isReleased()).isTrue();
-    assertThatThrownBy(() -> adapters.unload("base")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> adapters.unload("base"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is the default skill");
   }
 }

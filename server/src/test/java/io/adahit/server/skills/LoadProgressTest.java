@@ -6,24 +6,31 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.helpers.MessageFormatter;
-import org.junit.jupiter.api.Test;
 
 /** Startup progress outside a terminal: plain log lines, never a redrawn bar. */
 class LoadProgressTest {
 
   /** A logger that keeps what is logged at info, formatted. */
   static Logger recording(List<String> lines) {
-    return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("info") && args != null && args[0] instanceof String format) {
-            Object[] rest = args.length == 2 && args[1] instanceof Object[] a ? a
-                : java.util.Arrays.copyOfRange(args, 1, args.length);
-            lines.add(MessageFormatter.arrayFormat(format, rest).getMessage());
-          }
-          return method.getReturnType() == boolean.class ? true : null;
-        });
+    return (Logger)
+        Proxy.newProxyInstance(
+            Logger.class.getClassLoader(),
+            new Class<?>[] {Logger.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("info")
+                  && args != null
+                  && args[0] instanceof String format) {
+                Object[] rest =
+                    args.length == 2 && args[1] instanceof Object[] a
+                        ? a
+                        : java.util.Arrays.copyOfRange(args, 1, args.length);
+                lines.add(MessageFormatter.arrayFormat(format, rest).getMessage());
+              }
+              return method.getReturnType() == boolean.class ? true : null;
+            });
   }
 
   @Test
@@ -45,7 +52,8 @@ class LoadProgressTest {
   @Test
   void aQuickTaskLogsNothing() {
     List<String> lines = new ArrayList<>();
-    try (LoadProgress.Task t = LoadProgress.log(recording(lines), Duration.ofMinutes(1)).start("skill base", 50)) {
+    try (LoadProgress.Task t =
+        LoadProgress.log(recording(lines), Duration.ofMinutes(1)).start("skill base", 50)) {
       t.step(50);
     }
     assertThat(lines).isEmpty();

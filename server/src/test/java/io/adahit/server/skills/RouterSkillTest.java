@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A router skill ({@code auto}) in the catalog and the scheduler: a router trained to tell the
- * test skills apart by topic (pets vs. geography questions) routes each turn, and the turn is
- * answered exactly as a turn of the routed skill, in a batch that mixes routed and plain turns.
+ * A router skill ({@code auto}) in the catalog and the scheduler: a router trained to tell the test
+ * skills apart by topic (pets vs. geography questions) routes each turn, and the turn is answered
+ * exactly as a turn of the routed skill, in a batch that mixes routed and plain turns.
  */
 class RouterSkillTest {
 
@@ -47,12 +47,26 @@ class RouterSkillTest {
   private static ScheduledExecutorService housekeeping;
   private static SkillLeases leases;
 
-  private static final List<String> PETS = List.of("i have two dogs and a cat.", "my puppy chewed my shoes today.",
-      "do you have any pets?", "my cat sleeps all day long.", "we adopted a kitten last week.",
-      "i walk my dog every morning.", "my parrot can say hello.", "i love my hamster so much.");
-  private static final List<String> GEO = List.of("what is the capital of france?", "how long is the nile river?",
-      "which country has the most islands?", "mount everest is in the himalayas.", "tell me about the sahara desert.",
-      "what is the largest ocean on earth?", "where is the amazon rainforest?", "how many states does australia have?");
+  private static final List<String> PETS =
+      List.of(
+          "i have two dogs and a cat.",
+          "my puppy chewed my shoes today.",
+          "do you have any pets?",
+          "my cat sleeps all day long.",
+          "we adopted a kitten last week.",
+          "i walk my dog every morning.",
+          "my parrot can say hello.",
+          "i love my hamster so much.");
+  private static final List<String> GEO =
+      List.of(
+          "what is the capital of france?",
+          "how long is the nile river?",
+          "which country has the most islands?",
+          "mount everest is in the himalayas.",
+          "tell me about the sahara desert.",
+          "what is the largest ocean on earth?",
+          "where is the amazon rainforest?",
+          "how many states does australia have?");
 
   @BeforeAll
   static void load() throws Exception {
@@ -63,9 +77,11 @@ class RouterSkillTest {
     Map<String, List<String>> byskill = new LinkedHashMap<>();
     byskill.put("base", PETS);
     byskill.put("ada", GEO);
-    router = new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto", byskill, null);
+    router =
+        new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto", byskill, null);
     router.save(dir.resolve("auto"), Provenance.pending());
-    skills = SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
+    skills =
+        SkillCatalog.load(backbone, TestSkills.config(tmp, Map.of()).skills(), LoadProgress.NONE);
   }
 
   @AfterAll
@@ -87,13 +103,26 @@ class RouterSkillTest {
 
   @Test
   void eachRoutedTurnIsAnsweredAsATurnOfTheSkillItWasRoutedTo() throws Exception {
-    List<String> contexts = List.of("my dog loves to play fetch in the park.", "what is the tallest mountain in africa?",
-        "my cat knocked over a glass.", "which river flows through egypt?");
+    List<String> contexts =
+        List.of(
+            "my dog loves to play fetch in the park.",
+            "what is the tallest mountain in africa?",
+            "my cat knocked over a glass.",
+            "which river flows through egypt?");
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });   // all turns queue up and share one batch
-    try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(32, 5, 32), ex,
-        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // all turns queue up and share one batch
+    try (TurnScheduler s =
+        new TurnScheduler(
+            backbone,
+            new ServerConfig.Batching(32, 5, 32),
+            ex,
+            new ServerMetrics(new SimpleMeterRegistry()),
+            leases)) {
       List<CompletableFuture<TurnResult>> routed = new ArrayList<>();
       List<CompletableFuture<TurnResult>> direct = new ArrayList<>();
       for (String c : contexts) {
@@ -109,7 +138,8 @@ class RouterSkillTest {
         assertThat(r.routing()).isNotNull();
         assertThat(r.skill()).isEqualTo(r.routing().skill()).isEqualTo(d.skill());
         assertThat(r.candidates()).containsExactlyElementsOf(d.candidates());
-        assertThat(r.scores()).containsExactly(d.scores(), org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(r.scores())
+            .containsExactly(d.scores(), org.assertj.core.data.Offset.offset(1e-5f));
         assertThat(d.routing()).isNull();
         routedTo.add(r.skill());
       }
@@ -119,22 +149,42 @@ class RouterSkillTest {
 
   @Test
   void aRoutedTurnHoldsALeaseOnTheSkillItWasRoutedToUntilItIsScored() throws Exception {
-    // a router over the catalog that notes, at each look-up, the leases its target holds already: the
-    // scheduler leases every row's target before it scores any, so the later look-ups see the earlier leases
+    // a router over the catalog that notes, at each look-up, the leases its target holds already:
+    // the
+    // scheduler leases every row's target before it scores any, so the later look-ups see the
+    // earlier leases
     List<Integer> heldAtLookup = java.util.Collections.synchronizedList(new ArrayList<>());
     Skill auto = skills.get("auto");
-    Skill watched = Skill.routed("auto", auto.router(), List.of(), auto.dir(), name -> {
-      Skill s = skills.get(name);
-      heldAtLookup.add(leases.inFlight(s));
-      return s;
-    });
-    List<String> pets = List.of("my dog loves to play fetch in the park.", "my cat knocked over a glass.",
-        "we adopted a kitten last week.");
+    Skill watched =
+        Skill.routed(
+            "auto",
+            auto.router(),
+            List.of(),
+            auto.dir(),
+            name -> {
+              Skill s = skills.get(name);
+              heldAtLookup.add(leases.inFlight(s));
+              return s;
+            });
+    List<String> pets =
+        List.of(
+            "my dog loves to play fetch in the park.",
+            "my cat knocked over a glass.",
+            "we adopted a kitten last week.");
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });   // all turns queue up and share one batch
-    try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(32, 5, 32), ex,
-        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // all turns queue up and share one batch
+    try (TurnScheduler s =
+        new TurnScheduler(
+            backbone,
+            new ServerConfig.Batching(32, 5, 32),
+            ex,
+            new ServerMetrics(new SimpleMeterRegistry()),
+            leases)) {
       List<CompletableFuture<TurnResult>> fs = new ArrayList<>();
       for (String c : pets) {
         fs.add(s.submit(new TurnRequest(watched, c, Set.of(), 3)));
@@ -143,12 +193,17 @@ class RouterSkillTest {
       for (CompletableFuture<TurnResult> f : fs) {
         assertThat(f.get(60, TimeUnit.SECONDS).skill()).isEqualTo("base");
       }
-      assertThat(heldAtLookup).as("leases the target holds at each look-up of the batch").containsExactly(0, 1, 2);
-      assertThat(leases.inFlight(skills.get("base"))).as("released once the batch is scored").isZero();
+      assertThat(heldAtLookup)
+          .as("leases the target holds at each look-up of the batch")
+          .containsExactly(0, 1, 2);
+      assertThat(leases.inFlight(skills.get("base")))
+          .as("released once the batch is scored")
+          .isZero();
 
       // the same for Rank on the router: leased while scoring, released after
       heldAtLookup.clear();
-      s.rank(watched, pets.get(0), List.of("i like dogs.", "paris is lovely.")).get(60, TimeUnit.SECONDS);
+      s.rank(watched, pets.get(0), List.of("i like dogs.", "paris is lovely."))
+          .get(60, TimeUnit.SECONDS);
       assertThat(heldAtLookup).containsExactly(0);
       assertThat(leases.inFlight(skills.get("base"))).isZero();
     }
@@ -157,17 +212,24 @@ class RouterSkillTest {
   @Test
   void rankOnTheRouterScoresWithTheRoutedSkill() throws Exception {
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    try (TurnScheduler s = new TurnScheduler(backbone, new ServerConfig.Batching(8, 1, 8), ex,
-        new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+    try (TurnScheduler s =
+        new TurnScheduler(
+            backbone,
+            new ServerConfig.Batching(8, 1, 8),
+            ex,
+            new ServerMetrics(new SimpleMeterRegistry()),
+            leases)) {
       List<String> cands = List.of("paris is lovely.", "i like dogs.", "the nile is long.");
-      TurnScheduler.Ranked viaAuto = s.rank(skills.get("auto"), "which river flows through egypt?", cands)
-          .get(60, TimeUnit.SECONDS);
-      TurnScheduler.Ranked direct = s.rank(skills.get("ada"), "which river flows through egypt?", cands)
-          .get(60, TimeUnit.SECONDS);
+      TurnScheduler.Ranked viaAuto =
+          s.rank(skills.get("auto"), "which river flows through egypt?", cands)
+              .get(60, TimeUnit.SECONDS);
+      TurnScheduler.Ranked direct =
+          s.rank(skills.get("ada"), "which river flows through egypt?", cands)
+              .get(60, TimeUnit.SECONDS);
       assertThat(viaAuto.skill()).isEqualTo("ada");
       assertThat(viaAuto.routing().skill()).isEqualTo("ada");
-      assertThat(viaAuto.ranking().scores()).containsExactly(direct.ranking().scores(),
-          org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(viaAuto.ranking().scores())
+          .containsExactly(direct.ranking().scores(), org.assertj.core.data.Offset.offset(1e-5f));
     }
   }
 
@@ -178,10 +240,14 @@ class RouterSkillTest {
     Map<String, List<String>> byskill = new LinkedHashMap<>();
     byskill.put("base", PETS);
     byskill.put("empathetic_dialogues", GEO);
-    new RouterTrainer(backbone, RouterTrainer.Options.defaults()).train("auto", byskill, null)
+    new RouterTrainer(backbone, RouterTrainer.Options.defaults())
+        .train("auto", byskill, null)
         .save(dir.resolve("auto"), Provenance.pending());
     assertThat(Files.isDirectory(dir.resolve("auto"))).isTrue();
-    assertThatThrownBy(() -> SkillCatalog.load(backbone, TestSkills.config(other, Map.of()).skills(), LoadProgress.NONE))
+    assertThatThrownBy(
+            () ->
+                SkillCatalog.load(
+                    backbone, TestSkills.config(other, Map.of()).skills(), LoadProgress.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("router skill 'auto'")
         .hasMessageContaining("empathetic_dialogues");

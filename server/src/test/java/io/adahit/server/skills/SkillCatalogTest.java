@@ -34,7 +34,9 @@ class SkillCatalogTest {
     backbone = Backbone.loadDefault();
     TestSkills.write(tmp.resolve("skills"), backbone);
     // an adapter without candidates (as the AdaHIT base adapter): not a servable skill
-    try (AdapterSet b = AdapterSet.create(backbone, AdapterConfig.houlsby("adahit_base", 6), AdapterInit.seeded(1))) {
+    try (AdapterSet b =
+        AdapterSet.create(
+            backbone, AdapterConfig.houlsby("adahit_base", 6), AdapterInit.seeded(1))) {
       b.setTrainable(false);
       AdapterFiles.save(b, tmp.resolve("skills/adahit_base"), Provenance.pending());
     }
@@ -60,7 +62,8 @@ class SkillCatalogTest {
       assertThat(c.get("ada").hasPersonas()).isFalse();
       assertThat(c.get("base").candidates().texts()).isEqualTo(TestSkills.basePool());
       assertThat(c.resolve("").name()).isEqualTo("base");
-      assertThatThrownBy(() -> c.get("adahit_base")).isInstanceOf(UnknownSkillException.class)
+      assertThatThrownBy(() -> c.get("adahit_base"))
+          .isInstanceOf(UnknownSkillException.class)
           .hasMessageContaining("known skills: [ada, base]");
     }
   }
@@ -77,19 +80,35 @@ class SkillCatalogTest {
   @Test
   void aCandidateFileInTheConfigMakesOrReplacesASkillsPool() throws Exception {
     Path f = tmp.resolve("extra.txt");
-    Files.write(f, List.of("hello there !", "", "i like turtles .", "hello there !"), StandardCharsets.UTF_8);
-    try (SkillCatalog c = SkillCatalog.load(backbone, config(Map.of("skills.candidates.extra", f.toString(),
-        "skills.candidates.ada", f.toString())), LoadProgress.NONE)) {
+    Files.write(
+        f,
+        List.of("hello there !", "", "i like turtles .", "hello there !"),
+        StandardCharsets.UTF_8);
+    try (SkillCatalog c =
+        SkillCatalog.load(
+            backbone,
+            config(
+                Map.of(
+                    "skills.candidates.extra",
+                    f.toString(),
+                    "skills.candidates.ada",
+                    f.toString())),
+            LoadProgress.NONE)) {
       assertThat(c.names()).containsExactly("ada", "base", "extra");
-      assertThat(c.get("extra").candidates().texts()).containsExactly("hello there !", "i like turtles .");
-      assertThat(c.get("ada").candidates().texts()).containsExactly("hello there !", "i like turtles .");
+      assertThat(c.get("extra").candidates().texts())
+          .containsExactly("hello there !", "i like turtles .");
+      assertThat(c.get("ada").candidates().texts())
+          .containsExactly("hello there !", "i like turtles .");
       assertThat(c.get("ada").kind()).isEqualTo("bottleneck");
     }
   }
 
   @Test
   void aDefaultSkillThatIsNotServableIsRefusedByName() {
-    assertThatThrownBy(() -> SkillCatalog.load(backbone, config(Map.of("skills.default", "bst")), LoadProgress.NONE))
+    assertThatThrownBy(
+            () ->
+                SkillCatalog.load(
+                    backbone, config(Map.of("skills.default", "bst")), LoadProgress.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("skills: default skill 'bst' is not servable; servable skills: [ada, base]");
   }
@@ -97,10 +116,18 @@ class SkillCatalogTest {
   @Test
   void aFolderWithoutSkillsIsRefused() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
-    assertThatThrownBy(() -> SkillCatalog.load(backbone, config(Map.of("skills.dir", empty.toString())), LoadProgress.NONE))
+    assertThatThrownBy(
+            () ->
+                SkillCatalog.load(
+                    backbone, config(Map.of("skills.dir", empty.toString())), LoadProgress.NONE))
         .hasMessageContaining("no servable skill");
-    assertThatThrownBy(() -> SkillCatalog.load(backbone, config(Map.of("skills.dir", tmp.resolve("nope").toString())),
-        LoadProgress.NONE)).hasMessageContaining("skills folder not found");
+    assertThatThrownBy(
+            () ->
+                SkillCatalog.load(
+                    backbone,
+                    config(Map.of("skills.dir", tmp.resolve("nope").toString())),
+                    LoadProgress.NONE))
+        .hasMessageContaining("skills folder not found");
   }
 
   private static Map<Path, Long> cacheSizes() throws Exception {

@@ -37,8 +37,12 @@ class SkillLeasesTest {
   }
 
   private static Skill skill(String name) {
-    return new Skill(name, null, new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
-        List.of(), null);
+    return new Skill(
+        name,
+        null,
+        new CandidateIndex(List.of("hi"), new float[][] {{1f}}, NDManager.newBaseManager()),
+        List.of(),
+        null);
   }
 
   @Test
@@ -50,33 +54,43 @@ class SkillLeasesTest {
     CountDownLatch read = new CountDownLatch(1);
     CountDownLatch proceed = new CountDownLatch(1);
     // a turn reads the served skill, then stalls (preempted) before it is counted
-    CompletableFuture<SkillLeases.Lease> turn = CompletableFuture.supplyAsync(() -> leases.acquire(() -> {
-      Skill s = served.get();
-      read.countDown();
-      try {
-        proceed.await(300, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return s;
-    }));
+    CompletableFuture<SkillLeases.Lease> turn =
+        CompletableFuture.supplyAsync(
+            () ->
+                leases.acquire(
+                    () -> {
+                      Skill s = served.get();
+                      read.countDown();
+                      try {
+                        proceed.await(300, TimeUnit.MILLISECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return s;
+                    }));
     assertThat(read.await(10, TimeUnit.SECONDS)).isTrue();
     // meanwhile an admin replace publishes the successor and retires the old skill
-    Thread admin = new Thread(() -> {
-      served.set(next);
-      leases.retire(old, () -> {
-        oldFreed.set(true);
-        old.candidates().close();
-      });
-    });
+    Thread admin =
+        new Thread(
+            () -> {
+              served.set(next);
+              leases.retire(
+                  old,
+                  () -> {
+                    oldFreed.set(true);
+                    old.candidates().close();
+                  });
+            });
     admin.start();
     admin.join(200);
-    Thread.sleep(100);   // a free with grace 0 has run by now if it was allowed to
+    Thread.sleep(100); // a free with grace 0 has run by now if it was allowed to
     proceed.countDown();
     try (SkillLeases.Lease lease = turn.get(10, TimeUnit.SECONDS)) {
       admin.join(10_000);
       if (lease.skill() == old) {
-        assertThat(oldFreed).as("the old skill was freed while a turn holds a lease on it").isFalse();
+        assertThat(oldFreed)
+            .as("the old skill was freed while a turn holds a lease on it")
+            .isFalse();
         assertThat(leases.inFlight(old)).isEqualTo(1);
       }
     }

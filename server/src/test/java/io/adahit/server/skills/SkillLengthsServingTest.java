@@ -49,11 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SkillLengthsServingTest {
 
   /** Persona lines and turns: far more than 64 word pieces. */
-  private static final String LONG = "your persona: i love to ski in the mountains every winter.\n"
-      + "your persona: i have two dogs and a cat.\nyour persona: i work as a nurse at the city hospital.\n"
-      + "hello there, how are you doing on this fine evening?\ni am great, just got back from a long walk with my dogs.\n"
-      + "that sounds lovely. what kind of dogs do you have?\ntwo golden retrievers, they love the snow.\n"
-      + "do you like to travel?";
+  private static final String LONG =
+      "your persona: i love to ski in the mountains every winter.\n"
+          + "your persona: i have two dogs and a cat.\nyour persona: i work as a nurse at the city hospital.\n"
+          + "hello there, how are you doing on this fine evening?\ni am great, just got back from a long walk with my dogs.\n"
+          + "that sounds lovely. what kind of dogs do you have?\ntwo golden retrievers, they love the snow.\n"
+          + "do you like to travel?";
 
   @TempDir static Path tmp;
   private static Backbone backbone;
@@ -69,10 +70,21 @@ class SkillLengthsServingTest {
     backbone = Backbone.loadDefault();
     Path dir = TestSkills.write(tmp.resolve("skills"), backbone);
     Path shortDir = dir.resolve("short");
-    try (AdapterSet s = AdapterSet.create(backbone, AdapterConfig.houlsby("short", 6).withBottleneck(8).withTopLayers(2),
-        new AdapterInit(31, 0.2, 0.2))) {
-      AdapterFiles.save(s, shortDir, new Provenance(List.of(), 10L, 0L, 1e-3, null,
-          Map.of("context_length", "64", "reply_length", "32")));
+    try (AdapterSet s =
+        AdapterSet.create(
+            backbone,
+            AdapterConfig.houlsby("short", 6).withBottleneck(8).withTopLayers(2),
+            new AdapterInit(31, 0.2, 0.2))) {
+      AdapterFiles.save(
+          s,
+          shortDir,
+          new Provenance(
+              List.of(),
+              10L,
+              0L,
+              1e-3,
+              null,
+              Map.of("context_length", "64", "reply_length", "32")));
     }
     pool = TestSkills.adaPool();
     Files.write(shortDir.resolve("candidates.txt"), pool, StandardCharsets.UTF_8);
@@ -91,8 +103,12 @@ class SkillLengthsServingTest {
   }
 
   private static TurnScheduler scheduler(ExecutorService ex) {
-    return new TurnScheduler(backbone, new ServerConfig.Batching(32, 5, 32), ex,
-        new ServerMetrics(new SimpleMeterRegistry()), leases);
+    return new TurnScheduler(
+        backbone,
+        new ServerConfig.Batching(32, 5, 32),
+        ex,
+        new ServerMetrics(new SimpleMeterRegistry()),
+        leases);
   }
 
   private static Ranking rankAt(Skill s, TextLengths l, String context, List<String> candidates) {
@@ -103,10 +119,17 @@ class SkillLengthsServingTest {
   @Test
   void eachSkillIsServedAtTheLengthsItsManifestRecords() {
     assertThat(skills.get("short").lengths()).isEqualTo(TextLengths.trained(64, 32));
-    assertThat(skills.get("base").lengths()).as("zero-shot: the harness defaults").isEqualTo(TextLengths.DEFAULTS);
-    assertThat(skills.get("ada").lengths()).as("no lengths recorded").isEqualTo(TextLengths.DEFAULTS);
-    assertThat(skills.lengths()).containsEntry("short", Map.of("text_truncate", 64, "label_truncate", 32, "from", "training"))
-        .containsEntry("base", Map.of("text_truncate", 256, "label_truncate", 128, "from", "default"));
+    assertThat(skills.get("base").lengths())
+        .as("zero-shot: the harness defaults")
+        .isEqualTo(TextLengths.DEFAULTS);
+    assertThat(skills.get("ada").lengths())
+        .as("no lengths recorded")
+        .isEqualTo(TextLengths.DEFAULTS);
+    assertThat(skills.lengths())
+        .containsEntry(
+            "short", Map.of("text_truncate", 64, "label_truncate", 32, "from", "training"))
+        .containsEntry(
+            "base", Map.of("text_truncate", 256, "label_truncate", 128, "from", "default"));
   }
 
   @Test
@@ -115,7 +138,11 @@ class SkillLengthsServingTest {
     Skill base = skills.get("base");
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
-    ex.submit(() -> { gate.await(); return null; });   // both turns queue up and share one batch
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // both turns queue up and share one batch
     try (TurnScheduler s = scheduler(ex)) {
       CompletableFuture<TurnResult> fs = s.submit(new TurnRequest(shortSkill, LONG, Set.of(), 5));
       CompletableFuture<TurnResult> fb = s.submit(new TurnRequest(base, LONG, Set.of(), 5));
@@ -127,7 +154,8 @@ class SkillLengthsServingTest {
       Ranking at256 = rankAt(shortSkill, TextLengths.DEFAULTS, LONG, pool);
       assertThat(rs.candidates()).containsExactlyElementsOf(at64.top(pool, 5));
       assertThat(rs.scores()[0]).isCloseTo(at64.topScores(1)[0], Offset.offset(1e-4f));
-      assertThat(at256.topScores(1)[0]).as("the old 256 / 128 would score otherwise")
+      assertThat(at256.topScores(1)[0])
+          .as("the old 256 / 128 would score otherwise")
           .isNotCloseTo(at64.topScores(1)[0], Offset.offset(1e-3f));
       Ranking base256 = rankAt(base, TextLengths.DEFAULTS, LONG, TestSkills.basePool());
       assertThat(rb.candidates()).containsExactlyElementsOf(base256.top(TestSkills.basePool(), 5));
@@ -141,21 +169,33 @@ class SkillLengthsServingTest {
     List<String> cands = pool.subList(0, 20);
     try (TurnScheduler s = scheduler(Executors.newSingleThreadExecutor())) {
       float[] served = s.rank(shortSkill, LONG, cands).get(60, TimeUnit.SECONDS).ranking().scores();
-      assertThat(served).isEqualTo(rankAt(shortSkill, TextLengths.trained(64, 32), LONG, cands).scores());
-      assertThat(served).isNotEqualTo(rankAt(shortSkill, TextLengths.DEFAULTS, LONG, cands).scores());
+      assertThat(served)
+          .isEqualTo(rankAt(shortSkill, TextLengths.trained(64, 32), LONG, cands).scores());
+      assertThat(served)
+          .isNotEqualTo(rankAt(shortSkill, TextLengths.DEFAULTS, LONG, cands).scores());
     }
   }
 
   @Test
   void aConfigLengthOverridesEverySkill() throws Exception {
-    try (SkillCatalog c = SkillCatalog.load(backbone, config(), LengthOverrides.of(128, null), LoadProgress.NONE)) {
-      assertThat(c.get("short").lengths()).isEqualTo(new TextLengths(128, 32, TextLengths.Origin.OVERRIDE));
-      assertThat(c.get("base").lengths()).isEqualTo(new TextLengths(128, 128, TextLengths.Origin.OVERRIDE));
+    try (SkillCatalog c =
+        SkillCatalog.load(backbone, config(), LengthOverrides.of(128, null), LoadProgress.NONE)) {
+      assertThat(c.get("short").lengths())
+          .isEqualTo(new TextLengths(128, 32, TextLengths.Origin.OVERRIDE));
+      assertThat(c.get("base").lengths())
+          .isEqualTo(new TextLengths(128, 128, TextLengths.Origin.OVERRIDE));
       try (TurnScheduler s = scheduler(Executors.newSingleThreadExecutor())) {
         List<String> cands = pool.subList(0, 20);
-        float[] served = s.rank(c.get("short"), LONG, cands).get(60, TimeUnit.SECONDS).ranking().scores();
-        assertThat(served).isEqualTo(rankAt(c.get("short"), new TextLengths(128, 32, TextLengths.Origin.OVERRIDE),
-            LONG, cands).scores());
+        float[] served =
+            s.rank(c.get("short"), LONG, cands).get(60, TimeUnit.SECONDS).ranking().scores();
+        assertThat(served)
+            .isEqualTo(
+                rankAt(
+                        c.get("short"),
+                        new TextLengths(128, 32, TextLengths.Origin.OVERRIDE),
+                        LONG,
+                        cands)
+                    .scores());
       }
     }
   }

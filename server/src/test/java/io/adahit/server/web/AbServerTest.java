@@ -54,14 +54,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A/B tests through the real server: an experiment on skill 'ada' (variant a: the skill as served,
- * b: the adapter in skills/ada2), WebSocket and gRPC clients, the admin API over HTTP and gRPC,
- * the event store (SQLite), the conversation log and /metrics.
+ * b: the adapter in skills/ada2), WebSocket and gRPC clients, the admin API over HTTP and gRPC, the
+ * event store (SQLite), the conversation log and /metrics.
  */
 class AbServerTest {
 
   static final String TOKEN = "test-admin-token-0123456789";
-  static final Experiment EXPERIMENT = new Experiment("ada-ab", "ada", List.of(
-      new Experiment.Variant("a", null, 1.0), new Experiment.Variant("b", "ada2", 1.0)));
+  static final Experiment EXPERIMENT =
+      new Experiment(
+          "ada-ab",
+          "ada",
+          List.of(
+              new Experiment.Variant("a", null, 1.0), new Experiment.Variant("b", "ada2", 1.0)));
 
   @TempDir static Path tmp;
   private static Backbone reference;
@@ -75,7 +79,9 @@ class AbServerTest {
     reference = Backbone.loadDefault();
     AbFixtures.write(TestSkills.write(tmp.resolve("skills"), reference), reference);
     Path yaml = tmp.resolve("ab.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         admin:
           token: %s
           retireGraceSeconds: 0
@@ -85,8 +91,11 @@ class AbServerTest {
             variants:
               - {name: a}
               - {name: b, adapter: ada2}
-        """.formatted(TOKEN));
-    server = new DialogueServer(TestSkills.config(tmp, yaml, Map.of("batching.maxWaitMillis", "30")), new Random(5));
+        """
+            .formatted(TOKEN));
+    server =
+        new DialogueServer(
+            TestSkills.config(tmp, yaml, Map.of("batching.maxWaitMillis", "30")), new Random(5));
     server.start(LoadProgress.NONE);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     chat = DialogueServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
@@ -111,13 +120,23 @@ class AbServerTest {
   }
 
   static ActResponse act(String id, String text) {
-    return chat.act(ActRequest.newBuilder().setConversationId(id).setSkill("ada")
-        .setMessage(Message.newBuilder().setText(text)).build());
+    return chat.act(
+        ActRequest.newBuilder()
+            .setConversationId(id)
+            .setSkill("ada")
+            .setMessage(Message.newBuilder().setText(text))
+            .build());
   }
 
-  private static HttpResponse<String> admin(String method, String path, String body, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> admin(String method, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -129,13 +148,16 @@ class AbServerTest {
     Set<String> seen = new HashSet<>();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 12 && seen.size() < 2; i++) {
-      try (WsClient ws = new WsClient(http, "ws://127.0.0.1:" + server.httpPort() + "/websocket?skill=ada")) {
+      try (WsClient ws =
+          new WsClient(http, "ws://127.0.0.1:" + server.httpPort() + "/websocket?skill=ada")) {
         ws.ask("hello");
         JsonNode welcome = ws.ask("begin");
         String id = welcome.get("payload").get("conversation_id").asText();
         String variant = welcome.get("payload").get("variant").asText();
         assertThat(welcome.get("payload").get("experiment").asText()).isEqualTo("ada-ab");
-        assertThat(variant).as("sticky: the hash of id and experiment").isEqualTo(EXPERIMENT.assign(id).name());
+        assertThat(variant)
+            .as("sticky: the hash of id and experiment")
+            .isEqualTo(EXPERIMENT.assign(id).name());
         JsonNode reply = ws.ask("hi! do you like to cook?");
         assertThat(reply.get("payload").get("variant").asText()).isEqualTo(variant);
         assertThat(reply.get("payload").get("skill").asText()).isEqualTo("ada");
@@ -145,8 +167,11 @@ class AbServerTest {
         assertThat(rated.get("payload").get("variant").asText()).isEqualTo(variant);
         JsonNode done = ws.ask("[DONE]");
         assertThat(done.get("payload").get("variant").asText()).isEqualTo(variant);
-        JsonNode after = ws.exchange(Map.of("feedback", Map.of("rating", variant.equals("a") ? 2 : 5)));
-        assertThat(after.get("payload").get("conversation_id").asText()).as("rates the chat just ended").isEqualTo(id);
+        JsonNode after =
+            ws.exchange(Map.of("feedback", Map.of("rating", variant.equals("a") ? 2 : 5)));
+        assertThat(after.get("payload").get("conversation_id").asText())
+            .as("rates the chat just ended")
+            .isEqualTo(id);
         JsonNode bad = ws.exchange(Map.of("feedback", Map.of("rating", 9)));
         assertThat(bad.get("payload").get("error").asText()).isEqualTo("bad_feedback");
         assertThat(bad.get("text").asText()).contains("rating\" must be an integer 1-5, found 9");
@@ -161,23 +186,53 @@ class AbServerTest {
     for (String id : ids) {
       assertThat(log).contains("\"conversation_id\":\"" + id + "\"");
     }
-    assertThat(log).contains("\"experiment\":\"ada-ab\",\"variant\":\"a\"").contains("\"variant\":\"b\"");
+    assertThat(log)
+        .contains("\"experiment\":\"ada-ab\",\"variant\":\"a\"")
+        .contains("\"variant\":\"b\"");
 
-    // gRPC: Act reports the variant; Feedback is acknowledged with it, also after the conversation is gone
+    // gRPC: Act reports the variant; Feedback is acknowledged with it, also after the conversation
+    // is gone
     String gid = idFor("b");
     ActResponse r = act(gid, "what is your favourite food?");
     assertThat(r.getExperiment()).isEqualTo("ada-ab");
     assertThat(r.getVariant()).isEqualTo("b");
-    FeedbackResponse fr = chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setRating(5)
-        .setThumbsVote(Thumbs.THUMBS_UP).build());   // the enum field (the report below counts it as up)
+    FeedbackResponse fr =
+        chat.feedback(
+            FeedbackRequest.newBuilder()
+                .setConversationId(gid)
+                .setRating(5)
+                .setThumbsVote(Thumbs.THUMBS_UP)
+                .build()); // the enum field (the report below counts it as up)
     assertThat(fr.getVariant()).isEqualTo("b");
     assertThat(server.events().queries().feedbackIds()).contains(fr.getFeedbackId());
-    assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId("never-seen").setRating(3)
-        .build())).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
-    assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setThumbs("sideways")
-        .build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("\"up\" or \"down\"");
-    assertThatThrownBy(() -> chat.feedback(FeedbackRequest.newBuilder().setConversationId(gid).setThumbs("up")
-        .setThumbsVote(Thumbs.THUMBS_DOWN).build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("disagree");
+    assertThatThrownBy(
+            () ->
+                chat.feedback(
+                    FeedbackRequest.newBuilder()
+                        .setConversationId("never-seen")
+                        .setRating(3)
+                        .build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("NOT_FOUND");
+    assertThatThrownBy(
+            () ->
+                chat.feedback(
+                    FeedbackRequest.newBuilder()
+                        .setConversationId(gid)
+                        .setThumbs("sideways")
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("\"up\" or \"down\"");
+    assertThatThrownBy(
+            () ->
+                chat.feedback(
+                    FeedbackRequest.newBuilder()
+                        .setConversationId(gid)
+                        .setThumbs("up")
+                        .setThumbsVote(Thumbs.THUMBS_DOWN)
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("disagree");
 
     // the report over HTTP counts exactly what was sent
     HttpResponse<String> rep = admin("GET", "/admin/experiments/ada-ab/report", null, TOKEN);
@@ -200,14 +255,21 @@ class AbServerTest {
     assertThat(report.get("comparisons").get(0).get("rating_diff").asDouble()).isEqualTo(3.0);
 
     // the same report over gRPC
-    ReportResponse g = adminStub(TOKEN).report(ReportRequest.newBuilder().setExperiment("ada-ab").build());
+    ReportResponse g =
+        adminStub(TOKEN).report(ReportRequest.newBuilder().setExperiment("ada-ab").build());
     assertThat(g.getVariants(1).getThumbsUp()).isEqualTo(wsB + 1);
     assertThat(g.getComparisons(0).getRatingDiff()).isEqualTo(3.0);
 
     // per-variant meters
-    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("adahit_ab_turns_total{experiment=\"ada-ab\",variant=\"b\"}")
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("adahit_ab_turns_total{experiment=\"ada-ab\",variant=\"b\"}")
         .contains("adahit_ab_thumbs_total{experiment=\"ada-ab\",thumbs=\"up\",variant=\"a\"}")
         .contains("adahit_ab_rating_count{experiment=\"ada-ab\",variant=\"b\"}")
         .contains("adahit_ab_episode_length_count{experiment=\"ada-ab\",variant=\"a\"}");
@@ -218,7 +280,8 @@ class AbServerTest {
     if (token != null) {
       m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     }
-    return AdminServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+    return AdminServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
         .withDeadlineAfter(5, TimeUnit.MINUTES);
   }
 
@@ -228,30 +291,50 @@ class AbServerTest {
       HttpResponse<String> r = admin("GET", "/admin/adapters", null, token);
       assertThat(r.statusCode()).isEqualTo(401);
       assertThat(r.body()).contains(token == null ? "without a token" : "admin token refused");
-      assertThat(admin("POST", "/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada2\"}", token).statusCode())
+      assertThat(
+              admin(
+                      "POST",
+                      "/admin/adapters/replace",
+                      "{\"skill\":\"ada\",\"dir\":\"ada2\"}",
+                      token)
+                  .statusCode())
           .isEqualTo(401);
-      assertThatThrownBy(() -> adminStub(token).listAdapters(ListAdaptersRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () -> adminStub(token).listAdapters(ListAdaptersRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
     }
-    assertThat(server.adapters().catalog().get("ada").dir().getFileName().toString()).isEqualTo("ada");
+    assertThat(server.adapters().catalog().get("ada").dir().getFileName().toString())
+        .isEqualTo("ada");
     HttpResponse<String> ok = admin("GET", "/admin/adapters", null, TOKEN);
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).contains("\"variant\" : \"b\"").contains("\"dir\" : \"ada2\"");
-    assertThat(adminStub(TOKEN).listAdapters(ListAdaptersRequest.getDefaultInstance()).getAdaptersCount()).isEqualTo(3);
+    assertThat(
+            adminStub(TOKEN)
+                .listAdapters(ListAdaptersRequest.getDefaultInstance())
+                .getAdaptersCount())
+        .isEqualTo(3);
   }
 
   @Test
   void badAdaptersAreRefusedThroughTheAdminApiAndTheOldKeepsServing() throws Exception {
     String before = server.adapters().catalog().get("base").toString();
-    for (String dir : new String[] {"../outside-adapter", "escape", "corrupt", "otherbackbone", "hier_badbase"}) {
-      HttpResponse<String> r = admin("POST", "/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"" + dir + "\"}", TOKEN);
+    for (String dir :
+        new String[] {"../outside-adapter", "escape", "corrupt", "otherbackbone", "hier_badbase"}) {
+      HttpResponse<String> r =
+          admin(
+              "POST",
+              "/admin/adapters/replace",
+              "{\"skill\":\"ada\",\"dir\":\"" + dir + "\"}",
+              TOKEN);
       assertThat(r.statusCode()).as(dir).isEqualTo(400);
       assertThat(r.body()).contains("refused");
     }
     assertThat(admin("POST", "/admin/adapters/unload", "{\"skill\":\"ada\"}", TOKEN).body())
         .contains("experiment 'ada-ab' runs on it");
-    assertThat(admin("POST", "/admin/adapters/unload", "{\"skill\":\"nope\"}", TOKEN).statusCode()).isEqualTo(404);
+    assertThat(admin("POST", "/admin/adapters/unload", "{\"skill\":\"nope\"}", TOKEN).statusCode())
+        .isEqualTo(404);
     assertThat(server.adapters().catalog().get("base").toString()).isEqualTo(before);
     assertThat(act(idFor("a"), "still there?").getMessage().getText()).isIn(TestSkills.adaPool());
   }
@@ -262,8 +345,13 @@ class AbServerTest {
     String context = null;
     String answerA = null;
     String answerB = null;
-    for (String c : List.of("i like to ski in the winter.", "my dog is called max.", "what do you do for work?",
-        "i am a teacher.", "do you have any pets?")) {
+    for (String c :
+        List.of(
+            "i like to ski in the winter.",
+            "my dog is called max.",
+            "what do you do for work?",
+            "i am a teacher.",
+            "do you have any pets?")) {
       String x = act(idFor("a"), c).getMessage().getText();
       String y = act(idFor("b"), c).getMessage().getText();
       if (!x.equals(y)) {
@@ -303,25 +391,32 @@ class AbServerTest {
     try {
       List<Future<?>> all = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        String id = idFor("a");   // served by skill 'ada' as served: the adapter being replaced
-        all.add(pool.submit((Callable<Void>) () -> {
-          for (int t = 0; t < turns; t++) {
-            try {
-              ActResponse r = act(id, "turn " + t + ": tell me about your day.");
-              assertThat(r.getMessage().getText()).isIn(TestSkills.adaPool());
-              answered.incrementAndGet();
-            } catch (RuntimeException | AssertionError e) {
-              errors.add(e.toString());
-            }
-          }
-          return null;
-        }));
+        String id = idFor("a"); // served by skill 'ada' as served: the adapter being replaced
+        all.add(
+            pool.submit(
+                (Callable<Void>)
+                    () -> {
+                      for (int t = 0; t < turns; t++) {
+                        try {
+                          ActResponse r = act(id, "turn " + t + ": tell me about your day.");
+                          assertThat(r.getMessage().getText()).isIn(TestSkills.adaPool());
+                          answered.incrementAndGet();
+                        } catch (RuntimeException | AssertionError e) {
+                          errors.add(e.toString());
+                        }
+                      }
+                      return null;
+                    }));
       }
       int replaces = 0;
       List<String> dirs = List.of("ada2", "hier", "ada");
       while (!all.stream().allMatch(Future::isDone)) {
-        HttpResponse<String> r = admin("POST", "/admin/adapters/replace",
-            "{\"skill\":\"ada\",\"dir\":\"" + dirs.get(replaces % dirs.size()) + "\"}", TOKEN);
+        HttpResponse<String> r =
+            admin(
+                "POST",
+                "/admin/adapters/replace",
+                "{\"skill\":\"ada\",\"dir\":\"" + dirs.get(replaces % dirs.size()) + "\"}",
+                TOKEN);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         replaces++;
       }
@@ -338,7 +433,9 @@ class AbServerTest {
     for (int i = 0; i < 200 && server.adapters().leases().retiring() > 0; i++) {
       Thread.sleep(50);
     }
-    assertThat(server.adapters().leases().retiring()).as("every replaced adapter freed after its turns").isZero();
+    assertThat(server.adapters().leases().retiring())
+        .as("every replaced adapter freed after its turns")
+        .isZero();
     admin("POST", "/admin/adapters/replace", "{\"skill\":\"ada\",\"dir\":\"ada\"}", TOKEN);
   }
 }

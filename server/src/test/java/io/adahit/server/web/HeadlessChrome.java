@@ -37,7 +37,8 @@ final class HeadlessChrome implements AutoCloseable {
 
   /** The installed Chromium, or null. */
   static Path binary() {
-    for (String p : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+    for (String p :
+        List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
       if (Files.isExecutable(Path.of(p))) {
         return Path.of(p);
       }
@@ -46,15 +47,30 @@ final class HeadlessChrome implements AutoCloseable {
   }
 
   HeadlessChrome(Path binary, Path profile) throws Exception {
-    chrome = new ProcessBuilder(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--no-first-run", "--remote-debugging-port=0", "--hide-scrollbars",
-        "--user-data-dir=" + profile, "about:blank").redirectErrorStream(true).start();
+    chrome =
+        new ProcessBuilder(
+                binary.toString(),
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                "--hide-scrollbars",
+                "--user-data-dir=" + profile,
+                "about:blank")
+            .redirectErrorStream(true)
+            .start();
     Cdp c = null;
     try {
       int port = devtoolsPort(chrome);
       HttpClient http = HttpClient.newHttpClient();
-      String targets = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String targets =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       String pageWs = null;
       for (JsonNode t : JSON.readTree(targets)) {
         if (t.get("type").asText().equals("page")) {
@@ -73,10 +89,22 @@ final class HeadlessChrome implements AutoCloseable {
     cdp = c;
   }
 
-  /** Emulates a screen of {@code width} x {@code height} CSS pixels ({@code mobile}: a phone's viewport rules). */
+  /**
+   * Emulates a screen of {@code width} x {@code height} CSS pixels ({@code mobile}: a phone's
+   * viewport rules).
+   */
   void viewport(int width, int height, boolean mobile) throws Exception {
-    cdp.call("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
-        "deviceScaleFactor", mobile ? 2 : 1, "mobile", mobile));
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of(
+            "width",
+            width,
+            "height",
+            height,
+            "deviceScaleFactor",
+            mobile ? 2 : 1,
+            "mobile",
+            mobile));
   }
 
   /** Runs {@code script} in every new document before the page's own scripts. */
@@ -90,7 +118,8 @@ final class HeadlessChrome implements AutoCloseable {
 
   /** Evaluates a JS expression in the page; its value as text. */
   String eval(String expression) throws Exception {
-    JsonNode r = cdp.call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+    JsonNode r =
+        cdp.call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
     if (r.has("exceptionDetails")) {
       throw new AssertionError("page script failed: " + r.get("exceptionDetails"));
     }
@@ -102,12 +131,17 @@ final class HeadlessChrome implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       // false while the page is still loading (document.body null...)
-      if (eval("(() => { try { return !!(" + condition + "); } catch (e) { return false; } })()").equals("true")) {
+      if (eval("(() => { try { return !!(" + condition + "); } catch (e) { return false; } })()")
+          .equals("true")) {
         return;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the page never satisfied: " + condition + "; page text: " + eval("document.body.innerText"));
+    throw new AssertionError(
+        "the page never satisfied: "
+            + condition
+            + "; page text: "
+            + eval("document.body.innerText"));
   }
 
   /** Polls for at most a minute (the first turn warms the model up). */
@@ -129,21 +163,27 @@ final class HeadlessChrome implements AutoCloseable {
 
   private static int devtoolsPort(Process chrome) throws Exception {
     CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      Pattern p = Pattern.compile("DevTools listening on ws://[^:]+:(\\d+)/");
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(chrome.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = p.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (Exception e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("chromium exited without a DevTools port"));
-    }, "chromium-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              Pattern p = Pattern.compile("DevTools listening on ws://[^:]+:(\\d+)/");
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(chrome.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  Matcher m = p.matcher(line);
+                  if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (Exception e) {
+                port.completeExceptionally(e);
+              }
+              port.completeExceptionally(
+                  new IllegalStateException("chromium exited without a DevTools port"));
+            },
+            "chromium-output");
     reader.setDaemon(true);
     reader.start();
     return port.get(60, TimeUnit.SECONDS);
@@ -173,7 +213,8 @@ final class HeadlessChrome implements AutoCloseable {
       int id = ids.incrementAndGet();
       CompletableFuture<JsonNode> f = new CompletableFuture<>();
       calls.put(id, f);
-      ws.sendText(JSON.writeValueAsString(Map.of("id", id, "method", method, "params", params)), true);
+      ws.sendText(
+          JSON.writeValueAsString(Map.of("id", id, "method", method, "params", params)), true);
       JsonNode r = f.get(60, TimeUnit.SECONDS);
       if (r.has("error")) {
         throw new AssertionError("CDP " + method + " failed: " + r.get("error"));

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class HttpRoutesTest {
 
   private final ServerState state = new ServerState();
-  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private FullHttpResponse get(String uri, HttpMethod method) {
     EmbeddedChannel ch = new EmbeddedChannel(new HttpRoutes(state, prometheus, new ObjectMapper()));
@@ -33,7 +34,9 @@ class HttpRoutesTest {
   void healthIsUnavailableWhileTheModelLoadsAndWhenStartFailed() {
     FullHttpResponse r = get("/health", HttpMethod.GET);
     assertThat(r.status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
-    assertThat(r.content().toString(StandardCharsets.UTF_8)).contains("\"status\":\"starting\"").contains("\"ready\":false");
+    assertThat(r.content().toString(StandardCharsets.UTF_8))
+        .contains("\"status\":\"starting\"")
+        .contains("\"ready\":false");
     r.release();
     state.failed("skills: no servable skill");
     r = get("/health", HttpMethod.GET);
@@ -48,7 +51,8 @@ class HttpRoutesTest {
     FullHttpResponse r = get("/metrics", HttpMethod.GET);
     assertThat(r.status()).isEqualTo(HttpResponseStatus.OK);
     assertThat(r.headers().get("content-type")).startsWith("text/plain; version=0.0.4");
-    assertThat(r.content().toString(StandardCharsets.UTF_8)).contains("adahit_turns_total{skill=\"base\"} 1.0");
+    assertThat(r.content().toString(StandardCharsets.UTF_8))
+        .contains("adahit_turns_total{skill=\"base\"} 1.0");
     r.release();
   }
 

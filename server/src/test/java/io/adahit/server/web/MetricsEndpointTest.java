@@ -36,7 +36,8 @@ class MetricsEndpointTest {
   private final PrometheusMeterRegistry registry = PrometheusScrape.newRegistry();
 
   private String scrape() {
-    EmbeddedChannel ch = new EmbeddedChannel(new HttpRoutes(new ServerState(), registry, new ObjectMapper()));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(new HttpRoutes(new ServerState(), registry, new ObjectMapper()));
     ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
     FullHttpResponse r = ch.readOutbound();
     assertThat(r.headers().get("content-type")).startsWith("text/plain; version=0.0.4");
@@ -56,13 +57,18 @@ class MetricsEndpointTest {
   @Test
   void residentAndNativeMemoryComeFromProcStatus() throws IOException {
     Path status = Files.createTempFile("status", "");
-    Files.writeString(status, "Name:\tjava\nVmPeak:\t 9999 kB\nVmRSS:\t 1536000 kB\nThreads:\t40\n");
+    Files.writeString(
+        status, "Name:\tjava\nVmPeak:\t 9999 kB\nVmRSS:\t 1536000 kB\nThreads:\t40\n");
     new ProcessMetrics(status).bindTo(registry);
     String text = scrape();
     assertThat(value(text, "process_resident_memory_bytes")).isEqualTo(1536000 * 1024.0);
     double nativeBytes = value(text, "adahit_native_memory_bytes");
-    assertThat(nativeBytes).as("RSS minus the JVM's committed memory").isGreaterThan(0).isLessThan(1536000 * 1024.0);
-    assertThat(text).contains("# HELP adahit_native_memory_bytes resident memory outside the JVM's heap");
+    assertThat(nativeBytes)
+        .as("RSS minus the JVM's committed memory")
+        .isGreaterThan(0)
+        .isLessThan(1536000 * 1024.0);
+    assertThat(text)
+        .contains("# HELP adahit_native_memory_bytes resident memory outside the JVM's heap");
     Files.delete(status);
   }
 
@@ -77,7 +83,7 @@ class MetricsEndpointTest {
   void cpuTimeIsACounterInSecondsAndMicrometersNanosecondCounterIsDropped() {
     new ProcessorMetrics().bindTo(registry);
     new ProcessMetrics().bindTo(registry);
-    long spin = System.nanoTime() + 200_000_000L;   // 0.2 s of CPU, so the value is not 0
+    long spin = System.nanoTime() + 200_000_000L; // 0.2 s of CPU, so the value is not 0
     double x = 0;
     while (System.nanoTime() < spin) {
       x += Math.sqrt(x + 1);
@@ -85,16 +91,23 @@ class MetricsEndpointTest {
     String text = scrape();
     assertThat(text).contains("# TYPE process_cpu_seconds_total counter");
     double seconds = value(text, "process_cpu_seconds_total");
-    assertThat(seconds).as("CPU seconds after spinning (%s)", x).isGreaterThan(0.1)
-        .isLessThan(ProcessHandleSeconds.elapsed() * Runtime.getRuntime().availableProcessors() + 1);
+    assertThat(seconds)
+        .as("CPU seconds after spinning (%s)", x)
+        .isGreaterThan(0.1)
+        .isLessThan(
+            ProcessHandleSeconds.elapsed() * Runtime.getRuntime().availableProcessors() + 1);
     assertThat(text).doesNotContain("process_cpu_time_ns");
   }
 
   @Test
   void buildInfoNamesTheMavenVersion() {
     new BuildInfo().bindTo(registry);
-    assertThat(BuildInfo.version()).as("filtered from the pom").matches("\\d+\\.\\d+\\.\\d+.*").doesNotContain("$");
-    assertThat(value(scrape(), "adahit_build_info{version=\"" + BuildInfo.version() + "\"}")).isEqualTo(1);
+    assertThat(BuildInfo.version())
+        .as("filtered from the pom")
+        .matches("\\d+\\.\\d+\\.\\d+.*")
+        .doesNotContain("$");
+    assertThat(value(scrape(), "adahit_build_info{version=\"" + BuildInfo.version() + "\"}"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -123,13 +136,17 @@ class MetricsEndpointTest {
       String code = Files.readString(f);
       Matcher m = literal.matcher(code);
       while (m.find()) {
-        assertThat(ServerMetrics.ERROR_KINDS).as("%s counts '%s'", f, m.group(1)).contains(m.group(1));
+        assertThat(ServerMetrics.ERROR_KINDS)
+            .as("%s counts '%s'", f, m.group(1))
+            .contains(m.group(1));
         found++;
       }
-      if (f.endsWith("WebSocketChatHandler.java")) {   // its parse errors are counted by their kind
+      if (f.endsWith("WebSocketChatHandler.java")) { // its parse errors are counted by their kind
         Matcher w = wsBadRequest.matcher(code);
         while (w.find()) {
-          assertThat(ServerMetrics.ERROR_KINDS).as("%s counts '%s'", f, w.group(1)).contains(w.group(1));
+          assertThat(ServerMetrics.ERROR_KINDS)
+              .as("%s counts '%s'", f, w.group(1))
+              .contains(w.group(1));
           found++;
         }
       }
@@ -145,10 +162,18 @@ class MetricsEndpointTest {
     metrics.turn("base", "websocket", 12_000_000L);
     metrics.batch(4, 30_000_000L);
     String text = scrape();
-    assertThat(value(text, "adahit_turn_latency_seconds_count{skill=\"base\",transport=\"websocket\"}")).isEqualTo(1);
+    assertThat(
+            value(
+                text, "adahit_turn_latency_seconds_count{skill=\"base\",transport=\"websocket\"}"))
+        .isEqualTo(1);
     assertThat(value(text, "adahit_batch_size_count")).isEqualTo(1);
-    assertThat(text).contains("adahit_turn_latency_seconds_bucket{skill=\"base\",transport=\"websocket\",le=\"0.025\"} 1");
-    assertThat(text).doesNotContain("_max{").doesNotContain("_max ").doesNotContain("TYPE adahit_batch_size_max");
+    assertThat(text)
+        .contains(
+            "adahit_turn_latency_seconds_bucket{skill=\"base\",transport=\"websocket\",le=\"0.025\"} 1");
+    assertThat(text)
+        .doesNotContain("_max{")
+        .doesNotContain("_max ")
+        .doesNotContain("TYPE adahit_batch_size_max");
     assertThat(text).as("other gauges stay").contains("adahit_errors_total");
     gc.close();
   }
@@ -156,13 +181,21 @@ class MetricsEndpointTest {
   @Test
   void skillInfoFollowsTheServedSkillsAndDropsStaleSeries() {
     SkillInfoMetrics info = new SkillInfoMetrics(registry);
-    info.update(List.of(new SkillInfoMetrics.Row("base", "none", "none"),
-        new SkillInfoMetrics.Row("ada", "bottleneck", "aaaa")));
+    info.update(
+        List.of(
+            new SkillInfoMetrics.Row("base", "none", "none"),
+            new SkillInfoMetrics.Row("ada", "bottleneck", "aaaa")));
     String text = scrape();
-    assertThat(value(text, "adahit_skill_info{fingerprint=\"aaaa\",kind=\"bottleneck\",skill=\"ada\"}")).isEqualTo(1);
-    assertThat(value(text, "adahit_skill_info{fingerprint=\"none\",kind=\"none\",skill=\"base\"}")).isEqualTo(1);
-    info.update(List.of(new SkillInfoMetrics.Row("base", "none", "none"),
-        new SkillInfoMetrics.Row("ada", "bottleneck", "bbbb")));
+    assertThat(
+            value(
+                text, "adahit_skill_info{fingerprint=\"aaaa\",kind=\"bottleneck\",skill=\"ada\"}"))
+        .isEqualTo(1);
+    assertThat(value(text, "adahit_skill_info{fingerprint=\"none\",kind=\"none\",skill=\"base\"}"))
+        .isEqualTo(1);
+    info.update(
+        List.of(
+            new SkillInfoMetrics.Row("base", "none", "none"),
+            new SkillInfoMetrics.Row("ada", "bottleneck", "bbbb")));
     text = scrape();
     assertThat(text).contains("fingerprint=\"bbbb\"").doesNotContain("fingerprint=\"aaaa\"");
     info.update(List.of(new SkillInfoMetrics.Row("base", "none", "none")));

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** While the server starts, /health says so (503) and how many candidate pools are done of how many. */
+/**
+ * While the server starts, /health says so (503) and how many candidate pools are done of how many.
+ */
 class StartupHealthTest {
 
   @Test
@@ -32,30 +34,39 @@ class StartupHealthTest {
     CountDownLatch secondPool = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     // holds the start at its second pool (skills load in name order: ada, then base)
-    LoadProgress holding = (name, total) -> {
-      if (name.equals("skill base")) {
-        secondPool.countDown();
-        try {
-          release.await(2, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return LoadProgress.NONE.start(name, total);
-    };
+    LoadProgress holding =
+        (name, total) -> {
+          if (name.equals("skill base")) {
+            secondPool.countDown();
+            try {
+              release.await(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return LoadProgress.NONE.start(name, total);
+        };
     HttpClient http = HttpClient.newHttpClient();
     ObjectMapper json = new ObjectMapper();
-    try (DialogueServer server = new DialogueServer(TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1))) {
-      CompletableFuture<Void> started = CompletableFuture.runAsync(() -> {
-        try {
-          server.start(holding);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+    try (DialogueServer server =
+        new DialogueServer(
+            TestSkills.config(tmp, Map.of("grpc.enabled", "false")), new Random(1))) {
+      CompletableFuture<Void> started =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  server.start(holding);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       assertThat(secondPool.await(2, TimeUnit.MINUTES)).as("the second pool was reached").isTrue();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.httpPort() + "/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(503);
       JsonNode h = json.readTree(r.body());
       assertThat(h.get("status").asText()).isEqualTo("starting");
@@ -67,8 +78,14 @@ class StartupHealthTest {
       assertThat(h.get("detail").asText()).isEqualTo("encoding candidate pools (1 of 2 pools)");
       release.countDown();
       started.get(2, TimeUnit.MINUTES);
-      JsonNode ready = json.readTree(http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode ready =
+          json.readTree(
+              http.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + server.httpPort() + "/health"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       assertThat(ready.get("status").asText()).isEqualTo("ready");
       assertThat(ready.has("progress")).as("no progress once ready").isFalse();
     } finally {

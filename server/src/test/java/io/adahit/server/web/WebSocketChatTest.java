@@ -38,8 +38,18 @@ class WebSocketChatTest {
     try (Backbone b = Backbone.loadDefault()) {
       TestSkills.write(tmp.resolve("skills"), b);
     }
-    server = new DialogueServer(TestSkills.config(tmp, Map.of("http.maxConnections", "3",
-        "http.maxFrameBytes", "4096", "grpc.enabled", "false")), new Random(7));
+    server =
+        new DialogueServer(
+            TestSkills.config(
+                tmp,
+                Map.of(
+                    "http.maxConnections",
+                    "3",
+                    "http.maxFrameBytes",
+                    "4096",
+                    "grpc.enabled",
+                    "false")),
+            new Random(7));
     server.start(LoadProgress.NONE);
     http = HttpClient.newHttpClient();
     basePool = TestSkills.basePool();
@@ -58,7 +68,9 @@ class WebSocketChatTest {
 
   /** Connections of earlier tests close asynchronously; wait for the server to see them go. */
   private static void awaitNoConnections() throws InterruptedException {
-    for (int i = 0; i < 200 && server.registry().get("adahit.websocket.connections").gauge().value() > 0; i++) {
+    for (int i = 0;
+        i < 200 && server.registry().get("adahit.websocket.connections").gauge().value() > 0;
+        i++) {
       Thread.sleep(25);
     }
   }
@@ -78,18 +90,24 @@ class WebSocketChatTest {
       assertThat(quickReplies(welcome)).containsExactly("begin", "ada", "base", "exit");
 
       JsonNode task = c.ask("BEGIN");
-      assertThat(task.get("text").asText()).contains("[DONE]").contains("[RESET]").contains("The bot's persona:");
+      assertThat(task.get("text").asText())
+          .contains("[DONE]")
+          .contains("[RESET]")
+          .contains("The bot's persona:");
       assertThat(task.get("quick_replies").isNull()).isTrue();
       assertThat(task.at("/payload/skill").asText()).isEqualTo("base");
       assertThat(task.at("/payload/persona").size()).isPositive();
 
-      for (String turn : List.of("hi! how are you today?", "do you have any pets?", "what do you do for work?")) {
+      for (String turn :
+          List.of("hi! how are you today?", "do you have any pets?", "what do you do for work?")) {
         JsonNode r = c.ask(turn);
         assertThat(r.at("/payload/skill").asText()).isEqualTo("base");
         assertThat(r.get("text").asText()).isIn(basePool);
         replies.add(r.get("text").asText());
       }
-      assertThat(new HashSet<>(replies)).as("repeat blocking: no reply twice in an episode").hasSize(3);
+      assertThat(new HashSet<>(replies))
+          .as("repeat blocking: no reply twice in an episode")
+          .hasSize(3);
 
       assertThat(c.ask("[RESET]").get("text").asText()).isEqualTo("[History Cleared]");
       assertThat(c.ask("i like to ski.").get("text").asText()).isIn(basePool);
@@ -146,13 +164,15 @@ class WebSocketChatTest {
 
   @Test
   void twoConcurrentConversationsOnDifferentSkillsAreAnsweredByTheirOwnSkills() throws Exception {
-    try (WsClient a = connect(""); WsClient b = connect("")) {
+    try (WsClient a = connect("");
+        WsClient b = connect("")) {
       a.ask("hi");
       b.ask("hi");
       a.ask("base");
       b.ask("ada");
-      for (String turn : List.of("hello, how is it going?", "i work as a nurse.", "what music do you like?")) {
-        a.say(turn);   // both in flight before either reply is read
+      for (String turn :
+          List.of("hello, how is it going?", "i work as a nurse.", "what music do you like?")) {
+        a.say(turn); // both in flight before either reply is read
         b.say(turn);
         JsonNode ra = a.next();
         JsonNode rb = b.next();
@@ -179,7 +199,9 @@ class WebSocketChatTest {
       c.send(Map.of("payload", Map.of("skill", "nope")));
       JsonNode unknown = c.next();
       assertThat(unknown.at("/payload/error").asText()).isEqualTo("unknown_skill");
-      assertThat(unknown.get("text").asText()).contains("unknown skill 'nope'").contains("[ada, base]");
+      assertThat(unknown.get("text").asText())
+          .contains("unknown skill 'nope'")
+          .contains("[ada, base]");
 
       c.ask("begin");
       c.send(Map.of("id", "x"));
@@ -200,7 +222,9 @@ class WebSocketChatTest {
     try (WsClient c = connect("?skill=nope")) {
       JsonNode m = c.ask("hi");
       assertThat(m.at("/payload/error").asText()).isEqualTo("unknown_skill");
-      assertThat(m.get("text").asText()).contains("unknown skill 'nope'").contains("Welcome to the overworld");
+      assertThat(m.get("text").asText())
+          .contains("unknown skill 'nope'")
+          .contains("Welcome to the overworld");
       assertThat(c.ask("begin").at("/payload/skill").asText()).isEqualTo("base");
     }
   }
@@ -226,7 +250,8 @@ class WebSocketChatTest {
         open.add(c);
         c.ask("hi"); // the server has counted it
       }
-      try (WsClient extra = new WsClient(http, "ws://127.0.0.1:" + server.httpPort() + "/websocket")) {
+      try (WsClient extra =
+          new WsClient(http, "ws://127.0.0.1:" + server.httpPort() + "/websocket")) {
         JsonNode m = extra.next();
         assertThat(m.at("/payload/error").asText()).isEqualTo("too_many_connections");
         assertThat(m.get("text").asText()).contains("at most 3");
@@ -258,9 +283,13 @@ class WebSocketChatTest {
     HttpResponse<String> metrics = get(base + "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-    assertThat(metrics.body()).contains("adahit_turns_total{skill=\"base\",transport=\"websocket\"}")
-        .contains("adahit_turn_latency_seconds_bucket").contains("adahit_batch_size")
-        .contains("adahit_queue_depth").contains("adahit_conversations_open").contains("jvm_memory_used_bytes");
+    assertThat(metrics.body())
+        .contains("adahit_turns_total{skill=\"base\",transport=\"websocket\"}")
+        .contains("adahit_turn_latency_seconds_bucket")
+        .contains("adahit_batch_size")
+        .contains("adahit_queue_depth")
+        .contains("adahit_conversations_open")
+        .contains("jvm_memory_used_bytes");
 
     HttpResponse<String> page = get(base + "/");
     assertThat(page.statusCode()).isEqualTo(200);
@@ -269,7 +298,8 @@ class WebSocketChatTest {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
-
 }

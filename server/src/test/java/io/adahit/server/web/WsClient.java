@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * {@link ChatClient} as the WebSocket tests use it: a missing reply fails the test, turns carry
- * the terminal client's id, and waits are long enough for a first turn's JIT warm-up.
+ * {@link ChatClient} as the WebSocket tests use it: a missing reply fails the test, turns carry the
+ * terminal client's id, and waits are long enough for a first turn's JIT warm-up.
  */
 final class WsClient implements AutoCloseable {
 
