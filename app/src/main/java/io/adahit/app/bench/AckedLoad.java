@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
  * A chat load against a running server that records what the server acknowledged, for a durability
@@ -22,6 +24,8 @@ import java.util.function.BooleanSupplier;
  * answered, every feedback answered {@code "recorded"} and every A/B variant named in a welcome
  * goes to the {@link AckLog} the moment its reply arrives. A socket that breaks (the server was
  * killed) or a reply that does not come is counted, and the conversation reconnects after a pause.
+ * Each answered turn's latency (its text sent to its reply received, at the client) is kept for
+ * {@link #percentile}.
  *
  * <pre>{@code
  * try (AckLog acks = AckLog.open(Path.of("acks.jsonl"))) {
@@ -44,6 +48,7 @@ public final class AckedLoad {
   private final AckLog acks;
   private final Map<String, Integer> outcomes = new ConcurrentHashMap<>();
   private final AtomicInteger answered = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Double> latenciesMillis = new ConcurrentLinkedQueue<>();
   private volatile boolean stopped;
 
   /**
@@ -100,6 +105,18 @@ public final class AckedLoad {
   /** Turns answered so far. */
   public int answered() {
     return answered.get();
+  }
+
+  /**
+   * Nearest-rank percentile of the answered turns' latencies in ms (Commons Math's {@link
+   * Percentile.EstimationType#R_1}, as {@link LoadRun.Result#percentile}); NaN when nothing was
+   * answered.
+   *
+   * @param p in (0, 100]
+   */
+  public double percentile(double p) {
+    double[] ms = latenciesMillis.stream().mapToDouble(Double::doubleValue).toArray();
+    return new Percentile().withEstimationType(Percentile.EstimationType.R_1).evaluate(ms, p);
   }
 
   /**
@@ -175,6 +192,7 @@ public final class AckedLoad {
     }
     int ok = 0;
     for (int t = 0; t < turns && !stopped; t++) {
+      long sent = System.nanoTime();
       JsonNode r = reply(c, texts.get(Math.floorMod(line + t, texts.size())));
       if (r == null) {
         return false;
@@ -183,6 +201,7 @@ public final class AckedLoad {
       if (kind != null) {
         count(kind);
       } else {
+        latenciesMillis.add((System.nanoTime() - sent) / 1e6);
         ok++;
         answered.incrementAndGet();
         if (ok == 1 && !feedback(c, id, Map.of("thumbs", "up", "turn", 1), "thumbs")) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -86,7 +87,9 @@ public final class BenchClientCommand implements Callable<Integer> {
   @Option(
       names = {"-n", "--conversations"},
       defaultValue = "64",
-      description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
+      description =
+          "Concurrent conversations (default ${DEFAULT-VALUE}); 0 runs only the hostile clients,"
+              + " beside a chat load from another process.")
   int conversations;
 
   @Option(
@@ -162,8 +165,9 @@ public final class BenchClientCommand implements Callable<Integer> {
       return "--url must name a loopback address (this is a load and hostile-client tool), found "
           + u.getHost();
     }
-    if (conversations < 1 || turns < 1 || thinkMillis < 0 || maxSeconds < 1) {
-      return "--conversations, --turns and --max-seconds must be >= 1 and --think-ms >= 0, found "
+    if (conversations < 0 || turns < 1 || thinkMillis < 0 || maxSeconds < 1) {
+      return "--conversations must be >= 0, --turns and --max-seconds >= 1 and --think-ms >= 0,"
+          + " found "
           + conversations
           + ", "
           + turns
@@ -174,6 +178,9 @@ public final class BenchClientCommand implements Callable<Integer> {
     }
     if (idleSockets < 0 || rankClients < 0 || rankCandidates < 1) {
       return "--idle-sockets and --rank-clients must be >= 0, --rank-candidates >= 1";
+    }
+    if (conversations == 0 && idleSockets == 0 && rankClients == 0) {
+      return "--conversations 0 runs hostile clients only: give --idle-sockets or --rank-clients";
     }
     if (rankClients > 0 && grpcPort < 1) {
       return "--rank-clients needs the server's --grpc-port";
@@ -207,21 +214,34 @@ public final class BenchClientCommand implements Callable<Integer> {
                 0,
                 "",
                 texts)) { // "": Rank on the server's default skill
-      AckedLoad load = new AckedLoad(url, conversations, turns, thinkMillis, texts, acks);
       boolean[] serverGone = {false};
-      load.run(
+      BooleanSupplier stop =
           () -> {
             serverGone[0] = poller.consecutiveFailures() >= 3;
             return serverGone[0] || System.nanoTime() > deadline;
-          });
+          };
+      AckedLoad load =
+          conversations == 0
+              ? null
+              : new AckedLoad(url, conversations, turns, thinkMillis, texts, acks);
+      if (load != null) {
+        load.run(stop);
+      } else { // hostile clients only, beside a chat load run by another process
+        while (!stop.getAsBoolean()) {
+          Thread.sleep(200);
+        }
+      }
       report.put("stopped_by", serverGone[0] ? "server_gone" : "max_seconds");
       report.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
       report.put("conversations", conversations);
       report.put("turns_per_episode", turns);
       report.put("think_ms", thinkMillis);
-      report.put("turns_answered", load.answered());
-      report.put("acknowledged", acks.counts());
-      report.put("other_outcomes", load.outcomes());
+      if (load != null) {
+        report.put("turns_answered", load.answered());
+        report.put("latency_ms", latencies(load));
+        report.put("acknowledged", acks.counts());
+        report.put("other_outcomes", load.outcomes());
+      }
       report.put("health", poller.counts());
       report.put("hostile_clients", hostile.counts());
     }
@@ -231,6 +251,16 @@ public final class BenchClientCommand implements Callable<Integer> {
           jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
     }
     return 0;
+  }
+
+  /** p50, p90, p99 and max of the answered turns' latencies, in ms, rounded to 0.1. */
+  private static Map<String, Double> latencies(AckedLoad load) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (double p : new double[] {50, 90, 99, 100}) {
+      double v = load.percentile(p);
+      out.put(p == 100 ? "max" : "p" + (int) p, Double.isNaN(v) ? v : Math.round(v * 10) / 10.0);
+    }
+    return out;
   }
 
   private static List<String> readTexts(Path file) throws Exception {

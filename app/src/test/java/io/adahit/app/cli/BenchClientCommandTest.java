@@ -74,6 +74,21 @@ class BenchClientCommandTest {
     assertThat(
             parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "--turns", "0")
                 .problem())
-        .startsWith("--conversations, --turns and --max-seconds must be >= 1");
+        .startsWith("--conversations must be >= 0, --turns and --max-seconds >= 1");
+    assertThat(parse("--url", "ws://127.0.0.1:8080/websocket", "--acks", "a", "-n", "0").problem())
+        .isEqualTo(
+            "--conversations 0 runs hostile clients only: give --idle-sockets or --rank-clients");
+    assertThat(
+            parse(
+                    "--url",
+                    "ws://127.0.0.1:8080/websocket",
+                    "--acks",
+                    "a",
+                    "-n",
+                    "0",
+                    "--idle-sockets",
+                    "8")
+                .problem())
+        .isNull();
   }
 }

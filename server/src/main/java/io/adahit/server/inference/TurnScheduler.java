@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * bounded queue and run one at a time, cut into pieces ({@link RankWork}: the context, then {@code
  * rank.chunkCandidates} candidates per piece); chat turns come first: whenever a turn waits, its
  * batch runs before the next piece. A Rank whose caller has gone (its future cancelled: the gRPC
- * call was cancelled or its deadline passed) stops at the next piece.
+ * call was cancelled or its deadline passed) stops at the next piece; one still waiting is dropped
+ * when a new call finds the rank queue full.
  *
  * <pre>{@code
  * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
@@ -153,7 +154,7 @@ public final class TurnScheduler implements AutoCloseable {
             routed -> leases.acquire(() -> skill.target(routed)));
     if (!accepting || !acceptingRanks) {
       f.completeExceptionally(new ShuttingDownException());
-    } else if (!ranks.offer(w)) {
+    } else if (!ranks.offer(w) && (dropAbandonedRanks() == 0 || !ranks.offer(w))) {
       metrics.error("overloaded");
       f.completeExceptionally(
           new OverloadedException(
@@ -164,6 +165,27 @@ public final class TurnScheduler implements AutoCloseable {
       work.release();
     }
     return f;
+  }
+
+  /**
+   * Drops the waiting Rank calls whose callers have gone (future done: cancelled, deadline passed),
+   * so that abandoned calls never hold the rank queue's places while a chat backlog keeps the loop
+   * from reaching them. They hold no lease yet (a call takes its leases when it starts).
+   *
+   * @return how many were dropped
+   */
+  private int dropAbandonedRanks() {
+    int[] dropped = {0};
+    ranks.removeIf(
+        w -> {
+          if (w.future().isDone()) {
+            metrics.rankAbandoned();
+            dropped[0]++;
+            return true;
+          }
+          return false;
+        });
+    return dropped[0];
   }
 
   private void enqueue(TurnJob job, CompletableFuture<?> f) {

@@ -182,6 +182,40 @@ class RankSchedulingTest {
   }
 
   @Test
+  void waitingRanksWhoseCallersHaveGoneDoNotHoldTheQueuesPlaces() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    ex.submit(
+        () -> {
+          gate.await();
+          return null;
+        }); // holds the loop: the calls wait, as behind a standing chat backlog
+    Fixture f = scheduler(8, 2, ex);
+    TurnScheduler s = f.scheduler();
+    try {
+      Skill base = skills.get("base");
+      CompletableFuture<TurnScheduler.Ranked> a = s.rank(base, "one", List.of("x", "y"));
+      CompletableFuture<TurnScheduler.Ranked> b = s.rank(base, "two", List.of("x", "y"));
+      a.cancel(false); // its deadline passed while it waited
+      CompletableFuture<TurnScheduler.Ranked> c = s.rank(base, "three", List.of("x", "y"));
+      assertThat(c).as("the abandoned call gave up its place").isNotCompletedExceptionally();
+      assertThat(f.abandoned()).isEqualTo(1.0);
+      assertThat(s.rankQueueDepth()).isEqualTo(2);
+      CompletableFuture<TurnScheduler.Ranked> d = s.rank(base, "four", List.of("x", "y"));
+      assertThatThrownBy(d::get)
+          .as("live calls still fill the queue")
+          .cause()
+          .isInstanceOf(OverloadedException.class);
+      gate.countDown();
+      assertThat(b.get(60, TimeUnit.SECONDS).ranking().scores()).hasSize(2);
+      assertThat(c.get(60, TimeUnit.SECONDS).ranking().scores()).hasSize(2);
+    } finally {
+      gate.countDown();
+      s.close();
+    }
+  }
+
+  @Test
   void aRankThatFindsTheRankQueueFullIsRefusedNamingTheLimit() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService ex = Executors.newSingleThreadExecutor();
