@@ -1,6 +1,9 @@
 package io.adahit.eval.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.eval.harness.TaskResult;
+import io.adahit.eval.metrics.Report;
+import java.util.List;
 import java.util.Map;
 
 /** Run options and flat report views for the report tests. */
@@ -35,5 +38,12 @@ public final class TestReports {
   @SuppressWarnings("unchecked")
   public static Map<String, Object> flat(RunResults r) {
     return new ObjectMapper().convertValue(ResultsJson.write(r), Map.class);
+  }
+
+  /** A one-task report of one example ranked first (for tests about the opt). */
+  public static RunResults flatReportOf(String task) {
+    Report r = new Report();
+    r.addRanking("e", List.of("gold", "x"), List.of("gold"));
+    return RunResults.of(List.of(new TaskResult(task, r, 1.0, -1, -1)), 1.0, false, List.of());
   }
 }
