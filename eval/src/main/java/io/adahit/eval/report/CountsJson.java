@@ -67,15 +67,12 @@ final class CountsJson {
                   Long.parseLong(nd[0]), Long.parseLong(nd[1]), e.getValue().asLong()));
         }
       }
-      TaskCounts c =
-          new TaskCounts(
-              node.get(Report.EXS).asLong(),
-              node.get(Report.BAD_CANDIDATES).asLong(),
-              node.get("ignore_bad_candidates").asBoolean(),
-              rcs,
-              f1s);
-      c.toReport(); // checks the bad-candidate count against the flag
-      return c;
+      return new TaskCounts(
+          node.get(Report.EXS).asLong(),
+          node.get(Report.BAD_CANDIDATES).asLong(),
+          node.get("ignore_bad_candidates").asBoolean(),
+          rcs,
+          f1s);
     } catch (IllegalArgumentException e) {
       throw new IOException(where + ": " + e.getMessage(), e);
     }

@@ -66,7 +66,7 @@ public record RunResults(
     results.forEach(r -> byTask.put(r.task(), r.report()));
     Map<String, Number> all = new MultiTaskReport(byTask).toMap();
     boolean several = results.size() > 1;
-    List<TaskRun> tasks = results.stream().map(r -> taskRun(r)).toList();
+    List<TaskRun> tasks = results.stream().map(RunResults::taskRun).toList();
     Double exps =
         several && totalSeconds > 0
             ? round(results.stream().mapToLong(r -> r.report().exs()).sum() / totalSeconds)
@@ -80,24 +80,12 @@ public record RunResults(
     return new RunResults(
         Metrics.of(all),
         tasks,
-        checked || !found.isEmpty() ? !found.isEmpty() : null,
+        (checked || !found.isEmpty()) ? Boolean.valueOf(!found.isEmpty()) : null,
         found,
         several ? overallRouting(results) : null,
         round(totalSeconds),
         exps,
         total);
-  }
-
-  /** The per-task results as the harness produced them (metrics recomputed from the counts). */
-  public Map<String, Report> reports() {
-    Map<String, Report> out = new LinkedHashMap<>();
-    for (TaskRun t : tasks) {
-      if (t.counts() == null) {
-        throw new IllegalStateException("task '" + t.task() + "' has no counts");
-      }
-      out.put(t.task(), t.counts().toReport());
-    }
-    return out;
   }
 
   private static TaskRun taskRun(TaskResult r) {

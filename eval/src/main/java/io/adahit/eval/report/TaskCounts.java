@@ -33,6 +33,13 @@ public record TaskCounts(
     if (sum != exs) {
       throw new IllegalArgumentException("exs is " + exs + " but rank_counts add up to " + sum);
     }
+    if (badCandidates < 0 || (badCandidates > 0 && !ignoreBadCandidates)) {
+      throw new IllegalArgumentException(
+          "bad_candidates must be >= 0, and 0 unless bad candidates are ignored; found "
+              + badCandidates
+              + " with ignore_bad_candidates "
+              + ignoreBadCandidates);
+    }
   }
 
   /** The counts of a report. */
