@@ -20,17 +20,9 @@ class ReportWriterTest {
     Report r = new Report();
     r.addRanking("e", List.of("gold", "x"), List.of("gold"));
     RunOptions opt =
-        new RunOptions(
+        TestReports.of(
             new RunOptions.Data(
                 "convai2", "valid", null, null, null, null, null, 0L, null, null, null, null),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
             null,
             null);
     Metrics m = Metrics.of(r.toMap());

@@ -14,19 +14,16 @@ public final class TestReports {
   /** Options naming only the task list (and {@code -ne} when given), as a shard test writes. */
   public static RunOptions options(
       String tasks, Integer numExamples, Integer numShards, Integer id) {
-    return new RunOptions(
+    return of(
         new RunOptions.Data(
             tasks, null, numExamples, null, null, null, null, null, null, null, null, null),
         numShards,
-        id,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+        id);
+  }
+
+  /** Options with these data options and shard, nothing else. */
+  public static RunOptions of(RunOptions.Data data, Integer numShards, Integer id) {
+    return new RunOptions(data, numShards, id, null, null, null, null, null, null, null, null);
   }
 
   /** Options naming only the task list. */
