@@ -122,6 +122,13 @@ public record Provenance(
     return new Provenance(trainingFiles, steps, seed, learningRate, hits, settings);
   }
 
+  /** The same record with {@code more} settings added (a key given again is replaced). */
+  public Provenance withSettings(Map<String, String> more) {
+    Map<String, String> all = new TreeMap<>(settings);
+    all.putAll(more);
+    return new Provenance(trainingFiles, steps, seed, learningRate, validHitsAt1, all);
+  }
+
   /**
    * One training file.
    *

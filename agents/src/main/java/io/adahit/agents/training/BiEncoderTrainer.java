@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.adahit.agents.adapters.AdapterSet;
+import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.backbone.Backbone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,10 @@ public final class BiEncoderTrainer {
    * @param validHitsAt1 per task, at the end
    * @param validCandidates K of the validation hits@1/K
    * @param resumedFrom the checkpoint step this process started from (0: fresh)
+   * @param cacheLevel the layer the cached inputs enter (the first adapted layer; 0 without a layer
+   *     cache)
+   * @param provenance what the weights were trained on and how ({@link TrainerOptions#provenance});
+   *     what {@code adapter_config.json} records
    */
   public record Result(
       long steps,
@@ -78,7 +83,8 @@ public final class BiEncoderTrainer {
       Map<String, Double> validHitsAt1,
       int validCandidates,
       long resumedFrom,
-      int cacheLevel) {}
+      int cacheLevel,
+      Provenance provenance) {}
 
   private final Backbone backbone;
   private final TrainerOptions options;
@@ -243,15 +249,17 @@ public final class BiEncoderTrainer {
       if (!hits.isEmpty()) {
         l.onValidation(step, hits);
       }
+      int validCandidates = valid.get(0).candidatesPerExample();
       return new Result(
           step,
           loss,
           pairsDone / Math.max(secs, 1e-9),
           cacheSeconds,
           hits,
-          valid.get(0).candidatesPerExample(),
+          validCandidates,
           resumedFrom,
-          level);
+          level,
+          options.provenance(tasks, step, hits, validCandidates));
     }
   }
 

@@ -1,7 +1,10 @@
 package io.adahit.agents.training;
 
+import io.adahit.agents.adapters.Provenance;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Settings of one bi-encoder training run (seed 000's recipe by default: AdaMax, 10% linear warm-up
@@ -204,5 +207,36 @@ public record TrainerOptions(
       s.put("length_buckets", Integer.toString(lengthBuckets));
     }
     return s;
+  }
+
+  /**
+   * The provenance of a finished run with these options: the tasks' training files, the steps
+   * taken, seed, learning rate, the mean validation hits@1 (null when none was measured), and
+   * {@link #resultSettings()} with the run's training pairs per task and validation results.
+   *
+   * @param validHitsAt1 per task, at the end (may be empty)
+   * @param validCandidates K of the validation hits@1/K
+   */
+  public Provenance provenance(
+      List<TrainingTask> tasks,
+      long stepsDone,
+      Map<String, Double> validHitsAt1,
+      int validCandidates) {
+    Map<String, String> s = new LinkedHashMap<>(resultSettings());
+    s.put(
+        "train_pairs",
+        tasks.stream()
+            .map(t -> t.name() + "=" + t.train().size())
+            .collect(Collectors.joining(",")));
+    s.put("valid_candidates", Integer.toString(validCandidates));
+    s.put("valid_hits_at_1_per_task", validHitsAt1.toString());
+    double mean = validHitsAt1.values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    return new Provenance(
+        tasks.stream().flatMap(t -> t.files().stream()).toList(),
+        stepsDone,
+        seed,
+        learningRate,
+        Double.isNaN(mean) ? null : mean,
+        s);
   }
 }

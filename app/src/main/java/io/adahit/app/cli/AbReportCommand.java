@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.app.CliErrors;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.ReportWriter;
 import io.adahit.server.config.ConfigLoader;
 import io.adahit.server.config.ServerConfig;
 import io.adahit.server.events.EventDatabase;
@@ -203,10 +203,13 @@ final class AbReportCommand implements Callable<Integer> {
             "offline_lengths",
             offlineLengths); // variant -> skill -> {text_truncate, label_truncate, from}
       }
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("online", online);
+      report.put("offline", offline);
       Map<String, Object> root = new LinkedHashMap<>();
-      root.put("online", online);
-      root.put("offline", offline);
-      new ReportWriter(json).write(reportFile, opt, root);
+      root.put("opt", opt);
+      root.put("report", report);
+      new ReportWriter(json).write(reportFile, json.valueToTree(root));
       spec.commandLine().getErr().println("report written to " + reportFile);
     }
     return 0;

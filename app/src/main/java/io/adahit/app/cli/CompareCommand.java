@@ -1,6 +1,7 @@
 package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.Contamination;
@@ -10,11 +11,14 @@ import io.adahit.eval.harness.EvalTarget;
 import io.adahit.eval.harness.Outcomes;
 import io.adahit.eval.harness.RankingModel;
 import io.adahit.eval.harness.RoutedModel;
-import io.adahit.eval.harness.RunReport;
 import io.adahit.eval.harness.Shard;
 import io.adahit.eval.harness.TaskResult;
 import io.adahit.eval.metrics.PairedComparison;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.OptionsJson;
+import io.adahit.eval.report.ReportWriter;
+import io.adahit.eval.report.ResultsJson;
+import io.adahit.eval.report.RunOptions;
+import io.adahit.eval.report.RunResults;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherRegistry;
 import java.io.PrintWriter;
@@ -114,31 +118,47 @@ final class CompareCommand implements Callable<Integer> {
     err.flush();
     Outcomes outA = new Outcomes();
     Outcomes outB = new Outcomes();
-    Map<String, Object> opt = data.opt();
-    Map<String, Object> reports = new LinkedHashMap<>();
+    Map<String, TextLengths> both = new LinkedHashMap<>();
+    ObjectNode sideA;
+    ObjectNode sideB;
+    RunResults reportA;
+    RunResults reportB;
+    String backboneName;
+    String backboneFingerprint;
     String labelA;
     String labelB;
     try (Backbone b = backbone.load()) {
-      opt.put("backbone", b.name());
-      opt.put("backbone_fingerprint", b.fingerprint());
+      backboneName = b.name();
+      backboneFingerprint = b.fingerprint();
       TaskRunner runner = new TaskRunner(data, System.err, b.encoder()::work);
-      Map<String, TextLengths> both = new LinkedHashMap<>();
       try (EvalTarget a = load(b, aSkill, aAdapter)) {
         labelA = a.label();
-        opt.put("a", describe(a, both, "a"));
-        reports.put("a", side(a, runner, tasks, fixed, "A", outA, teachers, err));
+        sideA = describe(a, both, "a");
+        reportA = side(a, runner, tasks, fixed, "A", outA, teachers, err);
       }
       try (EvalTarget m = load(b, bSkill, bAdapter)) {
         labelB = m.label();
-        opt.put("b", describe(m, both, "b"));
-        reports.put("b", side(m, runner, tasks, fixed, "B", outB, teachers, err));
+        sideB = describe(m, both, "b");
+        reportB = side(m, runner, tasks, fixed, "B", outB, teachers, err);
       }
-      Map<String, Object> lengths = new LinkedHashMap<>();
-      LengthsOpt.put(
-          lengths, both, data.overrides()); // the top-level pair only if both sides ranked alike
-      opt.put("text_truncate", lengths.get("text_truncate"));
-      opt.put("label_truncate", lengths.get("label_truncate"));
     }
+    // the top-level text_truncate/label_truncate only if both sides ranked alike
+    ObjectNode opt =
+        OptionsJson.write(
+            new RunOptions(
+                data.opt(LengthsOpt.truncation(both, data.overrides())),
+                null,
+                null,
+                null,
+                null,
+                null,
+                backboneName,
+                backboneFingerprint,
+                null,
+                null,
+                null));
+    opt.set("a", sideA);
+    opt.set("b", sideB);
     opt.put("bootstrap_samples", resamples);
     opt.put("bootstrap_seed", bootstrapSeed);
     Map<String, PairedComparison.Result> byTask = new LinkedHashMap<>();
@@ -154,13 +174,15 @@ final class CompareCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CompareTable.print(out, labelA, labelB, byTask);
     if (reportFile != null) {
-      Map<String, Object> comparison = new LinkedHashMap<>();
-      byTask.forEach((task, r) -> comparison.put(task, CompareTable.toMap(r, skipped.get(task))));
-      Map<String, Object> root = new LinkedHashMap<>();
-      root.put("comparison", comparison);
-      root.put("a", reports.get("a"));
-      root.put("b", reports.get("b"));
-      new ReportWriter(new ObjectMapper()).write(reportFile, opt, root);
+      ObjectNode report = opt.objectNode();
+      ObjectNode comparison = report.putObject("comparison");
+      byTask.forEach((task, r) -> comparison.set(task, CompareTable.toJson(r, skipped.get(task))));
+      report.set("a", ResultsJson.write(reportA));
+      report.set("b", ResultsJson.write(reportB));
+      ObjectNode root = opt.objectNode();
+      root.set("opt", opt);
+      root.set("report", report);
+      new ReportWriter(new ObjectMapper()).write(reportFile, root);
       err.println("comparison written to " + reportFile);
     }
     err.flush();
@@ -192,8 +214,8 @@ final class CompareCommand implements Callable<Integer> {
    * A side's opt entry: what it is, and the lengths each of its skills ranks at (also added to
    * {@code all}, as {@code side/skill}).
    */
-  private Map<String, Object> describe(EvalTarget side, Map<String, TextLengths> all, String name) {
-    Map<String, Object> d = new LinkedHashMap<>(side.describe());
+  private ObjectNode describe(EvalTarget side, Map<String, TextLengths> all, String name) {
+    ObjectNode d = RunOptions.describe(side);
     Map<String, TextLengths> lengths = side.lengths(data.overrides());
     LengthsOpt.put(d, lengths, data.overrides());
     lengths.forEach((skill, l) -> all.put(name + "/" + skill, l));
@@ -211,7 +233,7 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   /** Runs one side; returns its report (ParlAI's metrics per task, a router's routing counts). */
-  private Map<String, Object> side(
+  private RunResults side(
       EvalTarget model,
       TaskRunner runner,
       List<EvalPlan.Task> tasks,
@@ -235,10 +257,7 @@ final class CompareCommand implements Callable<Integer> {
     err.flush();
     long t0 = System.nanoTime();
     List<TaskResult> results = runner.run(model, tasks, fixed, label, outcomes);
-    return RunReport.toMap(
-        results,
-        (System.nanoTime() - t0) / 1e9,
-        model.checksContamination(),
-        found.stream().map(Contamination::toMap).toList());
+    return RunResults.of(
+        results, (System.nanoTime() - t0) / 1e9, model.checksContamination(), found);
   }
 }

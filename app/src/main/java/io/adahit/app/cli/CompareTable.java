@@ -1,8 +1,9 @@
 package io.adahit.app.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.eval.metrics.PairedComparison;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -49,8 +50,8 @@ final class CompareTable {
     out.flush();
   }
 
-  static Map<String, Object> toMap(PairedComparison.Result r, int skipped) {
-    Map<String, Object> m = new LinkedHashMap<>();
+  static ObjectNode toJson(PairedComparison.Result r, int skipped) {
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
     m.put("exs", r.n());
     m.put("a_hits@1", r.meanA());
     m.put("b_hits@1", r.meanB());

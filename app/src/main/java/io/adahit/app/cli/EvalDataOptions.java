@@ -3,6 +3,7 @@ package io.adahit.app.cli;
 import io.adahit.agents.adapters.LengthOverrides;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.eval.harness.CandidateMode;
+import io.adahit.eval.report.RunOptions;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherOptions;
@@ -13,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -205,26 +204,24 @@ final class EvalDataOptions {
     return overrides().any();
   }
 
-  /** The opt entries of these options, ParlAI's names. */
-  Map<String, Object> opt() {
-    Map<String, Object> opt = new LinkedHashMap<>();
-    opt.put("task", String.join(",", tasks));
-    opt.put("datatype", datatype);
-    opt.put("num_examples", numExamples);
-    opt.put("batchsize", batchSize);
-    opt.put("eval_candidates", mode().name().toLowerCase());
-    if (fixedCandidatesPath != null) {
-      opt.put("fixed_candidates_path", fixedCandidatesPath.toString());
-    }
-    if (fromfileDatapath != null) {
-      opt.put("fromfile_datapath", fromfileDatapath.toString());
-    }
-    opt.put("seed", seed);
-    opt.put("datapath", datapath.path().toString());
-    opt.put(
-        "text_truncate", textTruncate); // the flags; the commands put the lengths used (LengthsOpt)
-    opt.put("label_truncate", labelTruncate);
-    opt.put("ignore_bad_candidates", ignoreBadCandidates);
-    return opt;
+  /**
+   * These options as a report's opt records them, ParlAI's names.
+   *
+   * @param ranked the lengths the run ranked at ({@link LengthsOpt#truncation})
+   */
+  RunOptions.Data opt(LengthsOpt.Truncation ranked) {
+    return new RunOptions.Data(
+        String.join(",", tasks),
+        datatype,
+        numExamples,
+        batchSize,
+        mode().name().toLowerCase(),
+        fixedCandidatesPath == null ? null : fixedCandidatesPath.toString(),
+        fromfileDatapath == null ? null : fromfileDatapath.toString(),
+        seed,
+        datapath.path().toString(),
+        ranked.text(),
+        ranked.label(),
+        ignoreBadCandidates);
   }
 }

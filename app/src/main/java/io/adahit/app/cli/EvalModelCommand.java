@@ -1,18 +1,22 @@
 package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.CandidateMode;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalPlan;
 import io.adahit.eval.harness.EvalTarget;
-import io.adahit.eval.harness.RunReport;
 import io.adahit.eval.harness.Shard;
 import io.adahit.eval.harness.TaskResult;
 import io.adahit.eval.harness.WorldLogWriter;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.ReportWriter;
+import io.adahit.eval.report.RunOptions;
+import io.adahit.eval.report.RunResults;
+import io.adahit.eval.report.ToolVersion;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,7 +101,7 @@ final class EvalModelCommand implements Callable<Integer> {
             .ifPresent(contaminations::add);
       }
       Banner.contamination(err, contaminations);
-      Map<String, Object> opt = opt(b, m, teachers, mode, shard);
+      RunOptions opt = opt(b, m, teachers, mode, shard);
       err.println(
           "text lengths (context/candidate word pieces): "
               + LengthsOpt.describe(m.lengths(data.overrides())));
@@ -116,53 +120,43 @@ final class EvalModelCommand implements Callable<Integer> {
                 .run(m, tasks, fixed, null, logs);
       }
       double total = (System.nanoTime() - t0) / 1e9;
-      Map<String, Object> report =
-          RunReport.toMap(
-              results,
-              total,
-              m.checksContamination(),
-              contaminations.stream().map(Contamination::toMap).toList());
+      RunResults report = RunResults.of(results, total, m.checksContamination(), contaminations);
       ResultTable.print(spec.commandLine().getOut(), results, total);
       Banner.contamination(err, contaminations); // again, after the table, so it is not missed
       if (reportFile != null) {
-        new ReportWriter(json).write(reportFile, opt, report, RunReport.reports(results));
+        new ReportWriter(json).write(reportFile, opt, report);
         err.println("report written to " + reportFile);
       }
     }
     return 0;
   }
 
-  private Map<String, Object> opt(
-      Backbone b, EvalTarget m, List<Teacher> teachers, CandidateMode mode, Shard shard) {
-    Map<String, Object> opt = data.opt();
-    if (shard.isSharded()) {
-      opt.put("num_shards", shard.numShards());
-      opt.put("shard_id", shard.shardId());
-    }
-    opt.put("model", "bi-encoder ranker, dot product of mean-pooled L2-normalised embeddings");
-    opt.putAll(m.describe());
-    LengthsOpt.put(opt, m.lengths(data.overrides()), data.overrides());
-    if (b != null) {
-      opt.put("backbone", b.name());
-      opt.put("backbone_fingerprint", b.fingerprint());
-    }
-    Map<String, Object> perTask = new LinkedHashMap<>();
+  /** The run's opt: the data options, shard, model, lengths, backbone, data files and version. */
+  private RunOptions opt(
+      Backbone b, EvalTarget m, List<Teacher> teachers, CandidateMode mode, Shard shard)
+      throws IOException {
+    Map<String, TextLengths> lengths = m.lengths(data.overrides());
+    Map<String, RunOptions.TeacherInfo> perTask = new LinkedHashMap<>();
     for (Teacher t : teachers) {
-      Map<String, Object> info = new LinkedHashMap<>();
-      info.put("data_file", t.dataFile().toString());
-      info.put("episodes", t.numEpisodes());
-      info.put("examples", t.numExamples());
-      info.put(
-          "candidates",
+      String candidates =
           mode == CandidateMode.INLINE
               ? t.candidateSource()
               : mode == CandidateMode.BATCH
                   ? "the batch's labels, K = " + data.batchSize
-                  : "fixed list " + data.fixedCandidatesPath);
-      info.put("known_differences", t.knownDifferences());
-      perTask.put(t.task(), info);
+                  : "fixed list " + data.fixedCandidatesPath;
+      perTask.put(t.task(), RunOptions.TeacherInfo.of(t, candidates));
     }
-    opt.put("teachers", perTask);
-    return opt;
+    return new RunOptions(
+        data.opt(LengthsOpt.truncation(lengths, data.overrides())),
+        shard.isSharded() ? shard.numShards() : null,
+        shard.isSharded() ? shard.shardId() : null,
+        RunOptions.MODEL,
+        RunOptions.describe(m),
+        lengths,
+        b == null ? null : b.name(),
+        b == null ? null : b.fingerprint(),
+        perTask,
+        ToolVersion.version(),
+        null);
   }
 }

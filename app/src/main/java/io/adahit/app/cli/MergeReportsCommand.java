@@ -2,8 +2,8 @@ package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.eval.harness.ReportMerger;
-import io.adahit.eval.metrics.ReportFile;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.ReportFile;
+import io.adahit.eval.report.ReportWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,16 +47,9 @@ final class MergeReportsCommand implements Callable<Integer> {
     }
     ReportMerger.Merged merged = ReportMerger.merge(shards);
     ResultTable.print(spec.commandLine().getOut(), merged.results(), merged.totalSeconds());
-    if (Boolean.TRUE.equals(merged.report().get("contaminated"))) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "!! WARNING: CONTAMINATED: "
-                  + merged.report().get("contamination")
-                  + " -- these numbers are NOT held-out results");
-    }
+    Banner.contamination(spec.commandLine().getErr(), merged.report().contamination());
     if (reportFile != null) {
-      new ReportWriter(json).write(reportFile, merged.opt(), merged.report(), merged.counts());
+      new ReportWriter(json).write(reportFile, merged.opt(), merged.report());
       spec.commandLine().getErr().println("merged " + shards.size() + " shards into " + reportFile);
     }
     spec.commandLine().getErr().flush();

@@ -1,6 +1,5 @@
 package io.adahit.app.cli;
 
-import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.routing.RouterManifest;
@@ -11,7 +10,6 @@ import io.adahit.agents.training.TrainingTask;
 import io.adahit.eval.training.TrainingCorpus;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,11 +49,7 @@ final class RouterTraining {
       TrainingTask task = d.task(c.validPairs, c.maxTrainPairs, c.seed);
       train.put(t, task.train().stream().map(TrainingPair::context).toList());
       heldOut.put(t, task.valid().stream().map(TrainingPair::context).toList());
-      for (Path f : d.files()) {
-        files.add(
-            new Provenance.TrainingFile(
-                c.datapath.path().relativize(f).toString(), AdapterFiles.sha256(f)));
-      }
+      files.addAll(d.trainingFiles());
       err.printf(
           "%s: %d dialogues, %d pairs in %s; router trains on %d contexts, checks on %d held-out ones%n",
           t,

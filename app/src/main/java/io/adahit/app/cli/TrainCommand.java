@@ -284,16 +284,10 @@ public final class TrainCommand implements Callable<Integer> {
                     : tasks.get(0);
     TrainingCorpus corpus = TrainingCorpus.builtIn();
     List<TrainingTask> data = new ArrayList<>();
-    List<Provenance.TrainingFile> files = new ArrayList<>();
     for (String t : tasks) {
       TrainingCorpus.SkillData d = corpus.load(t, datapath.path());
       TrainingTask task = d.task(validPairs, maxTrainPairs, seed);
       data.add(task);
-      for (Path f : d.files()) {
-        files.add(
-            new Provenance.TrainingFile(
-                datapath.path().relativize(f).toString(), AdapterFiles.sha256(f)));
-      }
       err.printf(
           "%s: %d dialogues, %d pairs in %s; training on %d, validating on %d held-out pairs%n",
           t,
@@ -368,26 +362,16 @@ public final class TrainCommand implements Callable<Integer> {
             r.steps(), totalSteps, ckpt);
         return 0;
       }
-      Map<String, String> settings = new LinkedHashMap<>(options.resultSettings());
+      // the trainer's own provenance, plus what only this command knows
+      Map<String, String> settings = new LinkedHashMap<>();
       settings.put("mode", mode.name().toLowerCase().replace('_', '-'));
       settings.put("tasks", String.join(",", tasks));
       if (mode == Mode.FUSION) {
         settings.put("fused", String.join(",", fuse));
       }
       settings.put("max_train_pairs", Integer.toString(maxTrainPairs));
-      settings.put(
-          "train_pairs",
-          data.stream()
-              .map(t -> t.name() + "=" + t.train().size())
-              .reduce((a, b) -> a + "," + b)
-              .orElse(""));
       settings.put("valid_pairs", Integer.toString(validPairs));
-      settings.put("valid_candidates", Integer.toString(r.validCandidates()));
-      settings.put("valid_hits_at_1_per_task", r.validHitsAt1().toString());
-      double mean =
-          r.validHitsAt1().values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-      Provenance prov =
-          new Provenance(files, r.steps(), seed, lr, Double.isNaN(mean) ? null : mean, settings);
+      Provenance prov = r.provenance().withSettings(settings);
       AdapterManifest m = AdapterFiles.save(set, out, prov);
       outStream.printf(
           "wrote %s: %s, %,d parameters, validation hits@1/%d %s%n",

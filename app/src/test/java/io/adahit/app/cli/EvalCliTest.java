@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.TestSkills;
+import io.adahit.eval.report.ToolVersion;
 import io.adahit.eval.teachers.SharedData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -97,6 +98,9 @@ class EvalCliTest {
     assertThat(read(zs).get("report").get("tokens_per_s").asDouble()).isPositive();
     assertThat(z.out()).containsPattern("backbone: [0-9,]+ tokens encoded");
     assertThat(read(zs).get("report").has("contaminated")).isFalse();
+    // provenance: the evaluated data file's SHA-256 and this tool's version
+    assertThat(read(zs).at("/opt/teachers/convai2/sha256").asText()).matches("[0-9a-f]{64}");
+    assertThat(read(zs).at("/opt/adahit_version").asText()).isEqualTo(ToolVersion.version());
 
     Run p1 =
         run(

@@ -81,6 +81,15 @@ class TrainCommandTest {
             AdapterFiles.sha256(SharedData.dir().resolve("wow/fsb_wow_test_random_split.json")));
     assertThat(p.validHitsAt1()).isBetween(0.0, 1.0);
     assertThat(p.settings()).containsEntry("mode", "ada").containsEntry("optimizer", "adamax");
+    // the trainer's settings and the command's own, as before the trainer built them
+    assertThat(p.settings())
+        .containsEntry("tasks", "wizard_of_wikipedia")
+        .containsEntry("max_train_pairs", "48")
+        .containsEntry("valid_pairs", "16")
+        .containsEntry("valid_candidates", "5")
+        .containsEntry("context_length", "32")
+        .containsEntry("steps", "3")
+        .containsKeys("train_pairs", "valid_hits_at_1_per_task", "learning_rate", "seed");
     try (Backbone b = Backbone.loadDefault()) {
       AdapterFiles.load(out, b, null).close();
     }

@@ -4,9 +4,7 @@ import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.Provenance;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,16 +60,5 @@ public record Contamination(
         + "' was trained on (its provenance lists '"
         + trainingPath
         + "'). These numbers are NOT held-out results.";
-  }
-
-  /** The entry written into the report. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("task", task);
-    m.put("data_file", dataFile.toString());
-    m.put("sha256", sha256);
-    m.put("adapter", skill);
-    m.put("training_file", trainingPath);
-    return m;
   }
 }

@@ -1,15 +1,19 @@
 package io.adahit.eval.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.eval.metrics.Report;
-import io.adahit.eval.metrics.ReportFile;
+import io.adahit.eval.report.OptionsJson;
+import io.adahit.eval.report.ReportFile;
+import io.adahit.eval.report.RunOptions;
+import io.adahit.eval.report.RunResults;
+import io.adahit.eval.report.TaskRun;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Combines the {@code -rf} files of the shards of one evaluation ({@code --num-shards N --shard-id
@@ -24,7 +28,7 @@ import java.util.TreeMap;
  * <pre>{@code
  * List<ReportFile> shards = List.of(ReportFile.read(json, a), ReportFile.read(json, b));
  * ReportMerger.Merged m = ReportMerger.merge(shards);
- * new ReportWriter(json).write(out, m.opt(), m.report(), m.counts());
+ * new ReportWriter(json).write(out, m.opt(), m.report());
  * }</pre>
  */
 public final class ReportMerger {
@@ -36,16 +40,11 @@ public final class ReportMerger {
   /**
    * @param opt the shards' common options, without {@code shard_id}, with {@code merged_from}
    * @param report the merged report
-   * @param counts the merged per-task reports
    * @param results per-task metrics and timing, for the result table
    * @param totalSeconds the slowest shard's total wall time
    */
   public record Merged(
-      Map<String, Object> opt,
-      Map<String, Object> report,
-      Map<String, Report> counts,
-      List<TaskResult> results,
-      double totalSeconds) {}
+      RunOptions opt, RunResults report, List<TaskResult> results, double totalSeconds) {}
 
   private ReportMerger() {}
 
@@ -70,7 +69,7 @@ public final class ReportMerger {
     }
     TreeMap<Integer, ReportFile> byId = new TreeMap<>();
     for (ReportFile f : shards) {
-      if (f.counts().isEmpty()) {
+      if (!f.hasCounts()) {
         throw new IllegalArgumentException(
             "merge_reports: "
                 + f.file()
@@ -78,7 +77,7 @@ public final class ReportMerger {
                 + " was not written by eval_model -rf of this version, so it cannot be merged exactly");
       }
       checkSameRun(first, f);
-      int id = shardId(f);
+      int id = f.opt().shardId() == null ? 0 : f.opt().shardId();
       ReportFile dup = byId.put(id, f);
       if (dup != null) {
         throw new IllegalArgumentException(
@@ -97,104 +96,95 @@ public final class ReportMerger {
       }
     }
     List<TaskResult> results = new ArrayList<>();
-    List<Map<String, Object>> contamination = new ArrayList<>();
+    for (TaskRun task : first.report().tasks()) {
+      results.add(mergeTask(task.task(), first, byId.values()));
+    }
+    List<Contamination> contamination = new ArrayList<>();
     boolean checked = false;
     double total = 0;
-    for (String task : first.counts().keySet()) {
-      Report merged = null;
-      double wall = 0;
-      long encoded = 0;
-      long cached = 0;
-      boolean cacheUsed = true;
-      RoutingCounts routing = null;
-      EncoderWork work = EncoderWork.NONE;
-      boolean workCounted = true;
-      for (ReportFile f : byId.values()) {
-        Report r = f.counts().get(task);
-        if (r == null) {
-          throw new IllegalArgumentException(
-              "merge_reports: "
-                  + f.file()
-                  + " has no counts for task '"
-                  + task
-                  + "' (in "
-                  + first.file()
-                  + ")");
-        }
-        if (merged == null) {
-          merged = new Report(r.ignoresBadCandidates());
-        }
-        merged.addAll(r);
-        String prefix = first.counts().size() > 1 ? task + "/" : "";
-        wall = Math.max(wall, number(f, prefix + "wall_time_s"));
-        cacheUsed &= f.report().containsKey(prefix + "encoded_texts");
-        encoded += (long) number(f, prefix + "encoded_texts");
-        cached += (long) number(f, prefix + "cached_texts");
-        workCounted &= f.report().containsKey(prefix + RunReport.ENCODED_TOKENS);
-        work =
-            work.plus(
-                new EncoderWork(
-                    0,
-                    (long) number(f, prefix + RunReport.ENCODED_TOKENS),
-                    (long) number(f, prefix + RunReport.PADDED_TOKENS)));
-        RoutingCounts r2 = routing(f, prefix);
-        if (r2 != null) {
-          routing = routing == null ? r2 : routing.plus(r2);
-        }
-      }
-      results.add(
-          new TaskResult(
-              task,
-              merged,
-              wall,
-              cacheUsed ? encoded : -1,
-              cacheUsed ? cached : -1,
-              routing,
-              workCounted ? work : null));
-    }
     for (ReportFile f : byId.values()) {
-      total = Math.max(total, number(f, "total_wall_time_s"));
-      checked |= f.report().containsKey(RunReport.CONTAMINATED);
-      if (f.report().get(RunReport.CONTAMINATION) instanceof List<?> list) {
-        for (Object o : list) {
-          if (o instanceof Map<?, ?> m && !contamination.contains(m)) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> entry = (Map<String, Object>) m;
-            contamination.add(entry);
-          }
-        }
+      RunResults r = f.report();
+      total = Math.max(total, r.totalWallSeconds() == null ? 0 : r.totalWallSeconds());
+      checked |= r.contaminated() != null;
+      r.contamination().stream()
+          .filter(c -> !contamination.contains(c))
+          .forEach(contamination::add);
+    }
+    RunOptions opt =
+        first.opt().mergedFrom(byId.values().stream().map(f -> f.file().toString()).toList());
+    return new Merged(opt, RunResults.of(results, total, checked, contamination), results, total);
+  }
+
+  /** One task's results of all shards added up: counts, cache and tokens summed, slowest wall. */
+  private static TaskResult mergeTask(String task, ReportFile first, Iterable<ReportFile> shards) {
+    Report merged = null;
+    double wall = 0;
+    long encoded = 0;
+    long cached = 0;
+    boolean cacheUsed = true;
+    RoutingCounts routing = null;
+    EncoderWork work = EncoderWork.NONE;
+    boolean workCounted = true;
+    for (ReportFile f : shards) {
+      TaskRun r =
+          f.report().tasks().stream()
+              .filter(t -> t.task().equals(task))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "merge_reports: "
+                              + f.file()
+                              + " has no counts for task '"
+                              + task
+                              + "' (in "
+                              + first.file()
+                              + ")"));
+      Report counts = r.counts().toReport();
+      if (merged == null) {
+        merged = new Report(counts.ignoresBadCandidates());
+      }
+      merged.addAll(counts);
+      wall = Math.max(wall, r.wallSeconds() == null ? 0 : r.wallSeconds());
+      cacheUsed &= r.encodedTexts() != null;
+      encoded += r.encodedTexts() == null ? 0 : r.encodedTexts();
+      cached += r.cachedTexts() == null ? 0 : r.cachedTexts();
+      workCounted &= r.tokens() != null;
+      if (r.tokens() != null) {
+        work = work.plus(new EncoderWork(0, r.tokens().encoded(), r.tokens().padded()));
+      }
+      if (r.routing() != null && !r.routing().routed().isEmpty()) {
+        routing = routing == null ? r.routing().counts() : routing.plus(r.routing().counts());
       }
     }
-    Map<String, Object> opt = new LinkedHashMap<>(first.opt());
-    opt.remove("shard_id");
-    opt.put("merged_from", byId.values().stream().map(f -> f.file().toString()).toList());
-    Map<String, Object> report = RunReport.toMap(results, total, checked, contamination);
-    return new Merged(opt, report, RunReport.reports(results), results, total);
+    return new TaskResult(
+        task,
+        merged,
+        wall,
+        cacheUsed ? encoded : -1,
+        cacheUsed ? cached : -1,
+        routing,
+        workCounted ? work : null);
   }
 
   private static int numShards(ReportFile f) {
-    Object v = f.opt().getOrDefault("num_shards", 1);
-    if (!(v instanceof Number num) || num.intValue() < 1) {
+    Integer n = f.opt().numShards();
+    if (n != null && n < 1) {
       throw new IllegalArgumentException(
-          "merge_reports: " + f.file() + ": opt.num_shards must be >= 1, found " + v);
+          "merge_reports: " + f.file() + ": opt.num_shards must be >= 1, found " + n);
     }
-    return num.intValue();
+    return n == null ? 1 : n;
   }
 
-  private static int shardId(ReportFile f) {
-    Object v = f.opt().getOrDefault("shard_id", 0);
-    if (!(v instanceof Number num)) {
-      throw new IllegalArgumentException(
-          "merge_reports: " + f.file() + ": opt.shard_id must be a number, found " + v);
-    }
-    return num.intValue();
-  }
-
+  /** Both files' options agree on every entry but {@link #MAY_DIFFER}, compared as written. */
   private static void checkSameRun(ReportFile a, ReportFile b) {
-    Set<String> keys = new java.util.TreeSet<>(a.opt().keySet());
-    keys.addAll(b.opt().keySet());
+    ObjectNode x = OptionsJson.write(a.opt());
+    ObjectNode y = OptionsJson.write(b.opt());
+    Set<String> keys = new TreeSet<>();
+    x.fieldNames().forEachRemaining(keys::add);
+    y.fieldNames().forEachRemaining(keys::add);
     for (String k : keys) {
-      if (!MAY_DIFFER.contains(k) && !Objects.equals(a.opt().get(k), b.opt().get(k))) {
+      if (!MAY_DIFFER.contains(k) && !x.path(k).equals(y.path(k))) {
         throw new IllegalArgumentException(
             "merge_reports: "
                 + a.file()
@@ -203,38 +193,14 @@ public final class ReportMerger {
                 + " are not shards of one run: opt."
                 + k
                 + " is "
-                + a.opt().get(k)
+                + shown(x.get(k))
                 + " vs "
-                + b.opt().get(k));
+                + shown(y.get(k)));
       }
     }
   }
 
-  /** A shard's routing counts of one task ({@code routed}, every router skill listed), or null. */
-  private static RoutingCounts routing(ReportFile f, String prefix) {
-    if (!(f.report().get(prefix + RunReport.ROUTED) instanceof Map<?, ?> m) || m.isEmpty()) {
-      return null;
-    }
-    Map<String, Long> counts = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : m.entrySet()) {
-      if (!(e.getValue() instanceof Number n)) {
-        throw new IllegalArgumentException(
-            "merge_reports: "
-                + f.file()
-                + ": report."
-                + prefix
-                + RunReport.ROUTED
-                + "."
-                + e.getKey()
-                + " must be a count, found "
-                + e.getValue());
-      }
-      counts.put(String.valueOf(e.getKey()), n.longValue());
-    }
-    return new RoutingCounts(List.copyOf(counts.keySet()), counts);
-  }
-
-  private static double number(ReportFile f, String key) {
-    return f.report().get(key) instanceof Number n ? n.doubleValue() : 0;
+  private static String shown(JsonNode v) {
+    return v == null || v.isNull() ? "null" : v.isTextual() ? v.asText() : v.toString();
   }
 }

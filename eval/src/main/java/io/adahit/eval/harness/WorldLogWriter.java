@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.eval.metrics.ExampleMetrics;
+import io.adahit.eval.report.OptionsJson;
+import io.adahit.eval.report.RunOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes an evaluation's conversations in ParlAI's Conversations JSONL ({@code --world-logs}): one
@@ -32,7 +33,7 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
   private int episode = -1;
 
   public WorldLogWriter(
-      ObjectMapper json, Path file, String agentId, List<String> speakers, Map<String, ?> opt)
+      ObjectMapper json, Path file, String agentId, List<String> speakers, RunOptions opt)
       throws IOException {
     this.json = json;
     this.file = file;
@@ -42,7 +43,7 @@ public final class WorldLogWriter implements Evaluator.Listener, AutoCloseable {
     }
     ObjectNode meta = json.createObjectNode();
     meta.put("date", Instant.now().toString());
-    meta.set("opt", json.valueToTree(opt));
+    meta.set("opt", OptionsJson.write(opt));
     meta.put("self_chat", false);
     meta.set("speakers", json.valueToTree(speakers));
     meta.put("version", "0.1");

@@ -1,5 +1,7 @@
 package io.adahit.eval.training;
 
+import io.adahit.agents.adapters.AdapterFiles;
+import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.training.TrainingPair;
 import io.adahit.agents.training.TrainingTask;
 import java.io.IOException;
@@ -31,9 +33,15 @@ public final class TrainingCorpus {
   /**
    * A skill's dialogues.
    *
-   * @param files the files read, in order (for the adapter's provenance)
+   * @param files the files read, in order
+   * @param trainingFiles the same files as the adapter's provenance lists them: relative to the
+   *     data folder, with their SHA-256
    */
-  public record SkillData(String skill, List<Path> files, List<TrainingDialogue> dialogues) {
+  public record SkillData(
+      String skill,
+      List<Path> files,
+      List<Provenance.TrainingFile> trainingFiles,
+      List<TrainingDialogue> dialogues) {
 
     /** Number of (context, reply) pairs over all dialogues. */
     public int pairCount() {
@@ -60,7 +68,7 @@ public final class TrainingCorpus {
           train.addAll(p.subList(0, room));
         }
       }
-      return new TrainingTask(skill, train, valid);
+      return new TrainingTask(skill, train, valid, trainingFiles);
     }
   }
 
@@ -116,13 +124,15 @@ public final class TrainingCorpus {
   public SkillData load(String skill, Path datapath) throws IOException {
     TrainingSources readers = new TrainingSources();
     List<Path> files = new ArrayList<>();
+    List<Provenance.TrainingFile> hashed = new ArrayList<>();
     List<TrainingDialogue> dialogues = new ArrayList<>();
     for (Source s : sources(skill)) {
       Path file = datapath.resolve(s.path());
       files.add(file);
       dialogues.addAll(s.reader().read(readers, file, s.path()));
+      hashed.add(new Provenance.TrainingFile(s.path(), AdapterFiles.sha256(file)));
     }
-    return new SkillData(skill, files, dialogues);
+    return new SkillData(skill, files, hashed, dialogues);
   }
 
   private List<Source> sources(String skill) {

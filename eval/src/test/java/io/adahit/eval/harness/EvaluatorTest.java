@@ -9,6 +9,7 @@ import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
 import io.adahit.eval.metrics.Report;
+import io.adahit.eval.report.TestReports;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.Episode;
 import io.adahit.eval.teachers.Example;
@@ -171,7 +172,7 @@ class EvaluatorTest {
     ObjectMapper json = new ObjectMapper();
     try (WorldLogWriter w =
         new WorldLogWriter(
-            json, log, "agent", List.of("convai2", "agent"), Map.of("task", "convai2"))) {
+            json, log, "agent", List.of("convai2", "agent"), TestReports.options("convai2"))) {
       new Evaluator(new Ranker(BAG_OF_WORDS, RankerOptions.defaults()), 8, false)
           .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, w);
     }

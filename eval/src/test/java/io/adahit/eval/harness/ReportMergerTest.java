@@ -8,8 +8,12 @@ import io.adahit.agents.backbone.EncoderWork;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.eval.metrics.Report;
-import io.adahit.eval.metrics.ReportFile;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.ReportFile;
+import io.adahit.eval.report.ReportWriter;
+import io.adahit.eval.report.RunOptions;
+import io.adahit.eval.report.RunResults;
+import io.adahit.eval.report.TaskCounts;
+import io.adahit.eval.report.TestReports;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.SharedData;
 import io.adahit.eval.teachers.Teacher;
@@ -31,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * report files, read back and merged: the merged metrics are exactly the single run's.
  */
 class ReportMergerTest {
+
+  private static Map<String, Object> flat(RunResults r) {
+    return TestReports.flat(r);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static List<Teacher> teachers;
@@ -63,25 +71,20 @@ class ReportMergerTest {
               null,
               new EncoderWork(10, 100 * (shard.shardId() + 1), 150 * (shard.shardId() + 1))));
     }
-    Map<String, Object> opt = new LinkedHashMap<>();
-    opt.put("task", "convai2,blended_skill_talk");
-    opt.put("num_examples", ne);
-    if (shard.isSharded()) {
-      opt.put("num_shards", shard.numShards());
-      opt.put("shard_id", shard.shardId());
-    }
+    RunOptions opt =
+        TestReports.options(
+            "convai2,blended_skill_talk",
+            ne,
+            shard.isSharded() ? shard.numShards() : null,
+            shard.isSharded() ? shard.shardId() : null);
     Path file = tmp.resolve(name);
     new ReportWriter(JSON)
-        .write(
-            file,
-            opt,
-            RunReport.toMap(results, 2.0 + shard.shardId(), false, List.of()),
-            RunReport.reports(results));
+        .write(file, opt, RunResults.of(results, 2.0 + shard.shardId(), false, List.of()));
     return file;
   }
 
-  private static Map<String, Object> metricsOnly(Map<String, Object> report) {
-    return report.entrySet().stream()
+  private static Map<String, Object> metricsOnly(RunResults report) {
+    return flat(report).entrySet().stream()
         .filter(
             e ->
                 !e.getKey()
@@ -96,6 +99,10 @@ class ReportMergerTest {
                 LinkedHashMap::new));
   }
 
+  private static TaskCounts counts(RunResults r, String task) {
+    return r.tasks().stream().filter(t -> t.task().equals(task)).findFirst().orElseThrow().counts();
+  }
+
   @Test
   void mergedShardReportsEqualTheSingleRunExactly() throws Exception {
     int ne = 80; // convai2: 80 of 7801; BST: 80 of 5651 (episodes are cut, histories kept)
@@ -107,34 +114,35 @@ class ReportMergerTest {
     ReportMerger.Merged merged = ReportMerger.merge(shards);
 
     assertThat(metricsOnly(merged.report())).isEqualTo(metricsOnly(single.report()));
-    assertThat(merged.report())
+    assertThat(flat(merged.report()))
         .containsEntry("convai2/exs", 80L)
         .containsKey("blended_skill_talk/mrr");
-    assertThat(((Number) single.report().get("convai2/exs")).longValue()).isEqualTo(80);
+    assertThat(((Number) flat(single.report()).get("convai2/exs")).longValue()).isEqualTo(80);
     assertThat(shards)
-        .allSatisfy(s -> assertThat(s.counts().get("convai2").exs()).isBetween(1L, 79L));
-    assertThat(merged.counts().get("blended_skill_talk").rankCounts())
-        .isEqualTo(single.counts().get("blended_skill_talk").rankCounts());
+        .allSatisfy(s -> assertThat(counts(s.report(), "convai2").exs()).isBetween(1L, 79L));
+    assertThat(counts(merged.report(), "blended_skill_talk").rankCounts())
+        .isEqualTo(counts(single.report(), "blended_skill_talk").rankCounts());
     // the parallel job's timing: slowest shard, summed cache counts
-    assertThat(merged.report())
+    assertThat(flat(merged.report()))
         .containsEntry("convai2/wall_time_s", 3.0)
         .containsEntry("convai2/encoded_texts", 30L)
         .containsEntry("total_wall_time_s", 4.0);
     // the backbone's tokens are summed over shards (100 + 200 + 300), tokens/s over the slowest
     // shard's time; the run's totals add both tasks
-    assertThat(merged.report())
+    assertThat(flat(merged.report()))
         .containsEntry("convai2/encoded_tokens", 600L)
         .containsEntry("convai2/padded_tokens", 900L)
         .containsEntry("convai2/tokens_per_s", 200.0)
         .containsEntry("total_encoded_tokens", 1200L)
         .containsEntry("total_tokens_per_s", 300.0);
-    assertThat(single.report())
-        .containsEntry("blended_skill_talk/encoded_tokens", 100)
+    assertThat(flat(single.report()))
+        .containsEntry("blended_skill_talk/encoded_tokens", 100L)
         .containsEntry("blended_skill_talk/tokens_per_s", 100.0);
-    assertThat(merged.opt()).doesNotContainKey("shard_id").containsEntry("num_shards", 3);
+    assertThat(merged.opt().shardId()).as("shard_id").isNull();
+    assertThat(merged.opt().numShards()).isEqualTo(3);
     // and it survives a write and a read
     Path out = tmp.resolve("merged.json");
-    new ReportWriter(JSON).write(out, merged.opt(), merged.report(), merged.counts());
+    new ReportWriter(JSON).write(out, merged.opt(), merged.report());
     assertThat(metricsOnly(ReportFile.read(JSON, out).report()))
         .isEqualTo(metricsOnly(single.report()));
   }

@@ -8,8 +8,11 @@ import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
 import io.adahit.eval.metrics.Report;
-import io.adahit.eval.metrics.ReportFile;
-import io.adahit.eval.metrics.ReportWriter;
+import io.adahit.eval.report.ReportFile;
+import io.adahit.eval.report.ReportWriter;
+import io.adahit.eval.report.RunOptions;
+import io.adahit.eval.report.RunResults;
+import io.adahit.eval.report.TestReports;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.SharedData;
 import io.adahit.eval.teachers.TeacherOptions;
@@ -145,7 +148,7 @@ class RoutingTest {
     long c2Right = convai2.stream().filter(e -> rule(e.context()).equals("convai2")).count();
     long edRight =
         ed.stream().filter(e -> rule(e.context()).equals("empathetic_dialogues")).count();
-    Map<String, Object> single = report(Shard.ALL, "single.json").report();
+    Map<String, Object> single = TestReports.flat(report(Shard.ALL, "single.json").report());
     assertThat(((Number) single.get("convai2/routing_accuracy")).doubleValue())
         .isEqualTo((double) c2Right / convai2.size(), Offset.offset(1e-12));
     assertThat(((Number) single.get("empathetic_dialogues/routing_accuracy")).doubleValue())
@@ -167,7 +170,7 @@ class RoutingTest {
 
     List<ReportFile> shards =
         List.of(report(new Shard(2, 0), "s0.json"), report(new Shard(2, 1), "s1.json"));
-    Map<String, Object> merged = ReportMerger.merge(shards).report();
+    Map<String, Object> merged = TestReports.flat(ReportMerger.merge(shards).report());
     for (String key :
         List.of(
             "routing_accuracy",
@@ -200,16 +203,14 @@ class RoutingTest {
           ev.run(shard.select(t.getValue()), CandidateMode.INLINE, List.of(), n -> {}, null);
       results.add(new TaskResult(t.getKey(), r.report(), 1.0, -1, -1, r.routing(), null));
     }
-    Map<String, Object> opt = new LinkedHashMap<>();
-    opt.put("task", "convai2,empathetic_dialogues");
-    if (shard.isSharded()) {
-      opt.put("num_shards", shard.numShards());
-      opt.put("shard_id", shard.shardId());
-    }
+    RunOptions opt =
+        TestReports.options(
+            "convai2,empathetic_dialogues",
+            null,
+            shard.isSharded() ? shard.numShards() : null,
+            shard.isSharded() ? shard.shardId() : null);
     Path file = tmp.resolve(name);
-    new ReportWriter(JSON)
-        .write(
-            file, opt, RunReport.toMap(results, 1.0, true, List.of()), RunReport.reports(results));
+    new ReportWriter(JSON).write(file, opt, RunResults.of(results, 1.0, true, List.of()));
     return ReportFile.read(JSON, file);
   }
 }

@@ -1,16 +1,16 @@
-package io.adahit.eval.metrics;
+package io.adahit.eval.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.eval.harness.TaskResult;
+import io.adahit.eval.metrics.Report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,18 +25,18 @@ class ReportFileTest {
     Report r = new Report();
     r.addRanking("a", List.of("gold", "x", "y"), List.of("gold"));
     r.addRanking("b", List.of("x", "y", "gold"), List.of("gold"));
-    Map<String, Report> byTask = new LinkedHashMap<>();
-    byTask.put("convai2", r);
+    RunResults results =
+        RunResults.of(List.of(new TaskResult("convai2", r, 0, -1, -1)), 0, false, List.of());
     Path f = dir.resolve("r.json");
-    new ReportWriter(JSON).write(f, Map.of("task", "convai2"), r.toMap(), byTask);
+    new ReportWriter(JSON).write(f, TestReports.options("convai2"), results);
     assertThat(Files.readString(f))
         .contains(
             "\"rank_counts\": {\n                \"3\": {\n"
                 + "                    \"1\": 1,\n                    \"3\": 1\n");
     ReportFile back = ReportFile.read(JSON, f);
-    assertThat(back.counts().get("convai2").toMap()).isEqualTo(r.toMap());
-    assertThat(back.opt()).containsEntry("task", "convai2");
-    assertThat(back.report()).containsEntry("mrr", (1 + 1.0 / 3) / 2);
+    assertThat(back.report().tasks().get(0).counts().toReport().toMap()).isEqualTo(r.toMap());
+    assertThat(back.opt().data().task()).isEqualTo("convai2");
+    assertThat(back.report().overall().mrr()).isEqualTo((1 + 1.0 / 3) / 2);
   }
 
   @Test

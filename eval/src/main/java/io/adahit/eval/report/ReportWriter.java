@@ -1,34 +1,37 @@
-package io.adahit.eval.metrics;
+package io.adahit.eval.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Writes ParlAI's {@code eval_model -rf FILE} output: {@code {"opt": {...}, "report": {...}}},
- * indented by 4 spaces with a final newline, as ParlAI's {@code json.dump(..., indent=4)} does.
- * With per-task reports given, a third key {@code "counts"} holds each task's (K, rank) counts
- * ({@link ReportFile#countsJson}), which {@code merge_reports} adds up exactly; ParlAI's readers
- * look at {@code "report"} only.
+ * indented by 4 spaces with a final newline, as ParlAI's {@code json.dump(..., indent=4)} does. A
+ * run report gets a third key {@code "counts"} holding each task's (K, rank) counts ({@link
+ * TaskCounts}), which {@code merge_reports} adds up exactly; ParlAI's readers look at {@code
+ * "report"} only. Other reports ({@code compare}, {@code ab-report}) pass their JSON tree.
  *
  * <pre>{@code
- * Map<String, Object> opt = Map.of("task", "convai2", "datatype", "valid", "seed", 0);
- * new ReportWriter(new ObjectMapper()).write(Path.of("report.json"), opt, report.toMap());
+ * new ReportWriter(new ObjectMapper()).write(Path.of("report.json"), opt, results);
  * }</pre>
  */
 public final class ReportWriter {
 
+  /** The top-level key of the counts. */
+  public static final String COUNTS = "counts";
+
+  private final ObjectMapper mapper;
   private final ObjectWriter writer;
 
   /**
@@ -45,42 +48,40 @@ public final class ReportWriter {
             .withSeparators(separators)
             .withObjectIndenter(new DefaultIndenter("    ", "\n"))
             .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+    this.mapper = mapper;
     this.writer = mapper.writer(printer);
   }
 
-  /** The JSON text, ending with a newline. */
-  public String toJson(Map<String, ?> opt, Map<String, ?> report) {
-    return toJson(opt, report, Map.of());
+  /** A run report's tree: {@code opt}, {@code report} and, when every task has them, counts. */
+  public ObjectNode tree(RunOptions opt, RunResults report) {
+    ObjectNode root = mapper.createObjectNode();
+    root.set("opt", OptionsJson.write(opt));
+    root.set("report", ResultsJson.write(report));
+    ObjectNode counts = ResultsJson.counts(report);
+    if (counts != null) {
+      root.set(COUNTS, counts);
+    }
+    return root;
   }
 
-  /**
-   * The JSON text with the per-task counts that make the report mergeable, ending with a newline.
-   *
-   * @param counts each task's report, in task order; empty for no {@code "counts"} key
-   */
-  public String toJson(Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("opt", opt);
-    root.put("report", report);
-    if (!counts.isEmpty()) {
-      root.put(ReportFile.COUNTS, ReportFile.countsJson(counts));
-    }
+  /** The JSON text of a tree, ending with a newline. */
+  public String toJson(JsonNode root) {
     try {
       return writer.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("opt could not be written as JSON: " + e.getMessage(), e);
+      throw new UncheckedIOException("report could not be written as JSON: " + e.getMessage(), e);
     }
   }
 
-  /** Writes {@link #toJson} to {@code file}, creating or replacing it. */
-  public void write(Path file, Map<String, ?> opt, Map<String, ?> report) throws IOException {
-    write(file, opt, report, Map.of());
+  /** Writes a run report ({@link #tree}) to {@code file} atomically, creating or replacing it. */
+  public void write(Path file, RunOptions opt, RunResults report) throws IOException {
+    write(file, tree(opt, report));
   }
 
-  /** Writes {@link #toJson(Map, Map, Map)} to {@code file} atomically, creating or replacing it. */
-  public void write(
-      Path file, Map<String, ?> opt, Map<String, ?> report, Map<String, Report> counts)
-      throws IOException {
+  /**
+   * Writes {@link #toJson} of {@code root} to {@code file} atomically, creating or replacing it.
+   */
+  public void write(Path file, JsonNode root) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -89,7 +90,7 @@ public final class ReportWriter {
     // half a report
     Path tmp = Files.createTempFile(parent == null ? Path.of(".") : parent, ".report-", ".tmp");
     try {
-      Files.writeString(tmp, toJson(opt, report, counts), StandardCharsets.UTF_8);
+      Files.writeString(tmp, toJson(root), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
