@@ -1,6 +1,7 @@
 package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.ToolVersion;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.CandidateMode;
@@ -13,7 +14,6 @@ import io.adahit.eval.harness.WorldLogWriter;
 import io.adahit.eval.report.ReportWriter;
 import io.adahit.eval.report.RunOptions;
 import io.adahit.eval.report.RunResults;
-import io.adahit.eval.report.ToolVersion;
 import io.adahit.eval.teachers.Teacher;
 import io.adahit.eval.teachers.TeacherRegistry;
 import java.io.IOException;

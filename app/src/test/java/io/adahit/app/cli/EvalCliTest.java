@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.ToolVersion;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.eval.harness.TestSkills;
-import io.adahit.eval.report.ToolVersion;
 import io.adahit.eval.teachers.SharedData;
 import java.io.PrintWriter;
 import java.io.StringWriter;

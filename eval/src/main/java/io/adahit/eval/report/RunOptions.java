@@ -35,7 +35,8 @@ import java.util.Map;
  * @param backbone the backbone's name, or null when a server ranked
  * @param backboneFingerprint its fingerprint, or null
  * @param teachers per task: the data file and what the teacher read
- * @param version this tool's version ({@link ToolVersion}), or null (reports of older runs)
+ * @param version this tool's version ({@link io.adahit.agents.ToolVersion}), or null (reports of
+ *     older runs)
  * @param mergedFrom the shard files a merged report was made of, or null
  */
 public record RunOptions(

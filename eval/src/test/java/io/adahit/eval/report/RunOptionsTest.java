@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adahit.agents.ToolVersion;
 import io.adahit.eval.teachers.Datatype;
 import io.adahit.eval.teachers.SharedData;
 import io.adahit.eval.teachers.Teacher;

@@ -1,17 +1,13 @@
 package io.adahit.server.metrics;
 
+import io.adahit.agents.ToolVersion;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 
 /**
- * {@code adahit_build_info{version="..."} 1}: which build a replica runs. The version is the Maven
- * project version, written into {@code io/adahit/server/build.properties} by resource filtering;
- * {@code dev} when that file is missing or unfiltered (a build outside Maven).
+ * {@code adahit_build_info{version="..."} 1}: which build a replica runs, by agents' {@link
+ * ToolVersion} (the Maven project version; {@code dev} outside a Maven build).
  *
  * <pre>{@code
  * new BuildInfo().bindTo(registry);   // BuildInfo.version() -> "0.1.0-SNAPSHOT"
@@ -19,21 +15,9 @@ import java.util.Properties;
  */
 public final class BuildInfo implements MeterBinder {
 
-  static final String RESOURCE = "io/adahit/server/build.properties";
-
-  /** The build's version, or {@code dev} if unknown. */
+  /** The build's version ({@link ToolVersion#version()}), or {@code dev} if unknown. */
   public static String version() {
-    try (InputStream in = BuildInfo.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        return "dev";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      String v = p.getProperty("version", "").strip();
-      return v.isEmpty() || v.contains("${") ? "dev" : v;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
-    }
+    return ToolVersion.version();
   }
 
   @Override

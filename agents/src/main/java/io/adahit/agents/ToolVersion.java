@@ -1,4 +1,4 @@
-package io.adahit.eval.report;
+package io.adahit.agents;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,9 +6,10 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /**
- * This tool's version, as a report's {@code opt.adahit_version} records it: the Maven project
- * version, written into {@code io/adahit/eval/build.properties} by resource filtering; {@code dev}
- * when that file is missing or unfiltered (a build outside Maven).
+ * This tool's version, as a report's {@code opt.adahit_version} and the server's {@code
+ * adahit_build_info} metric give it: the Maven project version, written into {@code
+ * io/adahit/agents/build.properties} by resource filtering; {@code dev} when that file is missing
+ * or unfiltered (a build outside Maven).
  *
  * <pre>{@code
  * ToolVersion.version();   // "0.1.0-SNAPSHOT"
@@ -16,7 +17,7 @@ import java.util.Properties;
  */
 public final class ToolVersion {
 
-  static final String RESOURCE = "io/adahit/eval/build.properties";
+  static final String RESOURCE = "io/adahit/agents/build.properties";
 
   private ToolVersion() {}
 
