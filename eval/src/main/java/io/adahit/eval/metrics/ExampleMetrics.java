@@ -4,9 +4,8 @@ package io.adahit.eval.metrics;
  * The ranking outcome of one example: where its gold label landed among its candidates.
  *
  * <p>{@code rank} is 1-based (ParlAI's {@code rank} = 1 + 0-based position), so {@code mrr} is
- * {@code 1 / rank} and {@code hits@k} is 1 when {@code rank <= k}. A hits@k is only defined when
- * the example had at least k candidates ({@link #hasHitsAt}): with fewer it would be 1 by
- * construction (ParlAI always records hits@1/5/10/100; a ConvAI2 hits@100 of 1.0 tells nothing).
+ * {@code 1 / rank} and {@code hits@k} is 1 when {@code rank <= k}; as in ParlAI, that holds for
+ * every k, so with fewer than k candidates hits@k is 1 (a ConvAI2 hits@100 of 1.0 tells nothing).
  *
  * <pre>{@code
  * ExampleMetrics m = new ExampleMetrics("convai2 ep 0 ex 0", 3, 20);
@@ -38,11 +37,6 @@ public record ExampleMetrics(String exampleId, int rank, int numCandidates) {
   /** 1 when the top candidate matches a label (ParlAI's {@code accuracy} for a ranker). */
   public int accuracy() {
     return rank == 1 ? 1 : 0;
-  }
-
-  /** Whether hits@k is reported for this example: it had at least {@code k} candidates. */
-  public boolean hasHitsAt(int k) {
-    return numCandidates >= k;
   }
 
   /** 1 when a label is within the first {@code k} ranked candidates, else 0. */

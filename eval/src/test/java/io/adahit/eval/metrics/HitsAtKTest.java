@@ -59,11 +59,11 @@ class HitsAtKTest {
   }
 
   @Test
-  void hitsAtKIsDefinedOnlyWithAtLeastKCandidates() {
+  void hitsAtKBeyondKCandidatesIsOneAsInParlai() {
     ExampleMetrics twenty = new ExampleMetrics("e", 20, 20);
-    assertThat(twenty.hasHitsAt(10)).isTrue();
-    assertThat(twenty.hasHitsAt(100)).isFalse();
-    assertThat(new ExampleMetrics("e", 100, 100).hasHitsAt(100)).isTrue();
+    assertThat(twenty.hitsAt(10)).isZero();
+    assertThat(twenty.hitsAt(100)).isEqualTo(1);
+    assertThat(new ExampleMetrics("e", 100, 100).hitsAt(99)).isZero();
     assertThatThrownBy(() -> new ExampleMetrics("e", 21, 20))
         .hasMessage("example 'e': rank must be in 1..20, found 21");
   }
