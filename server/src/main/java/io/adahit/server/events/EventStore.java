@@ -1,11 +1,14 @@
 package io.adahit.server.events;
 
+import io.adahit.agents.errors.ClassifiedException;
+import io.adahit.agents.errors.ErrorKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -167,30 +170,18 @@ public final class EventStore implements AutoCloseable {
    * @return completes with the feedback's id once committed
    */
   public CompletableFuture<String> recordFeedback(FeedbackRecord f) {
-    String id =
-        UUID.randomUUID()
-            .toString(); // once, before the first attempt: a retry inserts the same row
-    long now = clock.millis();
-    return submit(
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO ab_feedback (event_id, conversation_id, experiment,"
-                      + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (event_id) DO NOTHING")) {
-            s.setString(1, id);
-            s.setString(2, f.conversationId());
-            s.setString(3, f.experiment());
-            s.setString(4, f.variant());
-            s.setString(5, f.skill());
-            s.setInt(6, f.episode());
-            setInt(s, 7, f.turn());
-            setInt(s, 8, f.rating());
-            setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
-            s.setLong(10, now);
-            s.executeUpdate();
-            return id;
-          }
+    return insertEvent(
+        "ab_feedback",
+        List.of("turn", "rating", "thumbs_up"),
+        f.conversationId(),
+        f.experiment(),
+        f.variant(),
+        f.skill(),
+        f.episode(),
+        s -> {
+          setInt(s, 7, f.turn());
+          setInt(s, 8, f.rating());
+          setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
         });
   }
 
@@ -198,25 +189,61 @@ public final class EventStore implements AutoCloseable {
    * @return completes with the episode record's id once committed
    */
   public CompletableFuture<String> recordEpisode(EpisodeRecord e) {
-    String id =
-        UUID.randomUUID()
-            .toString(); // once, before the first attempt: a retry inserts the same row
+    return insertEvent(
+        "ab_episodes",
+        List.of("turns"),
+        e.conversationId(),
+        e.experiment(),
+        e.variant(),
+        e.skill(),
+        e.episode(),
+        s -> s.setInt(7, e.turns()));
+  }
+
+  /** Sets an event row's own columns, parameters 7 on. */
+  @FunctionalInterface
+  private interface EventColumns {
+    void set(PreparedStatement s) throws SQLException;
+  }
+
+  /**
+   * Inserts one row of an episode's event into {@code table}: a new event id (drawn once, before
+   * the first attempt, so a retry inserts the same row), the conversation's experiment, variant,
+   * skill and episode, the event's own {@code columns} (set by {@code values}), and created_at.
+   *
+   * @return completes with the event id once committed
+   */
+  private CompletableFuture<String> insertEvent(
+      String table,
+      List<String> columns,
+      String conversationId,
+      String experiment,
+      String variant,
+      String skill,
+      int episode,
+      EventColumns values) {
+    String id = UUID.randomUUID().toString();
     long now = clock.millis();
+    int createdAt = 7 + columns.size();
+    String sql =
+        "INSERT INTO "
+            + table
+            + " (event_id, conversation_id, experiment, variant, skill, episode, "
+            + String.join(", ", columns)
+            + ", created_at) VALUES ("
+            + String.join(", ", Collections.nCopies(createdAt, "?"))
+            + ") ON CONFLICT (event_id) DO NOTHING";
     return submit(
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO ab_episodes (event_id, conversation_id, experiment,"
-                      + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (event_id) DO NOTHING")) {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id);
-            s.setString(2, e.conversationId());
-            s.setString(3, e.experiment());
-            s.setString(4, e.variant());
-            s.setString(5, e.skill());
-            s.setInt(6, e.episode());
-            s.setInt(7, e.turns());
-            s.setLong(8, now);
+            s.setString(2, conversationId);
+            s.setString(3, experiment);
+            s.setString(4, variant);
+            s.setString(5, skill);
+            s.setInt(6, episode);
+            values.set(s);
+            s.setLong(createdAt, now);
             s.executeUpdate();
             return id;
           }
@@ -445,24 +472,15 @@ public final class EventStore implements AutoCloseable {
   }
 
   /** Why the store could not take or write an event. */
-  public static final class EventStoreException extends RuntimeException
-      implements io.adahit.agents.errors.ClassifiedError {
+  public static final class EventStoreException extends ClassifiedException {
+    private static final long serialVersionUID = 1L;
+
     public EventStoreException(String message) {
-      super(message);
+      super(ErrorKind.UNAVAILABLE, "store_unavailable", message);
     }
 
     public EventStoreException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public io.adahit.agents.errors.ErrorKind errorKind() {
-      return io.adahit.agents.errors.ErrorKind.UNAVAILABLE;
-    }
-
-    @Override
-    public String errorTag() {
-      return "store_unavailable";
+      super(ErrorKind.UNAVAILABLE, "store_unavailable", message, cause);
     }
   }
 
