@@ -73,13 +73,7 @@ public final class SavedModelChecks {
     int d = backbone.config().hiddenSize();
     if (hiddenSize != d) {
       throw new IOException(
-          who
-              + "has hidden_size "
-              + hiddenSize
-              + ", backbone '"
-              + backbone.name()
-              + "' has "
-              + d);
+          who + "has hidden_size " + hiddenSize + ", backbone '" + backbone.name() + "' has " + d);
     }
     if (!trainedOn.fingerprint().equals(backbone.fingerprint())) {
       throw new IOException(

@@ -300,7 +300,9 @@ public final class TrainCommand implements Callable<Integer> {
                 1,
                 (long)
                     Math.ceil(
-                        epochs * data.stream().mapToInt(t -> t.train().size()).sum() / batchSize.value()));
+                        epochs
+                            * data.stream().mapToInt(t -> t.train().size()).sum()
+                            / batchSize.value()));
     TrainerOptions options =
         new TrainerOptions(
             totalSteps,

@@ -1,10 +1,10 @@
 package io.adahit.server.experiments;
 
+import io.adahit.server.metrics.LatencySlos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.adahit.server.metrics.LatencySlos;
 import java.time.Duration;
 
 /**

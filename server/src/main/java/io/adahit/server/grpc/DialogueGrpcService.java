@@ -202,8 +202,7 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
                         .addAllPersona(c.persona())
                         .setMessage(toMessage(r));
                 if (c.assignment() != null) {
-                  b.setExperiment(c.assignment().experiment())
-                      .setVariant(c.assignment().variant());
+                  b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
                 }
                 return b.build();
               });
