@@ -5,10 +5,8 @@ import io.adahit.agents.errors.ErrorKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -50,7 +48,7 @@ public final class EventStore implements AutoCloseable {
 
   /** Work for the writer: statements on its connection, inside the group's transaction. */
   @FunctionalInterface
-  private interface Work<T> {
+  interface Work<T> {
     T run(Connection c) throws SQLException;
   }
 
@@ -173,15 +171,11 @@ public final class EventStore implements AutoCloseable {
     return insertEvent(
         "ab_feedback",
         List.of("turn", "rating", "thumbs_up"),
-        f.conversationId(),
-        f.experiment(),
-        f.variant(),
-        f.skill(),
-        f.episode(),
+        f,
         s -> {
-          setInt(s, 7, f.turn());
-          setInt(s, 8, f.rating());
-          setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
+          EpisodeEventRows.setInt(s, 7, f.turn());
+          EpisodeEventRows.setInt(s, 8, f.rating());
+          EpisodeEventRows.setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
         });
   }
 
@@ -189,65 +183,19 @@ public final class EventStore implements AutoCloseable {
    * @return completes with the episode record's id once committed
    */
   public CompletableFuture<String> recordEpisode(EpisodeRecord e) {
-    return insertEvent(
-        "ab_episodes",
-        List.of("turns"),
-        e.conversationId(),
-        e.experiment(),
-        e.variant(),
-        e.skill(),
-        e.episode(),
-        s -> s.setInt(7, e.turns()));
+    return insertEvent("ab_episodes", List.of("turns"), e, s -> s.setInt(7, e.turns()));
   }
 
-  /** Sets an event row's own columns, parameters 7 on. */
-  @FunctionalInterface
-  private interface EventColumns {
-    void set(PreparedStatement s) throws SQLException;
-  }
-
-  /**
-   * Inserts one row of an episode's event into {@code table}: a new event id (drawn once, before
-   * the first attempt, so a retry inserts the same row), the conversation's experiment, variant,
-   * skill and episode, the event's own {@code columns} (set by {@code values}), and created_at.
-   *
-   * @return completes with the event id once committed
-   */
+  /** Inserts an episode's event row (see {@link EpisodeEventRows}); completes with its id. */
   private CompletableFuture<String> insertEvent(
       String table,
       List<String> columns,
-      String conversationId,
-      String experiment,
-      String variant,
-      String skill,
-      int episode,
-      EventColumns values) {
-    String id = UUID.randomUUID().toString();
-    long now = clock.millis();
-    int createdAt = 7 + columns.size();
-    String sql =
-        "INSERT INTO "
-            + table
-            + " (event_id, conversation_id, experiment, variant, skill, episode, "
-            + String.join(", ", columns)
-            + ", created_at) VALUES ("
-            + String.join(", ", Collections.nCopies(createdAt, "?"))
-            + ") ON CONFLICT (event_id) DO NOTHING";
-    return submit(
-        c -> {
-          try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, id);
-            s.setString(2, conversationId);
-            s.setString(3, experiment);
-            s.setString(4, variant);
-            s.setString(5, skill);
-            s.setInt(6, episode);
-            values.set(s);
-            s.setLong(createdAt, now);
-            s.executeUpdate();
-            return id;
-          }
-        });
+      EpisodeEventRows.EpisodeEvent e,
+      EpisodeEventRows.OwnColumns values) {
+    String id =
+        UUID.randomUUID()
+            .toString(); // once, before the first attempt: a retry inserts the same row
+    return submit(EpisodeEventRows.insert(table, columns, id, e, clock.millis(), values));
   }
 
   /** Stores (or updates) an experiment's definition. */
@@ -277,14 +225,6 @@ public final class EventStore implements AutoCloseable {
   /** The stored assignments of a conversation (any experiment), read in the writer's order. */
   public CompletableFuture<List<AssignmentRecord>> findAssignments(String conversationId) {
     return submit(c -> EventQueries.assignments(c, conversationId));
-  }
-
-  private static void setInt(PreparedStatement s, int index, Integer value) throws SQLException {
-    if (value == null) {
-      s.setNull(index, Types.INTEGER);
-    } else {
-      s.setInt(index, value);
-    }
   }
 
   private <T> CompletableFuture<T> submit(Work<T> work) {
