@@ -216,47 +216,19 @@ public record AdapterConfig(
   }
 
   public AdapterConfig withSkill(String s) {
-    return new AdapterConfig(
-        s,
-        kind,
-        bottleneck,
-        activation,
-        layers,
-        positions,
-        ownsLayerNorm,
-        ts1Bottleneck,
-        ts2Bottleneck);
+    return with(s, bottleneck, activation, layers, positions, ownsLayerNorm);
   }
 
   public AdapterConfig withBottleneck(int da) {
-    return new AdapterConfig(
-        skill,
-        kind,
-        da,
-        activation,
-        layers,
-        positions,
-        ownsLayerNorm,
-        ts1Bottleneck,
-        ts2Bottleneck);
+    return with(skill, da, activation, layers, positions, ownsLayerNorm);
   }
 
   public AdapterConfig withActivation(AdapterActivation a) {
-    return new AdapterConfig(
-        skill, kind, bottleneck, a, layers, positions, ownsLayerNorm, ts1Bottleneck, ts2Bottleneck);
+    return with(skill, bottleneck, a, layers, positions, ownsLayerNorm);
   }
 
   public AdapterConfig withLayers(List<Integer> l) {
-    return new AdapterConfig(
-        skill,
-        kind,
-        bottleneck,
-        activation,
-        l,
-        positions,
-        ownsLayerNorm,
-        ts1Bottleneck,
-        ts2Bottleneck);
+    return with(skill, bottleneck, activation, l, positions, ownsLayerNorm);
   }
 
   /**
@@ -272,21 +244,22 @@ public record AdapterConfig(
   }
 
   public AdapterConfig withPositions(Set<HookPoint.Position> p) {
-    return new AdapterConfig(
-        skill,
-        kind,
-        bottleneck,
-        activation,
-        layers,
-        List.copyOf(p),
-        ownsLayerNorm,
-        ts1Bottleneck,
-        ts2Bottleneck);
+    return with(skill, bottleneck, activation, layers, List.copyOf(p), ownsLayerNorm);
   }
 
   public AdapterConfig withOwnLayerNorm(boolean owns) {
-    return new AdapterConfig(
-        skill, kind, bottleneck, activation, layers, positions, owns, ts1Bottleneck, ts2Bottleneck);
+    return with(skill, bottleneck, activation, layers, positions, owns);
+  }
+
+  /** A copy with these fields; kind and the hierarchical widths stay. */
+  private AdapterConfig with(
+      String s,
+      int da,
+      AdapterActivation a,
+      List<Integer> l,
+      List<HookPoint.Position> p,
+      boolean owns) {
+    return new AdapterConfig(s, kind, da, a, l, p, owns, ts1Bottleneck, ts2Bottleneck);
   }
 
   /** Every adapted hook point, layer by layer, attention before feed-forward. */

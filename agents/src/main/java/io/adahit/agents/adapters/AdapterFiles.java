@@ -1,7 +1,6 @@
 package io.adahit.agents.adapters;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +15,6 @@ import io.adahit.agents.backbone.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -108,31 +106,21 @@ public final class AdapterFiles {
   /** Reads and validates {@code dir}'s adapter_config.json on its own (no backbone needed). */
   public static AdapterManifest readManifest(Path dir) throws IOException {
     Path file = dir.resolve(CONFIG_FILE);
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "adapter config not found");
-    }
-    AdapterManifest m;
-    try {
-      JsonNode tree = JSON.readTree(file.toFile());
-      if (tree instanceof ObjectNode o && !o.has("fused")) {
-        o.putArray("fused"); // written only by kind fusion; older files have none
-      }
-      m =
-          tree == null || tree.isMissingNode()
-              ? null
-              : JSON.treeToValue(tree, AdapterManifest.class);
-    } catch (JsonMappingException e) {
-      throw new IOException(file + ": " + describe(e), e);
-    } catch (JsonProcessingException e) {
-      throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (m == null) {
-      throw new IOException(file + ": empty, expected a JSON object");
-    }
-    if (m.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(
-          file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
-    }
+    AdapterManifest m =
+        SavedModelChecks.readJson(
+            file,
+            "adapter config not found",
+            () -> {
+              JsonNode tree = JSON.readTree(file.toFile());
+              if (tree instanceof ObjectNode o && !o.has("fused")) {
+                o.putArray("fused"); // written only by kind fusion; older files have none
+              }
+              return tree == null || tree.isMissingNode()
+                  ? null
+                  : JSON.treeToValue(tree, AdapterManifest.class);
+            },
+            AdapterFiles::describe);
+    SavedModelChecks.checkFormatVersion(file, m.formatVersion(), FORMAT_VERSION);
     return m;
   }
 
@@ -161,29 +149,8 @@ public final class AdapterFiles {
     AdapterManifest m = readManifest(dir);
     Path configFile = dir.resolve(CONFIG_FILE);
     String who = configFile + ": adapter '" + m.config().skill() + "' ";
+    SavedModelChecks.checkBackbone(who, m.hiddenSize(), m.backbone(), backbone);
     int d = backbone.config().hiddenSize();
-    if (m.hiddenSize() != d) {
-      throw new IOException(
-          who
-              + "has hidden_size "
-              + m.hiddenSize()
-              + ", backbone '"
-              + backbone.name()
-              + "' has "
-              + d);
-    }
-    if (!m.backbone().fingerprint().equals(backbone.fingerprint())) {
-      throw new IOException(
-          who
-              + "was trained on backbone '"
-              + m.backbone().name()
-              + "' with fingerprint "
-              + m.backbone().fingerprint()
-              + ", but this backbone '"
-              + backbone.name()
-              + "' has "
-              + backbone.fingerprint());
-    }
     checkBase(who, m, base);
     checkFused(who, m, fused);
     try {
@@ -206,17 +173,8 @@ public final class AdapterFiles {
               + m.parameterCount());
     }
     String fingerprint = weightsFingerprint(tensors.values());
-    if (!fingerprint.equals(m.weightsFingerprint())) {
-      throw new IOException(
-          weightsFile
-              + ": weights fingerprint is "
-              + fingerprint
-              + ", "
-              + CONFIG_FILE
-              + " expects "
-              + m.weightsFingerprint()
-              + " (the two files come from different saves)");
-    }
+    SavedModelChecks.checkWeightsFingerprint(
+        weightsFile, fingerprint, CONFIG_FILE, m.weightsFingerprint());
     return AdapterSet.fromTensors(backbone, m.config(), tensors, base, fused);
   }
 

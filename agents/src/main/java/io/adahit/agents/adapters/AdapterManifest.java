@@ -102,28 +102,6 @@ public record AdapterManifest(
     provenance = provenance == null ? Provenance.pending() : provenance;
   }
 
-  /** A manifest of a kind that fuses nothing (every kind but {@link AdapterKind#FUSION}). */
-  public AdapterManifest(
-      int formatVersion,
-      AdapterConfig config,
-      int hiddenSize,
-      BackboneRef backbone,
-      long parameterCount,
-      String weightsFingerprint,
-      BaseRef base,
-      Provenance provenance) {
-    this(
-        formatVersion,
-        config,
-        hiddenSize,
-        backbone,
-        parameterCount,
-        weightsFingerprint,
-        base,
-        List.of(),
-        provenance);
-  }
-
   static void checkFingerprint(String field, String value) {
     if (value == null || !FINGERPRINT.matcher(value).matches()) {
       throw new IllegalArgumentException(

@@ -236,15 +236,7 @@ public final class SkillRegistry implements AutoCloseable {
       }
     }
     if (first == null) {
-      throw new IOException(
-          "adapter '"
-              + m.config().skill()
-              + "': "
-              + role
-              + " '"
-              + name
-              + "' not found in "
-              + dir.getParent());
+      throw new IOException(needs(m, role, name) + "not found in " + dir.getParent());
     }
     return first; // a mismatched fingerprint is refused by AdapterFiles.load, naming both
   }
@@ -278,25 +270,15 @@ public final class SkillRegistry implements AutoCloseable {
     }
     Path neededDir = dirs.get(name);
     if (neededDir != null && failures.containsKey(neededDir)) {
-      throw new IOException(
-          "adapter '"
-              + m.config().skill()
-              + "': "
-              + role
-              + " '"
-              + name
-              + "' failed to load: "
-              + failures.get(neededDir));
+      throw new IOException(needs(m, role, name) + "failed to load: " + failures.get(neededDir));
     }
     throw new IOException(
-        "adapter '"
-            + m.config().skill()
-            + "': "
-            + role
-            + " '"
-            + name
-            + "' not found; known skills: "
-            + List.copyOf(loaded.keySet()));
+        needs(m, role, name) + "not found; known skills: " + List.copyOf(loaded.keySet()));
+  }
+
+  /** The start of a message about skill {@code name}, which {@code m} needs as its {@code role}. */
+  private static String needs(AdapterManifest m, String role, String name) {
+    return "adapter '" + m.config().skill() + "': " + role + " '" + name + "' ";
   }
 
   private static List<Path> listSkillDirs(Path folder) throws IOException {

@@ -107,6 +107,19 @@ public final class OnnxWeightsReader {
     }
   }
 
+  /** A tensor whose data ({@code holds}, with its unit) does not fit its shape's {@code needs}. */
+  private static IOException wrongSize(String source, TensorProto t, String holds, long needs) {
+    return new IOException(
+        "backbone ONNX file "
+            + source
+            + ": tensor '"
+            + t.getName()
+            + "' holds "
+            + holds
+            + ", its shape needs "
+            + needs);
+  }
+
   private static FloatTensor toTensor(TensorProto t, String source) throws IOException {
     long[] shape = new long[t.getDimsCount()];
     long n = 1;
@@ -118,30 +131,14 @@ public final class OnnxWeightsReader {
     if (t.hasRawData()) {
       ByteString raw = t.getRawData();
       if (raw.size() != n * 4) {
-        throw new IOException(
-            "backbone ONNX file "
-                + source
-                + ": tensor '"
-                + t.getName()
-                + "' holds "
-                + raw.size()
-                + " bytes, its shape needs "
-                + n * 4);
+        throw wrongSize(source, t, raw.size() + " bytes", n * 4);
       }
       FloatBuffer fb = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       data = new float[(int) n];
       fb.get(data);
     } else {
       if (t.getFloatDataCount() != n) {
-        throw new IOException(
-            "backbone ONNX file "
-                + source
-                + ": tensor '"
-                + t.getName()
-                + "' holds "
-                + t.getFloatDataCount()
-                + " floats, its shape needs "
-                + n);
+        throw wrongSize(source, t, t.getFloatDataCount() + " floats", n);
       }
       data = new float[(int) n];
       for (int i = 0; i < n; i++) {

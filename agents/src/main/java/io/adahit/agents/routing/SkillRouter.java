@@ -1,12 +1,11 @@
 package io.adahit.agents.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.Provenance;
+import io.adahit.agents.adapters.SavedModelChecks;
 import io.adahit.agents.backbone.AtomicFiles;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
@@ -15,7 +14,6 @@ import io.adahit.agents.backbone.Safetensors;
 import io.adahit.agents.backbone.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -257,31 +255,16 @@ public final class SkillRouter {
   /** Reads and validates {@code dir}'s router_config.json on its own. */
   public static RouterManifest readManifest(Path dir) throws IOException {
     Path file = dir.resolve(CONFIG_FILE);
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "router config not found");
-    }
-    RouterManifest m;
-    try {
-      m = JSON.readValue(file.toFile(), RouterManifest.class);
-    } catch (JsonMappingException e) {
-      Throwable cause = e.getCause();
-      throw new IOException(
-          file
-              + ": "
-              + (cause instanceof IllegalArgumentException
-                  ? cause.getMessage()
-                  : e.getOriginalMessage()),
-          e);
-    } catch (JsonProcessingException e) {
-      throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (m == null) {
-      throw new IOException(file + ": empty, expected a JSON object");
-    }
-    if (m.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(
-          file + ": format_version must be " + FORMAT_VERSION + ", found " + m.formatVersion());
-    }
+    RouterManifest m =
+        SavedModelChecks.readJson(
+            file,
+            "router config not found",
+            () -> JSON.readValue(file.toFile(), RouterManifest.class),
+            e ->
+                e.getCause() instanceof IllegalArgumentException
+                    ? e.getCause().getMessage()
+                    : e.getOriginalMessage());
+    SavedModelChecks.checkFormatVersion(file, m.formatVersion(), FORMAT_VERSION);
     return m;
   }
 
@@ -295,29 +278,8 @@ public final class SkillRouter {
     RouterManifest m = readManifest(dir);
     Path config = dir.resolve(CONFIG_FILE);
     String who = config + ": router '" + m.name() + "' ";
+    SavedModelChecks.checkBackbone(who, m.hiddenSize(), m.backbone(), backbone);
     int d = backbone.config().hiddenSize();
-    if (m.hiddenSize() != d) {
-      throw new IOException(
-          who
-              + "has hidden_size "
-              + m.hiddenSize()
-              + ", backbone '"
-              + backbone.name()
-              + "' has "
-              + d);
-    }
-    if (!m.backbone().fingerprint().equals(backbone.fingerprint())) {
-      throw new IOException(
-          who
-              + "was trained on backbone '"
-              + m.backbone().name()
-              + "' with fingerprint "
-              + m.backbone().fingerprint()
-              + ", but this backbone '"
-              + backbone.name()
-              + "' has "
-              + backbone.fingerprint());
-    }
     Path weights = dir.resolve(WEIGHTS_FILE);
     Map<String, FloatTensor> t = Safetensors.read(weights).tensors();
     int s = m.skills().size();
@@ -337,17 +299,8 @@ public final class SkillRouter {
               + ")");
     }
     String fingerprint = FloatTensor.fingerprint(List.of(w, b));
-    if (!fingerprint.equals(m.weightsFingerprint())) {
-      throw new IOException(
-          weights
-              + ": weights fingerprint is "
-              + fingerprint
-              + ", "
-              + CONFIG_FILE
-              + " expects "
-              + m.weightsFingerprint()
-              + " (the two files come from different saves)");
-    }
+    SavedModelChecks.checkWeightsFingerprint(
+        weights, fingerprint, CONFIG_FILE, m.weightsFingerprint());
     return new SkillRouter(
         backbone, m.name(), m.skills(), w.data(), b.data(), m.maxLength(), m.truncation());
   }

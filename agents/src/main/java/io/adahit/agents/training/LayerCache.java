@@ -81,40 +81,47 @@ public final class LayerCache {
       }
       return new LayerCache(backbone, 0, ids, null);
     }
-    float[][] states = new float[ids.length][];
     BertEncoder encoder = backbone.encoder();
-    inBatches(
-        backbone,
-        ids,
-        batchSize,
-        progress,
-        (m, batch, rows) -> {
-          NDArray x =
-              level == layers
-                  ? encoder.forward(m, batch, LayerHooks.NONE)
-                  : encoder.forwardLayers(
-                      m,
-                      encoder.embed(m, batch),
-                      encoder.attentionBias(m, batch),
-                      0,
-                      level,
-                      LayerHooks.NONE);
-          keep(backbone, x, batch, rows, level == layers, states);
-        });
+    float[][] states =
+        statesInBatches(
+            backbone,
+            ids,
+            batchSize,
+            progress,
+            level == layers,
+            (m, batch, rows) ->
+                level == layers
+                    ? encoder.forward(m, batch, LayerHooks.NONE)
+                    : encoder.forwardLayers(
+                        m,
+                        encoder.embed(m, batch),
+                        encoder.attentionBias(m, batch),
+                        0,
+                        level,
+                        LayerHooks.NONE));
     return new LayerCache(backbone, level, ids, states);
   }
 
-  /** What runs on one padded batch; {@code rows[r]} is the text index of the batch's row r. */
+  /**
+   * The hidden states [batch, seq, d] of one padded batch; {@code rows[r]} is the text index of the
+   * batch's row r.
+   */
   private interface BatchWork {
-    void run(NDManager m, TokenBatch batch, int[] rows);
+    NDArray run(NDManager m, TokenBatch batch, int[] rows);
   }
 
   /**
    * Runs {@code work} over the texts in batches, longest first (little padding), reporting
-   * progress.
+   * progress, and keeps each text's states (see {@link #keep}; {@code pooled}: mean-pooled).
    */
-  private static void inBatches(
-      Backbone backbone, long[][] ids, int batchSize, IntConsumer progress, BatchWork work) {
+  private static float[][] statesInBatches(
+      Backbone backbone,
+      long[][] ids,
+      int batchSize,
+      IntConsumer progress,
+      boolean pooled,
+      BatchWork work) {
+    float[][] out = new float[ids.length][];
     int[] order =
         IntStream.range(0, ids.length)
             .boxed()
@@ -130,12 +137,13 @@ public final class LayerCache {
       }
       TokenBatch batch = backbone.tokenizer().pad(chunk);
       try (NDManager m = backbone.newManager()) {
-        work.run(m, batch, rows);
+        keep(backbone, work.run(m, batch, rows), batch, rows, pooled, out);
       }
       if (progress != null) {
         progress.accept(end);
       }
     }
+    return out;
   }
 
   /**
@@ -226,30 +234,29 @@ public final class LayerCache {
       throw new IllegalArgumentException(
           "layer cache: cannot deepen level " + level + " to " + target);
     }
-    float[][] out = new float[ids.length][];
     int d = backbone.config().hiddenSize();
     BertEncoder encoder = backbone.encoder();
-    inBatches(
-        backbone,
-        ids,
-        batchSize,
-        progress,
-        (m, batch, rows) -> {
-          int seq = batch.seqLen();
-          float[] flat = new float[rows.length * seq * d];
-          for (int r = 0; r < rows.length; r++) {
-            System.arraycopy(states[rows[r]], 0, flat, r * seq * d, states[rows[r]].length);
-          }
-          NDArray x =
-              encoder.forwardLayers(
+    float[][] out =
+        statesInBatches(
+            backbone,
+            ids,
+            batchSize,
+            progress,
+            target == layers,
+            (m, batch, rows) -> {
+              int seq = batch.seqLen();
+              float[] flat = new float[rows.length * seq * d];
+              for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(states[rows[r]], 0, flat, r * seq * d, states[rows[r]].length);
+              }
+              return encoder.forwardLayers(
                   m,
                   m.create(flat, new Shape(rows.length, seq, d)),
                   encoder.attentionBias(m, batch),
                   level,
                   target,
                   LayerHooks.NONE);
-          keep(backbone, x, batch, rows, target == layers, out);
-        });
+            });
     return new LayerCache(backbone, target, ids, out);
   }
 

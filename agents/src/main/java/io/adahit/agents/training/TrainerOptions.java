@@ -4,6 +4,7 @@ import io.adahit.agents.adapters.Provenance;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -78,111 +79,95 @@ public record TrainerOptions(
   }
 
   public TrainerOptions withBatchSize(int b) {
-    return new TrainerOptions(
-        steps,
-        b,
-        learningRate,
-        warmupFraction,
-        seed,
-        contextLength,
-        replyLength,
-        scale,
-        validEvery,
-        validCandidates,
-        checkpointEvery,
-        layerCache,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(o -> o.batchSize = b);
   }
 
   public TrainerOptions withLearningRate(double lr) {
-    return new TrainerOptions(
-        steps,
-        batchSize,
-        lr,
-        warmupFraction,
-        seed,
-        contextLength,
-        replyLength,
-        scale,
-        validEvery,
-        validCandidates,
-        checkpointEvery,
-        layerCache,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(o -> o.learningRate = lr);
   }
 
   public TrainerOptions withSeed(long s) {
-    return new TrainerOptions(
-        steps,
-        batchSize,
-        learningRate,
-        warmupFraction,
-        s,
-        contextLength,
-        replyLength,
-        scale,
-        validEvery,
-        validCandidates,
-        checkpointEvery,
-        layerCache,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(o -> o.seed = s);
   }
 
   public TrainerOptions withLengths(int context, int reply) {
-    return new TrainerOptions(
-        steps,
-        batchSize,
-        learningRate,
-        warmupFraction,
-        seed,
-        context,
-        reply,
-        scale,
-        validEvery,
-        validCandidates,
-        checkpointEvery,
-        layerCache,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(
+        o -> {
+          o.contextLength = context;
+          o.replyLength = reply;
+        });
   }
 
   public TrainerOptions withValidation(long every, int candidates) {
-    return new TrainerOptions(
-        steps,
-        batchSize,
-        learningRate,
-        warmupFraction,
-        seed,
-        contextLength,
-        replyLength,
-        scale,
-        every,
-        candidates,
-        checkpointEvery,
-        layerCache,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(
+        o -> {
+          o.validEvery = every;
+          o.validCandidates = candidates;
+        });
   }
 
   public TrainerOptions withLayerCache(boolean on) {
-    return new TrainerOptions(
-        steps,
-        batchSize,
-        learningRate,
-        warmupFraction,
-        seed,
-        contextLength,
-        replyLength,
-        scale,
-        validEvery,
-        validCandidates,
-        checkpointEvery,
-        on,
-        encodeBatchSize,
-        lengthBuckets);
+    return with(o -> o.layerCache = on);
+  }
+
+  /** A copy of these options with {@code change} applied to its fields (validated again). */
+  private TrainerOptions with(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.options();
+  }
+
+  /** The record's fields, mutable, for the {@code with...} copies. */
+  private static final class Fields {
+    long steps;
+    int batchSize;
+    double learningRate;
+    double warmupFraction;
+    long seed;
+    int contextLength;
+    int replyLength;
+    double scale;
+    long validEvery;
+    int validCandidates;
+    long checkpointEvery;
+    boolean layerCache;
+    int encodeBatchSize;
+    int lengthBuckets;
+
+    Fields(TrainerOptions o) {
+      steps = o.steps;
+      batchSize = o.batchSize;
+      learningRate = o.learningRate;
+      warmupFraction = o.warmupFraction;
+      seed = o.seed;
+      contextLength = o.contextLength;
+      replyLength = o.replyLength;
+      scale = o.scale;
+      validEvery = o.validEvery;
+      validCandidates = o.validCandidates;
+      checkpointEvery = o.checkpointEvery;
+      layerCache = o.layerCache;
+      encodeBatchSize = o.encodeBatchSize;
+      lengthBuckets = o.lengthBuckets;
+    }
+
+    TrainerOptions options() {
+      return new TrainerOptions(
+          steps,
+          batchSize,
+          learningRate,
+          warmupFraction,
+          seed,
+          contextLength,
+          replyLength,
+          scale,
+          validEvery,
+          validCandidates,
+          checkpointEvery,
+          layerCache,
+          encodeBatchSize,
+          lengthBuckets);
+    }
   }
 
   /**

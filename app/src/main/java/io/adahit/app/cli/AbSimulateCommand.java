@@ -71,11 +71,7 @@ final class AbSimulateCommand implements Callable<Integer> {
       description = "Eval task whose dialogues users replay (default: ${DEFAULT-VALUE}).")
   String task;
 
-  @Option(
-      names = {"-dt", "--datatype"},
-      defaultValue = "valid",
-      description = "valid or test (default: ${DEFAULT-VALUE}).")
-  String datatype;
+  @Mixin DatatypeOption datatype;
 
   @Mixin DataPathOption datapath;
 
@@ -115,7 +111,7 @@ final class AbSimulateCommand implements Callable<Integer> {
     }
     Teacher teacher =
         TeacherRegistry.builtIn()
-            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
+            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype.name())));
     List<Episode> episodes = teacher.episodes();
     HttpClient http = HttpClient.newHttpClient();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -154,7 +150,7 @@ final class AbSimulateCommand implements Callable<Integer> {
               + " gold replies of "
               + task
               + " "
-              + datatype
+              + datatype.name()
               + "; every reply's feedback was acknowledged by the server)");
       out.flush();
     } finally {

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -63,11 +64,7 @@ public final class BenchConversationStoreCommand implements Callable<Integer> {
       description = "Conversations (default ${DEFAULT-VALUE}).")
   int conversations;
 
-  @Option(
-      names = "--turns",
-      defaultValue = "10",
-      description = "Turns per conversation (default ${DEFAULT-VALUE}).")
-  int turns;
+  @Mixin TurnsOption turns;
 
   @Option(
       names = "--concurrency",
@@ -77,7 +74,7 @@ public final class BenchConversationStoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (conversations < 1 || turns < 1 || concurrency < 1) {
+    if (conversations < 1 || turns.value() < 1 || concurrency < 1) {
       throw new IllegalArgumentException(
           "bench-conversation-store: --conversations, --turns and --concurrency must be >= 1");
     }
@@ -89,7 +86,7 @@ public final class BenchConversationStoreCommand implements Callable<Integer> {
     EventDatabase db = new EventDatabase(url, user, password);
     ObjectMapper json = new ObjectMapper();
     List<String> ids = new ArrayList<>();
-    long[] nanos = new long[conversations * turns];
+    long[] nanos = new long[conversations * turns.value()];
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     long began = System.nanoTime();
     try (SharedConversations store =
@@ -98,12 +95,12 @@ public final class BenchConversationStoreCommand implements Callable<Integer> {
       for (int k = 0; k < conversations; k++) {
         String id = "bench-" + UUID.randomUUID();
         ids.add(id);
-        int slot = k * turns;
+        int slot = k * turns.value();
         all.add(
             pool.submit(
                 () -> {
                   long version = 0;
-                  for (int t = 0; t < turns; t++) {
+                  for (int t = 0; t < turns.value(); t++) {
                     long t0 = System.nanoTime();
                     version =
                         store.load(id).join().map(SharedConversations.Stored::version).orElse(0L);
@@ -126,7 +123,7 @@ public final class BenchConversationStoreCommand implements Callable<Integer> {
           "bench-conversation-store: %s, %d conversations x %d turns, %d at once, %d cores%n",
           db.redacted(),
           conversations,
-          turns,
+          turns.value(),
           concurrency,
           Runtime.getRuntime().availableProcessors());
       out.printf(

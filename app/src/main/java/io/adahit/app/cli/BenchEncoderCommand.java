@@ -59,11 +59,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
   int batchSize =
       32; // a field value, not defaultValue: picocli would apply that after the alias below
 
-  /** Hidden alias of the option above (its old name, still accepted). */
-  @Option(names = "--batch-size", hidden = true)
-  void batchSizeAlias(int n) {
-    batchSize = n;
-  }
+  @Mixin BatchSizeAlias batchSizeAlias; // --batch-size, hidden
 
   @Option(
       names = "--tokens",

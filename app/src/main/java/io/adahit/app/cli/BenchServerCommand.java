@@ -72,11 +72,7 @@ public final class BenchServerCommand implements Callable<Integer> {
       description = "Concurrent conversations (default ${DEFAULT-VALUE}).")
   int conversations;
 
-  @Option(
-      names = "--turns",
-      defaultValue = "10",
-      description = "Turns per conversation (default ${DEFAULT-VALUE}).")
-  int turns;
+  @Mixin TurnsOption turns;
 
   @Option(
       names = "--think-ms",
@@ -168,7 +164,7 @@ public final class BenchServerCommand implements Callable<Integer> {
       err().println("bench-server: --host must be a loopback address, found " + host);
       return 2;
     }
-    if (conversations < 1 || turns < 1 || mixedSkills < 1) {
+    if (conversations < 1 || turns.value() < 1 || mixedSkills < 1) {
       err().println("bench-server: --conversations, --turns and --mixed-skills must be >= 1");
       return 2;
     }
@@ -217,7 +213,7 @@ public final class BenchServerCommand implements Callable<Integer> {
               "bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
                   + " contexts %s, %d cores%n",
               conversations,
-              turns,
+              turns.value(),
               thinkMillis,
               config.batching().maxBatch(),
               config.batching().maxWaitMillis(),
@@ -242,7 +238,7 @@ public final class BenchServerCommand implements Callable<Integer> {
       if (hostile()) {
         hostileRun(server, url, skills.get(0), utterances, single, report, health);
         report.put("conversations", conversations);
-        report.put("turns_per_conversation", turns);
+        report.put("turns_per_conversation", turns.value());
         report.put("think_ms", thinkMillis);
         report.put("cores", Runtime.getRuntime().availableProcessors());
         return finish(report);
@@ -259,7 +255,7 @@ public final class BenchServerCommand implements Callable<Integer> {
               conversations, single.percentile(99), mix.percentile(99));
       report.put("mixed_over_single", ratio);
       report.put("conversations", conversations);
-      report.put("turns_per_conversation", turns);
+      report.put("turns_per_conversation", turns.value());
       report.put("think_ms", thinkMillis);
       report.put("max_batch", config.batching().maxBatch());
       report.put("max_wait_ms", config.batching().maxWaitMillis());
@@ -368,12 +364,12 @@ public final class BenchServerCommand implements Callable<Integer> {
     Map<String, Object> healthCounts = null;
     if (health == null) {
       r =
-          new LoadRun(url, skills, conversations, turns, thinkMillis, utterances)
+          new LoadRun(url, skills, conversations, turns.value(), thinkMillis, utterances)
               .run(maxSeconds * 1000);
     } else {
       try (HealthPoller poller = HealthPoller.start(health, Duration.ofSeconds(1))) {
         r =
-            new LoadRun(url, skills, conversations, turns, thinkMillis, utterances)
+            new LoadRun(url, skills, conversations, turns.value(), thinkMillis, utterances)
                 .run(maxSeconds * 1000);
         healthCounts = poller.counts();
       }

@@ -59,11 +59,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       description = "Timed runs per setting; medians are reported (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(
-      names = {"-bs", "--batchsize"},
-      defaultValue = "32",
-      description = "Pairs per step (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Mixin PairsPerStepOption batchSize;
 
   @Option(
       names = "--top-layers",
@@ -88,13 +84,20 @@ final class BenchTrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     TrainingTask data = TrainingCorpus.builtIn().load(task, datapath.path()).task(0, pairs, 0);
     TrainerOptions base =
-        TrainerOptions.defaults(steps).withBatchSize(batchSize).withLengths(contextLength, 64);
+        TrainerOptions.defaults(steps)
+            .withBatchSize(batchSize.value())
+            .withLengths(contextLength, 64);
     try (Backbone backbone = backboneOption.load()) {
       AdapterConfig config =
           AdapterConfig.houlsby(task, backbone.config().numLayers()).withTopLayers(topLayers);
       out.printf(
           "bench-train: %s, %d pairs, batch %d, adapters in the top %d of %d layers, %d steps per run%n",
-          task, data.train().size(), batchSize, topLayers, backbone.config().numLayers(), steps);
+          task,
+          data.train().size(),
+          batchSize.value(),
+          topLayers,
+          backbone.config().numLayers(),
+          steps);
       List<Double> cached = new ArrayList<>();
       List<Double> full = new ArrayList<>();
       for (int r = -1; r < runs; r++) { // run -1 warms up both paths and builds the cache

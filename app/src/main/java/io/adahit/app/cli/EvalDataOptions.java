@@ -33,11 +33,7 @@ final class EvalDataOptions {
           "Comma list: convai2, wizard_of_wikipedia, empathetic_dialogues, blended_skill_talk, fromfile.")
   List<String> tasks;
 
-  @Option(
-      names = {"-dt", "--datatype"},
-      defaultValue = "valid",
-      description = "valid or test (default: ${DEFAULT-VALUE}).")
-  String datatype;
+  @Mixin DatatypeOption datatype;
 
   @Option(
       names = {"-ne", "--num-examples"},
@@ -131,7 +127,7 @@ final class EvalDataOptions {
       throw new IllegalArgumentException("-bs must be >= 1, found " + batchSize);
     }
     mode();
-    Datatype.parse(datatype);
+    Datatype.parse(datatype.name());
     if (textTruncate != null && textTruncate < TextLengths.MIN
         || labelTruncate != null && labelTruncate < TextLengths.MIN) {
       throw new IllegalArgumentException(
@@ -173,7 +169,7 @@ final class EvalDataOptions {
   /** One teacher per task, in the order given; unknown tasks and missing files fail here. */
   List<Teacher> teachers(TeacherRegistry registry) throws IOException {
     TeacherOptions opts =
-        TeacherOptions.of(datapath.path(), Datatype.parse(datatype)).withSeed(seed);
+        TeacherOptions.of(datapath.path(), Datatype.parse(datatype.name())).withSeed(seed);
     // fromfile reads --fromfile-datapath, or --datapath when that names a file (README's usage)
     Path fromfile =
         fromfileDatapath != null
@@ -212,7 +208,7 @@ final class EvalDataOptions {
   RunOptions.Data opt(LengthsOpt.Truncation ranked) {
     return new RunOptions.Data(
         String.join(",", tasks),
-        datatype,
+        datatype.name(),
         numExamples,
         batchSize,
         mode().name().toLowerCase(),

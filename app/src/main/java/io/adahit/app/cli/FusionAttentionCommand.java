@@ -70,11 +70,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
       description = "Task whose contexts are measured, e.g. blended_skill_talk.")
   String task;
 
-  @Option(
-      names = {"-dt", "--datatype"},
-      defaultValue = "valid",
-      description = "valid or test (default: ${DEFAULT-VALUE}).")
-  String datatype;
+  @Mixin DatatypeOption datatype;
 
   @Option(
       names = {"-ne", "--num-examples"},
@@ -106,7 +102,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Teacher teacher =
         TeacherRegistry.builtIn()
-            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype)));
+            .create(task, TeacherOptions.of(datapath.path(), Datatype.parse(datatype.name())));
     List<String> contexts =
         ContextBuilder.build(teacher, numExamples).stream().map(EvalExample::context).toList();
     try (Backbone b = backbone.load();
@@ -139,7 +135,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
           fusion.fused().stream().map(AdapterSet::skill).toList(),
           contexts.size(),
           task,
-          datatype);
+          datatype.name());
       err.flush();
       long t0 = System.nanoTime();
       FusionAttention a =
@@ -159,7 +155,7 @@ public final class FusionAttentionCommand implements Callable<Integer> {
               "%s on %s %s (%,d contexts, %,d tokens)",
               skill,
               task,
-              datatype,
+              datatype.name(),
               contexts.size(),
               a.tokens());
       Files.createDirectories(out);

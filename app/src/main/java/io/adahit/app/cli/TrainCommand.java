@@ -121,11 +121,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Epochs when --steps is not given (default: ${DEFAULT-VALUE}).")
   double epochs;
 
-  @Option(
-      names = {"-bs", "--batchsize"},
-      defaultValue = "32",
-      description = "Pairs per step (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Mixin PairsPerStepOption batchSize;
 
   @Option(
       names = {"-lr", "--lr"},
@@ -304,11 +300,13 @@ public final class TrainCommand implements Callable<Integer> {
                 1,
                 (long)
                     Math.ceil(
-                        epochs * data.stream().mapToInt(t -> t.train().size()).sum() / batchSize));
+                        epochs
+                            * data.stream().mapToInt(t -> t.train().size()).sum()
+                            / batchSize.value()));
     TrainerOptions options =
         new TrainerOptions(
             totalSteps,
-            batchSize,
+            batchSize.value(),
             lr,
             warmup,
             seed,
@@ -338,7 +336,7 @@ public final class TrainCommand implements Callable<Integer> {
           100.0 * set.parameterCount() / backbone.parameterCount(),
           backbone.parameterCount(),
           totalSteps,
-          batchSize);
+          batchSize.value());
       BiEncoderTrainer.Result r;
       try (TrainProgress progress = new TrainProgress(totalSteps, System.err)) {
         r =

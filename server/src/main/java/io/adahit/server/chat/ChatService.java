@@ -75,37 +75,11 @@ public final class ChatService implements AutoCloseable {
   public static final String SHARED_TRANSPORT = "grpc-act";
 
   /**
-   * Without experiments or run-time adapter changes ({@link ConversationHooks#plain}).
-   *
    * @param log where finished episodes go, or null for no conversation logs
    * @param random draws personas
-   */
-  public ChatService(
-      SkillCatalog skills,
-      TurnScheduler scheduler,
-      ServerConfig config,
-      ConversationLog log,
-      ServerMetrics metrics,
-      RandomGenerator random) {
-    this(skills, scheduler, config, log, metrics, random, ConversationHooks.plain(skills));
-  }
-
-  /**
    * @param hooks A/B assignment, the leased Skill each turn runs on, and where events go ({@link
-   *     io.adahit.server.experiments.ExperimentService})
-   */
-  public ChatService(
-      SkillCatalog skills,
-      TurnScheduler scheduler,
-      ServerConfig config,
-      ConversationLog log,
-      ServerMetrics metrics,
-      RandomGenerator random,
-      ConversationHooks hooks) {
-    this(skills, scheduler, config, log, metrics, random, hooks, null);
-  }
-
-  /**
+   *     io.adahit.server.experiments.ExperimentService}; {@link ConversationHooks#plain} without
+   *     experiments or run-time adapter changes)
    * @param shared where gRPC Act conversations are kept so any replica continues them, or null (see
    *     {@link SharedConversations})
    */

@@ -45,16 +45,6 @@ public final class Conversation {
   private Runnable
       whenIdle; // run when its last queued operation finished (a shared conversation's release)
 
-  Conversation(
-      String id,
-      Skill skill,
-      List<String> persona,
-      String transport,
-      int historySize,
-      String delimiter) {
-    this(id, skill, persona, transport, historySize, delimiter, null);
-  }
-
   /**
    * @param assignment the A/B variant serving it, or null
    */

@@ -1,6 +1,6 @@
 package io.adahit.server.chat;
 
-import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ClassifiedException;
 import io.adahit.agents.errors.ErrorKind;
 
 /**
@@ -8,26 +8,17 @@ import io.adahit.agents.errors.ErrorKind;
  * a turn of the same conversation between this turn's read and its write. This turn's reply is
  * discarded and its state not saved, so resending the turn is safe. gRPC: ABORTED; HTTP: 409.
  */
-public final class ConversationConflictException extends RuntimeException
-    implements ClassifiedError {
+public final class ConversationConflictException extends ClassifiedException {
   private static final long serialVersionUID = 1L;
 
   public ConversationConflictException(String id, long expected) {
     super(
+        ErrorKind.CONFLICT,
+        "conversation_conflict",
         "conversation '"
             + id
             + "' was changed by another replica during this turn (it read version "
             + expected
             + "); the turn was not applied: resend it");
-  }
-
-  @Override
-  public ErrorKind errorKind() {
-    return ErrorKind.CONFLICT;
-  }
-
-  @Override
-  public String errorTag() {
-    return "conversation_conflict";
   }
 }

@@ -327,22 +327,12 @@ public final class SharedConversations implements AutoCloseable {
   }
 
   /** The database could not be read or written: gRPC UNAVAILABLE. */
-  public static final class SharedStoreException extends RuntimeException
-      implements io.adahit.agents.errors.ClassifiedError {
+  public static final class SharedStoreException
+      extends io.adahit.agents.errors.ClassifiedException {
     private static final long serialVersionUID = 1L;
 
     SharedStoreException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public io.adahit.agents.errors.ErrorKind errorKind() {
-      return io.adahit.agents.errors.ErrorKind.UNAVAILABLE;
-    }
-
-    @Override
-    public String errorTag() {
-      return "store_unavailable";
+      super(io.adahit.agents.errors.ErrorKind.UNAVAILABLE, "store_unavailable", message, cause);
     }
   }
 }

@@ -1,11 +1,10 @@
 package io.adahit.server.chat;
 
-import io.adahit.agents.errors.ClassifiedError;
+import io.adahit.agents.errors.ClassifiedException;
 import io.adahit.agents.errors.ErrorKind;
 
 /** The server holds its configured maximum of open conversations. gRPC: RESOURCE_EXHAUSTED. */
-public final class TooManyConversationsException extends RuntimeException
-    implements ClassifiedError {
+public final class TooManyConversationsException extends ClassifiedException {
   private static final long serialVersionUID = 1L;
 
   public TooManyConversationsException(int max) {
@@ -19,16 +18,6 @@ public final class TooManyConversationsException extends RuntimeException
    * @param message which limit is reached, named as in the config
    */
   public TooManyConversationsException(String message) {
-    super(message);
-  }
-
-  @Override
-  public ErrorKind errorKind() {
-    return ErrorKind.OVERLOADED;
-  }
-
-  @Override
-  public String errorTag() {
-    return "too_many_conversations";
+    super(ErrorKind.OVERLOADED, "too_many_conversations", message);
   }
 }

@@ -7,12 +7,8 @@ package io.adahit.server.events;
  * @param turns exchanges (user turn + bot reply) in the episode
  */
 public record EpisodeRecord(
-    String conversationId,
-    String experiment,
-    String variant,
-    String skill,
-    int episode,
-    int turns) {
+    String conversationId, String experiment, String variant, String skill, int episode, int turns)
+    implements EpisodeEventRows.EpisodeEvent {
 
   public EpisodeRecord {
     if (conversationId == null || skill == null) {

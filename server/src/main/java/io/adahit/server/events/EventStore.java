@@ -1,9 +1,10 @@
 package io.adahit.server.events;
 
+import io.adahit.agents.errors.ClassifiedException;
+import io.adahit.agents.errors.ErrorKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class EventStore implements AutoCloseable {
 
   /** Work for the writer: statements on its connection, inside the group's transaction. */
   @FunctionalInterface
-  private interface Work<T> {
+  interface Work<T> {
     T run(Connection c) throws SQLException;
   }
 
@@ -167,30 +168,14 @@ public final class EventStore implements AutoCloseable {
    * @return completes with the feedback's id once committed
    */
   public CompletableFuture<String> recordFeedback(FeedbackRecord f) {
-    String id =
-        UUID.randomUUID()
-            .toString(); // once, before the first attempt: a retry inserts the same row
-    long now = clock.millis();
-    return submit(
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO ab_feedback (event_id, conversation_id, experiment,"
-                      + " variant, skill, episode, turn, rating, thumbs_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (event_id) DO NOTHING")) {
-            s.setString(1, id);
-            s.setString(2, f.conversationId());
-            s.setString(3, f.experiment());
-            s.setString(4, f.variant());
-            s.setString(5, f.skill());
-            s.setInt(6, f.episode());
-            setInt(s, 7, f.turn());
-            setInt(s, 8, f.rating());
-            setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
-            s.setLong(10, now);
-            s.executeUpdate();
-            return id;
-          }
+    return insertEvent(
+        "ab_feedback",
+        List.of("turn", "rating", "thumbs_up"),
+        f,
+        s -> {
+          EpisodeEventRows.setInt(s, 7, f.turn());
+          EpisodeEventRows.setInt(s, 8, f.rating());
+          EpisodeEventRows.setInt(s, 9, f.thumbsUp() == null ? null : f.thumbsUp() ? 1 : 0);
         });
   }
 
@@ -198,29 +183,19 @@ public final class EventStore implements AutoCloseable {
    * @return completes with the episode record's id once committed
    */
   public CompletableFuture<String> recordEpisode(EpisodeRecord e) {
+    return insertEvent("ab_episodes", List.of("turns"), e, s -> s.setInt(7, e.turns()));
+  }
+
+  /** Inserts an episode's event row (see {@link EpisodeEventRows}); completes with its id. */
+  private CompletableFuture<String> insertEvent(
+      String table,
+      List<String> columns,
+      EpisodeEventRows.EpisodeEvent e,
+      EpisodeEventRows.OwnColumns values) {
     String id =
         UUID.randomUUID()
             .toString(); // once, before the first attempt: a retry inserts the same row
-    long now = clock.millis();
-    return submit(
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO ab_episodes (event_id, conversation_id, experiment,"
-                      + " variant, skill, episode, turns, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (event_id) DO NOTHING")) {
-            s.setString(1, id);
-            s.setString(2, e.conversationId());
-            s.setString(3, e.experiment());
-            s.setString(4, e.variant());
-            s.setString(5, e.skill());
-            s.setInt(6, e.episode());
-            s.setInt(7, e.turns());
-            s.setLong(8, now);
-            s.executeUpdate();
-            return id;
-          }
-        });
+    return submit(EpisodeEventRows.insert(table, columns, id, e, clock.millis(), values));
   }
 
   /** Stores (or updates) an experiment's definition. */
@@ -250,14 +225,6 @@ public final class EventStore implements AutoCloseable {
   /** The stored assignments of a conversation (any experiment), read in the writer's order. */
   public CompletableFuture<List<AssignmentRecord>> findAssignments(String conversationId) {
     return submit(c -> EventQueries.assignments(c, conversationId));
-  }
-
-  private static void setInt(PreparedStatement s, int index, Integer value) throws SQLException {
-    if (value == null) {
-      s.setNull(index, Types.INTEGER);
-    } else {
-      s.setInt(index, value);
-    }
   }
 
   private <T> CompletableFuture<T> submit(Work<T> work) {
@@ -445,24 +412,15 @@ public final class EventStore implements AutoCloseable {
   }
 
   /** Why the store could not take or write an event. */
-  public static final class EventStoreException extends RuntimeException
-      implements io.adahit.agents.errors.ClassifiedError {
+  public static final class EventStoreException extends ClassifiedException {
+    private static final long serialVersionUID = 1L;
+
     public EventStoreException(String message) {
-      super(message);
+      super(ErrorKind.UNAVAILABLE, "store_unavailable", message);
     }
 
     public EventStoreException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public io.adahit.agents.errors.ErrorKind errorKind() {
-      return io.adahit.agents.errors.ErrorKind.UNAVAILABLE;
-    }
-
-    @Override
-    public String errorTag() {
-      return "store_unavailable";
+      super(ErrorKind.UNAVAILABLE, "store_unavailable", message, cause);
     }
   }
 

@@ -17,7 +17,8 @@ public record FeedbackRecord(
     int episode,
     Integer turn,
     Integer rating,
-    Boolean thumbsUp) {
+    Boolean thumbsUp)
+    implements EpisodeEventRows.EpisodeEvent {
 
   public FeedbackRecord {
     if (conversationId == null || skill == null) {

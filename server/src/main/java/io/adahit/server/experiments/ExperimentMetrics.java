@@ -1,5 +1,6 @@
 package io.adahit.server.experiments;
 
+import io.adahit.server.metrics.LatencySlos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,16 +28,7 @@ import java.time.Duration;
  */
 public final class ExperimentMetrics {
 
-  private static final Duration[] SLOS = {
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(150),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofSeconds(2)
-  };
+  private static final Duration[] SLOS = LatencySlos.from(Duration.ofMillis(25));
 
   private final MeterRegistry registry;
 

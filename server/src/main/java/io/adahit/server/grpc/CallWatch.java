@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * dropped ({@link #gone}).
  *
  * <pre>{@code
- * CallWatch watch = CallWatch.start(out, "Act", f, registry);   // on the handler's thread
- * f.whenComplete((r, e) -> { if (!watch.gone()) { ...reply or out.onError(...) } });
+ * CallWatch.start(out, "Act", f, registry)   // on the handler's thread
+ *     .answer(f, out, r -> ActResponse.newBuilder()...build());
  * }</pre>
  */
 final class CallWatch {
@@ -74,6 +75,25 @@ final class CallWatch {
       }
     }
     return watch;
+  }
+
+  /**
+   * Answers the call when {@code result} completes: with nothing if the client is {@link #gone},
+   * with the error's status if it failed, else with the one response {@code respond} makes of it.
+   */
+  <T, R> void answer(CompletableFuture<T> result, StreamObserver<R> out, Function<T, R> respond) {
+    result.whenComplete(
+        (r, e) -> {
+          if (gone()) {
+            return;
+          }
+          if (e != null) {
+            out.onError(GrpcErrors.toStatus(e));
+            return;
+          }
+          out.onNext(respond.apply(r));
+          out.onCompleted();
+        });
   }
 
   /** True (and counted, once) if the client cancelled the call or its deadline passed. */

@@ -95,27 +95,21 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
       CompletableFuture<TurnScheduler.Ranked> f =
           chat.scheduler().rank(lease.skill(), request.getContext(), request.getCandidatesList());
       f.whenComplete((r, e) -> lease.close());
-      CallWatch watch = CallWatch.start(out, "Rank", f, registry);
-      f.whenComplete(
-          (ranked, e) -> {
-            if (watch.gone()) {
-              return;
-            }
-            if (e != null) {
-              out.onError(GrpcErrors.toStatus(e));
-              return;
-            }
-            Ranking r = ranked.ranking();
-            RankResponse.Builder b = RankResponse.newBuilder().setSkill(ranked.skill());
-            for (float s : r.scores()) {
-              b.addScores(s);
-            }
-            for (int i : r.order()) {
-              b.addRanking(i);
-            }
-            out.onNext(b.build());
-            out.onCompleted();
-          });
+      CallWatch.start(out, "Rank", f, registry)
+          .answer(
+              f,
+              out,
+              ranked -> {
+                Ranking r = ranked.ranking();
+                RankResponse.Builder b = RankResponse.newBuilder().setSkill(ranked.skill());
+                for (float s : r.scores()) {
+                  b.addScores(s);
+                }
+                for (int i : r.order()) {
+                  b.addRanking(i);
+                }
+                return b.build();
+              });
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
@@ -195,29 +189,23 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
                             }
                             return CompletableFuture.failedFuture(e);
                           }));
-      CallWatch watch = CallWatch.start(out, "Act", f, registry);
-      f.whenComplete(
-          (r, e) -> {
-            if (watch.gone()) {
-              return;
-            }
-            if (e != null) {
-              out.onError(GrpcErrors.toStatus(e));
-              return;
-            }
-            Conversation c = held[0];
-            ActResponse.Builder b =
-                ActResponse.newBuilder()
-                    .setConversationId(c.id())
-                    .setSkill(c.skill().name())
-                    .addAllPersona(c.persona())
-                    .setMessage(toMessage(r));
-            if (c.assignment() != null) {
-              b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
-            }
-            out.onNext(b.build());
-            out.onCompleted();
-          });
+      CallWatch.start(out, "Act", f, registry)
+          .answer(
+              f,
+              out,
+              r -> {
+                Conversation c = held[0];
+                ActResponse.Builder b =
+                    ActResponse.newBuilder()
+                        .setConversationId(c.id())
+                        .setSkill(c.skill().name())
+                        .addAllPersona(c.persona())
+                        .setMessage(toMessage(r));
+                if (c.assignment() != null) {
+                  b.setExperiment(c.assignment().experiment()).setVariant(c.assignment().variant());
+                }
+                return b.build();
+              });
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }
@@ -269,25 +257,16 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
               request.getRating() == 0 ? null : request.getRating(),
               ProtoEnums.thumbs(request.getThumbs(), request.getThumbsVote()),
               request.getTurn() == 0 ? null : request.getTurn());
-      CallWatch watch = CallWatch.start(out, "Feedback", null, registry);
-      chat.feedback(request.getConversationId(), f)
-          .whenComplete(
-              (r, e) -> {
-                if (watch.gone()) {
-                  return;
-                }
-                if (e != null) {
-                  out.onError(GrpcErrors.toStatus(e));
-                  return;
-                }
-                out.onNext(
-                    FeedbackResponse.newBuilder()
-                        .setFeedbackId(r.id())
-                        .setExperiment(r.experiment() == null ? "" : r.experiment())
-                        .setVariant(r.variant() == null ? "" : r.variant())
-                        .build());
-                out.onCompleted();
-              });
+      CallWatch.start(out, "Feedback", null, registry)
+          .answer(
+              chat.feedback(request.getConversationId(), f),
+              out,
+              r ->
+                  FeedbackResponse.newBuilder()
+                      .setFeedbackId(r.id())
+                      .setExperiment(r.experiment() == null ? "" : r.experiment())
+                      .setVariant(r.variant() == null ? "" : r.variant())
+                      .build());
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
     }

@@ -37,17 +37,7 @@ import java.util.function.Supplier;
  */
 public final class ServerMetrics {
 
-  private static final Duration[] SLOS = {
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(150),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofSeconds(2)
-  };
+  private static final Duration[] SLOS = LatencySlos.from(Duration.ofMillis(10));
 
   /**
    * Every {@code kind} tag {@link #error} is called with; each series exists from the start, at 0.

@@ -43,7 +43,7 @@ class ConversationLogTest {
   }
 
   private static Conversation conversation(String id) {
-    return new Conversation(id, skill, List.of(), "websocket", -1, "\n");
+    return new Conversation(id, skill, List.of(), "websocket", -1, "\n", null);
   }
 
   private static List<Conversation.Exchange> exchange(String user, String bot) {
