@@ -2,6 +2,7 @@ package io.adahit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.app.ProgressStream;
 import io.adahit.app.bench.BenchSkills;
 import io.adahit.app.bench.HealthPoller;
 import io.adahit.app.bench.HostileLoad;
@@ -203,7 +204,8 @@ public final class BenchServerCommand implements Callable<Integer> {
     try (DialogueServer server = new DialogueServer(config, new Random(1))) {
       server.start(
           LoadProgress.forConsole(
-              System.err, org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
+              ProgressStream.of(err()),
+              org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
       String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
       err().println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.app.ProgressStream;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalExample;
 import io.adahit.eval.harness.EvalPlan;
@@ -130,7 +131,7 @@ final class CompareCommand implements Callable<Integer> {
     try (Backbone b = backbone.load()) {
       backboneName = b.name();
       backboneFingerprint = b.fingerprint();
-      TaskRunner runner = new TaskRunner(data, System.err, b.encoder()::work);
+      TaskRunner runner = new TaskRunner(data, ProgressStream.of(err), b.encoder()::work);
       try (EvalTarget a = load(b, aSkill, aAdapter)) {
         labelA = a.label();
         sideA = describe(a, both, "a");

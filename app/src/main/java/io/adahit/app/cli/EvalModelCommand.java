@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.ToolVersion;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.app.ProgressStream;
 import io.adahit.eval.harness.CandidateMode;
 import io.adahit.eval.harness.Contamination;
 import io.adahit.eval.harness.EvalPlan;
@@ -116,7 +117,7 @@ final class EvalModelCommand implements Callable<Integer> {
                   List.of(String.join(",", data.tasks), m.agentId()),
                   opt)) {
         results =
-            new TaskRunner(data, System.err, b == null ? null : b.encoder()::work)
+            new TaskRunner(data, ProgressStream.of(err), b == null ? null : b.encoder()::work)
                 .run(m, tasks, fixed, null, logs);
       }
       double total = (System.nanoTime() - t0) / 1e9;

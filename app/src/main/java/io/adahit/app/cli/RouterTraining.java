@@ -7,6 +7,7 @@ import io.adahit.agents.routing.RouterTrainer;
 import io.adahit.agents.routing.SkillRouter;
 import io.adahit.agents.training.TrainingPair;
 import io.adahit.agents.training.TrainingTask;
+import io.adahit.app.ProgressStream;
 import io.adahit.eval.training.TrainingCorpus;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -70,11 +71,11 @@ final class RouterTraining {
     try (Backbone backbone = c.backboneOption.load()) {
       RouterTrainer trainer = new RouterTrainer(backbone, options);
       SkillRouter router;
-      try (Bar bar = new Bar("embed train contexts")) {
+      try (Bar bar = new Bar("embed train contexts", ProgressStream.of(err))) {
         router = trainer.train(name, train, bar);
       }
       RouterTrainer.Evaluation e;
-      try (Bar bar = new Bar("embed held-out contexts")) {
+      try (Bar bar = new Bar("embed held-out contexts", ProgressStream.of(err))) {
         e = trainer.evaluate(router, heldOut, bar);
       }
       printEvaluation(out, e);
@@ -152,17 +153,19 @@ final class RouterTraining {
   /** A progress bar over embedded contexts, created on the first report. */
   private static final class Bar implements RouterTrainer.Listener, AutoCloseable {
     private final String label;
+    private final java.io.PrintStream progressOut;
     private ProgressReporter bar;
     private int done;
 
-    Bar(String label) {
+    Bar(String label, java.io.PrintStream progressOut) {
       this.label = label;
+      this.progressOut = progressOut;
     }
 
     @Override
     public void embedded(int now, int total) {
       if (bar == null) {
-        bar = new ProgressReporter(label, total, "contexts", System.err);
+        bar = new ProgressReporter(label, total, "contexts", progressOut);
       }
       bar.advance(now - done);
       done = now;

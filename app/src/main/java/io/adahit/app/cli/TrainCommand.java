@@ -11,6 +11,7 @@ import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.training.BiEncoderTrainer;
 import io.adahit.agents.training.TrainerOptions;
 import io.adahit.agents.training.TrainingTask;
+import io.adahit.app.ProgressStream;
 import io.adahit.eval.training.TrainingCorpus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -338,7 +339,8 @@ public final class TrainCommand implements Callable<Integer> {
           totalSteps,
           batchSize.value());
       BiEncoderTrainer.Result r;
-      try (TrainProgress progress = new TrainProgress(totalSteps, System.err)) {
+      try (TrainProgress progress =
+          new TrainProgress(totalSteps, ProgressStream.of(spec.commandLine().getErr()))) {
         r =
             new BiEncoderTrainer(
                     backbone,

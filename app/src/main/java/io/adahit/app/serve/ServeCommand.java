@@ -1,5 +1,6 @@
 package io.adahit.app.serve;
 
+import io.adahit.app.ProgressStream;
 import io.adahit.server.DialogueServer;
 import io.adahit.server.config.ConfigLoader;
 import io.adahit.server.config.ServerConfig;
@@ -217,7 +218,7 @@ public final class ServeCommand implements Callable<Integer> {
             },
             "adahit-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    server.start(LoadProgress.forConsole(System.err, LOG));
+    server.start(LoadProgress.forConsole(ProgressStream.of(spec.commandLine().getErr()), LOG));
     LOG.info(
         "AdaHIT server ready: chat page http://{}:{}/  WebSocket ws://{}:{}/websocket{}",
         c.http().host(),

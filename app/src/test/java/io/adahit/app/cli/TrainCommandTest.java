@@ -69,6 +69,8 @@ class TrainCommandTest {
             "none");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("wrote " + out);
+    // progress goes to the command's error writer (picocli's), not past it to System.err
+    assertThat(r.err()).contains("train: 3/3 steps (100.0%)");
     AdapterManifest m = AdapterFiles.readManifest(out);
     Provenance p = m.provenance();
     assertThat(m.config().kind()).isEqualTo(AdapterKind.BOTTLENECK);
