@@ -5,10 +5,12 @@
  * Each setting was measured with `bin/adahit bench-encoder` (see README, "CPU tuning").
  *
  * 1. MKL's vendor check. PyTorch's libtorch_cpu.so links MKL statically and exports MKL's internal
- *    `mkl_serv_intel_cpu_true`; on a CPU that is not GenuineIntel it answers 0 and MKL runs AVX2
- *    GEMM kernels even where the CPU has AVX-512. The definition below, found before
- *    libtorch_cpu.so's own, answers 1 on CPUs that are Intel or have AVX-512F, so MKL picks
- *    kernels by instruction set; on other CPUs it answers what MKL would.
+ *    `mkl_serv_intel_cpu_true`; on a CPU that is not GenuineIntel it answers 0 and MKL runs its
+ *    generic GEMM kernels: AVX2 even where the CPU has AVX-512 (about half the speed), and slower
+ *    AVX2 ones than its Intel path on AVX2-only CPUs (a 1024^3 product at 141 vs 177 GFLOP/s on a
+ *    2-core AVX2 AMD EPYC, 2026-12-06). The definition below, found before libtorch_cpu.so's own,
+ *    answers 1 on CPUs that are Intel or have AVX-512F or AVX2 with FMA, so MKL picks kernels by
+ *    instruction set; on other CPUs it answers what MKL would.
  * 2. glibc malloc. PyTorch allocates every intermediate tensor afresh, and a training step at 256
  *    word pieces allocates attention tensors of ~100 MB. glibc serves blocks above its mmap
  *    threshold with fresh mappings, and gives the top of the heap back to the kernel once more than
@@ -30,7 +32,8 @@
 #if defined(__x86_64__)
 int mkl_serv_intel_cpu_true(void) {
   __builtin_cpu_init();
-  return __builtin_cpu_is("intel") || __builtin_cpu_supports("avx512f");
+  return __builtin_cpu_is("intel") || __builtin_cpu_supports("avx512f") ||
+         (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
 }
 
 #endif

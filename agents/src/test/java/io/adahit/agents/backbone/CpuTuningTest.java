@@ -32,7 +32,7 @@ class CpuTuningTest {
     CpuTuning with = CpuTuning.from(AMD_AVX512, MAPS_WITH);
     assertThat(with.gemmAvx512()).isTrue();
     assertThat(with.slow()).isFalse();
-    assertThat(with.describe()).contains("MKL GEMM AVX-512").doesNotContain("SLOW");
+    assertThat(with.describe()).contains("MKL GEMM AVX-512 (Intel path)").doesNotContain("SLOW");
   }
 
   @Test
@@ -43,16 +43,37 @@ class CpuTuningTest {
   }
 
   @Test
-  void aCpuWithoutAvx512IsNeverSlow() {
-    CpuTuning t = CpuTuning.from(AMD_AVX2, MAPS_WITHOUT);
-    assertThat(t.avx512()).isFalse();
+  void amdWithOnlyAvx2IsSlowUntilTheLibraryIsPreloaded() {
+    CpuTuning without = CpuTuning.from(AMD_AVX2, MAPS_WITHOUT);
+    assertThat(without.avx512()).isFalse();
+    assertThat(without.avx2()).isTrue();
+    assertThat(without.slow()).isTrue();
+    assertThat(without.describe()).contains("SLOW", "MKL GEMM AVX2 (generic path)", "LD_PRELOAD");
+
+    CpuTuning with = CpuTuning.from(AMD_AVX2, MAPS_WITH);
+    assertThat(with.intelPath()).isTrue();
+    assertThat(with.gemmAvx512()).isFalse();
+    assertThat(with.slow()).isFalse();
+    assertThat(with.describe()).contains("MKL GEMM AVX2 (Intel path), the best this CPU has");
+  }
+
+  @Test
+  void aCpuWithoutAvx2IsNeverSlow() {
+    CpuTuning t =
+        CpuTuning.from(
+            List.of("vendor_id\t: AuthenticAMD", "flags\t\t: fpu sse sse2 avx"), MAPS_WITH);
+    assertThat(t.avx2()).isFalse();
+    assertThat(t.intelPath()).isFalse();
     assertThat(t.slow()).isFalse();
-    assertThat(t.describe()).contains("the best this CPU has");
+    assertThat(t.describe())
+        .contains("MKL GEMM without AVX2 (generic path)")
+        .doesNotContain("SLOW");
   }
 
   @Test
   void theTestJvmRunsTheFastPath() {
-    // surefire preloads the library built by this module (root pom); on an AVX-512 host the tests
+    // surefire preloads the library built by this module (root pom); on an AVX2 or AVX-512 host the
+    // tests
     // must measure and exercise what bin/adahit runs
     CpuTuning here = CpuTuning.detect();
     assertThat(here.preloaded()).as(here.describe()).isTrue();
