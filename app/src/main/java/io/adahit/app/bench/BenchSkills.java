@@ -3,6 +3,7 @@ package io.adahit.app.bench;
 import io.adahit.agents.adapters.AdapterConfig;
 import io.adahit.agents.adapters.AdapterFiles;
 import io.adahit.agents.adapters.AdapterInit;
+import io.adahit.agents.adapters.AdapterManifest;
 import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.backbone.Backbone;
@@ -12,14 +13,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The skills a load benchmark runs on, all with adapters so that one skill and several mixed skills
  * cost the same per turn except for the mixing: the folder's servable skills that have adapter
- * files, topped up to the number wanted with throw-away Houlsby adapters (seeded, non-identity
- * weights, the first servable skill's candidates; a trained adapter of the same shape costs the
- * same). Everything is linked or written into a scratch folder; the real folder is not touched.
+ * files, topped up to the number wanted with throw-away adapters (seeded, non-identity weights, the
+ * first servable skill's candidates). Each synthetic skill copies the first servable skill's shape:
+ * its adapter kind, layers and widths (a hierarchical skill's sub-adapters over the same frozen
+ * base, as AdaHIT adds skills) and the text lengths it was trained at, so it costs what that skill
+ * costs per turn; if that skill is of another kind (fusion, linear head), the synthetic ones are
+ * Houlsby adapters in every layer at the default lengths. Everything is linked or written into a
+ * scratch folder; the real folder is not touched.
  */
 public final class BenchSkills {
 
@@ -53,19 +59,65 @@ public final class BenchSkills {
     if (firstCandidates == null) {
       throw new IOException("no servable skill in " + realSkills);
     }
-    for (int k = 1; names.size() < wanted; k++) {
-      String name = "bench-ada-" + k;
-      Path dir = Files.createDirectories(scratch.resolve(name));
-      try (AdapterSet set =
-          AdapterSet.create(
-              backbone,
-              AdapterConfig.houlsby(name, backbone.config().numLayers()),
-              new AdapterInit(1000 + k, 0.05, 0.05))) {
-        AdapterFiles.save(set, dir, Provenance.pending());
+    Template template = Template.of(realSkills, firstCandidates.getParent(), backbone);
+    try {
+      for (int k = 1; names.size() < wanted; k++) {
+        String name = "bench-ada-" + k;
+        Path dir = Files.createDirectories(scratch.resolve(name));
+        try (AdapterSet set =
+            AdapterSet.create(
+                backbone,
+                template.config().withSkill(name),
+                new AdapterInit(1000 + k, 0.05, 0.05),
+                template.base())) {
+          AdapterFiles.save(set, dir, template.provenance());
+        }
+        Files.copy(firstCandidates, dir.resolve(SkillCatalog.CANDIDATES_FILE));
+        names.add(name);
       }
-      Files.copy(firstCandidates, dir.resolve(SkillCatalog.CANDIDATES_FILE));
-      names.add(name);
+    } finally {
+      if (template.base() != null) {
+        template.base().close();
+      }
     }
     return names;
+  }
+
+  /**
+   * What a synthetic skill copies: the adapter config, the loaded base of a hierarchical skill
+   * (closed by the caller), and a provenance holding only the trained text lengths.
+   */
+  private record Template(AdapterConfig config, AdapterSet base, Provenance provenance) {
+
+    static Template of(Path realSkills, Path first, Backbone backbone) throws IOException {
+      Provenance none = Provenance.pending();
+      if (!Files.isRegularFile(first.resolve(AdapterFiles.CONFIG_FILE))) {
+        return new Template(
+            AdapterConfig.houlsby("bench", backbone.config().numLayers()), null, none);
+      }
+      AdapterManifest m = AdapterFiles.readManifest(first);
+      Provenance lengths =
+          m.provenance() == null
+              ? none
+              : m.provenance()
+                  .trainedLengths()
+                  .map(
+                      l ->
+                          none.withSettings(
+                              Map.of(
+                                  Provenance.CONTEXT_LENGTH, Integer.toString(l.text()),
+                                  Provenance.REPLY_LENGTH, Integer.toString(l.label()))))
+                  .orElse(none);
+      return switch (m.config().kind()) {
+        case BOTTLENECK -> new Template(m.config(), null, lengths);
+        case HIERARCHICAL ->
+            new Template(
+                m.config(),
+                AdapterFiles.load(realSkills.resolve(m.base().skill()), backbone, null),
+                lengths);
+        default ->
+            new Template(AdapterConfig.houlsby("bench", backbone.config().numLayers()), null, none);
+      };
+    }
   }
 }
