@@ -2,18 +2,23 @@
 # Issue 23 item 5: resident memory and throughput with 1, 10 and 100 adapter skills loaded. The
 # skills beyond the shipped ones are synthetic seeded Houlsby adapters (all 6 layers, da 64, with
 # the first servable skill's 5,000 candidates: bench-server's BenchSkills), so each costs what a
-# trained adapter of that shape costs. Each run loads N skills, then measures 64 back-to-back
-# conversations on one skill ("single") and spread over the N skills ("mixed").
+# trained adapter of that shape costs. Each run loads N skills (the shipped blended_skill_talk, with
+# the AdaHIT base it stands on, plus N-1 synthetic ones), then measures 64 back-to-back
+# conversations on one skill ("single") and spread over the N skills ("mixed"). The marginal RSS
+# per skill is the slope between the runs' resident memory.
 #   eval/results/cpu-tuning/skills-scale.sh [OUT_DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 out="${1:-$root/eval/results/cpu-tuning}"
 cd "$root"
 cache="${CACHE_DIR:-.cache/bench-skills-scale}"
+one="$(mktemp -d)"   # a skills folder holding only blended_skill_talk and its base
+trap 'rm -rf "$one"' EXIT
+ln -s "$root/skills/blended_skill_talk" "$root/skills/adahit_base" "$one/"
 for n in 1 10 100; do
   f="$out/skills-scale-$n.txt"
   [[ -s "$f" ]] && grep -q 'mixed / single' "$f" && continue
-  bin/adahit bench-server --conversations 64 --turns 5 --think-ms 0 --mixed-skills "$n" \
-    --cache-dir "$cache" --json "$out/skills-scale-$n.json" > "$f" 2>&1
+  bin/adahit bench-server --conversations 64 --turns 10 --think-ms 0 --mixed-skills "$n" \
+    --skills-dir "$one" --cache-dir "$cache" --json "$out/skills-scale-$n.json" > "$f" 2>&1
 done
-grep -H -E 'single|mixed' "$out"/skills-scale-*.txt
+grep -H -E '^loaded|^single|^mixed' "$out"/skills-scale-*.txt

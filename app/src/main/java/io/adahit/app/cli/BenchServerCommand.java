@@ -207,6 +207,7 @@ public final class BenchServerCommand implements Callable<Integer> {
               ProgressStream.of(err()),
               org.slf4j.LoggerFactory.getLogger(BenchServerCommand.class)));
       String url = "ws://" + host + ":" + server.httpPort() + "/websocket";
+      loadedMemory(skills.size(), report);
       err().println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
@@ -412,6 +413,25 @@ public final class BenchServerCommand implements Callable<Integer> {
     m.put("peak_rss_kb", rss[1]);
     report.put(key, m);
     return r;
+  }
+
+  /**
+   * Resident memory once every skill is loaded and before any load: after a full GC, so that
+   * garbage of the start-up does not count; the slope of this figure over runs with more skills is
+   * the memory a loaded skill costs.
+   */
+  private void loadedMemory(int skillCount, Map<String, Object> report) {
+    System.gc();
+    long[] rss = rss();
+    Runtime rt = Runtime.getRuntime();
+    long heapUsed = rt.totalMemory() - rt.freeMemory();
+    out()
+        .printf(
+            "loaded %d skills: RSS %d MB after a full GC (JVM heap used %d MB)%n",
+            skillCount, rss[0] / 1024, heapUsed >> 20);
+    report.put("loaded_skills", skillCount);
+    report.put("loaded_rss_kb", rss[0]);
+    report.put("loaded_heap_used_kb", heapUsed >> 10);
   }
 
   /**
