@@ -58,7 +58,12 @@ public final class CandidateIndex implements AutoCloseable {
       }
       System.arraycopy(embeddings[i], 0, flat, i * dim, dim);
     }
-    this.transposed = manager.create(flat, new Shape(texts.size(), dim)).transpose().duplicate();
+    // only the contiguous [d, N] copy stays: the row-major array and its transposed view are freed
+    // (kept, they would hold a second copy of the pool for the index's lifetime)
+    try (NDArray rows = manager.create(flat, new Shape(texts.size(), dim));
+        NDArray view = rows.transpose()) {
+      this.transposed = view.duplicate();
+    }
   }
 
   public List<String> texts() {
