@@ -11,6 +11,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 out="${1:-$root/eval/results/cpu-tuning}"
 cd "$root"
+# a fixed Java heap: the JVM's committed heap then weighs the same in every run, and the RSS slope
+# over the runs is the native memory a skill adds (pool embeddings, adapter weights)
+export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
 cache="${CACHE_DIR:-.cache/bench-skills-scale}"
 one="$(mktemp -d)"   # a skills folder holding only blended_skill_talk and its base
 trap 'rm -rf "$one"' EXIT
@@ -18,7 +21,7 @@ ln -s "$root/skills/blended_skill_talk" "$root/skills/adahit_base" "$one/"
 for n in 1 10 100; do
   f="$out/skills-scale-$n.txt"
   [[ -s "$f" ]] && grep -q 'mixed / single' "$f" && continue
-  bin/adahit bench-server --conversations 64 --turns 10 --think-ms 0 --mixed-skills "$n" \
+  bin/adahit bench-server --conversations 64 --turns 20 --think-ms 0 --mixed-skills "$n" \
     --skills-dir "$one" --cache-dir "$cache" --json "$out/skills-scale-$n.json" > "$f" 2>&1
 done
 grep -H -E '^loaded|^single|^mixed' "$out"/skills-scale-*.txt

@@ -6,6 +6,7 @@ import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.SkillRegistry;
 import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.NativeHeap;
 import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.RankerOptions;
@@ -346,14 +347,17 @@ public final class AdapterManager implements AutoCloseable {
 
   private CandidateIndex encode(
       String name, AdapterSet adapters, List<String> texts, TextLengths lengths) {
-    return SkillCatalog.encodePool(
-        backbone,
-        name,
-        adapters,
-        texts,
-        RankerOptions.defaults().withLengths(lengths).candidate(),
-        config.cacheDir(),
-        LoadProgress.NONE);
+    CandidateIndex pool =
+        SkillCatalog.encodePool(
+            backbone,
+            name,
+            adapters,
+            texts,
+            RankerOptions.defaults().withLengths(lengths).candidate(),
+            config.cacheDir(),
+            LoadProgress.NONE);
+    NativeHeap.trim(); // the encoding's freed activations go back to the kernel
+    return pool;
   }
 
   private void closeOwned(AdapterSet a) {

@@ -8,6 +8,7 @@ import io.adahit.agents.adapters.TextLengths;
 import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
+import io.adahit.agents.backbone.NativeHeap;
 import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.EmbeddingCache;
@@ -199,6 +200,7 @@ public final class SkillCatalog implements AutoCloseable {
                 + List.copyOf(skills.keySet()));
       }
       catalog.descriptions = describe(skills);
+      NativeHeap.trim(); // the pools' encoding activations, freed, go back to the kernel
       return catalog;
     } catch (IOException | RuntimeException e) {
       closePools(skills);
