@@ -11,9 +11,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 out="${1:-$root/eval/results/cpu-tuning}"
 cd "$root"
-# a fixed Java heap: the JVM's committed heap then weighs the same in every run, and the RSS slope
-# over the runs is the native memory a skill adds (pool embeddings, adapter weights)
-export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
+# a fixed Java heap, touched at start: the heap then weighs the same in every run (however much
+# garbage loading the skills makes), and the RSS slope over the runs is the native memory a skill
+# adds (pool embeddings, adapter weights)
+export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
 cache="${CACHE_DIR:-.cache/bench-skills-scale}"
 one="$(mktemp -d)"   # a skills folder holding only blended_skill_talk and its base
 trap 'rm -rf "$one"' EXIT
