@@ -11,7 +11,7 @@ fi
 cc="${CC:-cc}"
 if ! command -v "$cc" >/dev/null; then
   echo "build.sh: no C compiler ('$cc') to build $out, the CPU tuning library that lets" \
-       "PyTorch use AVX-512 kernels; install one (Debian: apt-get install gcc)" >&2
+       "PyTorch use MKL's fast GEMM kernels; install one (Debian: apt-get install gcc)" >&2
   exit 1
 fi
 mkdir -p "$(dirname "$out")"
