@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 23 item 5: resident memory and throughput with 1, 10 and 100 adapter skills loaded. The
-# skills beyond the shipped ones are synthetic seeded Houlsby adapters (all 6 layers, da 64, with
-# the first servable skill's 5,000 candidates: bench-server's BenchSkills), so each costs what a
-# trained adapter of that shape costs. Each run loads N skills (the shipped blended_skill_talk, with
+# skills beyond the shipped one are synthetic seeded copies of its shape (bench-server's
+# BenchSkills: blended_skill_talk's AdaHIT sub-adapters over the same base, its trained lengths and
+# its 5,000 candidates), so each costs what a trained skill of that shape costs. Each run loads N skills (the shipped blended_skill_talk, with
 # the AdaHIT base it stands on, plus N-1 synthetic ones), then measures 64 back-to-back
 # conversations on one skill ("single") and spread over the N skills ("mixed"). The marginal RSS
 # per skill is the slope between the runs' resident memory.

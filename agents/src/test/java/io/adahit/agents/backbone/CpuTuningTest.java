@@ -72,9 +72,8 @@ class CpuTuningTest {
 
   @Test
   void theTestJvmRunsTheFastPath() {
-    // surefire preloads the library built by this module (root pom); on an AVX2 or AVX-512 host the
-    // tests
-    // must measure and exercise what bin/adahit runs
+    // surefire preloads the library built by this module (root pom); on an AVX2 or AVX-512 host
+    // the tests must measure and exercise what bin/adahit runs
     CpuTuning here = CpuTuning.detect();
     assertThat(here.preloaded()).as(here.describe()).isTrue();
     assertThat(here.slow()).as(here.describe()).isFalse();

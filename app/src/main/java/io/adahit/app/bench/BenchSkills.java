@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -59,8 +61,7 @@ public final class BenchSkills {
     if (firstCandidates == null) {
       throw new IOException("no servable skill in " + realSkills);
     }
-    Template template = Template.of(realSkills, firstCandidates.getParent(), backbone);
-    try {
+    try (Template template = Template.of(realSkills, firstCandidates.getParent(), backbone)) {
       for (int k = 1; names.size() < wanted; k++) {
         String name = "bench-ada-" + k;
         Path dir = Files.createDirectories(scratch.resolve(name));
@@ -75,49 +76,47 @@ public final class BenchSkills {
         Files.copy(firstCandidates, dir.resolve(SkillCatalog.CANDIDATES_FILE));
         names.add(name);
       }
-    } finally {
-      if (template.base() != null) {
-        template.base().close();
-      }
     }
     return names;
   }
 
   /**
    * What a synthetic skill copies: the adapter config, the loaded base of a hierarchical skill
-   * (closed by the caller), and a provenance holding only the trained text lengths.
+   * (closed with the template), and a provenance holding only the trained text lengths.
    */
-  private record Template(AdapterConfig config, AdapterSet base, Provenance provenance) {
+  private record Template(AdapterConfig config, AdapterSet base, Provenance provenance)
+      implements AutoCloseable {
 
     static Template of(Path realSkills, Path first, Backbone backbone) throws IOException {
-      Provenance none = Provenance.pending();
+      Template houlsby =
+          new Template(
+              AdapterConfig.houlsby("bench", backbone.config().numLayers()),
+              null,
+              Provenance.pending());
       if (!Files.isRegularFile(first.resolve(AdapterFiles.CONFIG_FILE))) {
-        return new Template(
-            AdapterConfig.houlsby("bench", backbone.config().numLayers()), null, none);
+        return houlsby;
       }
       AdapterManifest m = AdapterFiles.readManifest(first);
-      Provenance lengths =
-          m.provenance() == null
-              ? none
-              : m.provenance()
-                  .trainedLengths()
-                  .map(
-                      l ->
-                          none.withSettings(
-                              Map.of(
-                                  Provenance.CONTEXT_LENGTH, Integer.toString(l.text()),
-                                  Provenance.REPLY_LENGTH, Integer.toString(l.label()))))
-                  .orElse(none);
+      Map<String, String> lengths =
+          m.provenance() == null ? new TreeMap<>() : new TreeMap<>(m.provenance().settings());
+      lengths.keySet().retainAll(Set.of(Provenance.CONTEXT_LENGTH, Provenance.REPLY_LENGTH));
+      Provenance trainedAt = Provenance.pending().withSettings(lengths);
       return switch (m.config().kind()) {
-        case BOTTLENECK -> new Template(m.config(), null, lengths);
+        case BOTTLENECK -> new Template(m.config(), null, trainedAt);
         case HIERARCHICAL ->
             new Template(
                 m.config(),
                 AdapterFiles.load(realSkills.resolve(m.base().skill()), backbone, null),
-                lengths);
-        default ->
-            new Template(AdapterConfig.houlsby("bench", backbone.config().numLayers()), null, none);
+                trainedAt);
+        default -> houlsby;
       };
+    }
+
+    @Override
+    public void close() {
+      if (base != null) {
+        base.close();
+      }
     }
   }
 }
