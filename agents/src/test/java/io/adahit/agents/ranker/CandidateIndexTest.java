@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CandidateIndexTest {
@@ -26,5 +29,88 @@ class CandidateIndexTest {
       }
     }
     assertThat(manager.isOpen()).isFalse();
+  }
+
+  @Test
+  void int8PoolKeepsAQuarterOfTheBytesAndScoresWithinTheRoundingBound() {
+    Random rnd = new Random(7);
+    int n = 2000;
+    int d = 384;
+    float[][] emb = new float[n][d];
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      emb[i] = unit(rnd, d);
+      texts.add("c" + i);
+    }
+    int contexts = 64;
+    float[] ctx = new float[contexts * d];
+    for (int c = 0; c < contexts; c++) {
+      System.arraycopy(unit(rnd, d), 0, ctx, c * d, d);
+    }
+    NDManager fm = NDManager.newBaseManager("PyTorch");
+    NDManager qm = NDManager.newBaseManager("PyTorch");
+    try (CandidateIndex fp32 = new CandidateIndex(texts, emb, fm);
+        CandidateIndex int8 = new CandidateIndex(texts, emb, qm, PoolPrecision.INT8);
+        NDManager m = NDManager.newBaseManager("PyTorch")) {
+      List<NDArray> live = qm.getManagedArrays().stream().filter(a -> !a.isReleased()).toList();
+      assertThat(live)
+          .extracting(NDArray::getDataType)
+          .containsExactlyInAnyOrder(DataType.INT8, DataType.FLOAT32);
+      assertThat(live)
+          .extracting(NDArray::getShape)
+          .containsExactlyInAnyOrder(new Shape(d, n), new Shape(1, n));
+      assertThat(int8.storedBytes()).isEqualTo((long) n * d + 4L * n);
+      assertThat(fp32.storedBytes()).isEqualTo(4L * n * d);
+
+      NDArray c = m.create(ctx, new Shape(contexts, d));
+      float[] exact = fp32.scores(c);
+      float[] rounded = int8.scores(c);
+      assertThat(qm.getManagedArrays().stream().filter(a -> !a.isReleased()).count()).isEqualTo(2);
+      int sameTop = 0;
+      for (int r = 0; r < contexts; r++) {
+        int bestExact = 0;
+        int bestRounded = 0;
+        double l1 = 0;
+        for (int j = 0; j < d; j++) {
+          l1 += Math.abs(ctx[r * d + j]);
+        }
+        for (int i = 0; i < n; i++) {
+          float maxAbs = 0;
+          for (float v : emb[i]) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+          }
+          double bound = l1 * maxAbs / 127 / 2 + 1e-5;
+          assertThat((double) Math.abs(exact[r * n + i] - rounded[r * n + i]))
+              .isLessThanOrEqualTo(bound);
+          bestExact = exact[r * n + i] > exact[r * n + bestExact] ? i : bestExact;
+          bestRounded = rounded[r * n + i] > rounded[r * n + bestRounded] ? i : bestRounded;
+        }
+        sameTop += bestExact == bestRounded ? 1 : 0;
+      }
+      assertThat(sameTop).isGreaterThanOrEqualTo(contexts * 9 / 10);
+    }
+    assertThat(qm.isOpen()).isFalse();
+  }
+
+  @Test
+  void poolPrecisionNamesTheAllowedValues() {
+    assertThat(PoolPrecision.parse("INT8")).isEqualTo(PoolPrecision.INT8);
+    assertThat(PoolPrecision.parse(" fp32")).isEqualTo(PoolPrecision.FP32);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolPrecision.parse("fp16"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pool precision must be fp32 or int8, found 'fp16'");
+  }
+
+  private static float[] unit(Random rnd, int d) {
+    float[] v = new float[d];
+    double norm = 0;
+    for (int j = 0; j < d; j++) {
+      v[j] = (float) rnd.nextGaussian();
+      norm += v[j] * v[j];
+    }
+    for (int j = 0; j < d; j++) {
+      v[j] /= (float) Math.sqrt(norm);
+    }
+    return v;
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.adahit.agents.ranker.PoolPrecision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -225,10 +226,24 @@ public final class ConfigLoader {
       @JsonProperty("default") String defaultSkill,
       @JsonProperty("candidates") Map<String, Path> candidates,
       @JsonProperty("cacheDir") Path cacheDir,
-      @JsonProperty("backbone") String backbone) {
+      @JsonProperty("backbone") String backbone,
+      @JsonProperty("poolPrecision") String poolPrecision) {
 
     ServerConfig.Skills toSkills() {
-      return new ServerConfig.Skills(dir, defaultSkill, candidates, cacheDir, backbone);
+      return new ServerConfig.Skills(
+          dir, defaultSkill, candidates, cacheDir, backbone, precision());
+    }
+
+    private PoolPrecision precision() {
+      if (poolPrecision == null) {
+        return null;
+      }
+      try {
+        return PoolPrecision.parse(poolPrecision);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "config: skills.poolPrecision must be fp32 or int8, found '" + poolPrecision + "'", e);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.adahit.server.config;
 
 import io.adahit.agents.adapters.LengthOverrides;
+import io.adahit.agents.ranker.PoolPrecision;
 import io.adahit.server.experiments.Experiment;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -127,10 +128,18 @@ public record ServerConfig(
    * @param candidates skill name → candidate file overriding the skill folder's candidates.txt
    * @param backbone null for the embedded default (all-minilm-l6-v2), else an embedded backbone's
    *     name (all-minilm-l6-v2, bge-small-en-v1.5) or a Hugging Face directory or .onnx file
+   * @param poolPrecision how candidate pools are stored (null: fp32); int8 takes a quarter of the
+   *     memory per skill, scores rounded
    */
   public record Skills(
-      Path dir, String defaultSkill, Map<String, Path> candidates, Path cacheDir, String backbone) {
+      Path dir,
+      String defaultSkill,
+      Map<String, Path> candidates,
+      Path cacheDir,
+      String backbone,
+      PoolPrecision poolPrecision) {
     public Skills {
+      poolPrecision = poolPrecision == null ? PoolPrecision.FP32 : poolPrecision;
       require(dir != null, "config: skills.dir is required");
       require(
           defaultSkill != null && !defaultSkill.isBlank(), "config: skills.default is required");

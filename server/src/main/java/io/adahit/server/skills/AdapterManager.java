@@ -355,6 +355,7 @@ public final class AdapterManager implements AutoCloseable {
             texts,
             RankerOptions.defaults().withLengths(lengths).candidate(),
             config.cacheDir(),
+            config.poolPrecision(),
             LoadProgress.NONE);
     NativeHeap.trim(); // the encoding's freed activations go back to the kernel
     return pool;

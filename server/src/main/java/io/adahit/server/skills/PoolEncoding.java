@@ -8,6 +8,7 @@ import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.EncodeOptions;
 import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.EmbeddingCache;
+import io.adahit.agents.ranker.PoolPrecision;
 import io.adahit.agents.ranker.TextEncoder;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -52,12 +53,14 @@ final class PoolEncoding {
       List<String> missing) {}
 
   private final Path cacheDir;
+  private final PoolPrecision precision;
   private final List<Pool> pools = new ArrayList<>();
   private long encoded;
   private long encodeNanos;
 
-  PoolEncoding(Path cacheDir) {
+  PoolEncoding(Path cacheDir, PoolPrecision precision) {
     this.cacheDir = cacheDir;
+    this.precision = precision;
   }
 
   /**
@@ -133,7 +136,8 @@ final class PoolEncoding {
   CandidateIndex encode(Backbone backbone, Pool p, LoadProgress progress) {
     long began = System.nanoTime();
     long missesBefore = p.cache().misses();
-    CandidateIndex pool = encode(backbone, p.name(), p.texts(), p.options(), p.cache(), progress);
+    CandidateIndex pool =
+        encode(backbone, p.name(), p.texts(), p.options(), p.cache(), precision, progress);
     long fresh = p.cache().misses() - missesBefore;
     if (fresh > 0) {
       encoded += fresh;
@@ -149,6 +153,7 @@ final class PoolEncoding {
       List<String> texts,
       EncodeOptions options,
       EmbeddingCache cache,
+      PoolPrecision precision,
       LoadProgress progress) {
     float[][] out = new float[texts.size()][];
     try (LoadProgress.Task task = progress.start("skill " + name, texts.size())) {
@@ -162,7 +167,7 @@ final class PoolEncoding {
     if (cache.misses() == 0) {
       LOG.info("skill '{}': all {} candidate encodings read from the cache", name, texts.size());
     }
-    return new CandidateIndex(texts, out, backbone.newManager());
+    return new CandidateIndex(texts, out, backbone.newManager(), precision);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.adahit.agents.backbone.NativeHeap;
 import io.adahit.agents.errors.ConflictException;
 import io.adahit.agents.ranker.CandidateIndex;
 import io.adahit.agents.ranker.EmbeddingCache;
+import io.adahit.agents.ranker.PoolPrecision;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.TextEncoder;
 import io.adahit.agents.routing.SkillRouter;
@@ -135,7 +136,7 @@ public final class SkillCatalog implements AutoCloseable {
           TextLengths lengths,
           List<List<String>> personas,
           PoolEncoding.Pool pool) {}
-      PoolEncoding encoding = new PoolEncoding(config.cacheDir());
+      PoolEncoding encoding = new PoolEncoding(config.cacheDir(), config.poolPrecision());
       List<Planned> planned = new ArrayList<>();
       for (Source src : sources.values()) {
         if (src.candidates() == null) {
@@ -331,10 +332,11 @@ public final class SkillCatalog implements AutoCloseable {
       List<String> texts,
       EncodeOptions options,
       Path cacheDir,
+      PoolPrecision precision,
       LoadProgress progress) {
     TextEncoder inner = adapters == null ? TextEncoder.of(backbone) : adapters::embed;
     EmbeddingCache cache = new EmbeddingCache(inner, encoderId(backbone, adapters), cacheDir);
-    return PoolEncoding.encode(backbone, name, texts, options, cache, progress);
+    return PoolEncoding.encode(backbone, name, texts, options, cache, precision, progress);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.adahit.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.adahit.agents.ranker.PoolPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -118,6 +119,19 @@ class ConfigLoaderTest {
     assertThat(
             ConfigLoader.load(null, Map.of("skills.backbone", "/models/bert")).skills().backbone())
         .isEqualTo("/models/bert");
+  }
+
+  @Test
+  void candidatePoolsAreFp32UnlessInt8IsAsked() throws Exception {
+    assertThat(ConfigLoader.defaultsOnly().skills().poolPrecision()).isEqualTo(PoolPrecision.FP32);
+    assertThat(
+            ConfigLoader.load(null, Map.of("skills.poolPrecision", "int8"))
+                .skills()
+                .poolPrecision())
+        .isEqualTo(PoolPrecision.INT8);
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("skills.poolPrecision", "fp16")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("skills.poolPrecision must be fp32 or int8, found 'fp16'");
   }
 
   @Test

@@ -10,6 +10,8 @@ import io.adahit.agents.adapters.AdapterSet;
 import io.adahit.agents.adapters.Provenance;
 import io.adahit.agents.adapters.UnknownSkillException;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.ranker.CandidateIndex;
+import io.adahit.agents.ranker.PoolPrecision;
 import io.adahit.server.TestSkills;
 import io.adahit.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +67,23 @@ class SkillCatalogTest {
       assertThatThrownBy(() -> c.get("adahit_base"))
           .isInstanceOf(UnknownSkillException.class)
           .hasMessageContaining("known skills: [ada, base]");
+    }
+  }
+
+  @Test
+  void poolPrecisionInt8StoresEveryPoolInAQuarterOfTheMemory() throws Exception {
+    try (SkillCatalog fp32 = SkillCatalog.load(backbone, config(Map.of()), LoadProgress.NONE);
+        SkillCatalog int8 =
+            SkillCatalog.load(
+                backbone, config(Map.of("skills.poolPrecision", "int8")), LoadProgress.NONE)) {
+      for (String name : List.of("ada", "base")) {
+        CandidateIndex a = fp32.get(name).candidates();
+        CandidateIndex b = int8.get(name).candidates();
+        assertThat(a.precision()).isEqualTo(PoolPrecision.FP32);
+        assertThat(b.precision()).isEqualTo(PoolPrecision.INT8);
+        assertThat(b.texts()).isEqualTo(a.texts());
+        assertThat(b.storedBytes()).isLessThan(a.storedBytes() / 3);
+      }
     }
   }
 
