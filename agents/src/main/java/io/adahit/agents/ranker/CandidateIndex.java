@@ -117,10 +117,7 @@ public final class CandidateIndex implements AutoCloseable {
     return transposed.isReleased();
   }
 
-  /**
-   * Scores of every context row against every candidate: {@code contexts} [rows, d] times the [d,
-   * N] matrix, row-major, {@code rows * N} values.
-   */
+  /** How the embeddings are stored. */
   public PoolPrecision precision() {
     return precision;
   }
@@ -131,6 +128,10 @@ public final class CandidateIndex implements AutoCloseable {
     return precision == PoolPrecision.INT8 ? values + 4L * texts.size() : 4L * values;
   }
 
+  /**
+   * Scores of every context row against every candidate: {@code contexts} [rows, d] times the [d,
+   * N] matrix, row-major, {@code rows * N} values.
+   */
   float[] scores(NDArray contexts) {
     if (precision == PoolPrecision.FP32) {
       return contexts.matMul(transposed).toFloatArray();

@@ -26,11 +26,19 @@ public enum PoolPrecision {
    * @throws IllegalArgumentException naming the allowed values
    */
   public static PoolPrecision parse(String s) {
+    return parse(s, "pool precision");
+  }
+
+  /**
+   * @param what names the setting in the error, e.g. {@code config: skills.poolPrecision}
+   * @throws IllegalArgumentException naming {@code what} and the allowed values
+   */
+  public static PoolPrecision parse(String s, String what) {
     for (PoolPrecision p : values()) {
       if (p.id().equals(s == null ? null : s.trim().toLowerCase(Locale.ROOT))) {
         return p;
       }
     }
-    throw new IllegalArgumentException("pool precision must be fp32 or int8, found '" + s + "'");
+    throw new IllegalArgumentException(what + " must be fp32 or int8, found '" + s + "'");
   }
 }

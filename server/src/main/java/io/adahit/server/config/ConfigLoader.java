@@ -235,15 +235,9 @@ public final class ConfigLoader {
     }
 
     private PoolPrecision precision() {
-      if (poolPrecision == null) {
-        return null;
-      }
-      try {
-        return PoolPrecision.parse(poolPrecision);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "config: skills.poolPrecision must be fp32 or int8, found '" + poolPrecision + "'", e);
-      }
+      return poolPrecision == null
+          ? null
+          : PoolPrecision.parse(poolPrecision, "config: skills.poolPrecision");
     }
   }
 }
