@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code process_resident_memory_bytes}: resident set size, {@code VmRSS} of {@code
  *       /proc/self/status} (NaN where there is no /proc);
- *   <li>{@code adahit_native_memory_bytes}: that RSS minus the JVM's committed heap and non-heap
- *       memory (what PyTorch, DJL, the tokenizer, thread stacks, direct buffers and malloc arenas
- *       hold; an estimate: committed JVM pages that are not resident make it too low);
+ *   <li>{@code adahit_native_memory_bytes}: that RSS minus the JVM's used heap and non-heap memory
+ *       (what PyTorch, DJL, the tokenizer, thread stacks, direct buffers and malloc arenas hold; an
+ *       estimate that reads high by the heap pages that are resident but free since the last GC:
+ *       used pages are resident, while committed ones need not be, so subtracting the committed
+ *       sizes could read zero);
  *   <li>{@code process_cpu_seconds_total}: user + system CPU time of the process, in seconds
  *       ({@code OperatingSystemMXBean.getProcessCpuTime}).
  * </ul>
@@ -62,7 +64,7 @@ public final class ProcessMetrics implements MeterBinder {
         .strongReference(true)
         .description(
             "resident memory outside the JVM's heap and non-heap pools: process RSS"
-                + " minus the JVM's committed heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
+                + " minus the JVM's used heap and non-heap memory (PyTorch, DJL, tokenizer, thread stacks, malloc arenas)")
         .register(registry);
     if (os instanceof com.sun.management.OperatingSystemMXBean sun
         && sun.getProcessCpuTime() >= 0) {
@@ -90,11 +92,10 @@ public final class ProcessMetrics implements MeterBinder {
     return Double.NaN;
   }
 
-  /** RSS minus the JVM's committed heap and non-heap memory (NaN without RSS). */
+  /** RSS minus the JVM's used heap and non-heap memory (NaN without RSS). */
   double nativeBytes() {
     double rss = residentBytes();
-    long jvm =
-        memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
+    long jvm = memory.getHeapMemoryUsage().getUsed() + memory.getNonHeapMemoryUsage().getUsed();
     return Double.isNaN(rss) ? Double.NaN : Math.max(0, rss - jvm);
   }
 }
