@@ -2,6 +2,7 @@ package io.adahit.agents.ranker;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.List;
  * candidate with one matrix product (ParlAI's {@code --encode-candidate-vecs} with fixed
  * candidates). Built once from embeddings a caller encoded (the server encodes them through its
  * embedding cache); owns its manager; read-only once built, so concurrent scoring is safe. With
- * {@link PoolPrecision#INT8} the matrix is kept as 8-bit integers with one scale per candidate and
- * widened to fp32 for each product (a quarter of the memory; scores differ from fp32's by
- * rounding).
+ * {@link PoolPrecision#INT8} the embeddings are kept as an [N, d] matrix of 8-bit integers with one
+ * scale per candidate (a quarter of the memory; scores differ from fp32's by rounding), and a
+ * product widens {@value #INT8_BLOCK} candidates at a time to fp32, so that each widened block is
+ * still in cache when the product reads it and no pool-sized fp32 copy is ever made.
  *
  * <pre>{@code
  * try (CandidateIndex pool = new CandidateIndex(texts, ranker.encodeCandidates(texts), backbone.newManager())) {
@@ -26,8 +28,12 @@ public final class CandidateIndex implements AutoCloseable {
 
   private final List<String> texts;
   private final NDManager manager;
-  private final NDArray transposed;
-  private final NDArray scales; // [1, N], INT8 only
+
+  /** Candidates an INT8 product widens at a time (1.5 MB of fp32 at d = 384). */
+  static final int INT8_BLOCK = 1024;
+
+  private final NDArray transposed; // FP32: [d, N]; INT8: [N, d]
+  private final float[] scales; // INT8 only
   private final PoolPrecision precision;
   private final int dim;
 
@@ -74,7 +80,7 @@ public final class CandidateIndex implements AutoCloseable {
     }
     int n = texts.size();
     if (precision == PoolPrecision.INT8) {
-      // [d, N] bytes written column by column, so only the integer copy reaches the engine
+      // [N, d] bytes, so that a block of candidates is a contiguous row range
       byte[] q = new byte[n * dim];
       float[] scale = new float[n];
       for (int i = 0; i < n; i++) {
@@ -84,11 +90,11 @@ public final class CandidateIndex implements AutoCloseable {
         }
         scale[i] = max > 0 ? max / 127f : 1f;
         for (int j = 0; j < dim; j++) {
-          q[j * n + i] = (byte) Math.round(flat[i * dim + j] / scale[i]);
+          q[i * dim + j] = (byte) Math.round(flat[i * dim + j] / scale[i]);
         }
       }
-      this.transposed = manager.create(q, new Shape(dim, n)); // DataType.INT8
-      this.scales = manager.create(scale, new Shape(1, n));
+      this.transposed = manager.create(q, new Shape(n, dim)); // DataType.INT8
+      this.scales = scale;
       return;
     }
     this.scales = null;
@@ -122,7 +128,7 @@ public final class CandidateIndex implements AutoCloseable {
     return precision;
   }
 
-  /** Bytes the stored embeddings take on the engine. */
+  /** Bytes the stored embeddings take (INT8: on the engine, plus its scales on the Java heap). */
   public long storedBytes() {
     long values = (long) dim * texts.size();
     return precision == PoolPrecision.INT8 ? values + 4L * texts.size() : 4L * values;
@@ -136,15 +142,27 @@ public final class CandidateIndex implements AutoCloseable {
     if (precision == PoolPrecision.FP32) {
       return contexts.matMul(transposed).toFloatArray();
     }
-    try (NDManager m = contexts.getManager().newSubManager()) {
-      NDArray widened = transposed.toType(DataType.FLOAT32, true);
-      widened.attach(m);
-      NDArray raw = contexts.matMul(widened);
-      raw.attach(m);
-      NDArray scaled = raw.mul(scales);
-      scaled.attach(m);
-      return scaled.toFloatArray();
+    int n = texts.size();
+    int rows = Math.toIntExact(contexts.getShape().get(0));
+    float[] out = new float[rows * n];
+    for (int start = 0; start < n; start += INT8_BLOCK) {
+      int b = Math.min(INT8_BLOCK, n - start);
+      try (NDManager m = contexts.getManager().newSubManager()) {
+        NDArray block = transposed.get(new NDIndex("{}:{}", start, start + b));
+        block.attach(m);
+        NDArray widened = block.toType(DataType.FLOAT32, false);
+        widened.attach(m);
+        NDArray raw = contexts.matMul(widened.transpose()); // [rows, b]
+        raw.attach(m);
+        float[] r = raw.toFloatArray();
+        for (int i = 0; i < rows; i++) {
+          for (int c = 0; c < b; c++) {
+            out[i * n + start + c] = r[i * b + c] * scales[start + c];
+          }
+        }
+      }
     }
+    return out;
   }
 
   @Override
