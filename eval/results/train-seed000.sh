@@ -10,9 +10,12 @@
 #   eval/results/train-seed000.sh            # everything, in priority order
 #   eval/results/train-seed000.sh adahit     # only the shipped AdaHIT skills
 #   eval/results/train-seed000.sh fusion     # AdapterFusion for BST over the shipped skills (issue 11)
+#   eval/results/train-seed000.sh fusion3    # only the fusion of the three old skills (fusion4: of all four)
 #   eval/results/train-seed000.sh router     # the 'auto' skill router (issue 11)
 #   eval/results/train-seed000.sh ab         # the two convai2 variants of eval/results/ab-demo.sh (da 64, da 16)
 set -euo pipefail
+# The whole script is one block, read before it runs: editing this file cannot change a running run.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export JAVA_OPTS="${JAVA_OPTS:--Xmx12g}"
@@ -84,8 +87,10 @@ if [[ "$what" == all || "$what" == table2 ]]; then
     --base "$RUNS/table2/base_convai2" --ts 32,16 $(per_skill blended_skill_talk) \
     --checkpoint-dir .cache/train/r2-table2-bst
 fi
-if [[ "$what" == all || "$what" == fusion ]]; then
+if [[ "$what" == all || "$what" == fusion || "$what" == fusion3 ]]; then
   fuse "$SKILLS_OUT/bst_fusion3" --fuse "$(IFS=,; echo "${old[*]}")" --checkpoint-dir .cache/train/r2-fusion3
+fi
+if [[ "$what" == all || "$what" == fusion || "$what" == fusion4 ]]; then
   fuse "$SKILLS_OUT/bst_fusion4" --fuse "$(IFS=,; echo "${all[*]}")" --checkpoint-dir .cache/train/r2-fusion4
 fi
 if [[ "$what" == all || "$what" == router ]]; then
@@ -109,3 +114,5 @@ if [[ "$what" == ab ]]; then
     bin/adahit train --out "$out" "${ab_common[@]}" --bottleneck "$da" --checkpoint-dir ".cache/train/ab-da$da-convai2"
   done
 fi
+exit
+}
