@@ -132,11 +132,12 @@ final class RemoteErrors {
                   + target
                   + " stayed overloaded ("
                   + code
-                  + ") after "
-                  + RemoteScorer.MAX_RETRIES
-                  + " retries; lower -bs ("
+                  + ") for the call's deadline of "
+                  + deadline.toSeconds()
+                  + " s (--server-deadline) with "
                   + inFlight
-                  + " Rank calls in flight) or raise the server's batching.queueCapacity";
+                  + " Rank calls in flight; raise --server-deadline, lower -bs, or raise the"
+                  + " server's rank.queueCapacity";
           case INVALID_ARGUMENT ->
               "server " + target + " refused example '" + example + "' (" + code + ")";
           default ->

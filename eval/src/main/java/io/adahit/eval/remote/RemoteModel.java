@@ -173,7 +173,7 @@ public final class RemoteModel implements EvalTarget {
 
   /** The server's scorer; {@code options} and {@code cacheDir} are the server's business. */
   @Override
-  public Scorer scorer(RankerOptions options, Path cacheDir) {
+  public RemoteScorer scorer(RankerOptions options, Path cacheDir) {
     return scorer;
   }
 

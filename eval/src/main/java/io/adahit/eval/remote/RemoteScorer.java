@@ -13,8 +13,10 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,10 +27,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * skill, at most {@code maxInFlight} calls at a time (ParlAI's {@code -bs}), each with a deadline.
  * The server encodes with a {@code Ranker} and scores with agents' {@code BatchRanker.rank} as the
  * in-process {@link io.adahit.eval.harness.LocalScorer} does: scores agree within 1e-6 (float
- * rounding of different batch paddings) and the metrics are the same ({@code RemoteEvalTest}). An
- * overloaded server ({@code RESOURCE_EXHAUSTED}) is retried with exponential back-off; any other
- * failure stops the run with a message saying what to do ({@link RemoteErrors}). For a router
- * skill, each result names the skill the server routed to.
+ * rounding of different batch paddings) and the metrics are the same ({@code RemoteEvalTest}). A
+ * call an overloaded server refuses ({@code RESOURCE_EXHAUSTED}: its Rank queue is full) is retried
+ * with exponential back-off (capped at {@value #MAX_BACKOFF_MILLIS} ms) until the call's deadline,
+ * and each call's first refusal lowers the calls kept in flight by one (to no fewer than one), so
+ * that {@code -bs} above what the server queues settles at what it accepts; any other failure stops
+ * the run with a message saying what to do ({@link RemoteErrors}). For a router skill, each result
+ * names the skill the server routed to.
  *
  * <pre>{@code
  * try (RemoteModel server = RemoteModel.connect("127.0.0.1:50051", "convai2", 32, Duration.ofMinutes(2))) {
@@ -39,10 +44,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RemoteScorer implements Scorer {
 
-  /** Retries of a call the server refused as overloaded. */
-  static final int MAX_RETRIES = 5;
-
   private static final long BACKOFF_MILLIS = 200;
+  private static final long MAX_BACKOFF_MILLIS = 3200;
 
   private final String target;
   private final Channel channel;
@@ -51,6 +54,7 @@ public final class RemoteScorer implements Scorer {
   private final List<String> routerSkills;
   private final int maxInFlight;
   private final Duration deadline;
+  private volatile Window lastWindow;
 
   /**
    * @param skill the server's skill to rank with (resolved: never empty)
@@ -88,11 +92,13 @@ public final class RemoteScorer implements Scorer {
     }
     progress.expect(work);
     Scored[] out = new Scored[examples.size()];
-    Semaphore permits = new Semaphore(maxInFlight);
+    Window window = new Window(maxInFlight);
+    lastWindow = window;
     AtomicReference<Failure> failure = new AtomicReference<>();
+    List<CompletableFuture<?>> calls = new ArrayList<>(examples.size());
     try {
       for (int i = 0; i < examples.size() && failure.get() == null; i++) {
-        permits.acquire();
+        window.permits.acquire();
         int idx = i;
         RankRequest request =
             RankRequest.newBuilder()
@@ -100,28 +106,35 @@ public final class RemoteScorer implements Scorer {
                 .addAllCandidates(candidates.get(i))
                 .setSkill(skill)
                 .build();
-        call(request, 0)
-            .whenComplete(
-                (response, error) -> {
-                  try {
-                    if (error != null) {
-                      failure.compareAndSet(null, new Failure(idx, error));
-                    } else {
-                      out[idx] =
-                          scored(response, candidates.get(idx).size(), examples.get(idx).name());
-                      synchronized (progress) {
-                        progress.advance(1 + candidates.get(idx).size());
+        calls.add(
+            call(request, 0, System.nanoTime() + deadline.toNanos(), window)
+                .whenComplete(
+                    (response, error) -> {
+                      try {
+                        if (error != null) {
+                          failure.compareAndSet(null, new Failure(idx, error));
+                        } else {
+                          out[idx] =
+                              scored(
+                                  response, candidates.get(idx).size(), examples.get(idx).name());
+                          synchronized (progress) {
+                            progress.advance(1 + candidates.get(idx).size());
+                          }
+                        }
+                      } catch (IOException | RuntimeException e) {
+                        failure.compareAndSet(null, new Failure(idx, e));
+                      } finally {
+                        window.done();
                       }
-                    }
-                  } catch (IOException | RuntimeException e) {
-                    failure.compareAndSet(null, new Failure(idx, e));
-                  } finally {
-                    permits.release();
-                  }
-                });
+                    }));
       }
-      permits.acquire(maxInFlight); // every call has finished
-      permits.release(maxInFlight);
+      for (CompletableFuture<?> c : calls) { // every call has finished
+        try {
+          c.get();
+        } catch (ExecutionException e) {
+          // recorded in failure
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(
@@ -136,13 +149,58 @@ public final class RemoteScorer implements Scorer {
           examples.get(f.example()).name(),
           unwrap(f.error()),
           deadline,
-          maxInFlight);
+          window.limit());
     }
     return List.of(out);
   }
 
-  /** One Rank call, retried with back-off while the server answers RESOURCE_EXHAUSTED. */
-  private CompletableFuture<RankResponse> call(RankRequest request, int attempt) {
+  /** Calls the last {@link #score} kept in flight at its end ({@code -bs} before any call). */
+  int inFlightLimit() {
+    Window w = lastWindow;
+    return w == null ? maxInFlight : w.limit();
+  }
+
+  /**
+   * The calls kept in flight: {@code -bs} at first, one fewer for each call the server refused as
+   * overloaded at its first attempt (never fewer than one). A lowered limit is taken up by the next
+   * calls to finish, which then give no permit back.
+   */
+  static final class Window {
+    final Semaphore permits;
+    private int limit;
+    private int owed; // permits to keep back as calls finish
+
+    Window(int limit) {
+      this.permits = new Semaphore(limit);
+      this.limit = limit;
+    }
+
+    synchronized void refused() {
+      if (limit > 1) {
+        limit--;
+        owed++;
+      }
+    }
+
+    synchronized void done() {
+      if (owed > 0) {
+        owed--;
+      } else {
+        permits.release();
+      }
+    }
+
+    synchronized int limit() {
+      return limit;
+    }
+  }
+
+  /**
+   * One Rank call, retried with back-off while the server answers RESOURCE_EXHAUSTED and {@code
+   * giveUpAt} (System.nanoTime) has not passed.
+   */
+  private CompletableFuture<RankResponse> call(
+      RankRequest request, int attempt, long giveUpAt, Window window) {
     CompletableFuture<RankResponse> f = new CompletableFuture<>();
     stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .rank(
@@ -166,15 +224,19 @@ public final class RemoteScorer implements Scorer {
             });
     return f.exceptionallyCompose(
         e -> {
-          if (Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED
-              && attempt < MAX_RETRIES) {
-            return CompletableFuture.supplyAsync(
-                    () -> attempt,
-                    CompletableFuture.delayedExecutor(
-                        BACKOFF_MILLIS << attempt, TimeUnit.MILLISECONDS))
-                .thenCompose(a -> call(request, a + 1));
+          if (Status.fromThrowable(e).getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+            return CompletableFuture.failedFuture(e);
           }
-          return CompletableFuture.failedFuture(e);
+          if (attempt == 0) {
+            window.refused();
+          }
+          long backoff = Math.min(MAX_BACKOFF_MILLIS, BACKOFF_MILLIS << Math.min(attempt, 10));
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) - giveUpAt > 0) {
+            return CompletableFuture.failedFuture(e);
+          }
+          return CompletableFuture.supplyAsync(
+                  () -> attempt, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+              .thenCompose(a -> call(request, a + 1, giveUpAt, window));
         });
   }
 

@@ -50,6 +50,8 @@ class RemoteScorerTest {
     final AtomicInteger maxInFlight = new AtomicInteger();
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger overloadedLeft = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
+    volatile int capacity = Integer.MAX_VALUE; // calls it takes at once; more are overloaded
     volatile Status failWith;
     volatile long delayMillis = 20;
 
@@ -73,6 +75,7 @@ class RemoteScorerTest {
     public void rank(RankRequest request, StreamObserver<RankResponse> out) {
       calls.incrementAndGet();
       if (overloadedLeft.getAndDecrement() > 0) {
+        refused.incrementAndGet();
         out.onError(
             Status.RESOURCE_EXHAUSTED.withDescription("server overloaded").asRuntimeException());
         return;
@@ -81,7 +84,15 @@ class RemoteScorerTest {
         out.onError(failWith.asRuntimeException());
         return;
       }
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      int now = inFlight.incrementAndGet();
+      if (now > capacity) {
+        inFlight.decrementAndGet();
+        refused.incrementAndGet();
+        out.onError(
+            Status.RESOURCE_EXHAUSTED.withDescription("server overloaded").asRuntimeException());
+        return;
+      }
+      maxInFlight.accumulateAndGet(now, Math::max);
       timer.schedule(
           () -> {
             RankResponse.Builder b =
@@ -195,8 +206,8 @@ class RemoteScorerTest {
       assertThat(r.exs()).isEqualTo(6);
       assertThat(service.calls.get()).isEqualTo(6 + 3);
     }
-    service.overloadedLeft.set(100);
-    try (RemoteModel m = RemoteModel.connect(target, "convai2", 1, Duration.ofSeconds(30))) {
+    service.overloadedLeft.set(1000);
+    try (RemoteModel m = RemoteModel.connect(target, "convai2", 1, Duration.ofSeconds(2))) {
       assertThatThrownBy(
               () ->
                   m.scorer(null, null)
@@ -206,8 +217,31 @@ class RemoteScorerTest {
                           n -> {}))
           .isInstanceOf(IOException.class)
           .hasMessageContaining(
-              "stayed overloaded (RESOURCE_EXHAUSTED: server overloaded) after 5 retries; lower -bs");
+              "stayed overloaded (RESOURCE_EXHAUSTED: server overloaded) for the call's deadline"
+                  + " of 2 s (--server-deadline) with 1 Rank calls in flight");
     }
+  }
+
+  @Test
+  void moreCallsInFlightThanTheServerTakesSettleAtWhatItTakes() throws Exception {
+    service.capacity = 2;
+    service.delayMillis = 30;
+    List<EvalExample> ex = examples(60);
+    try (RemoteModel m = RemoteModel.connect(target, "convai2", 12, Duration.ofSeconds(30))) {
+      RemoteScorer scorer = m.scorer(null, null);
+      Report remote =
+          new Evaluator(scorer, 12, false)
+              .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
+      Report local =
+          new Evaluator(new Ranker(LENGTHS, RankerOptions.defaults()), 12, false)
+              .evaluate(ex, CandidateMode.INLINE, List.of(), n -> {}, null);
+      assertThat(remote.toMap()).isEqualTo(local.toMap());
+      // the 12 first calls: 2 taken, 10 refused, each refusal one call fewer in flight (one more
+      // may slip in if an early call finishes before the last of the 12 is sent)
+      assertThat(scorer.inFlightLimit()).isBetween(2, 4);
+    }
+    assertThat(service.maxInFlight.get()).isEqualTo(2);
+    assertThat(service.refused.get()).isGreaterThanOrEqualTo(8);
   }
 
   @Test
