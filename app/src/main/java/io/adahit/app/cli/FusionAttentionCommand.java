@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Mean AdapterFusion attention per fused skill and layer on a task's contexts (table + SVG plot).",
-      "Example: adahit fusion-attention --skill bst_fusion4 -t blended_skill_talk --out eval/results/fusion-attention/bst_fusion4"
+      "Example: adahit fusion-attention --skill bst_fusion3 -t blended_skill_talk --out eval/results/fusion-attention/bst_fusion3"
     })
 public final class FusionAttentionCommand implements Callable<Integer> {
 
