@@ -326,6 +326,9 @@ class RemoteEvalTest {
             "--skills-dir",
             skills.toString());
     assertSameMetrics(remote, local, List.of("convai2/", "empathetic_dialogues/"));
+    assertThat(remote.get("opt").get("router_skills"))
+        .as("the server's ListSkills names the router's skills (routes_to)")
+        .isEqualTo(local.get("opt").get("router_skills"));
     for (String key : List.of("routed", "convai2/routed", "empathetic_dialogues/routed")) {
       assertThat(remote.get("report").get(key)).as(key).isEqualTo(local.get("report").get(key));
     }

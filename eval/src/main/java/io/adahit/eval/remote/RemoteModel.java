@@ -125,12 +125,16 @@ public final class RemoteModel implements EvalTarget {
   }
 
   /**
-   * For a router skill, the skills it may answer with: the server's other skills (ListSkills does
-   * not say which of them the router covers); empty for a plain skill.
+   * For a router skill, the skills it may answer with: those ListSkills names in {@code routes_to},
+   * or, from a server that does not fill it, all the server's other skills; empty for a plain
+   * skill.
    */
   private List<String> routerSkills() {
     if (!ROUTER_KIND.equals(skill.getKind())) {
       return List.of();
+    }
+    if (skill.getRoutesToCount() > 0) {
+      return List.copyOf(skill.getRoutesToList());
     }
     return skills.getSkillsList().stream()
         .filter(s -> !ROUTER_KIND.equals(s.getKind()))

@@ -66,7 +66,11 @@ class RemoteScorerTest {
                       .setName("convai2")
                       .setKind("bottleneck")
                       .setParameterCount(1234))
-              .addSkills(SkillInfo.newBuilder().setName("auto").setKind("router"))
+              .addSkills(
+                  SkillInfo.newBuilder()
+                      .setName("auto")
+                      .setKind("router")
+                      .addRoutesTo("convai2")) // not base
               .build());
       out.onCompleted();
     }
@@ -190,8 +194,8 @@ class RemoteScorerTest {
       Evaluator.Result r =
           new Evaluator(auto.scorer(null, null), 2, false)
               .run(examples(5), CandidateMode.INLINE, List.of(), n -> {}, null);
-      assertThat(r.routing().skills()).containsExactly("base", "convai2");
-      assertThat(r.routing().routed()).containsEntry("convai2", 5L).containsEntry("base", 0L);
+      assertThat(r.routing().skills()).as("the router's routes_to").containsExactly("convai2");
+      assertThat(r.routing().routed()).containsEntry("convai2", 5L).doesNotContainKey("base");
     }
   }
 

@@ -75,7 +75,8 @@ public final class DialogueGrpcService extends DialogueServiceGrpc.DialogueServi
                 .setParameterCount(s.parameterCount())
                 .setPersonaCount(s.personas().size())
                 .setTextTruncate(s.contextLength())
-                .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label()));
+                .setLabelTruncate(s.isRouter() ? 0 : s.lengths().label())
+                .addAllRoutesTo(s.isRouter() ? s.router().skills() : List.of()));
       }
       out.onNext(b.build());
       out.onCompleted();
