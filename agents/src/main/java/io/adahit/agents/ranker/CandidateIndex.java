@@ -32,7 +32,7 @@ public final class CandidateIndex implements AutoCloseable {
   /** Candidates an INT8 product widens at a time (1.5 MB of fp32 at d = 384). */
   static final int INT8_BLOCK = 1024;
 
-  private final NDArray transposed; // FP32: [d, N]; INT8: [N, d]
+  private final NDArray matrix; // FP32: [d, N]; INT8: [N, d]
   private final float[] scales; // INT8 only
   private final PoolPrecision precision;
   private final int dim;
@@ -93,7 +93,7 @@ public final class CandidateIndex implements AutoCloseable {
           q[i * dim + j] = (byte) Math.round(flat[i * dim + j] / scale[i]);
         }
       }
-      this.transposed = manager.create(q, new Shape(n, dim)); // DataType.INT8
+      this.matrix = manager.create(q, new Shape(n, dim)); // DataType.INT8
       this.scales = scale;
       return;
     }
@@ -102,7 +102,7 @@ public final class CandidateIndex implements AutoCloseable {
     // (kept, they would hold a second copy of the pool for the index's lifetime)
     try (NDArray rows = manager.create(flat, new Shape(n, dim));
         NDArray view = rows.transpose()) {
-      this.transposed = view.duplicate();
+      this.matrix = view.duplicate();
     }
   }
 
@@ -120,7 +120,7 @@ public final class CandidateIndex implements AutoCloseable {
 
   /** True once {@link #close} has freed the embeddings. */
   public boolean isClosed() {
-    return transposed.isReleased();
+    return matrix.isReleased();
   }
 
   /** How the embeddings are stored. */
@@ -140,7 +140,7 @@ public final class CandidateIndex implements AutoCloseable {
    */
   float[] scores(NDArray contexts) {
     if (precision == PoolPrecision.FP32) {
-      return contexts.matMul(transposed).toFloatArray();
+      return contexts.matMul(matrix).toFloatArray();
     }
     int n = texts.size();
     int rows = Math.toIntExact(contexts.getShape().get(0));
@@ -148,7 +148,7 @@ public final class CandidateIndex implements AutoCloseable {
     for (int start = 0; start < n; start += INT8_BLOCK) {
       int b = Math.min(INT8_BLOCK, n - start);
       try (NDManager m = contexts.getManager().newSubManager()) {
-        NDArray block = transposed.get(new NDIndex("{}:{}", start, start + b));
+        NDArray block = matrix.get(new NDIndex("{}:{}", start, start + b));
         block.attach(m);
         NDArray widened = block.toType(DataType.FLOAT32, false);
         widened.attach(m);

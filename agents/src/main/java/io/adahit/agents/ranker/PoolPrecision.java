@@ -23,19 +23,13 @@ public enum PoolPrecision {
   }
 
   /**
-   * @throws IllegalArgumentException naming the allowed values
-   */
-  public static PoolPrecision parse(String s) {
-    return parse(s, "pool precision");
-  }
-
-  /**
    * @param what names the setting in the error, e.g. {@code config: skills.poolPrecision}
    * @throws IllegalArgumentException naming {@code what} and the allowed values
    */
   public static PoolPrecision parse(String s, String what) {
+    String id = s == null ? null : s.trim().toLowerCase(Locale.ROOT);
     for (PoolPrecision p : values()) {
-      if (p.id().equals(s == null ? null : s.trim().toLowerCase(Locale.ROOT))) {
+      if (p.id().equals(id)) {
         return p;
       }
     }

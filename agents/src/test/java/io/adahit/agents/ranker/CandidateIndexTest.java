@@ -98,9 +98,10 @@ class CandidateIndexTest {
 
   @Test
   void poolPrecisionNamesTheAllowedValues() {
-    assertThat(PoolPrecision.parse("INT8")).isEqualTo(PoolPrecision.INT8);
-    assertThat(PoolPrecision.parse(" fp32")).isEqualTo(PoolPrecision.FP32);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolPrecision.parse("fp16"))
+    assertThat(PoolPrecision.parse("INT8", "pool precision")).isEqualTo(PoolPrecision.INT8);
+    assertThat(PoolPrecision.parse(" fp32", "pool precision")).isEqualTo(PoolPrecision.FP32);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> PoolPrecision.parse("fp16", "pool precision"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pool precision must be fp32 or int8, found 'fp16'");
   }
