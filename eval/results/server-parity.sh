@@ -26,13 +26,15 @@ log="$OUT/serve.log"
 bin/adahit serve >"$log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+ready=""
 for _ in $(seq 1 600); do
-  grep -q 'AdaHIT server ready' "$log" && break
+  ready="$(grep -oE 'AdaHIT server ready: .*' "$log" || true)"
+  [[ -n "$ready" ]] && break
   kill -0 $server 2>/dev/null || { echo "serve exited; see $log" >&2; exit 1; }
   sleep 1
 done
-grep -q 'AdaHIT server ready' "$log" || { echo "serve not ready after 600 s; see $log" >&2; exit 1; }
-grpc="127.0.0.1:$(sed -n 's/^  port: \([0-9]*\).*/\1/p' server/src/main/resources/io/adahit/server/default-server.yaml | tail -1)"
+[[ -n "$ready" ]] || { echo "serve not ready after 600 s; see $log" >&2; exit 1; }
+grpc="$(grep -oE 'gRPC [^ ]+:[0-9]+' <<< "$ready" | cut -d' ' -f2)"   # the address it bound
 
 for t in ${tasks[*]}; do
   echo "=== $(date -u +%FT%TZ) $t via $grpc"

@@ -16,11 +16,7 @@ out="${1:-$root/eval/results/cpu-tuning/pool-int8}"
 mode="${2:-memory}"
 mkdir -p "$out"
 cd "$root"
-export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
-cache="${CACHE_DIR:-.cache/bench-skills-scale}"
-one="$(mktemp -d)"   # a skills folder holding only blended_skill_talk and its base
-trap 'rm -rf "$one"' EXIT
-ln -s "$root/skills/blended_skill_talk" "$root/skills/adahit_base" "$one/"
+source eval/results/cpu-tuning/bench-skills-env.sh   # JAVA_OPTS, $cache, $one
 if [[ "$mode" == --throughput ]]; then
   mkdir -p "$out/quiet"
   for round in 1 2; do

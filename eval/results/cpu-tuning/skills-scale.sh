@@ -11,14 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 out="${1:-$root/eval/results/cpu-tuning}"
 cd "$root"
-# a fixed Java heap, touched at start: the heap then weighs the same in every run (however much
-# garbage loading the skills makes), and the RSS slope over the runs is the native memory a skill
-# adds (pool embeddings, adapter weights)
-export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
-cache="${CACHE_DIR:-.cache/bench-skills-scale}"
-one="$(mktemp -d)"   # a skills folder holding only blended_skill_talk and its base
-trap 'rm -rf "$one"' EXIT
-ln -s "$root/skills/blended_skill_talk" "$root/skills/adahit_base" "$one/"
+source eval/results/cpu-tuning/bench-skills-env.sh   # JAVA_OPTS, $cache, $one
 for n in 1 10 100; do
   f="$out/skills-scale-$n.txt"
   [[ -s "$f" ]] && grep -q 'mixed / single' "$f" && continue
