@@ -2,6 +2,7 @@ package io.adahit.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.EngineThreads;
 import io.adahit.server.admin.AdminAuth;
 import io.adahit.server.admin.AdminAuthInterceptor;
 import io.adahit.server.admin.AdminGrpcService;
@@ -244,7 +245,9 @@ public final class DialogueServer implements AutoCloseable {
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases =
           new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
-      inferenceExecutor = Executors.newSingleThreadExecutor(named("adahit-inference"));
+      inferenceExecutor =
+          Executors.newFixedThreadPool(
+              config.batching().workersFor(EngineThreads.current()), named("adahit-inference"));
       scheduler =
           new TurnScheduler(
               backbone, config.batching(), config.rank(), inferenceExecutor, metrics, leases);

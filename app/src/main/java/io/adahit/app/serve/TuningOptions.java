@@ -5,9 +5,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Server settings that {@code serve} and {@code bench-server} both take: the scheduler's batch size
- * and wait, and any config key by name ({@code --set}). A picocli mixin; {@link #applyTo} writes
- * them as config overrides, the named flags over {@code --set}.
+ * Server settings that {@code serve} and {@code bench-server} both take: the scheduler's batch
+ * size, wait and inference loops, and any config key by name ({@code --set}). A picocli mixin;
+ * {@link #applyTo} writes them as config overrides, the named flags over {@code --set}.
  *
  * <pre>{@code
  * @Mixin TuningOptions tuning;
@@ -21,8 +21,15 @@ public final class TuningOptions {
   @Option(names = "--max-batch", description = "Turns per forward pass (default 32).")
   Integer maxBatch;
 
-  @Option(names = "--max-wait-ms", description = "How long a batch waits to fill (default 5).")
+  @Option(names = "--max-wait-ms", description = "How long a batch waits to fill (default 0).")
   Integer maxWait;
+
+  @Option(
+      names = "--workers",
+      description =
+          "Inference loops side by side, each with engine threads / workers PyTorch threads"
+              + " (default 0: one per engine thread).")
+  Integer workers;
 
   @Option(
       names = "--set",
@@ -38,6 +45,9 @@ public final class TuningOptions {
     }
     if (maxWait != null) {
       o.put("batching.maxWaitMillis", maxWait.toString());
+    }
+    if (workers != null) {
+      o.put("batching.workers", workers.toString());
     }
   }
 }

@@ -197,9 +197,21 @@ public record ServerConfig(
     }
   }
 
-  /** The micro-batching scheduler. */
-  public record Batching(int maxBatch, int maxWaitMillis, int queueCapacity) {
+  /**
+   * The micro-batching scheduler.
+   *
+   * @param maxBatch turns encoded in one forward pass
+   * @param maxWaitMillis how long the first turn of a batch waits for company
+   * @param queueCapacity turns waiting; beyond it a turn is refused as overloaded
+   * @param workers inference loops taking batches side by side, each running its forward passes on
+   *     {@code engine threads / workers} of PyTorch's intra-op threads (at least one); 0: one loop
+   *     per engine thread ({@link #workersFor})
+   */
+  public record Batching(int maxBatch, int maxWaitMillis, int queueCapacity, int workers) {
     public Batching {
+      require(
+          workers >= 0 && workers <= 64,
+          "config: batching.workers must be in 0..64 (0: one per engine thread), found " + workers);
       require(
           maxBatch >= 1 && maxBatch <= 1024,
           "config: batching.maxBatch must be in 1..1024, found " + maxBatch);
@@ -209,6 +221,16 @@ public record ServerConfig(
       require(
           queueCapacity >= 1,
           "config: batching.queueCapacity must be >= 1, found " + queueCapacity);
+    }
+
+    /** The inference loops to run when the engine has {@code engineThreads} intra-op threads. */
+    public int workersFor(int engineThreads) {
+      return workers == 0 ? Math.max(1, engineThreads) : workers;
+    }
+
+    /** Intra-op threads each loop's forward passes use: the engine's, shared out, at least one. */
+    public int threadsPerWorker(int engineThreads) {
+      return Math.max(1, engineThreads / workersFor(engineThreads));
     }
   }
 

@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * List<TurnResult> results = new TurnBatch(backbone, leases, metrics).answer(requests);
  * }</pre>
  *
- * <p>Not thread-safe: the scheduler's loop thread uses it.
+ * <p>Not thread-safe: each of the scheduler's loops has its own.
  */
 final class TurnBatch {
 

@@ -1,6 +1,7 @@
 package io.adahit.server.inference;
 
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.EngineThreads;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.Ranking;
 import io.adahit.agents.routing.SkillRouter;
@@ -12,9 +13,12 @@ import io.adahit.server.skills.SkillLeases;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -35,14 +39,18 @@ import org.slf4j.LoggerFactory;
  * hold no tensors. The queue is bounded: a turn that finds it full fails at once with {@link
  * OverloadedException}, so latency cannot grow without limit.
  *
- * <p>All inference runs on the executor given to the constructor (one loop, so the engine's own
- * threads are not oversubscribed), never on a Netty or gRPC thread; callers get a future. {@link
- * #rank} calls (explicit candidates, as {@code eval_model --server} sends) wait in their own
- * bounded queue and run one at a time, cut into pieces ({@link RankWork}: the context, then {@code
- * rank.chunkCandidates} candidates per piece); chat turns come first: whenever a turn waits, its
- * batch runs before the next piece. A Rank whose caller has gone (its future cancelled: the gRPC
- * call was cancelled or its deadline passed) stops at the next piece; one still waiting is dropped
- * when a new call finds the rank queue full.
+ * <p>All inference runs on the executor given to the constructor, never on a Netty or gRPC thread;
+ * callers get a future. The executor runs {@code batching.workers} loops ({@link
+ * ServerConfig.Batching#workersFor}: by default one per engine thread), each taking batches from
+ * the one queue and running its forward passes on its share of the engine's intra-op threads
+ * ({@link EngineThreads}), so that the cores are not oversubscribed and a turn that arrives while
+ * one batch runs starts on another loop instead of waiting for it. {@link #rank} calls (explicit
+ * candidates, as {@code eval_model --server} sends) wait in their own bounded queue; a loop runs
+ * one at a time, cut into pieces ({@link RankWork}: the context, then {@code rank.chunkCandidates}
+ * candidates per piece); chat turns come first: whenever a turn waits, a loop runs its batch before
+ * its next piece. A Rank whose caller has gone (its future cancelled: the gRPC call was cancelled
+ * or its deadline passed) stops at the next piece; one still waiting is dropped when a new call
+ * finds the rank queue full.
  *
  * <pre>{@code
  * TurnScheduler s = new TurnScheduler(backbone, config.batching(), inferenceExecutor, metrics, leases);
@@ -56,21 +64,22 @@ public final class TurnScheduler implements AutoCloseable {
   private record TurnJob(TurnRequest request, CompletableFuture<TurnResult> future) {}
 
   private final Backbone backbone;
-  private final TurnBatch batches;
   private final ServerConfig.Batching config;
   private final ServerMetrics metrics;
   private final SkillLeases leases;
   private final ServerConfig.Rank rankLimits;
   private final BlockingQueue<TurnJob> queue;
   private final BlockingQueue<RankWork> ranks;
-  private final Semaphore work = new Semaphore(0); // released on every enqueue: wakes the idle loop
-  private volatile RankWork rankRunning; // set by the loop thread only
+  private final Semaphore work = new Semaphore(0); // released on every enqueue: wakes idle loops
+  private final Set<RankWork> ranksRunning = ConcurrentHashMap.newKeySet(); // one per loop at most
   private final ExecutorService executor;
-  private final Future<?> loop;
+  private final List<Future<?>> loops = new ArrayList<>();
   private volatile boolean accepting = true;
   private volatile boolean acceptingRanks = true;
 
   /**
+   * @param executor runs the {@link ServerConfig.Batching#workersFor} loops: give it at least that
+   *     many threads
    * @param leases where a router skill's turns lease the skill they are routed to
    */
   public TurnScheduler(
@@ -95,14 +104,43 @@ public final class TurnScheduler implements AutoCloseable {
     this.rankLimits = rankLimits;
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
-    this.batches = new TurnBatch(backbone, leases, metrics);
     this.config = config;
     this.metrics = metrics;
     this.leases = leases;
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.executor = executor;
     metrics.gauge("adahit.queue.depth", "turns waiting for the scheduler", queue::size);
-    this.loop = executor.submit(this::run);
+    int engineThreads = EngineThreads.current();
+    int workers = config.workersFor(engineThreads);
+    int threads = config.threadsPerWorker(engineThreads);
+    CountDownLatch threadsSet = new CountDownLatch(workers);
+    for (int i = 0; i < workers; i++) {
+      TurnBatch batches = new TurnBatch(backbone, leases, metrics);
+      loops.add(executor.submit(() -> run(batches, workers > 1 ? threads : 0, threadsSet)));
+    }
+    if (workers > 1) {
+      LOG.info("inference: {} loops, {} engine thread(s) each", workers, threads);
+      // setting a loop's threads also changes the count that threads new to the engine take:
+      // once every loop has its own, put that back for the rest of the process (pool encoding)
+      Thread restore =
+          new Thread(
+              () -> {
+                try {
+                  threadsSet.await();
+                  EngineThreads.useOnThisThread(engineThreads);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "adahit-engine-threads");
+      restore.setDaemon(true);
+      restore.start();
+    }
+  }
+
+  /** The inference loops running. */
+  public int workers() {
+    return loops.size();
   }
 
   /**
@@ -209,17 +247,28 @@ public final class TurnScheduler implements AutoCloseable {
     return rankLimits;
   }
 
-  /** Rank calls waiting (the one running not included). */
+  /** Rank calls waiting (those running not included). */
   public int rankQueueDepth() {
     return ranks.size();
   }
 
   /**
-   * The loop: a waiting turn opens a batch (chat turns first); else the running Rank call does its
-   * next piece (or the next waiting call starts); else it sleeps until work is queued.
+   * One loop: a waiting turn opens a batch (chat turns first); else this loop's Rank call does its
+   * next piece (or it starts the next waiting call); else it sleeps until work is queued.
+   *
+   * @param batches this loop's own (not thread-safe)
+   * @param engineThreads intra-op threads for this loop's passes; 0 keeps the engine's
+   * @param threadsSet counted down once this loop's threads are set
    */
-  private void run() {
-    Thread.currentThread().setName("adahit-inference");
+  private void run(TurnBatch batches, int engineThreads, CountDownLatch threadsSet) {
+    try {
+      if (engineThreads > 0) {
+        EngineThreads.useOnThisThread(engineThreads);
+      }
+    } finally {
+      threadsSet.countDown();
+    }
+    RankWork rankRunning = null;
     while (accepting || !queue.isEmpty() || !ranks.isEmpty() || rankRunning != null) {
       try {
         TurnJob first = queue.poll();
@@ -235,14 +284,18 @@ public final class TurnScheduler implements AutoCloseable {
             }
             batch.add(next);
           }
-          runBatch(batch);
+          runBatch(batches, batch);
           continue;
         }
         if (rankRunning == null) {
           rankRunning = ranks.poll();
+          if (rankRunning != null) {
+            ranksRunning.add(rankRunning);
+          }
         }
         if (rankRunning != null) {
           if (rankRunning.step(backbone, metrics)) {
+            ranksRunning.remove(rankRunning);
             rankRunning = null;
           }
           continue;
@@ -260,7 +313,7 @@ public final class TurnScheduler implements AutoCloseable {
     failRemaining(new ShuttingDownException());
   }
 
-  private void runBatch(List<TurnJob> jobs) {
+  private void runBatch(TurnBatch batches, List<TurnJob> jobs) {
     List<TurnJob> live = new ArrayList<>(jobs.size());
     for (TurnJob j : jobs) {
       if (!j.future().isDone()) { // a cancelled caller (gRPC deadline) costs nothing
@@ -300,10 +353,7 @@ public final class TurnScheduler implements AutoCloseable {
     while ((r = ranks.poll()) != null) {
       r.fail(why);
     }
-    r = rankRunning;
-    if (r != null) {
-      r.fail(why);
-    }
+    ranksRunning.forEach(w -> w.fail(why));
   }
 
   /**
@@ -321,8 +371,7 @@ public final class TurnScheduler implements AutoCloseable {
       r.fail(new ShuttingDownException());
       n++;
     }
-    RankWork running = rankRunning; // its next piece sees the failed future and stops
-    if (running != null) {
+    for (RankWork running : ranksRunning) { // its next piece sees the failed future and stops
       running.fail(new ShuttingDownException());
       n++;
     }
@@ -337,12 +386,15 @@ public final class TurnScheduler implements AutoCloseable {
    */
   public boolean drain(Duration grace) {
     accepting = false;
+    long deadline = System.nanoTime() + grace.toNanos();
     try {
-      loop.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      for (Future<?> loop : loops) {
+        loop.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
       return true;
     } catch (TimeoutException e) {
       LOG.warn("scheduler did not drain within {}; {} turns dropped", grace, queue.size());
-      loop.cancel(true);
+      loops.forEach(l -> l.cancel(true));
       failRemaining(new ShuttingDownException());
       return false;
     } catch (InterruptedException e) {

@@ -26,6 +26,9 @@ class ConfigLoaderTest {
     assertThat(c.agent().labelTruncate()).as("each skill at its own training length").isNull();
     assertThat(c.agent().lengthOverrides().any()).isFalse();
     assertThat(c.batching().maxBatch()).isEqualTo(32);
+    assertThat(c.batching().workers()).as("one loop per engine thread").isZero();
+    assertThat(c.batching().workersFor(2)).isEqualTo(2);
+    assertThat(c.batching().threadsPerWorker(2)).isEqualTo(1);
     assertThat(c.logs().dir()).isEqualTo(Path.of("logs"));
   }
 
@@ -101,7 +104,7 @@ class ConfigLoaderTest {
     assertThat(c.http().port()).isEqualTo(9100);
     assertThat(c.http().maxFrameBytes()).isEqualTo(65536);
     assertThat(c.batching().maxBatch()).isEqualTo(8);
-    assertThat(c.batching().maxWaitMillis()).isEqualTo(5);
+    assertThat(c.batching().maxWaitMillis()).isZero();
     assertThat(c.skills().candidates()).containsEntry("bst", Path.of("/x/bst.txt"));
     assertThat(c.logs().dir()).isEqualTo(Path.of("/tmp/chatlogs"));
   }
@@ -152,10 +155,20 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void badValuesNameTheFieldTheRuleAndTheValue() {
+  void badValuesNameTheFieldTheRuleAndTheValue() throws Exception {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("batching.maxBatch", "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("batching.maxBatch must be in 1..1024, found 0");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("batching.workers", "-1")))
+        .hasMessageContaining(
+            "batching.workers must be in 0..64 (0: one per engine thread), found -1");
+    ServerConfig.Batching one = ConfigLoader.load(null, Map.of("batching.workers", "1")).batching();
+    assertThat(one.workersFor(2)).isEqualTo(1);
+    assertThat(one.threadsPerWorker(2)).as("one loop keeps every engine thread").isEqualTo(2);
+    assertThat(
+            ConfigLoader.load(null, Map.of("batching.workers", "3")).batching().threadsPerWorker(2))
+        .as("never below one")
+        .isEqualTo(1);
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("http.port", "70000")))
         .hasMessageContaining("http.port must be in 0..65535");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("agent.textTruncate", "4")))

@@ -82,7 +82,7 @@ class RankSchedulingTest {
     return new Fixture(
         new TurnScheduler(
             backbone,
-            new ServerConfig.Batching(32, 1, 64),
+            new ServerConfig.Batching(32, 1, 64, 1),
             limits,
             ex,
             new ServerMetrics(registry),

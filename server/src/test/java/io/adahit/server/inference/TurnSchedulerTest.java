@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.adahit.agents.backbone.Backbone;
+import io.adahit.agents.backbone.EngineThreads;
 import io.adahit.agents.ranker.Ranker;
 import io.adahit.agents.ranker.RankerOptions;
 import io.adahit.agents.ranker.Ranking;
@@ -60,7 +61,7 @@ class TurnSchedulerTest {
   }
 
   private static ServerConfig.Batching batching(int queue) {
-    return new ServerConfig.Batching(32, 5, queue);
+    return new ServerConfig.Batching(32, 5, queue, 1);
   }
 
   private static TurnScheduler scheduler(int queue, ExecutorService ex) {
@@ -220,6 +221,72 @@ class TurnSchedulerTest {
       assertThat(again.candidates())
           .doesNotContain(first.text())
           .startsWith(first.candidates().get(1));
+    }
+  }
+
+  @Test
+  void twoLoopsShareTheTurnsEachOnItsShareOfTheEngineThreadsWithTheOneLoopsAnswers()
+      throws Exception {
+    List<String> contexts =
+        List.of(
+            "hi! do you have any pets?",
+            "what do you like to do on weekends?",
+            "i just got back from a long trip to the mountains",
+            "my favourite food is pizza, what is yours?");
+    List<TurnResult> oneLoop = new ArrayList<>();
+    try (TurnScheduler s = scheduler(8, Executors.newSingleThreadExecutor())) {
+      for (String c : contexts) {
+        oneLoop.add(
+            s.submit(new TurnRequest(skills.get("base"), c, Set.of(), 3))
+                .get(60, TimeUnit.SECONDS));
+      }
+    }
+    int engineThreads = EngineThreads.current();
+    ServerConfig.Batching two = new ServerConfig.Batching(1, 0, 128, 2);
+    CountDownLatch gate = new CountDownLatch(1);
+    ExecutorService ex = Executors.newFixedThreadPool(2);
+    for (int i = 0; i < 2; i++) {
+      ex.submit(
+          () -> {
+            gate.await();
+            return null;
+          }); // the loops start after every turn is queued and its callbacks attached
+    }
+    record Answer(TurnResult result, String thread, int engineThreads) {}
+    try (TurnScheduler s =
+        new TurnScheduler(
+            backbone, two, ex, new ServerMetrics(new SimpleMeterRegistry()), leases)) {
+      assertThat(s.workers()).isEqualTo(2);
+      List<CompletableFuture<Answer>> fs = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        fs.add(
+            s.submit(new TurnRequest(skills.get("base"), contexts.get(i % 4), Set.of(), 3))
+                .thenApply( // runs on the loop thread that completes the turn
+                    r -> new Answer(r, Thread.currentThread().getName(), EngineThreads.current())));
+      }
+      gate.countDown();
+      Set<String> threads = new java.util.HashSet<>();
+      for (int i = 0; i < fs.size(); i++) {
+        Answer a = fs.get(i).get(60, TimeUnit.SECONDS);
+        threads.add(a.thread());
+        assertThat(a.engineThreads()).isEqualTo(two.threadsPerWorker(engineThreads));
+        assertThat(a.result().candidates()).isEqualTo(oneLoop.get(i % 4).candidates());
+        assertThat(a.result().scores())
+            .containsExactly(
+                oneLoop.get(i % 4).scores(), org.assertj.core.data.Offset.offset(1e-5f));
+      }
+      assertThat(threads).hasSize(2);
+      // a thread new to the engine still takes the process's count, not a loop's
+      int fresh = 0;
+      for (int attempt = 0; attempt < 50 && fresh != engineThreads; attempt++) {
+        ExecutorService probe = Executors.newSingleThreadExecutor();
+        fresh = probe.submit(EngineThreads::current).get(10, TimeUnit.SECONDS);
+        probe.shutdown();
+        if (fresh != engineThreads) {
+          Thread.sleep(100);
+        }
+      }
+      assertThat(fresh).isEqualTo(engineThreads);
     }
   }
 

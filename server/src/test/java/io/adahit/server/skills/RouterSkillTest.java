@@ -119,7 +119,7 @@ class RouterSkillTest {
     try (TurnScheduler s =
         new TurnScheduler(
             backbone,
-            new ServerConfig.Batching(32, 5, 32),
+            new ServerConfig.Batching(32, 5, 32, 1),
             ex,
             new ServerMetrics(new SimpleMeterRegistry()),
             leases)) {
@@ -181,7 +181,7 @@ class RouterSkillTest {
     try (TurnScheduler s =
         new TurnScheduler(
             backbone,
-            new ServerConfig.Batching(32, 5, 32),
+            new ServerConfig.Batching(32, 5, 32, 1),
             ex,
             new ServerMetrics(new SimpleMeterRegistry()),
             leases)) {
@@ -215,7 +215,7 @@ class RouterSkillTest {
     try (TurnScheduler s =
         new TurnScheduler(
             backbone,
-            new ServerConfig.Batching(8, 1, 8),
+            new ServerConfig.Batching(8, 1, 8, 1),
             ex,
             new ServerMetrics(new SimpleMeterRegistry()),
             leases)) {

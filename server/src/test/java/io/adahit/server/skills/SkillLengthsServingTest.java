@@ -105,7 +105,7 @@ class SkillLengthsServingTest {
   private static TurnScheduler scheduler(ExecutorService ex) {
     return new TurnScheduler(
         backbone,
-        new ServerConfig.Batching(32, 5, 32),
+        new ServerConfig.Batching(32, 5, 32, 1),
         ex,
         new ServerMetrics(new SimpleMeterRegistry()),
         leases);
