@@ -1,6 +1,7 @@
 package io.adahit.agents.backbone;
 
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * PyTorch's intra-op thread count (the threads one operation, e.g. a matrix product, is split
@@ -38,5 +39,26 @@ public final class EngineThreads {
     // first, or it would undo this setting later
     JniUtils.getNumThreads();
     JniUtils.setNumThreads(threads);
+  }
+
+  /**
+   * Once {@code set} reaches zero (every thread that calls {@link #useOnThisThread} has done so),
+   * makes {@code threads} the process-wide count again, from a daemon thread of its own, so that
+   * threads new to the engine afterwards take it instead of the last per-thread setting.
+   */
+  public static void restoreDefaultAfter(CountDownLatch set, int threads) {
+    Thread restore =
+        new Thread(
+            () -> {
+              try {
+                set.await();
+                useOnThisThread(threads);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "adahit-engine-threads");
+    restore.setDaemon(true);
+    restore.start();
   }
 }

@@ -120,21 +120,8 @@ public final class TurnScheduler implements AutoCloseable {
     }
     if (workers > 1) {
       LOG.info("inference: {} loops, {} engine thread(s) each", workers, threads);
-      // setting a loop's threads also changes the count that threads new to the engine take:
-      // once every loop has its own, put that back for the rest of the process (pool encoding)
-      Thread restore =
-          new Thread(
-              () -> {
-                try {
-                  threadsSet.await();
-                  EngineThreads.useOnThisThread(engineThreads);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "adahit-engine-threads");
-      restore.setDaemon(true);
-      restore.start();
+      // the rest of the process (pool encoding on a hot load) keeps every engine thread
+      EngineThreads.restoreDefaultAfter(threadsSet, engineThreads);
     }
   }
 
