@@ -2,7 +2,6 @@ package io.adahit.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adahit.agents.backbone.Backbone;
-import io.adahit.agents.backbone.EngineThreads;
 import io.adahit.server.admin.AdminAuth;
 import io.adahit.server.admin.AdminAuthInterceptor;
 import io.adahit.server.admin.AdminGrpcService;
@@ -245,9 +244,8 @@ public final class DialogueServer implements AutoCloseable {
       housekeeping = Executors.newSingleThreadScheduledExecutor(named("adahit-housekeeping"));
       leases =
           new SkillLeases(Duration.ofSeconds(config.admin().retireGraceSeconds()), housekeeping);
-      inferenceExecutor =
-          Executors.newFixedThreadPool(
-              config.batching().workersFor(EngineThreads.current()), named("adahit-inference"));
+      // one thread per loop, as many as the scheduler starts (batching.workers)
+      inferenceExecutor = Executors.newCachedThreadPool(named("adahit-inference"));
       scheduler =
           new TurnScheduler(
               backbone, config.batching(), config.rank(), inferenceExecutor, metrics, leases);

@@ -213,6 +213,9 @@ public final class BenchServerCommand implements Callable<Integer> {
       err().println("warm-up ...");
       new LoadRun(url, skills, Math.min(8, conversations), 3, 0, utterances).run(60_000);
       List<String> mixed = skills.subList(0, Math.min(mixedSkills, skills.size()));
+      int engineThreads = EngineThreads.current();
+      int loops = config.batching().workersFor(engineThreads);
+      int loopThreads = config.batching().threadsPerWorker(engineThreads);
       out()
           .printf(
               "bench-server: %d conversations x %d turns, think %d ms, batch %d / wait %d ms,"
@@ -222,8 +225,8 @@ public final class BenchServerCommand implements Callable<Integer> {
               thinkMillis,
               config.batching().maxBatch(),
               config.batching().maxWaitMillis(),
-              config.batching().workersFor(EngineThreads.current()),
-              config.batching().threadsPerWorker(EngineThreads.current()),
+              loops,
+              loopThreads,
               config.agent().textTruncate() == null
                   ? "at each skill's training length"
                   : "<= " + config.agent().textTruncate() + " word pieces",
@@ -266,8 +269,8 @@ public final class BenchServerCommand implements Callable<Integer> {
       report.put("think_ms", thinkMillis);
       report.put("max_batch", config.batching().maxBatch());
       report.put("max_wait_ms", config.batching().maxWaitMillis());
-      report.put("workers", config.batching().workersFor(EngineThreads.current()));
-      report.put("threads_per_worker", config.batching().threadsPerWorker(EngineThreads.current()));
+      report.put("workers", loops);
+      report.put("threads_per_worker", loopThreads);
       report.put(
           "text_truncate", config.agent().textTruncate()); // null: each skill's own, see lengths
       report.put("lengths", server.chat().skills().lengths());
