@@ -68,6 +68,18 @@ public final class LayerCache {
       int level,
       int batchSize,
       IntConsumer progress) {
+    return build(backbone, texts, maxLength, truncation, level, batchSize, progress, null);
+  }
+
+  private static LayerCache build(
+      Backbone backbone,
+      List<String> texts,
+      int maxLength,
+      Truncation truncation,
+      int level,
+      int batchSize,
+      IntConsumer progress,
+      CacheParts parts) {
     int layers = backbone.config().numLayers();
     if (level < 0 || level > layers) {
       throw new IllegalArgumentException(
@@ -89,6 +101,7 @@ public final class LayerCache {
             batchSize,
             progress,
             level == layers,
+            parts,
             (m, batch, rows) ->
                 level == layers
                     ? encoder.forward(m, batch, LayerHooks.NONE)
@@ -112,7 +125,9 @@ public final class LayerCache {
 
   /**
    * Runs {@code work} over the texts in batches, longest first (little padding), reporting
-   * progress, and keeps each text's states (see {@link #keep}; {@code pooled}: mean-pooled).
+   * progress, and keeps each text's states (see {@link #keep}; {@code pooled}: mean-pooled). With
+   * {@code parts}, every {@link CacheParts#textsPerPart} texts are kept on disk as they finish, and
+   * parts already there are read instead of run.
    */
   private static float[][] statesInBatches(
       Backbone backbone,
@@ -120,6 +135,7 @@ public final class LayerCache {
       int batchSize,
       IntConsumer progress,
       boolean pooled,
+      CacheParts parts,
       BatchWork work) {
     float[][] out = new float[ids.length][];
     int[] order =
@@ -128,19 +144,39 @@ public final class LayerCache {
             .sorted(Comparator.comparingInt((Integer i) -> -ids[i].length))
             .mapToInt(Integer::intValue)
             .toArray();
-    for (int start = 0; start < order.length; start += batchSize) {
-      int end = Math.min(order.length, start + batchSize);
-      int[] rows = Arrays.copyOfRange(order, start, end);
-      long[][] chunk = new long[rows.length][];
-      for (int r = 0; r < rows.length; r++) {
-        chunk[r] = ids[rows[r]];
+    int partSize = CacheParts.textsPerPart(batchSize);
+    for (int part = 0; part * partSize < order.length; part++) {
+      int from = part * partSize;
+      int to = Math.min(order.length, from + partSize);
+      float[][] kept = parts == null ? null : parts.load(part, to - from);
+      for (int start = from; kept == null && start < to; start += batchSize) {
+        int end = Math.min(to, start + batchSize);
+        int[] rows = Arrays.copyOfRange(order, start, end);
+        long[][] chunk = new long[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+          chunk[r] = ids[rows[r]];
+        }
+        TokenBatch batch = backbone.tokenizer().pad(chunk);
+        try (NDManager m = backbone.newManager()) {
+          keep(backbone, work.run(m, batch, rows), batch, rows, pooled, out);
+        }
+        if (progress != null) {
+          progress.accept(end);
+        }
       }
-      TokenBatch batch = backbone.tokenizer().pad(chunk);
-      try (NDManager m = backbone.newManager()) {
-        keep(backbone, work.run(m, batch, rows), batch, rows, pooled, out);
-      }
-      if (progress != null) {
-        progress.accept(end);
+      if (kept != null) {
+        for (int i = from; i < to; i++) {
+          out[order[i]] = kept[i - from];
+        }
+        if (progress != null) {
+          progress.accept(to);
+        }
+      } else if (parts != null) {
+        float[][] done = new float[to - from][];
+        for (int i = from; i < to; i++) {
+          done[i - from] = out[order[i]];
+        }
+        parts.save(part, done);
       }
     }
     return out;
@@ -164,7 +200,8 @@ public final class LayerCache {
    * Like {@link #build}, but kept on disk under {@code dir} (null: not kept), keyed by the
    * backbone's fingerprint, the level, length, truncation and every text, so that runs on the same
    * data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once. An unreadable file is
-   * rebuilt.
+   * rebuilt. While it is built, its finished parts are kept beside it ({@link CacheParts}), so a
+   * build that stops goes on from there.
    */
   public static LayerCache buildOrLoad(
       Backbone backbone,
@@ -193,11 +230,13 @@ public final class LayerCache {
     }
     LayerCache lower =
         level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
+    CacheParts parts = new CacheParts(dir.resolve(file.getFileName() + ".parts"));
     LayerCache c =
         lower != null
-            ? lower.deepen(level, batchSize, progress)
-            : build(backbone, texts, maxLength, truncation, level, batchSize, progress);
+            ? lower.deepen(level, batchSize, progress, parts)
+            : build(backbone, texts, maxLength, truncation, level, batchSize, progress, parts);
     AtomicFiles.write(file, out -> c.write(out));
+    parts.delete();
     return c;
   }
 
@@ -228,7 +267,7 @@ public final class LayerCache {
    * {@link #build} computes from the token ids, minus the layers already run. Used when a run on
    * the same data cached a lower level (e.g. FE after Ada).
    */
-  LayerCache deepen(int target, int batchSize, IntConsumer progress) {
+  LayerCache deepen(int target, int batchSize, IntConsumer progress, CacheParts parts) {
     int layers = backbone.config().numLayers();
     if (level == 0 || target <= level || target > layers) {
       throw new IllegalArgumentException(
@@ -243,6 +282,7 @@ public final class LayerCache {
             batchSize,
             progress,
             target == layers,
+            parts,
             (m, batch, rows) -> {
               int seq = batch.seqLen();
               float[] flat = new float[rows.length * seq * d];
@@ -349,6 +389,11 @@ public final class LayerCache {
   /** Number of texts. */
   public int size() {
     return ids.length;
+  }
+
+  /** Text {@code i}'s kept states (null at level 0). */
+  float[] states(int i) {
+    return states == null ? null : states[i];
   }
 
   /** Each text's length in word pieces (after truncation), by text index. */
