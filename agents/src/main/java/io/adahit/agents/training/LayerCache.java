@@ -4,27 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.adahit.agents.adapters.AdapterSet;
-import io.adahit.agents.backbone.AtomicFiles;
 import io.adahit.agents.backbone.Backbone;
 import io.adahit.agents.backbone.BertEncoder;
 import io.adahit.agents.backbone.LayerHooks;
 import io.adahit.agents.backbone.TokenBatch;
 import io.adahit.agents.backbone.Truncation;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.IntBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -47,7 +35,7 @@ public final class LayerCache {
   private final long[][] ids;
   private final float[][] states;
 
-  private LayerCache(Backbone backbone, int level, long[][] ids, float[][] states) {
+  LayerCache(Backbone backbone, int level, long[][] ids, float[][] states) {
     this.backbone = backbone;
     this.level = level;
     this.ids = ids;
@@ -71,7 +59,7 @@ public final class LayerCache {
     return build(backbone, texts, maxLength, truncation, level, batchSize, progress, null);
   }
 
-  private static LayerCache build(
+  static LayerCache build(
       Backbone backbone,
       List<String> texts,
       int maxLength,
@@ -199,9 +187,8 @@ public final class LayerCache {
   /**
    * Like {@link #build}, but kept on disk under {@code dir} (null: not kept), keyed by the
    * backbone's fingerprint, the level, length, truncation and every text, so that runs on the same
-   * data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once. An unreadable file is
-   * rebuilt. While it is built, its finished parts are kept beside it ({@link CacheParts}), so a
-   * build that stops goes on from there.
+   * data (Ada, AdaHIT base, AdaHIT task) compute the frozen layers once; see {@link
+   * LayerCacheFiles}.
    */
   public static LayerCache buildOrLoad(
       Backbone backbone,
@@ -213,52 +200,10 @@ public final class LayerCache {
       Path dir,
       IntConsumer progress)
       throws IOException {
-    if (dir == null) {
-      return build(backbone, texts, maxLength, truncation, level, batchSize, progress);
-    }
-    Path file = dir.resolve(key(backbone, texts, maxLength, truncation, level) + ".bin");
-    if (Files.isRegularFile(file)) {
-      try {
-        LayerCache c = read(backbone, file, texts.size(), level);
-        if (progress != null) {
-          progress.accept(texts.size());
-        }
-        return c;
-      } catch (IOException e) {
-        // a truncated or foreign file: rebuild it below
-      }
-    }
-    LayerCache lower =
-        level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
-    CacheParts parts = new CacheParts(dir.resolve(file.getFileName() + ".parts"));
-    LayerCache c =
-        lower != null
-            ? lower.deepen(level, batchSize, progress, parts)
-            : build(backbone, texts, maxLength, truncation, level, batchSize, progress, parts);
-    AtomicFiles.write(file, out -> c.write(out));
-    parts.delete();
-    return c;
-  }
-
-  /** The readable cache of the same texts at the highest level in (0, level), or null. */
-  private static LayerCache deepestBelow(
-      Backbone backbone,
-      List<String> texts,
-      int maxLength,
-      Truncation truncation,
-      int level,
-      Path dir) {
-    for (int l = level - 1; l > 0; l--) {
-      Path f = dir.resolve(key(backbone, texts, maxLength, truncation, l) + ".bin");
-      if (Files.isRegularFile(f)) {
-        try {
-          return read(backbone, f, texts.size(), l);
-        } catch (IOException e) {
-          // unreadable: try a lower one, else build from scratch
-        }
-      }
-    }
-    return null;
+    return dir == null
+        ? build(backbone, texts, maxLength, truncation, level, batchSize, progress)
+        : LayerCacheFiles.buildOrLoad(
+            backbone, texts, maxLength, truncation, level, batchSize, dir, progress);
   }
 
   /**
@@ -300,92 +245,6 @@ public final class LayerCache {
     return new LayerCache(backbone, target, ids, out);
   }
 
-  private static String key(
-      Backbone backbone, List<String> texts, int maxLength, Truncation truncation, int level) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(
-          (backbone.fingerprint()
-                  + "|"
-                  + level
-                  + "|"
-                  + maxLength
-                  + "|"
-                  + truncation
-                  + "|"
-                  + texts.size())
-              .getBytes(StandardCharsets.UTF_8));
-      for (String t : texts) {
-        md.update(t.getBytes(StandardCharsets.UTF_8));
-        md.update((byte) 0);
-      }
-      return "layers-" + level + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 24);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static final int MAGIC = 0x4c43_0001;
-
-  /**
-   * Layout: magic, level, count, then per text its id count, ids (int32), state count and states
-   * (float32), all big-endian; written and read in bulk through byte buffers.
-   */
-  private void write(java.io.OutputStream os) throws IOException {
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
-    out.writeInt(MAGIC);
-    out.writeInt(level);
-    out.writeInt(ids.length);
-    for (int i = 0; i < ids.length; i++) {
-      float[] s = states == null ? new float[0] : states[i];
-      ByteBuffer b = ByteBuffer.allocate(8 + 4 * ids[i].length + 4 * s.length);
-      b.putInt(ids[i].length);
-      for (long id : ids[i]) {
-        b.putInt((int) id);
-      }
-      b.putInt(s.length);
-      b.asFloatBuffer().put(s);
-      out.write(b.array());
-    }
-    out.flush();
-  }
-
-  private static LayerCache read(Backbone backbone, Path file, int count, int level)
-      throws IOException {
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
-      if (in.readInt() != MAGIC || in.readInt() != level || in.readInt() != count) {
-        throw new IOException(file + ": not a layer cache of this data");
-      }
-      long[][] ids = new long[count][];
-      float[][] states = level == 0 ? null : new float[count][];
-      byte[] buf = new byte[1 << 16];
-      for (int i = 0; i < count; i++) {
-        int n = in.readInt();
-        buf = fill(in, buf, 4 * n);
-        IntBuffer ib = ByteBuffer.wrap(buf, 0, 4 * n).asIntBuffer();
-        ids[i] = new long[n];
-        for (int j = 0; j < n; j++) {
-          ids[i][j] = ib.get(j);
-        }
-        int m = in.readInt();
-        buf = fill(in, buf, 4 * m);
-        float[] s = new float[m];
-        ByteBuffer.wrap(buf, 0, 4 * m).asFloatBuffer().get(s);
-        if (states != null) {
-          states[i] = s;
-        }
-      }
-      return new LayerCache(backbone, level, ids, states);
-    }
-  }
-
-  private static byte[] fill(DataInputStream in, byte[] buf, int bytes) throws IOException {
-    byte[] b = buf.length >= bytes ? buf : new byte[bytes];
-    in.readFully(b, 0, bytes);
-    return b;
-  }
-
   /** Number of texts. */
   public int size() {
     return ids.length;
@@ -394,6 +253,16 @@ public final class LayerCache {
   /** Text {@code i}'s kept states (null at level 0). */
   float[] states(int i) {
     return states == null ? null : states[i];
+  }
+
+  /** The first layer not run yet: 0 keeps token ids only, the number of layers pooled outputs. */
+  int level() {
+    return level;
+  }
+
+  /** Text {@code i}'s token ids. */
+  long[] ids(int i) {
+    return ids[i];
   }
 
   /** Each text's length in word pieces (after truncation), by text index. */
