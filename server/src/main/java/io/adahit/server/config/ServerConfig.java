@@ -246,13 +246,17 @@ public record ServerConfig(
    *     pieces
    * @param queueCapacity Rank calls waiting or running at once; more are refused
    *     (RESOURCE_EXHAUSTED)
+   * @param cachedCandidates candidate embeddings kept across calls (per skill and length, least
+   *     recently used dropped first), so candidates that come back in later calls (an evaluation's
+   *     shared candidate lists) are encoded once; 0 keeps none
    */
   public record Rank(
       int maxContextChars,
       int maxCandidates,
       int maxCandidateChars,
       int chunkCandidates,
-      int queueCapacity) {
+      int queueCapacity,
+      int cachedCandidates) {
     public Rank {
       require(
           maxContextChars >= 1,
@@ -267,6 +271,9 @@ public record ServerConfig(
           "config: rank.chunkCandidates must be >= 1, found " + chunkCandidates);
       require(
           queueCapacity >= 1, "config: rank.queueCapacity must be >= 1, found " + queueCapacity);
+      require(
+          cachedCandidates >= 0,
+          "config: rank.cachedCandidates must be >= 0 (0: none), found " + cachedCandidates);
     }
   }
 

@@ -18,8 +18,9 @@ import java.util.function.Function;
 
 /**
  * One Rank call cut into pieces the scheduler runs one at a time, with chat turns between them:
- * first the context (routed first for a router skill), then the distinct candidates, longest first,
- * in chunks of {@code chunk}, each encoded by a {@link Ranker}, then the scores by agents' {@link
+ * first the context (routed first for a router skill), then the distinct candidates that earlier
+ * calls did not leave in {@link CandidateEmbeddings}, longest first, in chunks of {@code chunk},
+ * each encoded by a {@link Ranker} (and kept for later calls), then the scores by agents' {@link
  * BatchRanker#rank}, as {@link Ranker#rank} scores. The result equals {@link Ranker#rank} with
  * {@link RankerOptions#defaults()} at the answering skill's lengths up to float rounding (a text's
  * embedding depends on its batch's padding only by rounding). A call whose future is already done
@@ -27,7 +28,7 @@ import java.util.function.Function;
  * is encoded.
  *
  * <pre>{@code
- * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget);
+ * RankWork w = new RankWork(skill, context, candidates, future, 256, leaseTarget, kept);
  * while (!w.step(backbone, metrics)) { runWaitingTurns(); }
  * }</pre>
  *
@@ -41,21 +42,22 @@ final class RankWork {
   private final CompletableFuture<TurnScheduler.Ranked> future;
   private final int chunk;
   private final Function<String, SkillLeases.Lease> leaseRouted;
+  private final CandidateEmbeddings kept;
   private final List<SkillLeases.Lease> held = new ArrayList<>(1);
   private Skill skill;
   private SkillRouter.Routing routing;
   private Ranker ranker;
   private List<String> distinct;
   private int[][] lists; // the call's candidates as positions in distinct
-  private Integer[]
-      byLength; // distinct indices, longest text first: chunks of like lengths pad little
+  private Integer[] byLength; // distinct indices not kept, longest first: chunks pad little
   private float[] contextEmbedding;
   private float[][] candidateEmbeddings;
-  private int encoded; // distinct candidates encoded so far
+  private int encoded; // entries of byLength encoded so far
 
   /**
    * @param leaseRouted leases the skill a router skill picked (by name), for as long as this work
    *     runs
+   * @param kept candidate embeddings of earlier calls, read and added to
    */
   RankWork(
       Skill skill,
@@ -63,20 +65,25 @@ final class RankWork {
       List<String> candidates,
       CompletableFuture<TurnScheduler.Ranked> future,
       int chunk,
-      Function<String, SkillLeases.Lease> leaseRouted) {
+      Function<String, SkillLeases.Lease> leaseRouted,
+      CandidateEmbeddings kept) {
     this.requested = skill;
     this.context = context;
     this.candidates = candidates;
     this.future = future;
     this.chunk = chunk;
     this.leaseRouted = leaseRouted;
+    this.kept = kept;
   }
 
   CompletableFuture<TurnScheduler.Ranked> future() {
     return future;
   }
 
-  /** Pieces a call of {@code candidates} distinct texts takes: the context, then one per chunk. */
+  /**
+   * Pieces a call of {@code candidates} distinct texts takes at most: the context, then one per
+   * chunk (fewer when earlier calls left some of their embeddings).
+   */
   static int pieces(int candidates, int chunk) {
     return 1 + (candidates + chunk - 1) / chunk;
   }
@@ -96,7 +103,7 @@ final class RankWork {
       if (ranker == null) {
         start(backbone);
       } else {
-        int to = Math.min(distinct.size(), encoded + chunk);
+        int to = Math.min(byLength.length, encoded + chunk);
         List<String> texts = new ArrayList<>(to - encoded);
         for (int k = encoded; k < to; k++) {
           texts.add(distinct.get(byLength[k]));
@@ -104,11 +111,12 @@ final class RankWork {
         float[][] e = ranker.encodeCandidates(texts);
         for (int k = encoded; k < to; k++) {
           candidateEmbeddings[byLength[k]] = e[k - encoded];
+          kept.put(skill, texts.get(k - encoded), e[k - encoded]);
         }
         encoded = to;
       }
       metrics.rankPiece();
-      if (encoded < distinct.size()) {
+      if (encoded < byLength.length) {
         return false;
       }
       Ranking ranking =
@@ -140,13 +148,17 @@ final class RankWork {
     DistinctTexts d = DistinctTexts.of(List.of(candidates));
     distinct = d.texts();
     lists = d.lists();
-    byLength = new Integer[distinct.size()];
-    for (int i = 0; i < byLength.length; i++) {
-      byLength[i] = i;
+    candidateEmbeddings = new float[distinct.size()][];
+    List<Integer> toEncode = new ArrayList<>();
+    for (int i = 0; i < distinct.size(); i++) {
+      candidateEmbeddings[i] = kept.get(skill, distinct.get(i));
+      if (candidateEmbeddings[i] == null) {
+        toEncode.add(i);
+      }
     }
+    byLength = toEncode.toArray(new Integer[0]);
     java.util.Arrays.sort(
         byLength, java.util.Comparator.comparingInt((Integer i) -> -distinct.get(i).length()));
-    candidateEmbeddings = new float[distinct.size()][];
   }
 
   private synchronized void release() {

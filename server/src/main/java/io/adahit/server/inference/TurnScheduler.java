@@ -68,6 +68,7 @@ public final class TurnScheduler implements AutoCloseable {
   private final ServerMetrics metrics;
   private final SkillLeases leases;
   private final ServerConfig.Rank rankLimits;
+  private final CandidateEmbeddings candidateEmbeddings;
   private final BlockingQueue<TurnJob> queue;
   private final BlockingQueue<RankWork> ranks;
   private final Semaphore work = new Semaphore(0); // released on every enqueue: wakes idle loops
@@ -102,6 +103,8 @@ public final class TurnScheduler implements AutoCloseable {
       ServerMetrics metrics,
       SkillLeases leases) {
     this.rankLimits = rankLimits;
+    this.candidateEmbeddings =
+        new CandidateEmbeddings(rankLimits.cachedCandidates(), metrics.registry());
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
     this.config = config;
@@ -176,7 +179,8 @@ public final class TurnScheduler implements AutoCloseable {
             List.copyOf(candidates),
             f,
             rankLimits.chunkCandidates(),
-            routed -> leases.acquire(() -> skill.target(routed)));
+            routed -> leases.acquire(() -> skill.target(routed)),
+            candidateEmbeddings);
     if (!accepting || !acceptingRanks) {
       f.completeExceptionally(new ShuttingDownException());
     } else if (!ranks.offer(w) && (dropAbandonedRanks() == 0 || !ranks.offer(w))) {

@@ -77,8 +77,13 @@ class RankSchedulingTest {
   }
 
   private static Fixture scheduler(int chunk, int rankQueue, ExecutorService ex) {
+    return scheduler(chunk, rankQueue, 0, ex);
+  }
+
+  private static Fixture scheduler(int chunk, int rankQueue, int cached, ExecutorService ex) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ServerConfig.Rank limits = new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue);
+    ServerConfig.Rank limits =
+        new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue, cached);
     return new Fixture(
         new TurnScheduler(
             backbone,
@@ -128,6 +133,44 @@ class RankSchedulingTest {
       assertThat(f.pieces())
           .as("the context, then 40 distinct candidates in chunks of 7")
           .isEqualTo(1 + 6);
+    }
+  }
+
+  @Test
+  void candidatesThatComeBackInALaterCallAreNotEncodedAgainAndScoreTheSame() throws Exception {
+    List<String> first = candidates(40);
+    List<String> second = new ArrayList<>(first.subList(10, 40));
+    Collections.reverse(second);
+    second.add("a reply no call has sent before");
+    second.add("and one more that is new");
+    String context = "your persona: i love dogs.\nhi! do you have pets?";
+    Fixture f = scheduler(7, 4, 1000, Executors.newSingleThreadExecutor());
+    try (TurnScheduler s = f.scheduler()) {
+      s.rank(skills.get("ada"), context, first).get(120, TimeUnit.SECONDS);
+      assertThat(f.pieces()).isEqualTo(1 + 6);
+      TurnScheduler.Ranked r =
+          s.rank(skills.get("ada"), "what do you do for fun?", second).get(120, TimeUnit.SECONDS);
+      assertThat(f.pieces() - 7)
+          .as("the context, then only the 2 new candidates: one piece")
+          .isEqualTo(1 + 1);
+      Ranking expected =
+          new Ranker(TextEncoder.of(skills.get("ada").adapters()), RankerOptions.defaults())
+              .rank("what do you do for fun?", second);
+      for (int i = 0; i < second.size(); i++) {
+        assertThat(r.ranking().scores()[i])
+            .as("candidate " + i)
+            .isCloseTo(expected.scores()[i], Offset.offset(1e-5f));
+      }
+      assertThat(
+              f.registry()
+                  .get("cache.gets")
+                  .tags("cache", "adahit.rank.candidates", "result", "hit")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(30);
+      // the same texts for another skill are that skill's own embeddings, encoded again
+      s.rank(skills.get("base"), context, second).get(120, TimeUnit.SECONDS);
+      assertThat(f.pieces() - 9).isEqualTo(1 + 5);
     }
   }
 
