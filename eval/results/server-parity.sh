@@ -10,9 +10,9 @@
 #   eval/results/server-parity.sh                  # all four tasks
 #   NE=100 eval/results/server-parity.sh convai2   # a quick check
 #
-# Not the full splits: Rank encodes every candidate of every call (the server keeps no embedding
-# cache for Rank's candidates), so a full K = 100 split costs ~30x the in-process run, which encodes
-# each distinct text once.
+# Not the full splits, to keep it short: through the server each example is one Rank call, and its
+# candidates are encoded once they are new to the server's candidate cache (rank.candidateCacheMb),
+# while the in-process run also reads the embeddings it cached on disk.
 set -euo pipefail
 { # one block, read before it runs
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # eval_model --server on the first NE valid examples of task T, against a server without the Rank
-# candidate cache (rank.cachedCandidates 0, or BEFORE_JAR: a build from before the cache) and one
+# candidate cache (rank.candidateCacheMb 0, or BEFORE_JAR: a build from before the cache) and one
 # with it (the default; AFTER_JAR picks a jar), one after the other on one host; prints each run's
 # table row (ex/s and wall seconds are its last two columns).
 #   BEFORE_JAR=/tmp/head.jar AFTER_JAR=app/target/adahit-cli.jar NE=600 eval/results/server-parity/rank-cache.sh
@@ -12,7 +12,7 @@ for label in before after; do
   jar="${BEFORE_JAR:-}"; [[ $label == after ]] && jar="${AFTER_JAR:-}"
   flags=()
   if [[ $label == before && -z "$jar" ]]; then
-    printf 'rank:\n  cachedCandidates: 0\n' >"$out/no-cache.yaml"; flags=(--config "$out/no-cache.yaml")
+    printf 'rank:\n  candidateCacheMb: 0\n' >"$out/no-cache.yaml"; flags=(--config "$out/no-cache.yaml")
   fi
   ADAHIT_JAR="${jar:-}" bin/adahit serve --port 18080 --grpc-port 18081 "${flags[@]}" >"$out/serve-$label.log" 2>&1 &
   pid=$!

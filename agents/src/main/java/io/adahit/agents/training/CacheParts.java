@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * is done, so that a build that stops (a session ends, the machine restarts) goes on from its last
  * finished part instead of from the start: FE's cache of convai2's 75,238 texts takes about an hour
  * on 2 cores. Part {@code p} holds the states of positions {@code [p × size, (p + 1) × size)} of
- * the build's order (longest text first, a function of the texts alone), so a rerun over the same
- * texts finds the same parts. The folder goes once the whole cache is written.
+ * the build's order (longest text first, a function of the texts alone); its header records its
+ * first position, the part size and the number of texts, and a part whose header differs (a build
+ * with another batch size) is encoded again. The folder goes once the whole cache is written.
  */
 final class CacheParts {
 
@@ -41,15 +42,22 @@ final class CacheParts {
     return batchSize * BATCHES_PER_PART;
   }
 
-  /** Part {@code part}'s states, or null if it is not on disk or not a part of {@code count}. */
-  float[][] load(int part, int count) {
+  /**
+   * The states of positions {@code [from, from + count)} kept as part {@code part} of a build of
+   * {@code total} texts in parts of {@code size}, or null if that part is not on disk as such.
+   */
+  float[][] load(int part, int from, int count, int size, int total) {
     Path f = file(part);
     if (!Files.isRegularFile(f)) {
       return null;
     }
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
-      if (in.readInt() != MAGIC || in.readInt() != count) {
+      if (in.readInt() != MAGIC
+          || in.readInt() != from
+          || in.readInt() != size
+          || in.readInt() != total
+          || in.readInt() != count) {
         return null;
       }
       float[][] states = new float[count][];
@@ -60,13 +68,15 @@ final class CacheParts {
         ByteBuffer.wrap(b).asFloatBuffer().get(states[i]);
       }
       return states;
-    } catch (IOException e) {
-      return null; // a part cut short: encoded again
+    } catch (IOException | RuntimeException e) {
+      return null; // a part cut short or damaged: encoded again
     }
   }
 
-  /** Keeps part {@code part} (written whole or not at all). */
-  void save(int part, float[][] states) {
+  /**
+   * Keeps part {@code part}, positions {@code [from, from + states.length)} (whole or not at all).
+   */
+  void save(int part, int from, int size, int total, float[][] states) {
     try {
       Files.createDirectories(dir);
       AtomicFiles.write(
@@ -74,6 +84,9 @@ final class CacheParts {
           os -> {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
             out.writeInt(MAGIC);
+            out.writeInt(from);
+            out.writeInt(size);
+            out.writeInt(total);
             out.writeInt(states.length);
             for (float[] s : states) {
               ByteBuffer b = ByteBuffer.allocate(4 + 4 * s.length);
@@ -88,8 +101,11 @@ final class CacheParts {
     }
   }
 
-  /** Removes the parts and their folder. */
-  void delete() throws IOException {
+  /**
+   * Removes the parts and their folder, if there; a failure leaves them (they cost disk only, and
+   * the next build over the same texts reads the whole cache first).
+   */
+  void delete() {
     if (!Files.isDirectory(dir)) {
       return;
     }
@@ -97,8 +113,10 @@ final class CacheParts {
       for (Path f : files.toList()) {
         Files.delete(f);
       }
+      Files.delete(dir);
+    } catch (IOException e) {
+      // left for the next build to remove
     }
-    Files.delete(dir);
   }
 
   private Path file(int part) {

@@ -136,7 +136,8 @@ public final class LayerCache {
     for (int part = 0; part * partSize < order.length; part++) {
       int from = part * partSize;
       int to = Math.min(order.length, from + partSize);
-      float[][] kept = parts == null ? null : parts.load(part, to - from);
+      float[][] kept =
+          parts == null ? null : parts.load(part, from, to - from, partSize, ids.length);
       for (int start = from; kept == null && start < to; start += batchSize) {
         int end = Math.min(to, start + batchSize);
         int[] rows = Arrays.copyOfRange(order, start, end);
@@ -164,7 +165,7 @@ public final class LayerCache {
         for (int i = from; i < to; i++) {
           done[i - from] = out[order[i]];
         }
-        parts.save(part, done);
+        parts.save(part, from, partSize, ids.length, done);
       }
     }
     return out;
@@ -207,10 +208,12 @@ public final class LayerCache {
   }
 
   /**
-   * This cache's texts at a higher {@code level}: the frozen layers from {@code level} up to {@code
-   * level} run on the kept states (for level = number of layers, then mean pooling), which is what
-   * {@link #build} computes from the token ids, minus the layers already run. Used when a run on
-   * the same data cached a lower level (e.g. FE after Ada).
+   * This cache's texts at a higher level, {@code target}: the frozen layers from this cache's level
+   * up to {@code target} run on the kept states (for target = number of layers, then mean pooling),
+   * which is what {@link #build} computes from the token ids, minus the layers already run. Used
+   * when a run on the same data cached a lower level (e.g. FE after Ada).
+   *
+   * @param parts where finished parts are kept and read back (null: none)
    */
   LayerCache deepen(int target, int batchSize, IntConsumer progress, CacheParts parts) {
     int layers = backbone.config().numLayers();

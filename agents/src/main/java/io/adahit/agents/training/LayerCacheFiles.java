@@ -46,9 +46,11 @@ final class LayerCacheFiles {
       IntConsumer progress)
       throws IOException {
     Path file = dir.resolve(key(backbone, texts, maxLength, truncation, level) + ".bin");
+    CacheParts parts = new CacheParts(dir.resolve(file.getFileName() + ".parts"));
     if (Files.isRegularFile(file)) {
       try {
         LayerCache c = read(backbone, file, texts.size(), level);
+        parts.delete(); // left by a build stopped right after writing the cache
         if (progress != null) {
           progress.accept(texts.size());
         }
@@ -59,7 +61,6 @@ final class LayerCacheFiles {
     }
     LayerCache lower =
         level > 1 ? deepestBelow(backbone, texts, maxLength, truncation, level, dir) : null;
-    CacheParts parts = new CacheParts(dir.resolve(file.getFileName() + ".parts"));
     LayerCache c =
         lower != null
             ? lower.deepen(level, batchSize, progress, parts)

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>idle sockets: half raw TCP connections that send nothing, half WebSocket upgrades that
  *       never send a message; each is reopened when the server closes it, so the pressure stays;
  *   <li>Rank clients: each sends Rank calls of {@code rankCandidates} candidates in a loop, each
- *       call with a 5 s deadline;
+ *       call with a 5 s deadline and candidates the server has not seen;
  *   <li>an Act burst: {@code actBurst} gRPC Act calls with new conversation ids at once, half
  *       {@code [DONE]} (no inference), half a first turn.
  * </ul>
@@ -172,13 +172,17 @@ public final class HostileLoad implements AutoCloseable {
   }
 
   private void rankLoop(String skill, String context, List<String> candidates) {
-    RankRequest request =
-        RankRequest.newBuilder()
-            .setSkill(skill)
-            .setContext(context)
-            .addAllCandidates(candidates)
-            .build();
+    int call = 0;
     while (!stopped) {
+      // candidates new to the server every call, as a hostile client would send them: the
+      // server's candidate cache (rank.candidateCacheMb) saves it nothing
+      String tag = " #" + Thread.currentThread().getId() + "." + call++;
+      RankRequest request =
+          RankRequest.newBuilder()
+              .setSkill(skill)
+              .setContext(context)
+              .addAllCandidates(candidates.stream().map(c -> c + tag).toList())
+              .build();
       try {
         DialogueServiceGrpc.newBlockingStub(channel)
             .withDeadlineAfter(RANK_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)

@@ -246,9 +246,9 @@ public record ServerConfig(
    *     pieces
    * @param queueCapacity Rank calls waiting or running at once; more are refused
    *     (RESOURCE_EXHAUSTED)
-   * @param cachedCandidates candidate embeddings kept across calls (per skill and length, least
-   *     recently used dropped first), so candidates that come back in later calls (an evaluation's
-   *     shared candidate lists) are encoded once; 0 keeps none
+   * @param candidateCacheMb memory for candidate embeddings kept across calls (each counted with
+   *     its text; per skill and length; Caffeine's size-based eviction), so candidates that come
+   *     back in later calls (an evaluation's shared candidate lists) are encoded once; 0 keeps none
    */
   public record Rank(
       int maxContextChars,
@@ -256,7 +256,7 @@ public record ServerConfig(
       int maxCandidateChars,
       int chunkCandidates,
       int queueCapacity,
-      int cachedCandidates) {
+      int candidateCacheMb) {
     public Rank {
       require(
           maxContextChars >= 1,
@@ -272,8 +272,8 @@ public record ServerConfig(
       require(
           queueCapacity >= 1, "config: rank.queueCapacity must be >= 1, found " + queueCapacity);
       require(
-          cachedCandidates >= 0,
-          "config: rank.cachedCandidates must be >= 0 (0: none), found " + cachedCandidates);
+          candidateCacheMb >= 0 && candidateCacheMb <= 65_536,
+          "config: rank.candidateCacheMb must be in 0..65536 (0: none), found " + candidateCacheMb);
     }
   }
 

@@ -111,7 +111,8 @@ final class RankWork {
         float[][] e = ranker.encodeCandidates(texts);
         for (int k = encoded; k < to; k++) {
           candidateEmbeddings[byLength[k]] = e[k - encoded];
-          kept.put(skill, texts.get(k - encoded), e[k - encoded]);
+          kept.put(
+              skill.adapters(), skill.lengths().label(), texts.get(k - encoded), e[k - encoded]);
         }
         encoded = to;
       }
@@ -151,7 +152,7 @@ final class RankWork {
     candidateEmbeddings = new float[distinct.size()][];
     List<Integer> toEncode = new ArrayList<>();
     for (int i = 0; i < distinct.size(); i++) {
-      candidateEmbeddings[i] = kept.get(skill, distinct.get(i));
+      candidateEmbeddings[i] = kept.get(skill.adapters(), skill.lengths().label(), distinct.get(i));
       if (candidateEmbeddings[i] == null) {
         toEncode.add(i);
       }

@@ -104,7 +104,7 @@ public final class TurnScheduler implements AutoCloseable {
       SkillLeases leases) {
     this.rankLimits = rankLimits;
     this.candidateEmbeddings =
-        new CandidateEmbeddings(rankLimits.cachedCandidates(), metrics.registry());
+        new CandidateEmbeddings(rankLimits.candidateCacheMb(), metrics.registry());
     this.ranks = new ArrayBlockingQueue<>(rankLimits.queueCapacity());
     this.backbone = backbone;
     this.config = config;

@@ -80,10 +80,10 @@ class RankSchedulingTest {
     return scheduler(chunk, rankQueue, 0, ex);
   }
 
-  private static Fixture scheduler(int chunk, int rankQueue, int cached, ExecutorService ex) {
+  private static Fixture scheduler(int chunk, int rankQueue, int cacheMb, ExecutorService ex) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ServerConfig.Rank limits =
-        new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue, cached);
+        new ServerConfig.Rank(65_536, 100_000, 10_000_000, chunk, rankQueue, cacheMb);
     return new Fixture(
         new TurnScheduler(
             backbone,
@@ -144,7 +144,7 @@ class RankSchedulingTest {
     second.add("a reply no call has sent before");
     second.add("and one more that is new");
     String context = "your persona: i love dogs.\nhi! do you have pets?";
-    Fixture f = scheduler(7, 4, 1000, Executors.newSingleThreadExecutor());
+    Fixture f = scheduler(7, 4, 1, Executors.newSingleThreadExecutor());
     try (TurnScheduler s = f.scheduler()) {
       s.rank(skills.get("ada"), context, first).get(120, TimeUnit.SECONDS);
       assertThat(f.pieces()).isEqualTo(1 + 6);
