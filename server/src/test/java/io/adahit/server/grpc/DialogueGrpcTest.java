@@ -212,18 +212,21 @@ class DialogueGrpcTest {
    */
   @Test
   void callsCancelledByTheirDeadlineAreCountedNotLoggedAsErrors() throws Exception {
-    List<String> cands =
-        IntStream.range(0, 300)
-            .mapToObj(i -> "candidate " + i + " likes dogs and long walks")
-            .toList();
-    RankRequest slow =
-        RankRequest.newBuilder().setContext("do you have pets?").addAllCandidates(cands).build();
     PrintStream saved = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     double counted;
     try {
       for (int i = 0; i < 3; i++) {
+        int call = i; // candidates new to the server each call: its candidate cache cannot help
+        RankRequest slow =
+            RankRequest.newBuilder()
+                .setContext("do you have pets?")
+                .addAllCandidates(
+                    IntStream.range(0, 300)
+                        .mapToObj(c -> "candidate " + c + " of call " + call + " likes dogs")
+                        .toList())
+                .build();
         assertThatThrownBy(() -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).rank(slow))
             .isInstanceOfSatisfying(
                 StatusRuntimeException.class,
