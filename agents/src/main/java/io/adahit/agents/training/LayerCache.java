@@ -138,7 +138,16 @@ public final class LayerCache {
       int to = Math.min(order.length, from + partSize);
       float[][] kept =
           parts == null ? null : parts.load(part, from, to - from, partSize, ids.length);
-      for (int start = from; kept == null && start < to; start += batchSize) {
+      if (kept != null) {
+        for (int i = from; i < to; i++) {
+          out[order[i]] = kept[i - from];
+        }
+        if (progress != null) {
+          progress.accept(to);
+        }
+        continue;
+      }
+      for (int start = from; start < to; start += batchSize) {
         int end = Math.min(to, start + batchSize);
         int[] rows = Arrays.copyOfRange(order, start, end);
         long[][] chunk = new long[rows.length][];
@@ -153,14 +162,7 @@ public final class LayerCache {
           progress.accept(end);
         }
       }
-      if (kept != null) {
-        for (int i = from; i < to; i++) {
-          out[order[i]] = kept[i - from];
-        }
-        if (progress != null) {
-          progress.accept(to);
-        }
-      } else if (parts != null) {
+      if (parts != null) {
         float[][] done = new float[to - from][];
         for (int i = from; i < to; i++) {
           done[i - from] = out[order[i]];
